@@ -1,0 +1,74 @@
+import { openAsBlob } from 'node:fs';
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { connectApi, expectOk } from '../api-client.ts';
+import { addConfigOptions, configFromOptions } from '../config-options.ts';
+
+interface SlideView {
+  id: string;
+  name: string;
+  status: string;
+  failure_reason: string | null;
+  patch_count: number;
+  mpp_x: number | null;
+  width_px: number;
+  height_px: number;
+  progress: { tiles_done: number; tiles_total: number; eta_seconds: number | null };
+}
+
+export function ingestCommand(program: Command): void {
+  addConfigOptions(
+    program
+      .command('ingest <file>')
+      .description('Ingest a slide or image: tile, skip background, embed, store; shows progress until ready')
+      .option('--server <url>', 'a running PathLens server (default: HOST:PORT when one answers, else in-process)')
+      .option('--name <name>', 'display name')
+      .option('--force', 're-ingest a file already ingested')
+      .option('--no-wait', 'return once queued'),
+  ).action(async (file: string, options: Record<string, unknown>) => {
+    const config = configFromOptions(options);
+    const api = await connectApi(config, options.server as string | undefined);
+    try {
+      const absolute = await realpath(path.resolve(file));
+      const inSlideDirs = await Promise.all(config.slideDirs.map((directory) => realpath(directory).then((root) => absolute.startsWith(root + path.sep), () => false)));
+      let response: Response;
+      if (inSlideDirs.some(Boolean)) {
+        response = await api.fetch('/v1/slides', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: absolute, name: options.name, force: Boolean(options.force) }) });
+      } else {
+        const form = new FormData();
+        form.append('file', await openAsBlob(absolute), path.basename(absolute));
+        if (options.name) form.append('name', String(options.name));
+        if (options.force) form.append('force', 'true');
+        response = await api.fetch('/v1/slides', { method: 'POST', body: form });
+      }
+      let slide = (await (await expectOk(response)).json()) as SlideView & { duplicate: boolean };
+      console.log(`${slide.duplicate ? 'already ingested' : 'queued'}: ${slide.name} (${slide.id}) via ${api.target}`);
+      if (options.wait !== false) slide = { ...(await waitForSlide(api, slide.id)), duplicate: slide.duplicate };
+      console.log(JSON.stringify({ id: slide.id, status: slide.status, patch_count: slide.patch_count, mpp: slide.mpp_x, width_px: slide.width_px, height_px: slide.height_px, failure_reason: slide.failure_reason }));
+      if (slide.status === 'failed') process.exitCode = 1;
+    } finally {
+      await api.close();
+    }
+  });
+}
+
+async function waitForSlide(api: { fetch(path: string): Promise<Response> }, id: string): Promise<SlideView> {
+  const bar = new SingleBar({ format: 'ingesting [{bar}] {percentage}% | {value}/{total} tiles | {patches} patches | ETA {eta_text}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5_000 });
+  let started = false;
+  for (;;) {
+    const slide = (await (await expectOk(await api.fetch(`/v1/slides/${id}`))).json()) as SlideView;
+    const { tiles_done: done, tiles_total: total, eta_seconds: eta } = slide.progress;
+    const payload = { patches: slide.patch_count, eta_text: eta === null ? '…' : `${Math.ceil(eta)} s` };
+    if (!started && total > 0) {
+      bar.start(total, done, payload);
+      started = true;
+    } else if (started) bar.update(done, payload);
+    if (slide.status === 'ready' || slide.status === 'failed') {
+      if (started) bar.stop();
+      return slide;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

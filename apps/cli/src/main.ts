@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { PathLensError } from '@pathlens/core';
+import { chatCommand } from './commands/chat-command.ts';
+import { ingestCommand } from './commands/ingest-command.ts';
+import { modelsCommand } from './commands/models-command.ts';
+import { searchCommand } from './commands/search-command.ts';
+import { serveCommand } from './commands/serve-command.ts';
+
+const program = new Command('pathlens').description('PathLens: a self-hosted vision-language pathology assistant').showHelpAfterError();
+serveCommand(program);
+ingestCommand(program);
+searchCommand(program);
+chatCommand(program);
+modelsCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const message = error instanceof PathLensError ? `${error.message} (${error.code})` : error instanceof Error ? error.message : String(error);
+  process.stderr.write(`pathlens: ${message}\n`);
+  process.exitCode = 1;
+}

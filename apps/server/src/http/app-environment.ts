@@ -1,0 +1,6 @@
+import type { Runtime } from '../runtime/runtime.ts';
+
+/** What routes find in hono's context: the runtime, once start-up has finished. */
+export interface AppEnvironment {
+  Variables: { runtime: Runtime };
+}

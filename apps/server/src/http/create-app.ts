@@ -1,0 +1,55 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { PathLensError, type Logger } from '@pathlens/core';
+import type { AppEnvironment } from './app-environment.ts';
+import { handleError } from './error-response.ts';
+import { chatCompletionsRoute } from './routes/chat/chat-completions-route.ts';
+import { conversationsRoutes } from './routes/conversations/conversations-routes.ts';
+import { healthRoutes } from './routes/health/health-routes.ts';
+import { modelsRoutes } from './routes/models/models-routes.ts';
+import { pairsRoutes } from './routes/pairs/pairs-routes.ts';
+import { searchRoutes } from './routes/search/search-routes.ts';
+import { slidesRoutes } from './routes/slides/slides-routes.ts';
+import type { RuntimeHolder } from './runtime-holder.ts';
+
+/**
+ * The HTTP API. Routes under /v1 answer 503 `server_starting` until the runtime is ready.
+ *
+ * @example
+ * const app = createApp({ runtime, startupError: null }, { logger, maxUploadBytes: 1 << 30 });
+ * const response = await app.request('/v1/models');
+ */
+export function createApp(holder: RuntimeHolder, options: { logger: Logger; maxUploadBytes: number }) {
+  const app = new Hono<AppEnvironment>();
+  app.onError(handleError(options.logger));
+  app.notFound((context) => {
+    throw new PathLensError('not_found', `No route ${context.req.method} ${context.req.path}. See the README for the API.`);
+  });
+  app.route('/', healthRoutes(holder));
+  app.use('/v1/*', async (context, next) => {
+    if (!holder.runtime) {
+      const why = holder.startupError ? `start-up failed: ${holder.startupError.message}` : 'PathLens is starting (opening the database, loading models); retry in a few seconds';
+      throw new PathLensError('server_starting', why, { retryAfterSeconds: 5 });
+    }
+    context.set('runtime', holder.runtime);
+    await next();
+  });
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: options.maxUploadBytes,
+      onError: () => {
+        throw new PathLensError('payload_too_large', `The request body is over ${Math.round(options.maxUploadBytes / 1_048_576)} MB; raise MAX_UPLOAD_MEGABYTES or ingest by path (SLIDE_DIRS).`);
+      },
+    }),
+  );
+  app.route('/', slidesRoutes());
+  app.route('/', pairsRoutes());
+  app.route('/', searchRoutes());
+  app.route('/', chatCompletionsRoute());
+  app.route('/', modelsRoutes());
+  app.route('/', conversationsRoutes());
+  return app;
+}
+
+export type PathLensApp = ReturnType<typeof createApp>;

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+const textPart = z.object({ type: z.literal('text'), text: z.string() });
+
+const message = z.object({
+  role: z.enum(['system', 'user', 'assistant']),
+  /** A string, or OpenAI's array of content parts (text parts only). */
+  content: z.union([z.string(), z.array(textPart).transform((parts) => parts.map((part) => part.text).join('\n'))]),
+});
+
+/** OpenAI's chat completions request, plus PathLens's `slide_id` and `conversation_id`. */
+export const chatCompletionRequest = z.object({
+  model: z.string().min(1).optional(),
+  messages: z.array(message).min(1, 'send at least one message').max(200),
+  stream: z.boolean().default(false),
+  temperature: z.number().min(0).max(2).default(0),
+  max_tokens: z.number().int().min(1).max(4096).optional(),
+  max_completion_tokens: z.number().int().min(1).max(4096).optional(),
+  slide_id: z.string().uuid('slide_id must be a slide id (a UUID) from POST /v1/slides').optional(),
+  conversation_id: z.string().uuid().optional(),
+});
+
+export type ChatCompletionRequest = z.output<typeof chatCompletionRequest>;
+
+export const defaultMaxTokens = 256;

@@ -1,0 +1,31 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { PathLensError } from '@pathlens/core';
+import type { AppEnvironment } from '../../app-environment.ts';
+
+/** `GET /v1/conversations/:id`: the stored turns, each assistant turn with its evidence and citations. */
+export function conversationsRoutes() {
+  return new Hono<AppEnvironment>().get('/v1/conversations/:id', async (context) => {
+    const { store } = context.get('runtime');
+    const id = context.req.param('id');
+    const conversation = z.string().uuid().safeParse(id).success ? await store.conversations.findById(id) : undefined;
+    if (!conversation) throw new PathLensError('not_found', `No conversation with id ${id}.`);
+    const messages = await store.conversations.messages(id);
+    return context.json({
+      id: conversation.id,
+      object: 'conversation',
+      slide_id: conversation.slideId,
+      title: conversation.title,
+      created_at: conversation.createdAt.toISOString(),
+      messages: messages.map((message) => ({
+        id: message.id,
+        role: message.role,
+        content: message.content,
+        model: message.model,
+        evidence: message.evidence,
+        citations: message.citations,
+        created_at: message.createdAt.toISOString(),
+      })),
+    });
+  });
+}

@@ -1,0 +1,40 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { PathLensError } from '@pathlens/core';
+import type { AppEnvironment } from '../../app-environment.ts';
+import { parseJson, parseValue } from '../../parse-request.ts';
+import { addPair } from './add-pair.ts';
+
+const caption = z.string().trim().min(1, 'caption is empty').max(10_000);
+const source = z.string().max(200).optional();
+
+const pairJsonRequest = z.object({
+  /** A data URL: `data:image/png;base64,…`. */
+  image: z.string().regex(/^data:image\/[a-z+.-]+;base64,/, 'must be a data URL such as data:image/png;base64,…'),
+  caption,
+  source,
+  metadata: z.record(z.string(), z.string()).optional(),
+});
+
+/** `POST /v1/pairs`: add one image–caption pair (multipart `image` + `caption`, or JSON with a data URL). */
+export function pairsRoutes() {
+  return new Hono<AppEnvironment>()
+    .post('/v1/pairs', async (context) => {
+      const runtime = context.get('runtime');
+      let pair: { imageBytes: Uint8Array; caption: string; source?: string | undefined; metadata?: Record<string, string> | undefined };
+      if ((context.req.header('content-type') ?? '').startsWith('multipart/form-data')) {
+        const body = await context.req.parseBody();
+        if (!(body.image instanceof File)) throw new PathLensError('invalid_request', 'Send the picture as a multipart field named "image".', { param: 'image' });
+        pair = {
+          imageBytes: new Uint8Array(await body.image.arrayBuffer()),
+          caption: parseValue(caption, body.caption, 'caption'),
+          source: parseValue(source, body.source, 'source'),
+        };
+      } else {
+        const request = await parseJson(context, pairJsonRequest);
+        pair = { imageBytes: Buffer.from(request.image.slice(request.image.indexOf(',') + 1), 'base64'), caption: request.caption, source: request.source, metadata: request.metadata };
+      }
+      const { pair: stored, created } = await addPair(runtime, pair);
+      return context.json({ object: 'image_text_pair', id: stored.id, caption: stored.caption, source: stored.source, metadata: stored.metadata, duplicate: !created }, created ? 201 : 200);
+    });
+}

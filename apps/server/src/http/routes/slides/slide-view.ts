@@ -1,0 +1,35 @@
+import type { IngestionProgress } from '@pathlens/ingest';
+import type { SlideRow } from '@pathlens/store';
+
+/** A slide as the API shows it (snake_case, as OpenAI-style APIs are). */
+export function slideView(slide: SlideRow, live?: IngestionProgress) {
+  const tilesDone = live?.tilesDone ?? slide.tilesDone;
+  const tilesTotal = live?.tilesTotal ?? slide.tilesTotal;
+  return {
+    id: slide.id,
+    object: 'slide',
+    name: slide.name,
+    status: slide.status,
+    failure_reason: slide.failureReason,
+    format: slide.format,
+    vendor: slide.vendor,
+    width_px: slide.widthPx,
+    height_px: slide.heightPx,
+    mpp_x: slide.mppX,
+    mpp_y: slide.mppY,
+    objective_power: slide.objectivePower,
+    patch_size_level0_px: slide.patchSizeLevel0Px,
+    patch_count: live?.patchCount ?? slide.patchCount,
+    encoder: slide.encoderId,
+    progress: {
+      tiles_done: tilesDone,
+      tiles_total: tilesTotal,
+      fraction: tilesTotal > 0 ? tilesDone / tilesTotal : slide.status === 'ready' ? 1 : 0,
+      tiles_per_second: live?.tilesPerSecond ?? null,
+      eta_seconds: live?.etaSeconds ?? null,
+    },
+    content_sha256: slide.contentSha256,
+    created_at: slide.createdAt.toISOString(),
+    finished_at: slide.finishedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,5 @@
+export * from './errors/error-code.ts';
+export * from './errors/pathlens-error.ts';
+export * from './config/config-schema.ts';
+export * from './config/load-config.ts';
+export * from './logging/logger.ts';

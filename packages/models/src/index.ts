@@ -1,0 +1,22 @@
+export { defaultChatModelId, defaultImageTextEncoderId, tinyChatModelId, tinyImageTextEncoderId } from './model-ids.ts';
+export {
+  chatEntrySchema,
+  findModelEntry,
+  imageTextEncoderEntrySchema,
+  loadModelManifest,
+  modelIdSchema,
+  modelManifestEntrySchema,
+  modelManifestSchema,
+  parseModelManifest,
+  type ChatModelEntry,
+  type ImageTextEncoderEntry,
+  type ModelManifest,
+  type ModelManifestEntry,
+} from './manifest.ts';
+export { defaultManifestPath, projectRoot } from './project-root.ts';
+export { modelFolderPath, resolveModelFolder, type ModelFolderStatus } from './resolve-model-folder.ts';
+export { pullModel, type PullModelOptions, type PullModelResult, type PullProgress } from './pull/pull-model.ts';
+export { ensureTinyModels, type EnsureTinyModelsOptions, type TinyModelFolders } from './tiny/ensure-tiny-models.ts';
+export { generatorMarkerFileName, tinyModelGeneratorVersion, type GeneratorMarker } from './tiny/generator-marker.ts';
+export { stainClasses, type StainClass } from './tiny/clip/stain-classes.ts';
+export { answerCorpus } from './tiny/chat/answer-corpus.ts';

@@ -1,0 +1,90 @@
+import path from 'node:path';
+import { tinyChatModelId, tinyImageTextEncoderId } from '../model-ids.ts';
+import { modelFolderPath } from '../resolve-model-folder.ts';
+import { chatTokenizerFiles } from './chat/chat-tokenizer-files.ts';
+import { buildTinyChatFiles, tinyChatFileNames } from './chat/write-tiny-chat.ts';
+import { clipTokenizerFiles } from './clip/clip-tokenizer-files.ts';
+import { buildTinyClipFiles, tinyClipFileNames } from './clip/write-tiny-clip.ts';
+import { jsonFileText, type GeneratedModelFiles } from './generated-model-files.ts';
+import { createGeneratorMarker, generatorMarkerFileName, isGeneratedFolderCurrent } from './generator-marker.ts';
+import { defaultSharedTokenizersDir, type TokenizerSource } from './tokenizer-source.ts';
+import { writeFolderAtomically } from './write-folder-atomically.ts';
+
+export interface EnsureTinyModelsOptions {
+  /** Root of the model folders; the tiny models go to `<modelsDir>/pathlens/tiny-clip` and `.../tiny-chat`. */
+  modelsDir: string;
+  /**
+   * Folder with real tokenizers to copy (`clip-vit-base-patch32/`, `phi-3-mini/`). Defaults to
+   * `<projectRoot>/../shared/data/tokenizers` when it exists; a folder without them (or none)
+   * gives small generated tokenizers instead.
+   */
+  sharedTokenizersDir?: string;
+  /** Receives one line per model: generated (with time taken) or already up to date. */
+  log?: (line: string) => void;
+}
+
+export interface TinyModelFolders {
+  clipFolder: string;
+  chatFolder: string;
+}
+
+/**
+ * Makes sure the two demo models exist and match this generator version and tokenizer
+ * source, (re)generating them otherwise. Deterministic: the same inputs give the same bytes.
+ * Each folder is written to a temporary sibling and renamed into place, so an interrupted
+ * run never leaves a half model.
+ *
+ * @example
+ * const { clipFolder, chatFolder } = await ensureTinyModels({ modelsDir: '/srv/pathlens/models', log: console.log });
+ */
+export async function ensureTinyModels(options: EnsureTinyModelsOptions): Promise<TinyModelFolders> {
+  const sharedTokenizersDir = options.sharedTokenizersDir ?? defaultSharedTokenizersDir();
+  const log = options.log ?? (() => {});
+
+  const clipTokenizer = await clipTokenizerFiles(sharedTokenizersDir);
+  const clipFolder = await ensureGeneratedFolder({
+    modelsDir: options.modelsDir,
+    modelId: tinyImageTextEncoderId,
+    fileNames: tinyClipFileNames,
+    tokenizerSource: clipTokenizer.source,
+    build: () => buildTinyClipFiles(clipTokenizer),
+    log,
+  });
+
+  const chatTokenizer = await chatTokenizerFiles(sharedTokenizersDir);
+  const chatFolder = await ensureGeneratedFolder({
+    modelsDir: options.modelsDir,
+    modelId: tinyChatModelId,
+    fileNames: tinyChatFileNames,
+    tokenizerSource: chatTokenizer.source,
+    build: () => buildTinyChatFiles(chatTokenizer),
+    log,
+  });
+
+  return { clipFolder, chatFolder };
+}
+
+async function ensureGeneratedFolder(request: {
+  modelsDir: string;
+  modelId: string;
+  fileNames: readonly string[];
+  tokenizerSource: TokenizerSource;
+  build: () => GeneratedModelFiles;
+  log: (line: string) => void;
+}): Promise<string> {
+  const folder = modelFolderPath(request.modelsDir, request.modelId);
+  const marker = createGeneratorMarker(request.modelId, request.tokenizerSource, request.fileNames);
+  if (await isGeneratedFolderCurrent(folder, marker)) {
+    request.log(`${request.modelId}: up to date in ${folder}`);
+    return folder;
+  }
+  const startedAt = performance.now();
+  const { files } = request.build();
+  const missing = request.fileNames.filter((fileName) => !files.has(fileName));
+  if (missing.length > 0) throw new Error(`${request.modelId}: generator did not produce ${missing.join(', ')}`);
+  files.set(generatorMarkerFileName, jsonFileText(marker));
+  await writeFolderAtomically(folder, files);
+  const tokenizer = request.tokenizerSource.kind === 'shared' ? `real ${request.tokenizerSource.name}` : 'generated';
+  request.log(`${request.modelId}: generated in ${Math.round(performance.now() - startedAt)} ms (tokenizer: ${tokenizer}) at ${path.resolve(folder)}`);
+  return folder;
+}

@@ -1,0 +1,110 @@
+import type { SlideLevel } from '../slide-reader.ts';
+import { mppFromResolution } from '../resolution-mpp.ts';
+import { isAperioDescription, parseAperioDescription } from './aperio-description.ts';
+import type { TiffPage } from './read-tiff-pages.ts';
+
+/** A slide level and the TIFF page that stores it. */
+export interface TiffLevel extends SlideLevel {
+  page: TiffPage;
+}
+
+/** A named extra picture (thumbnail, label, macro) and its page. */
+export interface TiffAssociatedImage {
+  name: string;
+  page: TiffPage;
+}
+
+/** How the pages of a TIFF make up a slide. */
+export interface TiffSlideLayout {
+  format: 'aperio-svs' | 'pyramidal-tiff' | 'tiff';
+  vendor: 'aperio' | null;
+  /** Largest first; `levels[0].page` is page 0. */
+  levels: TiffLevel[];
+  associatedImages: TiffAssociatedImage[];
+  mppX: number | null;
+  mppY: number | null;
+  objectivePower: number | null;
+}
+
+const associatedNamePattern = /\b(label|macro|thumbnail|overview)\b/i;
+
+/**
+ * Sorts TIFF pages into pyramid levels and associated images.
+ *
+ * - Level: a page whose size is page 0's divided by one factor (±1.5 px per side), stored the
+ *   same way as page 0 (tiled or stripped) or flagged reduced-resolution (NewSubfileType bit 0).
+ * - Aperio (IFD0 description starts "Aperio"): levels must be tiled (as OpenSlide requires);
+ *   an untiled page 1 is the thumbnail (it is a reduced copy too, so size alone can't tell);
+ *   a second description line starting "label" / "macro" names those.
+ * - Other TIFFs: a page whose description contains label/macro/thumbnail/overview is that
+ *   associated image; other unrelated pages are ignored.
+ * MPP: Aperio `MPP`; otherwise page 0's X/YResolution when plausible (see resolution-mpp.ts).
+ */
+export function describeTiffSlide(pages: TiffPage[]): TiffSlideLayout {
+  const [firstPage, ...otherPages] = pages;
+  if (!firstPage) throw new Error('describeTiffSlide needs at least one page');
+  const aperio = isAperioDescription(firstPage.description);
+  const levels: TiffLevel[] = [{ widthPx: firstPage.widthPx, heightPx: firstPage.heightPx, downsample: 1, page: firstPage }];
+  const associatedImages: TiffAssociatedImage[] = [];
+  const addAssociated = (name: string, page: TiffPage) => {
+    if (!associatedImages.some((image) => image.name === name)) associatedImages.push({ name, page });
+  };
+
+  for (const page of otherPages) {
+    const name = associatedName(page, aperio);
+    if (name) {
+      addAssociated(name, page);
+      continue;
+    }
+    const downsample = reducedCopyDownsample(firstPage, page);
+    const tiled = page.tileWidthPx !== null;
+    const storedLikeLevels = aperio ? tiled : tiled === (firstPage.tileWidthPx !== null) || (page.newSubfileType & 1) === 1;
+    if (downsample !== null && storedLikeLevels) {
+      if (!levels.some((level) => Math.abs(level.downsample - downsample) < 0.01)) {
+        levels.push({ widthPx: page.widthPx, heightPx: page.heightPx, downsample, page });
+      }
+    } else if (aperio && page.index === 1 && !tiled) {
+      addAssociated('thumbnail', page);
+    }
+  }
+  levels.sort((first, second) => first.downsample - second.downsample);
+
+  const layout = { levels, associatedImages, ...resolutionOf(firstPage, aperio) };
+  if (aperio) return { format: 'aperio-svs', vendor: 'aperio', ...layout };
+  return { format: levels.length > 1 ? 'pyramidal-tiff' : 'tiff', vendor: null, ...layout };
+}
+
+function associatedName(page: TiffPage, aperio: boolean): string | null {
+  if (!page.description) return null;
+  if (aperio) {
+    if (!isAperioDescription(page.description)) return null;
+    const word = parseAperioDescription(page.description).secondLineWord;
+    return word === 'label' || word === 'macro' ? word : null;
+  }
+  const match = associatedNamePattern.exec(page.description);
+  return match?.[1] ? match[1].toLowerCase() : null;
+}
+
+/** Page 0 px per page px when `page` is page 0 shrunk by one factor, else null. */
+function reducedCopyDownsample(firstPage: TiffPage, page: TiffPage): number | null {
+  // Averaged like OpenSlide: levels are rounded to whole pixels on each side.
+  const downsample = (firstPage.widthPx / page.widthPx + firstPage.heightPx / page.heightPx) / 2;
+  const toleratedPx = 1.5;
+  const fits =
+    Math.abs(firstPage.widthPx / downsample - page.widthPx) <= toleratedPx &&
+    Math.abs(firstPage.heightPx / downsample - page.heightPx) <= toleratedPx;
+  return fits && downsample > 1 ? downsample : null;
+}
+
+function resolutionOf(firstPage: TiffPage, aperio: boolean): Pick<TiffSlideLayout, 'mppX' | 'mppY' | 'objectivePower'> {
+  if (aperio && firstPage.description) {
+    const { mpp, objectivePower } = parseAperioDescription(firstPage.description);
+    return { mppX: mpp, mppY: mpp, objectivePower };
+  }
+  const resolution = firstPage.resolution;
+  return {
+    mppX: resolution ? mppFromResolution(resolution.x, resolution.unit) : null,
+    mppY: resolution ? mppFromResolution(resolution.y, resolution.unit) : null,
+    objectivePower: null,
+  };
+}

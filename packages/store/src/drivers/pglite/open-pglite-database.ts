@@ -1,0 +1,34 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { drizzle } from 'drizzle-orm/pglite';
+import { migrate } from 'drizzle-orm/pglite/migrator';
+import type { Database, DatabaseHandle } from '../../database.ts';
+import { migrationsFolder } from '../../migrations-folder.ts';
+import * as schema from '../../schema/index.ts';
+import { lockDataDirectory } from './data-directory-lock.ts';
+
+/** The embedded store: PostgreSQL in WASM with pgvector, persisted in `<dataDir>/pglite`. */
+export async function openPgliteDatabase(dataDir: string): Promise<DatabaseHandle> {
+  const releaseLock = await lockDataDirectory(dataDir);
+  try {
+    const directory = path.join(dataDir, 'pglite');
+    await mkdir(directory, { recursive: true });
+    const client = await PGlite.create(directory, { extensions: { vector } });
+    const db = drizzle({ client, schema }) as unknown as Database;
+    await migrate(drizzle({ client }), { migrationsFolder });
+    return {
+      db,
+      driver: 'pglite',
+      location: directory,
+      async close() {
+        await client.close();
+        await releaseLock();
+      },
+    };
+  } catch (error) {
+    await releaseLock();
+    throw error;
+  }
+}

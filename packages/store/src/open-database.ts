@@ -1,0 +1,14 @@
+import type { DatabaseHandle } from './database.ts';
+import { openPgliteDatabase } from './drivers/pglite/open-pglite-database.ts';
+import { openPostgresDatabase } from './drivers/postgres/open-postgres-database.ts';
+
+/**
+ * Open and migrate the store: a PostgreSQL server when `databaseUrl` is set, otherwise the
+ * embedded PGlite database under `dataDir`.
+ *
+ * @example
+ * const handle = await openDatabase({ dataDir: './data' });
+ */
+export function openDatabase(options: { dataDir: string; databaseUrl?: string | undefined }): Promise<DatabaseHandle> {
+  return options.databaseUrl ? openPostgresDatabase(options.databaseUrl) : openPgliteDatabase(options.dataDir);
+}

@@ -1,0 +1,44 @@
+import { asc, eq, sql } from 'drizzle-orm';
+import type { Database } from '../database.ts';
+import { conversations, messages, type ConversationRow, type MessageRow } from '../schema/conversations.ts';
+
+export interface NewMessage {
+  role: MessageRow['role'];
+  content: string;
+  model?: string | null;
+  evidence?: unknown[];
+  citations?: unknown[];
+}
+
+export class ConversationRepository {
+  constructor(private readonly db: Database) {}
+
+  async create(conversation: { slideId: string | null; title: string }): Promise<ConversationRow> {
+    const [row] = await this.db.insert(conversations).values(conversation).returning();
+    return row!;
+  }
+
+  async findById(id: string): Promise<ConversationRow | undefined> {
+    const [row] = await this.db.select().from(conversations).where(eq(conversations.id, id));
+    return row;
+  }
+
+  /** Append messages in one transaction, after the conversation's last one. */
+  async append(conversationId: string, newMessages: NewMessage[]): Promise<MessageRow[]> {
+    return this.db.transaction(async (transaction) => {
+      const [last] = await transaction
+        .select({ position: sql<number | null>`max(${messages.position})` })
+        .from(messages)
+        .where(eq(messages.conversationId, conversationId));
+      const start = last?.position === null || last?.position === undefined ? 0 : Number(last.position) + 1;
+      return transaction
+        .insert(messages)
+        .values(newMessages.map((message, index) => ({ conversationId, position: start + index, ...message })))
+        .returning();
+    });
+  }
+
+  async messages(conversationId: string): Promise<MessageRow[]> {
+    return this.db.select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(asc(messages.position));
+  }
+}

@@ -1,0 +1,85 @@
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Database } from '../database.ts';
+import { slides, type NewSlideRow, type SlideRow, type SlideStatus } from '../schema/slides.ts';
+import { toEmbeddingLiteral } from '../vector-literal.ts';
+
+export class SlideRepository {
+  constructor(private readonly db: Database) {}
+
+  async create(slide: NewSlideRow): Promise<SlideRow> {
+    const [row] = await this.db.insert(slides).values(slide).returning();
+    return row!;
+  }
+
+  async findById(id: string): Promise<SlideRow | undefined> {
+    const [row] = await this.db.select().from(slides).where(eq(slides.id, id));
+    return row;
+  }
+
+  async findByContentSha256(contentSha256: string): Promise<SlideRow | undefined> {
+    const [row] = await this.db.select().from(slides).where(eq(slides.contentSha256, contentSha256));
+    return row;
+  }
+
+  async list(limit = 100): Promise<SlideRow[]> {
+    return this.db.select().from(slides).orderBy(desc(slides.createdAt)).limit(limit);
+  }
+
+  /** Slides whose ingestion has not finished: queued ones and those a crash interrupted. */
+  async listUnfinished(): Promise<SlideRow[]> {
+    return this.db.select().from(slides).where(inArray(slides.status, ['queued', 'running'])).orderBy(slides.createdAt);
+  }
+
+  async markRunning(id: string, tilesTotal: number): Promise<void> {
+    await this.db
+      .update(slides)
+      .set({ status: 'running', tilesTotal, startedAt: sql`coalesce(${slides.startedAt}, now())`, updatedAt: sql`now()` })
+      .where(eq(slides.id, id));
+  }
+
+  async updateProgress(id: string, progress: { tilesDone: number; patchCount: number }): Promise<void> {
+    await this.db.update(slides).set({ ...progress, updatedAt: sql`now()` }).where(eq(slides.id, id));
+  }
+
+  async markReady(id: string, result: { patchCount: number; embedding: number[] | null }): Promise<void> {
+    await this.db
+      .update(slides)
+      .set({
+        status: 'ready',
+        patchCount: result.patchCount,
+        tilesDone: sql`${slides.tilesTotal}`,
+        embedding: result.embedding,
+        failureReason: null,
+        finishedAt: sql`now()`,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(slides.id, id));
+  }
+
+  async markFailed(id: string, reason: string): Promise<void> {
+    await this.db
+      .update(slides)
+      .set({ status: 'failed', failureReason: reason, finishedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(eq(slides.id, id));
+  }
+
+  /** Requeue a failed slide (re-ingest with force). Stored patches are kept and reused. */
+  async requeue(id: string): Promise<void> {
+    await this.db
+      .update(slides)
+      .set({ status: 'queued', failureReason: null, finishedAt: null, updatedAt: sql`now()` })
+      .where(and(eq(slides.id, id), inArray(slides.status, ['failed', 'ready'] satisfies SlideStatus[])));
+  }
+
+  /** Ready slides nearest to an embedding (slide → slide). */
+  async nearest(embedding: number[], k: number): Promise<(SlideRow & { score: number })[]> {
+    const distance = sql<number>`${slides.embedding} <=> ${toEmbeddingLiteral(embedding)}::vector`;
+    const rows = await this.db
+      .select({ slide: slides, distance })
+      .from(slides)
+      .where(and(eq(slides.status, 'ready'), sql`${slides.embedding} is not null`))
+      .orderBy(distance)
+      .limit(k);
+    return rows.map((row) => ({ ...row.slide, score: 1 - Number(row.distance) }));
+  }
+}

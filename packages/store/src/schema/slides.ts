@@ -1,0 +1,51 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, pgTable, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { embeddingColumn } from './embedding-column.ts';
+
+export const slideStatuses = ['queued', 'running', 'ready', 'failed'] as const;
+export type SlideStatus = (typeof slideStatuses)[number];
+
+/** One whole-slide image (or plain image) and its ingestion state; the row is the ingestion job. */
+export const slides = pgTable(
+  'slides',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    /** Where the file lives on the server (an upload is copied under DATA_DIR first). */
+    filePath: text('file_path').notNull(),
+    /** sha256 of the file's bytes: the same file ingests once. */
+    contentSha256: text('content_sha256').notNull().unique(),
+    format: text('format').notNull(),
+    vendor: text('vendor'),
+    widthPx: integer('width_px').notNull(),
+    heightPx: integer('height_px').notNull(),
+    /** µm per level-0 pixel; null when the file has none. */
+    mppX: real('mpp_x'),
+    mppY: real('mpp_y'),
+    objectivePower: real('objective_power'),
+    status: text('status', { enum: slideStatuses }).notNull().default('queued'),
+    failureReason: text('failure_reason'),
+    /** Side of one patch in level-0 pixels. */
+    patchSizeLevel0Px: integer('patch_size_level0_px').notNull(),
+    /** Grid cells examined so far / in all (tissue and background). */
+    tilesDone: integer('tiles_done').notNull().default(0),
+    tilesTotal: integer('tiles_total').notNull().default(0),
+    /** Tissue patches stored. */
+    patchCount: integer('patch_count').notNull().default(0),
+    encoderId: text('encoder_id').notNull(),
+    /** Mean of the patch embeddings, L2-normalised. */
+    embedding: embeddingColumn('embedding'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (table) => [
+    index('slides_status_idx').on(table.status),
+    // Few rows, searched slide→slide across the whole archive: an approximate index.
+    index('slides_embedding_hnsw_idx').using('hnsw', table.embedding.op('vector_cosine_ops')).where(sql`${table.embedding} is not null`),
+  ],
+);
+
+export type SlideRow = typeof slides.$inferSelect;
+export type NewSlideRow = typeof slides.$inferInsert;
