@@ -1,7 +1,7 @@
-import { openSlide } from './packages/slide-reader/src/index.ts';
-const s = await openSlide('/work/shared/data/wsi/CMU-1-Small-Region.svs');
-for (const [x, y] of [[100, 2800], [1100, 1507], [200, 200], [2100, 300], [1300, 1000]]) {
-  const r = await s.readRegion({ level: 0, xLevel0: x! - 4, yLevel0: y! - 4, widthPx: 9, heightPx: 9 });
-  const m = [0, 0, 0]; for (let i = 0; i < r.data.length; i += 3) { m[0] += r.data[i]!; m[1] += r.data[i + 1]!; m[2] += r.data[i + 2]!; }
-  console.log(x, y, m.map((v) => Math.round(v / 81)));
+import sharp from 'sharp';
+const mk = async (name: string, w: number, h: number, opts: object) => { const f = `.tmp/fx/${name}.tif`; await sharp({ create: { width: w, height: h, channels: 3, background: '#a0a0f0' } }).tiff(opts).toFile(f); return f; };
+const twice = async (f: string, page = 0) => { const one = () => sharp(f, { page, limitInputPixels: false }).raw().toBuffer().then(() => 'ok', (e) => 'FAIL'); return [await one(), await one()].join(','); };
+for (const [w, h] of [[200, 150], [2000, 1500], [3000, 2000]]) for (const opts of [{ compression: 'none' }, { compression: 'lzw' }, { compression: 'jpeg' }]) {
+  const f = await mk(`s-${w}-${(opts as any).compression}`, w, h, opts);
+  console.log(w, h, (opts as any).compression, await twice(f));
 }

@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PathLensError } from '@pathlens/core';
 import type { RgbImage, SlideFormat, SlideReader } from '@pathlens/slide-reader';
 
-/** A level-0 point and what should be there: bare glass, or a stain colour (± tolerance). */
+/** A level-0 point and what should be there: bare glass, some stain, or a known colour (± tolerance). */
 export interface Landmark {
   xLevel0: number;
   yLevel0: number;
-  expected: 'glass' | { rgb: readonly [number, number, number]; tolerance: number };
+  expected: 'glass' | 'stained' | { rgb: readonly [number, number, number]; tolerance: number };
 }
 
 export interface SlideReaderCase {
@@ -55,6 +55,11 @@ export function meanColour(image: RgbImage): number[] {
 function expectLandmarkColour(colour: number[], landmark: Landmark, where: string): void {
   if (landmark.expected === 'glass') {
     expect(Math.min(...colour), `${where}: expected glass, got ${colour.map(Math.round)}`).toBeGreaterThan(225);
+    return;
+  }
+  if (landmark.expected === 'stained') {
+    expect(Math.max(...colour) - Math.min(...colour), `${where}: expected stain, got ${colour.map(Math.round)}`).toBeGreaterThan(30);
+    expect(Math.min(...colour), `${where}: expected stain, got ${colour.map(Math.round)}`).toBeLessThan(200);
     return;
   }
   const { rgb, tolerance } = landmark.expected;

@@ -77,9 +77,9 @@ describe.each(testStoreFactories())('store on $name', (factory) => {
   });
 
   it('stores an image once by hash and searches by image or caption embedding', async () => {
-    const first = await store.pairs.insert({ imageRef: 'a.png', imageSha256: 'h1', caption: 'purple nuclei', imageEmbedding: unitVectorNear(1, 1), captionEmbedding: unitVectorNear(11, 1) });
-    const again = await store.pairs.insert({ imageRef: 'a-copy.png', imageSha256: 'h1', caption: 'other', imageEmbedding: unitVectorNear(1, 1), captionEmbedding: unitVectorNear(11, 1) });
-    await store.pairs.insert({ imageRef: 'b.png', imageSha256: 'h2', caption: 'pink stroma', source: 'test', imageEmbedding: unitVectorNear(2, 1), captionEmbedding: unitVectorNear(12, 1) });
+    const first = await store.pairs.insert({ imageRef: 'a.png', contentSha256: 'h1', caption: 'purple nuclei', imageEmbedding: unitVectorNear(1, 1), captionEmbedding: unitVectorNear(11, 1) });
+    const again = await store.pairs.insert({ imageRef: 'a-copy.png', contentSha256: 'h1', caption: 'other', imageEmbedding: unitVectorNear(1, 1), captionEmbedding: unitVectorNear(11, 1) });
+    await store.pairs.insert({ imageRef: 'b.png', contentSha256: 'h2', caption: 'pink stroma', source: 'test', imageEmbedding: unitVectorNear(2, 1), captionEmbedding: unitVectorNear(12, 1) });
     expect(first.created).toBe(true);
     expect(again).toEqual({ pair: first.pair, created: false });
     const [byImage] = await store.pairs.nearest(unitVectorNear(2, 5), { k: 1, by: 'image' });

@@ -47,8 +47,11 @@ export async function ingestSlide(dependencies: { store: Store; imageEncoder: Im
     reading.catch(() => {}); // surfaced below, after the consumer stops
 
     let tilesDone = 0;
-    for (let batch = await channel.receive(); batch; batch = await channel.receive()) {
+    const stopIfAborted = () => {
       if (options.signal?.aborted) throw new PathLensError('internal_error', 'Ingestion stopped: the server is shutting down; it resumes at the next start.');
+    };
+    for (let batch = await channel.receive(); batch; batch = await channel.receive()) {
+      stopIfAborted();
       if (batch.images.length > 0) {
         const embeddings = await imageEncoder.embedImages(batch.images);
         const rows: NewPatch[] = batch.cells.map((cell, index) => ({
@@ -66,6 +69,7 @@ export async function ingestSlide(dependencies: { store: Store; imageEncoder: Im
       options.onProgress?.({ tilesDone, tilesTotal: grid.length, patchCount });
     }
     await reading;
+    stopIfAborted(); // the reader stops early on abort: never mark a partial slide ready
 
     if (patchCount === 0) {
       throw new PathLensError(

@@ -26,17 +26,18 @@ export async function registerSlide(
     contentSha256?: string | undefined;
   },
 ): Promise<RegisteredSlide> {
-  const contentSha256 = options.contentSha256 ?? (await fileSha256(options.filePath));
-  const existing = await store.slides.findByContentSha256(contentSha256);
-  if (existing) {
-    if (options.force && (existing.status === 'failed' || existing.status === 'ready')) {
-      await store.slides.requeue(existing.id);
-      return { slide: (await store.slides.findById(existing.id))!, created: true };
-    }
-    return { slide: existing, created: false };
-  }
+  // Open first: a file that is not a slide is refused before gigabytes are hashed.
   const reader = await openSlide(options.filePath);
   try {
+    const contentSha256 = options.contentSha256 ?? (await fileSha256(options.filePath));
+    const existing = await store.slides.findByContentSha256(contentSha256);
+    if (existing) {
+      if (options.force && (existing.status === 'failed' || existing.status === 'ready')) {
+        await store.slides.requeue(existing.id);
+        return { slide: (await store.slides.findById(existing.id))!, created: true };
+      }
+      return { slide: existing, created: false };
+    }
     const { properties } = reader;
     const level0 = properties.levels[0]!;
     const slide = await store.slides.create({

@@ -26,7 +26,7 @@ export interface SelectedModels {
  */
 export async function selectModels(config: Config, logger: Logger, onPullProgress?: (line: string) => void): Promise<SelectedModels> {
   const manifest = await loadModelManifest();
-  const substituted: string[] = [];
+  const substituted: { id: string; reason: string }[] = [];
   const pick = async <Task extends ModelManifestEntry['task']>(configuredId: string, tinyId: string, task: Task): Promise<Extract<ModelManifestEntry, { task: Task }>> => {
     const entry = findModelEntry(manifest, configuredId) as Extract<ModelManifestEntry, { task: Task }>;
     if (entry.task !== task) throw new PathLensError('invalid_config', `Model "${configuredId}" is a ${entry.task} model, not a ${task} model.`, { modelId: configuredId });
@@ -37,13 +37,24 @@ export async function selectModels(config: Config, logger: Logger, onPullProgres
     if (config.pullModels) {
       logger.info(`model ${entry.id} is not in ${config.modelsDir}; downloading it once`);
       try {
-        await pullModel({ modelsDir: config.modelsDir, entry, onProgress: (progress) => onPullProgress?.(`${entry.id} ${progress.file} ${progress.receivedBytes}/${progress.totalBytes ?? '?'} bytes`) });
+        let lastReportMs = 0;
+        await pullModel({
+          modelsDir: config.modelsDir,
+          entry,
+          onProgress: (progress) => {
+            const done = progress.totalBytes !== undefined && progress.receivedBytes >= progress.totalBytes;
+            if (!done && Date.now() - lastReportMs < 2_000) return; // a progress line every 2 s, not every chunk
+            lastReportMs = Date.now();
+            const percent = progress.totalBytes ? ` ${Math.floor((100 * progress.receivedBytes) / progress.totalBytes)}%` : '';
+            onPullProgress?.(`pulling ${entry.id}: ${progress.file} ${(progress.receivedBytes / 1_048_576).toFixed(1)} MB${percent}`);
+          },
+        });
         return entry;
       } catch (error) {
         reason = (error as Error).message;
       }
     }
-    substituted.push(`${entry.id} (${reason})`);
+    substituted.push({ id: entry.id, reason });
     return findModelEntry(manifest, tinyId) as Extract<ModelManifestEntry, { task: Task }>;
   };
 
@@ -53,7 +64,14 @@ export async function selectModels(config: Config, logger: Logger, onPullProgres
   const demoIds = [imageTextEncoder, chat].filter((entry) => entry.demo).map((entry) => entry.id);
   const demoWarning = demoIds.length
     ? `DEMO MODELS: PathLens is running on generated tiny models (${demoIds.join(', ')}) that know nothing about pathology; their output is not meaningful.` +
-      (substituted.length ? ` Configured models unavailable: ${substituted.join('; ')}. Run \`pathlens models pull <id>\` on a machine with internet and restart.` : '')
+      (substituted.length ? ` Configured models unavailable: ${describeSubstitutions(substituted)}` : '')
     : null;
   return { imageTextEncoder, chat, demoWarning };
+}
+
+/** `a, b: why` — one reason stated once for all the models it applies to. */
+function describeSubstitutions(substituted: { id: string; reason: string }[]): string {
+  const byReason = new Map<string, string[]>();
+  for (const { id, reason } of substituted) byReason.set(reason, [...(byReason.get(reason) ?? []), id]);
+  return [...byReason].map(([reason, ids]) => `${ids.join(', ')}: ${reason}`).join(' ');
 }

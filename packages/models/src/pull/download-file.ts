@@ -28,7 +28,7 @@ export interface DownloadFileRequest {
 export class DownloadFailure extends Error {
   override readonly name = 'DownloadFailure';
   constructor(
-    readonly reason: 'unreachable' | 'timeout' | 'http_status' | 'stalled' | 'incomplete',
+    readonly reason: 'unreachable' | 'timeout' | 'http_status' | 'stalled' | 'interrupted' | 'incomplete',
     message: string,
     readonly status?: number,
     options?: { cause?: unknown },
@@ -74,10 +74,20 @@ export async function downloadFile(request: DownloadFileRequest): Promise<{ rece
   try {
     armStallTimer();
     request.onProgress?.({ file: request.file, receivedBytes, totalBytes });
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    const chunks = (response.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await chunks.next();
+      } catch (error) {
+        if (controller.signal.reason instanceof DownloadFailure) throw controller.signal.reason;
+        if (request.signal?.aborted) throw error;
+        throw new DownloadFailure('interrupted', `connection lost after ${receivedBytes} bytes (${describeCause(error)})`, undefined, { cause: error });
+      }
+      if (next.done) break;
       armStallTimer();
-      await handle.write(chunk);
-      receivedBytes += chunk.byteLength;
+      await handle.write(next.value);
+      receivedBytes += next.value.byteLength;
       request.onProgress?.({ file: request.file, receivedBytes, totalBytes });
     }
     await handle.sync();
@@ -88,10 +98,9 @@ export async function downloadFile(request: DownloadFileRequest): Promise<{ rece
     await fs.rename(partialPath, request.destination);
     return { receivedBytes };
   } catch (error) {
+    controller.abort();
     await handle.close().catch(() => {});
     await fs.rm(partialPath, { force: true });
-    if (error instanceof DownloadFailure) throw error;
-    if (controller.signal.reason instanceof DownloadFailure) throw controller.signal.reason;
     throw error;
   } finally {
     clearTimeout(stallTimer);

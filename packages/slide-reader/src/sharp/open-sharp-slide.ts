@@ -6,7 +6,7 @@ import type { SlideProperties } from '../slide-reader.ts';
 import { checkDecodedSize, checkDeclaredSize, type SlideSizeLimits } from '../slide-size-limits.ts';
 import { describeTiffSlide } from '../tiff/describe-tiff-slide.ts';
 import { readTiffPages, type TiffPage } from '../tiff/read-tiff-pages.ts';
-import { sharpFor, toRgbImage, type RasterSource } from './raster-source.ts';
+import { openPipeline, toRgbImage, type RasterSource } from './raster-source.ts';
 import { SharpSlideReader } from './sharp-slide-reader.ts';
 
 /** TIFF compressions libvips (as shipped with sharp) cannot decode: Aperio and plain JPEG 2000. */
@@ -34,17 +34,18 @@ async function openTiff(filePath: string, sniffed: SniffedFile, limits: SlideSiz
     );
   }
 
-  const sourceOf = (page: TiffPage): RasterSource => ({ kind: 'tiff-page', filePath, pageIndex: page.index, widthPx: page.widthPx, heightPx: page.heightPx });
+  const sourceOf = (page: TiffPage): RasterSource => ({
+    // Strip-stored pages after page 0 break under libvips' operation cache: see raster-source.ts.
+    kind: page.tileWidthPx === null && page.index > 0 ? 'geotiff-page' : 'sharp-page',
+    filePath,
+    pageIndex: page.index,
+    widthPx: page.widthPx,
+    heightPx: page.heightPx,
+  });
   const levelSources = layout.levels.map((level) => sourceOf(level.page));
-  const [levelZero] = layout.levels;
-  if (!levelZero) throw new Error('a TIFF layout always has level 0');
-  // An associated thumbnail with level 0's aspect ratio shows the same area, so it can serve thumbnails.
-  const overviewSources = layout.associatedImages
-    .filter(({ name, page }) => name === 'thumbnail' && Math.abs(page.widthPx / page.heightPx - levelZero.widthPx / levelZero.heightPx) < 0.01 * (levelZero.widthPx / levelZero.heightPx))
-    .map(({ page }) => sourceOf(page));
 
   // Decode one pixel of every level now, so a file sharp cannot decode fails at open, not mid-ingest.
-  for (const source of levelSources) await toRgbImage(sharpFor(source).extract({ left: 0, top: 0, width: 1, height: 1 }), source);
+  for (const source of levelSources) await toRgbImage(await openPipeline(source, { left: 0, top: 0, width: 1, height: 1 }), source);
 
   const properties: SlideProperties = {
     format: layout.format,
@@ -58,7 +59,6 @@ async function openTiff(filePath: string, sniffed: SniffedFile, limits: SlideSiz
   return new SharpSlideReader({
     properties,
     levelSources,
-    overviewSources,
     associatedSources: new Map(layout.associatedImages.map(({ name, page }) => [name, sourceOf(page)])),
     maxDecodedPixels: limits.maxDecodedPixels,
   });
@@ -91,7 +91,6 @@ async function openDecodedImage(filePath: string, format: 'png' | 'jpeg', limits
   return new SharpSlideReader({
     properties,
     levelSources: [source],
-    overviewSources: [],
     associatedSources: new Map(),
     maxDecodedPixels: limits.maxDecodedPixels,
   });

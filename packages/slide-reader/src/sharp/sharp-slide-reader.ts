@@ -1,14 +1,12 @@
 import { PathLensError } from '@pathlens/core';
 import type { RgbImage, SlideProperties, SlideReader, SlideRegion } from '../slide-reader.ts';
-import { sharpFor, toRgbImage, whiteBackground, whiteImage, type RasterSource } from './raster-source.ts';
+import { openPipeline, toRgbImage, whiteBackground, whiteImage, type RasterSource } from './raster-source.ts';
 import { regionWindow } from './region-window.ts';
 
 export interface SharpSlideReaderParts {
   properties: SlideProperties;
   /** One source per entry of `properties.levels`, same order. */
   levelSources: RasterSource[];
-  /** Extra whole-slide pictures readThumbnail may use besides the levels (an Aperio thumbnail page). */
-  overviewSources: RasterSource[];
   /** By name; the keys are `properties.associatedImages`. */
   associatedSources: Map<string, RasterSource>;
   /** Refuse a single read (region, associated image) larger than this many pixels. */
@@ -51,7 +49,7 @@ export class SharpSlideReader implements SlideReader {
     );
     if (!window.inside) return whiteImage(widthPx, heightPx);
     const { padding } = window;
-    let pipeline = sharpFor(source).extract(window.inside);
+    let pipeline = await openPipeline(source, window.inside);
     if (padding.top || padding.bottom || padding.left || padding.right) {
       pipeline = pipeline.extend({ ...padding, background: whiteBackground });
     }
@@ -66,14 +64,10 @@ export class SharpSlideReader implements SlideReader {
     const scale = Math.min(1, maxSizePx / Math.max(levelZero.widthPx, levelZero.heightPx));
     const widthPx = Math.max(1, Math.round(levelZero.widthPx * scale));
     const heightPx = Math.max(1, Math.round(levelZero.heightPx * scale));
-    // The smallest stored picture that still has at least the pixels wanted.
-    const candidates = [...parts.levelSources, ...parts.overviewSources].filter((source) => source.widthPx >= widthPx && source.heightPx >= heightPx);
-    const source = candidates.reduce<RasterSource | undefined>(
-      (best, candidate) => (!best || candidate.widthPx * candidate.heightPx < best.widthPx * best.heightPx ? candidate : best),
-      undefined,
-    ) ?? parts.levelSources[0];
+    // The smallest level that still has at least the pixels wanted (levels are largest first).
+    const source = parts.levelSources.findLast((candidate) => candidate.widthPx >= widthPx && candidate.heightPx >= heightPx) ?? parts.levelSources[0];
     if (!source) throw new Error('a slide always has level 0');
-    const pipeline = sharpFor(source);
+    const pipeline = await openPipeline(source);
     if (source.widthPx === widthPx && source.heightPx === heightPx) return toRgbImage(pipeline, source);
     return toRgbImage(pipeline.resize({ width: widthPx, height: heightPx, fit: 'fill' }), source);
   }
@@ -87,7 +81,7 @@ export class SharpSlideReader implements SlideReader {
     if (source.widthPx * source.heightPx > parts.maxDecodedPixels) {
       throw new PathLensError('slide_too_large', `The "${name}" image (${source.widthPx}×${source.heightPx}) is larger than the read limit.`, { name });
     }
-    return toRgbImage(sharpFor(source), source);
+    return toRgbImage(await openPipeline(source), source);
   }
 
   async close(): Promise<void> {

@@ -4,12 +4,14 @@ import { imageTextPairs, type ImageTextPairRow } from '../schema/image-text-pair
 import { toEmbeddingLiteral } from '../vector-literal.ts';
 
 export interface NewImageTextPair {
-  imageRef: string;
-  imageSha256: string;
+  /** Null for a caption imported without its image. */
+  imageRef: string | null;
+  /** sha256 of the image bytes, or of the caption for a text-only entry. */
+  contentSha256: string;
   caption: string;
   source?: string | null | undefined;
   metadata?: Record<string, string> | undefined;
-  imageEmbedding: number[];
+  imageEmbedding: number[] | null;
   captionEmbedding: number[];
 }
 
@@ -19,7 +21,7 @@ export type ScoredPair = StoredPair & { score: number };
 const withoutEmbeddings = {
   id: imageTextPairs.id,
   imageRef: imageTextPairs.imageRef,
-  imageSha256: imageTextPairs.imageSha256,
+  contentSha256: imageTextPairs.contentSha256,
   caption: imageTextPairs.caption,
   source: imageTextPairs.source,
   metadata: imageTextPairs.metadata,
@@ -31,9 +33,9 @@ export class PairRepository {
 
   /** Insert a pair; the same image (by hash) is stored once. Returns the stored row and whether it is new. */
   async insert(pair: NewImageTextPair): Promise<{ pair: StoredPair; created: boolean }> {
-    const [inserted] = await this.db.insert(imageTextPairs).values(pair).onConflictDoNothing({ target: imageTextPairs.imageSha256 }).returning(withoutEmbeddings);
+    const [inserted] = await this.db.insert(imageTextPairs).values(pair).onConflictDoNothing({ target: imageTextPairs.contentSha256 }).returning(withoutEmbeddings);
     if (inserted) return { pair: inserted, created: true };
-    const [existing] = await this.db.select(withoutEmbeddings).from(imageTextPairs).where(eq(imageTextPairs.imageSha256, pair.imageSha256));
+    const [existing] = await this.db.select(withoutEmbeddings).from(imageTextPairs).where(eq(imageTextPairs.contentSha256, pair.contentSha256));
     return { pair: existing!, created: false };
   }
 
@@ -46,7 +48,12 @@ export class PairRepository {
   async nearest(embedding: number[], options: { k: number; by: 'image' | 'caption' }): Promise<ScoredPair[]> {
     const column = options.by === 'image' ? imageTextPairs.imageEmbedding : imageTextPairs.captionEmbedding;
     const distance = sql<number>`${column} <=> ${toEmbeddingLiteral(embedding)}::vector`;
-    const rows = await this.db.select({ ...withoutEmbeddings, distance }).from(imageTextPairs).orderBy(distance).limit(options.k);
+    const rows = await this.db
+      .select({ ...withoutEmbeddings, distance })
+      .from(imageTextPairs)
+      .where(options.by === 'image' ? sql`${imageTextPairs.imageEmbedding} is not null` : undefined)
+      .orderBy(distance)
+      .limit(options.k);
     return rows.map(({ distance: rowDistance, ...row }) => ({ ...row, score: 1 - Number(rowDistance) }));
   }
 }

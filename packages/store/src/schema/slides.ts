@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { embeddingColumn } from './embedding-column.ts';
 
 export const slideStatuses = ['queued', 'running', 'ready', 'failed'] as const;
@@ -23,6 +23,12 @@ export const slides = pgTable(
     mppX: real('mpp_x'),
     mppY: real('mpp_y'),
     objectivePower: real('objective_power'),
+    /** Where the MPP came from: the file, the request (`--mpp`), or none (tiled at level 0 by choice). */
+    mppSource: text('mpp_source', { enum: ['file', 'request', 'none'] }).notNull().default('file'),
+    /** µm per pixel the patches were tiled at; null when tiled at level 0 without a known MPP. */
+    targetMpp: real('target_mpp'),
+    /** Organ/site, stain and other facts the user gave (free key → value). */
+    metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
     status: text('status', { enum: slideStatuses }).notNull().default('queued'),
     failureReason: text('failure_reason'),
     /** Side of one patch in level-0 pixels. */
@@ -33,6 +39,10 @@ export const slides = pgTable(
     /** Tissue patches stored. */
     patchCount: integer('patch_count').notNull().default(0),
     encoderId: text('encoder_id').notNull(),
+    /** Queue bookkeeping: the worker holding the job, its last sign of life, and tries so far. */
+    workerId: text('worker_id'),
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),
+    attempts: integer('attempts').notNull().default(0),
     /** Mean of the patch embeddings, L2-normalised. */
     embedding: embeddingColumn('embedding'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

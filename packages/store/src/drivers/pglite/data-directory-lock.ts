@@ -6,7 +6,7 @@ import { PathLensError } from '@pathlens/core';
 /**
  * PGlite has no lock across processes: a second process opening the same directory
  * silently loses the first one's later commits. One process owns DATA_DIR; the lock goes
- * stale ten seconds after its owner dies (even by `kill -9`), so a restart can take over.
+ * stale seconds after its owner dies (even by `kill -9`), so a restart can take over.
  */
 export async function lockDataDirectory(directory: string): Promise<() => Promise<void>> {
   await mkdir(directory, { recursive: true });
@@ -14,9 +14,11 @@ export async function lockDataDirectory(directory: string): Promise<() => Promis
   try {
     return await lockfile.lock(directory, {
       lockfilePath,
-      stale: 10_000,
-      update: 2_500,
-      retries: { retries: 5, minTimeout: 500, maxTimeout: 2_500 },
+      // The owner touches the lock every second; four seconds untouched means it died. The
+      // retries outlast that, so a restart right after a crash takes over instead of failing.
+      stale: 4_000,
+      update: 1_000,
+      retries: { retries: 5, factor: 1, minTimeout: 1_000, maxTimeout: 1_000 },
       onCompromised: (error) => process.stderr.write(`warning: lost the data directory lock ${lockfilePath}: ${error.message}\n`),
     });
   } catch (error) {

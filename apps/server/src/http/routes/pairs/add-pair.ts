@@ -12,15 +12,15 @@ const extensionByFormat: Record<string, string> = { jpeg: '.jpg', png: '.png', t
  */
 export async function addPair(runtime: Runtime, pair: { imageBytes: Uint8Array; caption: string; source?: string | undefined; metadata?: Record<string, string> | undefined }) {
   const pixels = await decodeImage(pair.imageBytes);
-  const imageSha256 = createHash('sha256').update(pair.imageBytes).digest('hex');
+  const contentSha256 = createHash('sha256').update(pair.imageBytes).digest('hex');
   const [[imageEmbedding], [captionEmbedding]] = await Promise.all([runtime.imageEncoder.embedImages([pixels]), runtime.textEncoder.embedTexts([pair.caption])]);
   const directory = path.join(runtime.config.dataDir, 'pairs');
   await mkdir(directory, { recursive: true });
-  const imageRef = path.join(directory, imageSha256 + (extensionByFormat[pixels.format] ?? '.img'));
+  const imageRef = path.join(directory, contentSha256 + (extensionByFormat[pixels.format] ?? '.img'));
   await writeFile(imageRef, pair.imageBytes);
   return runtime.store.pairs.insert({
     imageRef,
-    imageSha256,
+    contentSha256,
     caption: pair.caption,
     source: pair.source ?? null,
     metadata: pair.metadata ?? {},

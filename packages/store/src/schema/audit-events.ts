@@ -1,0 +1,24 @@
+import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+/** One chat or report request: who asked what about which slide, with which model and evidence. */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    /** API key id or user name; `anonymous` until authentication exists. */
+    actor: text('actor').notNull(),
+    action: text('action', { enum: ['chat', 'report'] }).notNull(),
+    slideId: uuid('slide_id'),
+    conversationId: uuid('conversation_id'),
+    reportId: uuid('report_id'),
+    model: text('model'),
+    evidenceIds: jsonb('evidence_ids').$type<string[]>().notNull().default([]),
+    durationMs: integer('duration_ms').notNull(),
+    /** HTTP status the request ended with. */
+    status: integer('status').notNull(),
+  },
+  (table) => [index('audit_events_at_idx').on(table.at)],
+);
+
+export type AuditEventRow = typeof auditEvents.$inferSelect;

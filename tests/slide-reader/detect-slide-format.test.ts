@@ -1,0 +1,29 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { detectSlideFormat } from '@pathlens/slide-reader';
+import { sharedDataFile } from '../helpers/shared-data.ts';
+import * as fixtures from '../fixtures/make-slide-fixtures.ts';
+
+const directory = await mkdtemp(path.join(tmpdir(), 'pathlens-detect-'));
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+describe('detectSlideFormat', () => {
+  it('tells formats apart by their bytes and tags, not their file names', async () => {
+    // Each fixture is saved under a misleading name.
+    expect(await detectSlideFormat(await fixtures.writePyramidalTiff(directory, 'pyramid.svs'))).toBe('pyramidal-tiff');
+    expect(await detectSlideFormat(await fixtures.writePyramidalBigTiff(directory))).toBe('pyramidal-tiff');
+    expect(await detectSlideFormat(await fixtures.writeSvsLikeTiff(directory, 'scan.tif'))).toBe('aperio-svs');
+    expect(await detectSlideFormat(await fixtures.writePlainTiff(directory))).toBe('tiff');
+    expect(await detectSlideFormat(await fixtures.writePng(directory, 'image.jpg'))).toBe('png');
+    expect(await detectSlideFormat(await fixtures.writeJpeg(directory))).toBe('jpeg');
+  });
+
+  const realSvs = sharedDataFile('wsi/CMU-1-Small-Region.svs');
+  it.skipIf(!realSvs)('recognises a real Aperio SVS', async () => {
+    expect(await detectSlideFormat(realSvs!)).toBe('aperio-svs');
+  });
+});
