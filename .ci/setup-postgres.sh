@@ -89,7 +89,10 @@ fi
 [ -x "$PGBIN/postgres" ] || die "$PGBIN/postgres missing after install"
 PG_CONFIG=$PGBIN/pg_config
 getent passwd postgres >/dev/null || die "system user 'postgres' does not exist"
-as_pg() { runuser -u postgres -- "$@"; }
+# fd 3 (our real stdout) and fd 9 (the lock) must not leak into the server
+# that pg_ctl daemonises: it would keep `URL=$(setup-postgres.sh)` waiting
+# forever and hold the lock for the server's whole life.
+as_pg() { runuser -u postgres -- "$@" 3>&- 9>&-; }
 
 PKGLIBDIR=$("$PG_CONFIG" --pkglibdir)
 EXTDIR=$("$PG_CONFIG" --sharedir)/extension
@@ -371,6 +374,7 @@ fi
 
 # Prove it works end to end over TCP with the URL we hand out.
 ver=$(PGCONNECT_TIMEOUT=10 "$PGBIN/psql" "$URL" -X -q -At -v ON_ERROR_STOP=1 \
+        -c "SET client_min_messages = warning" \
         -c "CREATE EXTENSION IF NOT EXISTS vector" \
         -c "SELECT extversion FROM pg_extension WHERE extname = 'vector'") \
   || die "could not connect to $URL or create extension vector"

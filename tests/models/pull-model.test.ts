@@ -38,7 +38,7 @@ describe('pullModel', () => {
   let modelsDir: string;
   let server: http.Server;
   let baseUrl: string;
-  let behaviour: 'serve' | 'silent' | 'truncate' = 'serve';
+  let behaviour: 'serve' | 'silent' | 'truncate' | 'stall' = 'serve';
 
   beforeAll(async () => {
     server = http.createServer((request, response) => {
@@ -46,6 +46,7 @@ describe('pullModel', () => {
       const body = served[request.url ?? ''];
       if (!body) return void response.writeHead(404).end('not found');
       response.writeHead(200, { 'content-length': String(body.length) });
+      if (behaviour === 'stall') return void response.write(body.subarray(0, 10)); // then silence
       if (behaviour === 'truncate') {
         response.write(body.subarray(0, 10));
         return void setTimeout(() => response.destroy(), 50);
@@ -114,6 +115,13 @@ describe('pullModel', () => {
     const { error, elapsedMs } = await failure(pullModel({ modelsDir, entry, baseUrl, firstResponseTimeoutMs: 300 }));
     expect(error).toMatchObject({ code: 'model_download_failed', details: { reason: 'timeout' } });
     expect(elapsedMs).toBeLessThan(3_000);
+  });
+
+  it('gives up when the body stops arriving', async () => {
+    behaviour = 'stall';
+    const { error } = await failure(pullModel({ modelsDir, entry, baseUrl, stallTimeoutMs: 200 }));
+    expect(error).toMatchObject({ code: 'model_download_failed', details: { reason: 'stalled' } });
+    await expect(fs.readdir(path.join(modelsDir, 'owner', 'remote-model'))).resolves.toEqual([]);
   });
 
   it('reports an HTTP error with the file and status', async () => {

@@ -23,6 +23,9 @@ import { generateTinyModelsInTempDir, tokenizerSourceCases, type TinyModelsInTem
 /** One prompt per stain class, in `stainClasses` order. */
 const classPrompts = ['purple nuclei', 'pink eosinophilic stroma', 'white background', 'red blood cells', 'adipose fat tissue'];
 
+/** Single words that the real CLIP tokenizer splits into several BPE pieces (he·mat·oxy·lin, e·os·in, ...). */
+const multiPieceWordPrompts = ['hematoxylin', 'an image of eosin', 'empty glass', 'erythrocytes', 'adipocytes'];
+
 function solidImage(rgb: readonly number[], widthPx = 320, heightPx = 256): RawImage {
   const data = new Uint8ClampedArray(widthPx * heightPx * 3);
   for (let pixel = 0; pixel < widthPx * heightPx; pixel += 1) {
@@ -111,16 +114,19 @@ for (const source of tokenizerSourceCases) {
       expect(Math.hypot(...imageEmbeddings[0]!)).toBeGreaterThan(2);
     });
 
-    it('matches each stain word to the image of its colour, for solid and noisy patches', async () => {
-      const textEmbeddings = await embedTexts(classPrompts);
+    it.each([
+      ['colour and tissue words', classPrompts],
+      ['words split into BPE pieces', multiPieceWordPrompts],
+    ])('matches %s to the image of their colour, for solid and noisy patches', async (_description, prompts) => {
+      const textEmbeddings = await embedTexts(prompts);
       for (const makeImage of [(rgb: readonly number[]) => solidImage(rgb), (rgb: readonly number[], index: number) => noisyImage(rgb, 100 + index)]) {
         const imageEmbeddings = await embedImages(stainClasses.map((stainClass, index) => makeImage(stainClass.meanRgb, index)));
         for (let classIndex = 0; classIndex < stainClasses.length; classIndex += 1) {
           const text = textEmbeddings[classIndex]!;
           const textToImages = imageEmbeddings.map((image) => cosine(text, image));
           const imageToTexts = textEmbeddings.map((candidate) => cosine(candidate, imageEmbeddings[classIndex]!));
-          expect(argmax(textToImages), `"${classPrompts[classIndex]}" should be closest to the ${stainClasses[classIndex]!.name} patch`).toBe(classIndex);
-          expect(argmax(imageToTexts), `the ${stainClasses[classIndex]!.name} patch should be closest to "${classPrompts[classIndex]}"`).toBe(classIndex);
+          expect(argmax(textToImages), `"${prompts[classIndex]}" should be closest to the ${stainClasses[classIndex]!.name} patch`).toBe(classIndex);
+          expect(argmax(imageToTexts), `the ${stainClasses[classIndex]!.name} patch should be closest to "${prompts[classIndex]}"`).toBe(classIndex);
           // A clear margin over every other colour, not a tie broken by noise.
           for (const [otherIndex, similarity] of textToImages.entries()) {
             if (otherIndex !== classIndex) expect(textToImages[classIndex]! - similarity).toBeGreaterThan(0.3);

@@ -18,5 +18,6 @@ export { modelFolderPath, resolveModelFolder, type ModelFolderStatus } from './r
 export { pullModel, type PullModelOptions, type PullModelResult, type PullProgress } from './pull/pull-model.ts';
 export { ensureTinyModels, type EnsureTinyModelsOptions, type TinyModelFolders } from './tiny/ensure-tiny-models.ts';
 export { generatorMarkerFileName, tinyModelGeneratorVersion, type GeneratorMarker } from './tiny/generator-marker.ts';
+export type { TokenizerSource } from './tiny/tokenizer-source.ts';
 export { stainClasses, type StainClass } from './tiny/clip/stain-classes.ts';
 export { answerCorpus } from './tiny/chat/answer-corpus.ts';

@@ -63,8 +63,14 @@ export async function downloadFile(request: DownloadFileRequest): Promise<{ rece
   // A compressed body's length header counts compressed bytes, so only an identity body is checked.
   const totalBytes = lengthHeader !== null && !response.headers.get('content-encoding') ? Number(lengthHeader) : undefined;
   const partialPath = `${request.destination}.partial`;
-  await fs.mkdir(path.dirname(request.destination), { recursive: true });
-  const handle = await fs.open(partialPath, 'w');
+  let handle: fs.FileHandle;
+  try {
+    await fs.mkdir(path.dirname(request.destination), { recursive: true });
+    handle = await fs.open(partialPath, 'w');
+  } catch (error) {
+    controller.abort();
+    throw error;
+  }
   let receivedBytes = 0;
   let stallTimer: NodeJS.Timeout | undefined;
   const armStallTimer = () => {

@@ -6,8 +6,9 @@
  * The corpus is weighted so that the most frequent path from the start of an answer is
  * "The highlighted region [1] shows dense purple nuclei." with both the real Phi-3 and the
  * generated tokenizer: greedy decoding gives that cited sentence and stops, while sampling
- * wanders through the other sentences. Changing this text changes the generated weights:
- * bump `tinyModelGeneratorVersion`, and re-run tests/models (they check the greedy answer).
+ * wanders through the other sentences. Changing this text changes the generated weights
+ * (existing folders are regenerated: the marker fingerprints it); re-run tests/models, which
+ * check the greedy answer and that greedy decoding ends from every token.
  */
 export const answerCorpus: readonly string[] = [
   'The highlighted region [1] shows dense purple nuclei.',

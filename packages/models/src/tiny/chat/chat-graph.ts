@@ -16,7 +16,7 @@ export const tinyChatAttention = { layerCount: 1, attentionHeadCount: 2, keyValu
  * hidden = one-hot(state of token) + attention(hidden) · W_o, logits = hidden · bigram table.
  * The attention is real (rotary positions from `position_ids`, grouped-query heads, causal
  * and padding masks over past + new keys) but its weights are small, so it nudges the
- * bigram scores by a few hundredths of a logit without changing the text's character.
+ * bigram scores by about a hundredth of a logit, below the tie-break step of the bigram table.
  */
 export function buildTinyChatOnnx(bigram: BigramLanguageModel, vocabularySize: number, seed = 20240513): Uint8Array {
   const { attentionHeadCount, keyValueHeadCount, headDimension, ropeTheta } = tinyChatAttention;

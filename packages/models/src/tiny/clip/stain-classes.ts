@@ -42,7 +42,7 @@ export const stainClasses: readonly StainClass[] = [
   {
     name: 'fat',
     meanRgb: [0.96, 0.86, 0.78],
-    words: ['fat', 'fatty', 'adipose', 'adipocyte', 'adipocytes', 'lipid', 'lipids', 'yellow'],
+    words: ['fat', 'fatty', 'adipose', 'adipocyte', 'adipocytes', 'lipid', 'yellow'],
   },
 ];
 

@@ -19,9 +19,10 @@ export interface StainTokenClasses {
  * model's own tokenizer.
  *
  * A word that is one token maps that token. A word split into several BPE pieces maps its
- * pieces of three or more characters: short pieces ("i</w>", "he", "po") also spell
- * unrelated common words. A token claimed by two classes ("cy" in lymphocytes and
- * erythrocytes) maps to neither, and special tokens (the unknown token) never map.
+ * pieces of three or more characters, since short pieces ("i</w>", "he", "po") also spell
+ * unrelated common words; a word with no such piece ("eosin" = e + os + in</w>) maps its
+ * two-character pieces that do not end the word. A token claimed by two classes ("cy" in
+ * lymphocytes and erythrocytes) maps to neither, and special tokens never map.
  */
 export function findStainTokenClasses(tokenizer: Tokenizer, specialTokenIds: ReadonlySet<number>): StainTokenClasses {
   const claims = new Map<number, Set<number>>();
@@ -36,11 +37,7 @@ export function findStainTokenClasses(tokenizer: Tokenizer, specialTokenIds: Rea
         className: stainClass.name,
         tokens: encoding.ids.map((id, index) => ({ id, token: encoding.tokens[index] ?? '', mapped: false })),
       };
-      const indices = entry.tokens
-        .map((token, index) => ({ token, index }))
-        .filter(({ token }) => !specialTokenIds.has(token.id))
-        .filter(({ token }) => entry.tokens.length === 1 || pieceText(token.token).length >= 3)
-        .map(({ index }) => index);
+      const indices = carrierPieceIndices(entry.tokens, specialTokenIds);
       for (const index of indices) {
         const id = entry.tokens[index]!.id;
         const claimants = claims.get(id) ?? new Set<number>();
@@ -62,6 +59,15 @@ export function findStainTokenClasses(tokenizer: Tokenizer, specialTokenIds: Rea
     }
   }
   return { classByTokenId, words };
+}
+
+/** Indices of the pieces of one word that carry its class (see `findStainTokenClasses`). */
+function carrierPieceIndices(tokens: StainWordTokens['tokens'], specialTokenIds: ReadonlySet<number>): number[] {
+  const candidates = tokens.map((token, index) => ({ token, index })).filter(({ token }) => !specialTokenIds.has(token.id));
+  if (tokens.length === 1) return candidates.map(({ index }) => index);
+  const long = candidates.filter(({ token }) => pieceText(token.token).length >= 3);
+  if (long.length > 0) return long.map(({ index }) => index);
+  return candidates.filter(({ token, index }) => index < tokens.length - 1 && pieceText(token.token).length >= 2).map(({ index }) => index);
 }
 
 /** A token's characters without BPE/metaspace markers. */
