@@ -79,8 +79,8 @@ apt_install() {
 # 1. PostgreSQL 15 server + client (pg_config, PGXS) from Debian
 # ---------------------------------------------------------------------------
 need=()
-{ [ -x "$PGBIN/postgres" ] && [ -x "$PGBIN/initdb" ] && [ -x "$PGBIN/pg_ctl" ]; } || need+=(postgresql-$PG_MAJOR)
-{ [ -x "$PGBIN/psql" ] && [ -x "$PGBIN/pg_config" ]; } || need+=(postgresql-client-$PG_MAJOR)
+{ [ -x "$PGBIN/postgres" ] && [ -x "$PGBIN/initdb" ] && [ -x "$PGBIN/pg_ctl" ]; } || need+=("postgresql-$PG_MAJOR")
+{ [ -x "$PGBIN/psql" ] && [ -x "$PGBIN/pg_config" ]; } || need+=("postgresql-client-$PG_MAJOR")
 if [ ${#need[@]} -gt 0 ]; then
   # Installing postgresql-15 on a fresh machine also creates (and may start)
   # Debian's default cluster "main" on port 5432; it is not used here.
@@ -310,7 +310,7 @@ if [ -f "$DATA/postmaster.pid" ]; then
   if pid_is_our_postmaster "$pid"; then
     running_pid=$pid
   else
-    log "removing stale $DATA/postmaster.pid (pid $pid not running)"
+    log "removing stale $DATA/postmaster.pid (pid $pid is not a postmaster of this data dir)"
     rm -f "$DATA/postmaster.pid"
   fi
 fi
