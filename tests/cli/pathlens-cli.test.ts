@@ -24,10 +24,14 @@ describe('the pathlens command, in-process (no server running)', () => {
   afterAll(async () => rm(directory, { recursive: true, force: true }));
 
   it('ingests, searches and chats', async () => {
-    const ingest = await pathlens('ingest', 'two-stain.png');
+    // A PNG has no MPP: refused with the way to give one, then ingested with it.
+    const refused = await pathlens('ingest', 'two-stain.png').catch((error: { stderr: string; code: number }) => error);
+    expect((refused as { code: number }).code).toBe(1);
+    expect((refused as { stderr: string }).stderr).toMatch(/--mpp/);
+    const ingest = await pathlens('ingest', 'two-stain.png', '--mpp', '0.5', '--organ', 'colon');
     expect(ingest.stdout).toMatch(/queued: two-stain.png .* via in-process/);
     const result = JSON.parse(ingest.stdout.trim().split('\n').at(-1)!) as { id: string; status: string; patch_count: number };
-    expect(result).toMatchObject({ status: 'ready', patch_count: 24 });
+    expect(result).toMatchObject({ status: 'ready', patch_count: 24, mpp: 0.5 });
 
     const search = await pathlens('search', 'purple nuclei', '-k', '3', '--json');
     const hits = (JSON.parse(search.stdout) as { data: { kind: string; x_level0: number }[] }).data;

@@ -45,7 +45,7 @@ describe('ingestion', () => {
   });
 
   it('resumes an interrupted slide without re-encoding the batches it stored', async () => {
-    const { slide } = await registerSlide(store, { filePath: slidePath, encoderId: encoder.modelId, patchSizeLevel0Px: 224 });
+    const { slide } = await registerSlide(store, { filePath: slidePath, encoderId: encoder.modelId, inputSizePx: 224, targetMpp: 0.5, tileAtLevel0: true });
     const firstRun = countingEncoder(encoder);
     const stop = new AbortController();
     await expect(
@@ -75,12 +75,12 @@ describe('ingestion', () => {
   });
 
   it('registers the same bytes once, and a file that is not a slide not at all', async () => {
-    const again = await registerSlide(store, { filePath: slidePath, encoderId: encoder.modelId, patchSizeLevel0Px: 224 });
+    const again = await registerSlide(store, { filePath: slidePath, encoderId: encoder.modelId, inputSizePx: 224, targetMpp: 0.5, tileAtLevel0: true });
     expect(again.created).toBe(false);
     const notASlide = path.join(directory, 'notes.svs');
     await writeFile(notASlide, 'Aperio? no: just text');
-    await expect(registerSlide(store, { filePath: notASlide, encoderId: encoder.modelId, patchSizeLevel0Px: 224 })).rejects.toMatchObject({ code: 'unsupported_format' });
-    await expect(registerSlide(store, { filePath: directory, encoderId: encoder.modelId, patchSizeLevel0Px: 224 })).rejects.toMatchObject({ code: expect.stringMatching(/not_found|unsupported_format/) });
+    await expect(registerSlide(store, { filePath: notASlide, encoderId: encoder.modelId, inputSizePx: 224, targetMpp: 0.5, tileAtLevel0: true })).rejects.toMatchObject({ code: 'unsupported_format' });
+    await expect(registerSlide(store, { filePath: directory, encoderId: encoder.modelId, inputSizePx: 224, targetMpp: 0.5, tileAtLevel0: true })).rejects.toMatchObject({ code: expect.stringMatching(/not_found|unsupported_format/) });
     expect(await store.slides.list()).toHaveLength(1);
   });
 
@@ -88,7 +88,7 @@ describe('ingestion', () => {
     const blankPath = path.join(directory, 'blank.png');
     const sharp = (await import('sharp')).default;
     await sharp({ create: { width: 448, height: 448, channels: 3, background: '#fafafa' } }).png().toFile(blankPath);
-    const { slide: blank } = await registerSlide(store, { filePath: blankPath, encoderId: encoder.modelId, patchSizeLevel0Px: 224 });
+    const { slide: blank } = await registerSlide(store, { filePath: blankPath, encoderId: encoder.modelId, inputSizePx: 224, targetMpp: 0.5, tileAtLevel0: true });
     const worker = new IngestionWorker({ store, imageEncoder: encoder, logger: silentLogger }, { minTissueFraction: 0.25, batchSize: 8 });
     worker.enqueue(blank.id);
     await worker.idle();

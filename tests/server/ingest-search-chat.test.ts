@@ -10,9 +10,10 @@ import { startTestServer, waitForSlide } from '../helpers/test-server.ts';
 
 const realSvs = sharedDataFile('wsi/CMU-1-Small-Region.svs');
 
-async function upload(baseUrl: string, filePath: string) {
+async function upload(baseUrl: string, filePath: string, fields: Record<string, string> = {}) {
   const form = new FormData();
   form.append('file', await openAsBlob(filePath), path.basename(filePath));
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
   return fetch(`${baseUrl}/v1/slides`, { method: 'POST', body: form });
 }
 
@@ -45,12 +46,13 @@ describe('ingest → search → chat over a real listening server', () => {
   it('ingests an uploaded two-stain slide; a second upload of the same bytes is a no-op', async () => {
     const filePath = path.join(fixtureDir, 'two-stain.png');
     await writeTwoStainSlide(filePath);
-    const response = await upload(baseUrl, filePath);
+    // A PNG has no MPP: tiled at level 0 by choice.
+    const response = await upload(baseUrl, filePath, { tile_at_level0: 'true', metadata: JSON.stringify({ stain: 'H&E' }) });
     expect(response.status).toBe(202);
     const queued = (await response.json()) as Record<string, any>;
     expect(queued.status).toMatch(/queued|running/);
     const slide = await waitForSlide(baseUrl, queued.id);
-    expect(slide).toMatchObject({ status: 'ready', width_px: 1792, height_px: 672, patch_count: 24, patch_size_level0_px: 224 });
+    expect(slide).toMatchObject({ status: 'ready', width_px: 1792, height_px: 672, patch_count: 24, patch_size_level0_px: 224, mpp_source: 'none', target_mpp: null, metadata: { stain: 'H&E' } });
     expect(slide.progress.fraction).toBe(1);
     twoStainSlideId = slide.id;
 
@@ -160,6 +162,7 @@ describe('ingest → search → chat over a real listening server', () => {
       expect(slide.width_px).toBe(2220);
       expect(slide.height_px).toBe(2967);
       expect(slide.mpp_x).toBeCloseTo(0.499, 3);
+      expect(slide).toMatchObject({ mpp_source: 'file', target_mpp: 0.5, patch_size_level0_px: 224 }); // round(224 × 0.5 / 0.499)
       const tilesTotal = Math.floor(2220 / 224) * Math.floor(2967 / 224);
       expect(slide.progress.tiles_total).toBeGreaterThanOrEqual(tilesTotal);
       expect(slide.patch_count).toBeGreaterThan(10);

@@ -68,23 +68,23 @@ describe.skipIf(!realSvs)('CMU-1-Small-Region.svs (real Aperio)', () => {
     }
   });
 
-  it('reads 224² regions in a few milliseconds and a thumbnail in well under a second', async () => {
+  it('reads 224² regions and a thumbnail (timings printed, not asserted)', async () => {
     const slide = await openSlide(realSvs!);
     try {
       await slide.readRegion({ level: 0, xLevel0: 0, yLevel0: 0, widthPx: 224, heightPx: 224 }); // warm-up
       const regionCount = 40;
       let started = performance.now();
       for (let index = 0; index < regionCount; index++) {
-        await slide.readRegion({ level: 0, xLevel0: (index % 9) * 224, yLevel0: Math.floor(index / 9) * 224, widthPx: 224, heightPx: 224 });
+        const region = await slide.readRegion({ level: 0, xLevel0: (index % 9) * 224, yLevel0: Math.floor(index / 9) * 224, widthPx: 224, heightPx: 224 });
+        expect(region.data.length).toBe(224 * 224 * 3);
       }
       const regionMs = (performance.now() - started) / regionCount;
       started = performance.now();
-      await slide.readThumbnail(512);
+      const thumbnail = await slide.readThumbnail(512);
       const thumbnailMs = performance.now() - started;
+      expect([thumbnail.widthPx, thumbnail.heightPx]).toEqual([383, 512]);
+      // Wall-clock numbers vary with machine load; measured here: ~1.5 ms a region, 40–300 ms for the thumbnail.
       console.info(`[timing] CMU-1-Small-Region.svs: 224² region ${regionMs.toFixed(2)} ms, 512-px thumbnail ${thumbnailMs.toFixed(1)} ms`);
-      // Generous bounds (CI machines are small); the measured values are ~2 ms and ~15 ms.
-      expect(regionMs).toBeLessThan(50);
-      expect(thumbnailMs).toBeLessThan(1000);
     } finally {
       await slide.close();
     }

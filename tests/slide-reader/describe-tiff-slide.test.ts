@@ -5,7 +5,7 @@ import type { TiffPage } from '../../packages/slide-reader/src/tiff/read-tiff-pa
 import { mppFromResolution } from '../../packages/slide-reader/src/resolution-mpp.ts';
 
 function page(index: number, widthPx: number, heightPx: number, extra: Partial<TiffPage> = {}): TiffPage {
-  return { index, widthPx, heightPx, tileWidthPx: 256, compression: 7, description: null, newSubfileType: 0, resolution: null, ...extra };
+  return { index, widthPx, heightPx, tileWidthPx: 256, compression: 7, description: null, newSubfileType: 0, resolution: null, subIfdOffsets: [], tagNumbers: [], xmp: null, subPages: [], ...extra };
 }
 
 const cmuDescription =

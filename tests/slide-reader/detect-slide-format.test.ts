@@ -4,7 +4,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { detectSlideFormat } from '@pathlens/slide-reader';
 import { sharedDataFile } from '../helpers/shared-data.ts';
+import * as dicomFixtures from '../fixtures/dicom-fixtures.ts';
 import * as fixtures from '../fixtures/make-slide-fixtures.ts';
+import * as vendorFixtures from '../fixtures/vendor-tiff-fixtures.ts';
 
 const directory = await mkdtemp(path.join(tmpdir(), 'pathlens-detect-'));
 afterAll(async () => {
@@ -20,6 +22,11 @@ describe('detectSlideFormat', () => {
     expect(await detectSlideFormat(await fixtures.writePlainTiff(directory))).toBe('tiff');
     expect(await detectSlideFormat(await fixtures.writePng(directory, 'image.jpg'))).toBe('png');
     expect(await detectSlideFormat(await fixtures.writeJpeg(directory))).toBe('jpeg');
+    expect(await detectSlideFormat(await vendorFixtures.writeOmeTiff(directory, 'slide.svs'))).toBe('ome-tiff');
+    expect(await detectSlideFormat(await vendorFixtures.writeNdpiLikeTiff(directory, 'slide.ome.tif'))).toBe('hamamatsu-ndpi');
+    const dicom = await dicomFixtures.writeDicomWsi(directory, { name: 'dicom', organisation: 'TILED_FULL', encoding: 'jpeg', levelCount: 1, bareNames: true });
+    expect(await detectSlideFormat(dicom.levelFiles[0]!)).toBe('dicom-wsi');
+    expect(await detectSlideFormat(dicom.directory)).toBe('dicom-wsi');
   });
 
   const realSvs = sharedDataFile('wsi/CMU-1-Small-Region.svs');

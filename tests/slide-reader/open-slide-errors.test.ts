@@ -1,10 +1,11 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PathLensError, type ErrorCode } from '@pathlens/core';
 import { detectSlideFormat, openSlide, type OpenSlideOptions } from '@pathlens/slide-reader';
 import * as fixtures from '../fixtures/make-slide-fixtures.ts';
+import * as vendorFixtures from '../fixtures/vendor-tiff-fixtures.ts';
 
 const directory = await mkdtemp(path.join(tmpdir(), 'pathlens-bad-slides-'));
 afterAll(async () => {
@@ -28,13 +29,16 @@ async function expectOpenFails(filePath: string, code: ErrorCode, messagePattern
 
 describe('openSlide on bad input', () => {
   it('rejects a non-image file whatever its extension, listing the supported formats', async () => {
-    await expectOpenFails(await fixtures.writeNonImage(directory), 'unsupported_format', /Supported formats: Aperio SVS, pyramidal or plain TIFF.*PNG and JPEG/);
+    await expectOpenFails(await fixtures.writeNonImage(directory), 'unsupported_format', /Supported formats: Aperio SVS, pyramidal or plain TIFF.*OME-TIFF, DICOM whole-slide.*PNG and JPEG; with OpenSlide installed/);
   });
 
   it('names a recognised but unsupported format', async () => {
-    const dicom = path.join(directory, 'slide.dcm');
-    await writeFile(dicom, Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), Buffer.alloc(64)]));
-    await expectOpenFails(dicom, 'unsupported_format', /is a DICOM file/);
+    const czi = path.join(directory, 'slide.czi');
+    await writeFile(czi, Buffer.concat([Buffer.from('ZISRAWFILE'), Buffer.alloc(64)]));
+    await expectOpenFails(czi, 'unsupported_format', /is a Zeiss CZI file/);
+    const ini = path.join(directory, 'settings.vms');
+    await writeFile(ini, '[Settings]\nColour = blue\n');
+    await expectOpenFails(ini, 'unsupported_format', /a text \(INI\) file that is no slide format/);
   });
 
   it('reports a missing file as not_found', async () => {
@@ -47,11 +51,20 @@ describe('openSlide on bad input', () => {
     await expectOpenFails(empty, 'corrupt_file', /empty/);
     const folder = path.join(directory, 'a-folder.svs');
     await mkdir(folder);
-    await expectOpenFails(folder, 'unsupported_format', /not a regular file/);
+    await writeFile(path.join(folder, 'notes.txt'), 'not a slide');
+    await expectOpenFails(folder, 'unsupported_format', /a folder with no DICOM whole-slide microscopy instances \(and no MIRAX slide\)/);
   });
 
   it('reports a truncated TIFF as corrupt, saying where it ends', async () => {
     await expectOpenFails(await fixtures.writeTruncatedTiff(directory), 'corrupt_file', /truncated: page 0 starts at byte \d+, past the end/);
+  });
+
+  it('reports a truncated OME-TIFF as corrupt', async () => {
+    const ome = await vendorFixtures.writeOmeTiff(directory);
+    const bytes = await readFile(ome);
+    const cutAtHeader = path.join(directory, 'cut-header.ome.tif');
+    await writeFile(cutAtHeader, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    await expectOpenFails(cutAtHeader, 'corrupt_file', /truncated: page 0 starts at byte \d+, past the end/);
   });
 
   it('reports TIFF pixel data past the end of the file as corrupt', async () => {

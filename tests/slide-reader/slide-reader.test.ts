@@ -4,7 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { openSlide } from '@pathlens/slide-reader';
 import { sharedDataFile } from '../helpers/shared-data.ts';
+import * as dicomFixtures from '../fixtures/dicom-fixtures.ts';
 import * as fixtures from '../fixtures/make-slide-fixtures.ts';
+import * as vendorFixtures from '../fixtures/vendor-tiff-fixtures.ts';
+import { openSlideAvailable, skipWithoutOpenSlide } from './openslide-availability.ts';
 import { describeSlideReaderSuite, type Landmark, type SlideReaderCase } from './slide-reader-suite.ts';
 
 const directory = await mkdtemp(path.join(tmpdir(), 'pathlens-slide-reader-'));
@@ -17,6 +20,13 @@ beforeAll(async () => {
   files.plainTiff = await fixtures.writePlainTiff(directory);
   files.png = await fixtures.writePng(directory);
   files.jpeg = await fixtures.writeJpeg(directory);
+  files.omeTiff = await vendorFixtures.writeOmeTiff(directory);
+  files.dicomFullFolder = (await dicomFixtures.writeDicomWsi(directory, { name: 'dicom-tiled-full', organisation: 'TILED_FULL', encoding: 'jpeg', associatedImages: true })).directory;
+  // Opened through its level-1 file: the reader gathers the series from the files beside it.
+  const sparse = await dicomFixtures.writeDicomWsi(directory, { name: 'dicom-tiled-sparse', organisation: 'TILED_SPARSE', encoding: 'jpeg', photometric: 'RGB', splitFragments: true, bareNames: true });
+  files.dicomSparseLevel1 = sparse.levelFiles[1]!;
+  files.dicomNative = (await dicomFixtures.writeDicomWsi(directory, { name: 'dicom-native', organisation: 'omitted', encoding: 'implicit-native', levelCount: 1 })).levelFiles[0]!;
+  files.dicomExplicitNative = (await dicomFixtures.writeDicomWsi(directory, { name: 'dicom-explicit-native', organisation: 'TILED_FULL', encoding: 'explicit-native' })).directory;
 });
 afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
@@ -31,10 +41,15 @@ const purple = discs[0]!;
 // Straddles the purple disc's left edge.
 const syntheticComparisonArea = { xLevel0: purple.centreXLevel0 - purple.radiusPx - 256, yLevel0: purple.centreYLevel0 - 256, sizeLevel0Px: 512 };
 
-function syntheticCase(name: string, file: () => string, expected: Partial<SlideReaderCase['expected']> & Pick<SlideReaderCase['expected'], 'format'>): SlideReaderCase {
+function syntheticCase(
+  name: string,
+  file: () => string,
+  expected: Partial<SlideReaderCase['expected']> & Pick<SlideReaderCase['expected'], 'format'>,
+  options: Parameters<typeof openSlide>[1] = {},
+): SlideReaderCase {
   return {
     name,
-    open: () => openSlide(file()),
+    open: () => openSlide(file(), options),
     expected: { vendor: null, level0: { widthPx, heightPx }, levelCount: 1, mpp: null, objectivePower: null, associatedImages: [], ...expected },
     landmarks: syntheticLandmarks,
     comparisonArea: syntheticComparisonArea,
@@ -53,15 +68,51 @@ describeSlideReaderSuite(
     associatedImages: ['thumbnail', 'label', 'macro'],
   }),
 );
+describeSlideReaderSuite(
+  syntheticCase('OME-TIFF (SubIFD pyramid)', () => files.omeTiff!, {
+    format: 'ome-tiff',
+    levelCount: 5,
+    mpp: vendorFixtures.omeFixtureMpp,
+    objectivePower: vendorFixtures.omeFixtureObjectivePower,
+    associatedImages: ['label', 'macro'],
+  }),
+);
+const dicomExpected = {
+  format: 'dicom-wsi',
+  vendor: dicomFixtures.dicomFixtureManufacturer.toLowerCase(),
+  levelCount: 2,
+  mpp: dicomFixtures.dicomFixtureMpp,
+  objectivePower: dicomFixtures.dicomFixtureObjectivePower,
+} as const;
+describeSlideReaderSuite(syntheticCase('DICOM WSI folder, TILED_FULL, JPEG', () => files.dicomFullFolder!, { ...dicomExpected, associatedImages: ['label', 'macro'] }));
+describeSlideReaderSuite(
+  syntheticCase('DICOM WSI file of a series, TILED_SPARSE, JPEG in split fragments, RGB over YCbCr', () => files.dicomSparseLevel1!, dicomExpected),
+);
+describeSlideReaderSuite(syntheticCase('DICOM WSI single file, uncompressed implicit VR, no Dimension Organization Type', () => files.dicomNative!, { ...dicomExpected, levelCount: 1 }));
+describeSlideReaderSuite(syntheticCase('DICOM WSI folder, TILED_FULL, uncompressed explicit VR', () => files.dicomExplicitNative!, dicomExpected));
 describeSlideReaderSuite(syntheticCase('plain TIFF', () => files.plainTiff!, { format: 'tiff' }));
 describeSlideReaderSuite(syntheticCase('PNG', () => files.png!, { format: 'png', mpp: fixtures.fixtureMpp.resolutionTags }));
 describeSlideReaderSuite(syntheticCase('JPEG', () => files.jpeg!, { format: 'jpeg' }));
 
+// OpenSlide reads the same Aperio-like file; it lists only the thumbnail of its associated images.
+skipWithoutOpenSlide('the OpenSlide reader on the Aperio-like SVS');
+if (openSlideAvailable) {
+  describeSlideReaderSuite(
+    syntheticCase(
+      'OpenSlide on the Aperio-like SVS',
+      () => files.svs!,
+      { format: 'aperio-svs', vendor: 'aperio', levelCount: 5, mpp: fixtures.fixtureMpp.aperio, objectivePower: 40, associatedImages: ['thumbnail'] },
+      { reader: 'openslide' },
+    ),
+  );
+}
+
 const realSvs = sharedDataFile('wsi/CMU-1-Small-Region.svs');
-if (realSvs) {
+for (const reader of ['sharp', 'openslide'] as const) {
+  if (!realSvs || (reader === 'openslide' && !openSlideAvailable)) continue;
   describeSlideReaderSuite({
-    name: 'CMU-1-Small-Region.svs (real Aperio)',
-    open: () => openSlide(realSvs),
+    name: `CMU-1-Small-Region.svs (real Aperio) through ${reader}`,
+    open: () => openSlide(realSvs, { reader }),
     expected: {
       format: 'aperio-svs',
       vendor: 'aperio',

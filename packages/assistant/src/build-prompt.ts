@@ -1,23 +1,22 @@
 import type { ChatMessage } from '@pathlens/language-model';
+import { draftNotice } from './draft-notice.ts';
 import { describeEvidence, type EvidenceItem } from './evidence.ts';
 
-export const draftNotice = 'Draft for review by a pathologist, not a diagnosis.';
+export { draftNotice } from './draft-notice.ts';
 
-const instructions = [
+/** The assistant's standing instructions; the evidence follows them in the system message. */
+export const assistantInstructions = [
   'You are PathLens, an assistant that helps pathologists look at whole-slide images.',
   'Answer only from the numbered evidence below and cite it as [n] after each statement it supports.',
-  'If the evidence does not support an answer, say that the available evidence does not support one; never guess sizes, percentages or grades.',
+  'Library captions describe other images, and similar slides’ reports are drafts about other slides: use them as comparisons, not as facts about this slide.',
+  'If the evidence does not support an answer, say that the available evidence does not support one instead of guessing.',
+  'Never state a size, percentage, grade, margin or count that the evidence does not give.',
   `Every answer is a ${draftNotice.toLowerCase()}`,
 ].join(' ');
 
-/** The system message: instructions, the slide's facts, then the evidence, one numbered line each. */
-export function buildSystemMessage(evidence: EvidenceItem[], slide: { name: string; mppX: number | null; widthPx: number; heightPx: number } | null): ChatMessage {
-  const lines = [instructions];
-  if (slide) {
-    const mpp = slide.mppX ? `${slide.mppX.toFixed(3)} µm/px` : 'unknown µm/px';
-    lines.push(`Slide: ${slide.name}, ${slide.widthPx}×${slide.heightPx} px at level 0, ${mpp}.`);
-  }
-  lines.push(evidence.length ? 'Evidence:' : 'Evidence: none found.');
-  for (const item of evidence) lines.push(describeEvidence(item, slide?.mppX ?? null));
+/** The system message: instructions, then the evidence, one numbered line each. */
+export function buildSystemMessage(evidence: EvidenceItem[], instructions: string = assistantInstructions): ChatMessage {
+  const lines = [instructions, evidence.length ? 'Evidence:' : 'Evidence: none found.'];
+  for (const item of evidence) lines.push(describeEvidence(item));
   return { role: 'system', content: lines.join('\n') };
 }

@@ -2,100 +2,98 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from '@pathlens/core';
 import type { ImageEncoder } from '@pathlens/encoders';
 import type { Store } from '@pathlens/store';
-import { ingestSlide } from './ingest-slide.ts';
-import { progressOf, type IngestionProgress } from './ingestion-progress.ts';
+import type { IngestionProgress } from './ingestion-progress.ts';
+import { QueueWorker, type JobOutcome, type PipelineOptions } from './jobs/queue-worker.ts';
+import { createWorkerId } from './jobs/worker-id.ts';
 
-export interface IngestionWorkerOptions {
-  minTissueFraction: number;
-  batchSize: number;
+export interface IngestionWorkerOptions extends PipelineOptions {
+  /** Worker loops in this process, each on its own slide; 0 runs none (other processes do the work). Default 1. */
+  concurrency?: number;
+  /** A slide whose worker died this many times is marked failed. Default 3. */
+  maxAttempts?: number;
+  /** A running slide with no heartbeat for this long is taken over. Default 60. */
+  staleAfterSeconds?: number;
+  /** How often an idle loop looks for work, in milliseconds. Default 1000. */
+  pollIntervalMs?: number;
 }
 
 /**
- * Runs ingestion jobs one slide at a time, inside the process that owns the database.
- * The slide rows are the job records: at `start()` the worker picks up every slide left
- * `queued` or `running` (a crash), so nothing is lost across restarts; a failed slide is
- * marked `failed` with its reason and the queue moves on.
+ * The ingestion workers of one process, over the job queue in the database (the slide rows:
+ * see `IngestionJobRepository`). Any number of processes may run them against one PostgreSQL
+ * server; they never take the same slide twice, and a slide whose worker died is taken over
+ * and resumed from its stored batches. On the embedded store this process is the only one,
+ * so `start()` takes over whatever a crashed predecessor left running right away.
  *
- * Emits `progress` (IngestionProgress) and `finished` ({ slideId, status, reason? }).
+ * Emits `progress` (IngestionProgress) and `finished` (JobOutcome).
+ *
+ * @example
+ * const ingestion = new IngestionWorker({ store, imageEncoder, logger }, { minTissueFraction: 0.25, batchSize: 32 });
+ * await ingestion.start();
+ * ingestion.enqueue(slide.id); // after registerSlide: look now rather than at the next poll
  */
 export class IngestionWorker extends EventEmitter {
-  private readonly queue: string[] = [];
-  private readonly live = new Map<string, IngestionProgress>();
-  private readonly abortController = new AbortController();
-  private running: Promise<void> | null = null;
+  readonly #loops: QueueWorker[];
+  #started: Promise<void> | null = null;
 
   constructor(
     private readonly dependencies: { store: Store; imageEncoder: ImageEncoder; logger: Logger },
-    private readonly options: IngestionWorkerOptions,
+    options: IngestionWorkerOptions,
   ) {
     super();
+    const { concurrency = 1, maxAttempts = 3, staleAfterSeconds = 60, pollIntervalMs, ...pipeline } = options;
+    this.#loops = Array.from(
+      { length: concurrency },
+      () =>
+        new QueueWorker(
+          dependencies,
+          { pipeline, workerId: createWorkerId(), maxAttempts, staleAfterSeconds, ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }) },
+          {
+            progress: (progress) => this.emit('progress', progress),
+            finished: (outcome: JobOutcome) => this.emit('finished', outcome),
+          },
+        ),
+    );
   }
 
-  /** Queue the slides an earlier process left unfinished. */
-  async start(): Promise<void> {
-    const unfinished = await this.dependencies.store.slides.listUnfinished();
-    for (const slide of unfinished) this.enqueue(slide.id);
-    if (unfinished.length > 0) this.dependencies.logger.info(`resuming ingestion of ${unfinished.length} slide(s)`);
+  /** Worker ids of this process's loops (as stored in `slides.worker_id`). */
+  get workerIds(): string[] {
+    return this.#loops.map((loop) => loop.workerId);
   }
 
-  enqueue(slideId: string): void {
-    if (this.queue.includes(slideId) || this.live.has(slideId)) return;
-    this.queue.push(slideId);
-    this.running ??= this.drain().finally(() => (this.running = null));
+  /** Start the loops. On the embedded store, first release what a crashed run left `running`. */
+  start(): Promise<void> {
+    this.#started ??= (async () => {
+      const { store, logger } = this.dependencies;
+      if (store.handle.driver === 'pglite' && this.#loops.length > 0) {
+        const abandoned = await store.ingestionJobs.abandonAllRunning();
+        if (abandoned > 0) logger.info(`resuming ingestion of ${abandoned} slide(s) an earlier run left unfinished`);
+      }
+      for (const loop of this.#loops) loop.start();
+    })();
+    return this.#started;
   }
 
-  /** Live progress while a slide is being ingested by this process. */
+  /** A slide was queued: idle loops look now. (The queue itself is the database; this is only a nudge.) */
+  enqueue(_slideId: string): void {
+    void this.start().then(() => {
+      for (const loop of this.#loops) loop.wake();
+    });
+  }
+
+  /** Live progress while this process ingests the slide (other processes' work: read the slide row). */
   progress(slideId: string): IngestionProgress | undefined {
-    return this.live.get(slideId);
+    return this.#loops.find((loop) => loop.current?.slideId === slideId)?.current ?? undefined;
   }
 
-  /** Resolves when the queue is empty. */
+  /** Resolves once every loop has found the queue empty. */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    await this.#started;
+    await Promise.all(this.#loops.map((loop) => loop.whenIdle()));
   }
 
-  /** Stop after the current batch; unfinished slides stay queued for the next start. */
+  /** Store the batches in hand, give unfinished slides back to the queue, stop. */
   async stop(): Promise<void> {
-    this.abortController.abort();
-    this.queue.length = 0;
-    await this.running?.catch(() => {});
-  }
-
-  private async drain(): Promise<void> {
-    for (let slideId = this.queue.shift(); slideId; slideId = this.queue.shift()) {
-      if (this.abortController.signal.aborted) return;
-      await this.runOne(slideId);
-    }
-  }
-
-  private async runOne(slideId: string): Promise<void> {
-    const { store, logger } = this.dependencies;
-    const slide = await store.slides.findById(slideId);
-    if (!slide || slide.status === 'ready' || slide.status === 'failed') return;
-    const run = { startedAtMs: Date.now(), tilesDoneAtStart: slide.tilesDone };
-    const initial = progressOf(slideId, slide, run);
-    this.live.set(slideId, initial);
-    logger.info(`ingesting ${slide.name}`, { slideId });
-    try {
-      await ingestSlide(this.dependencies, slide, {
-        ...this.options,
-        signal: this.abortController.signal,
-        onProgress: (counts) => {
-          const progress = progressOf(slideId, counts, run);
-          this.live.set(slideId, progress);
-          this.emit('progress', progress);
-        },
-      });
-      logger.info(`ingested ${slide.name}`, { slideId, seconds: (Date.now() - run.startedAtMs) / 1000 });
-      this.emit('finished', { slideId, status: 'ready' });
-    } catch (error) {
-      if (this.abortController.signal.aborted) return; // stays `running`; resumed at next start
-      const reason = error instanceof Error ? error.message : String(error);
-      logger.warn(`ingestion failed: ${reason}`, { slideId });
-      await store.slides.markFailed(slideId, reason);
-      this.emit('finished', { slideId, status: 'failed', reason });
-    } finally {
-      this.live.delete(slideId);
-    }
+    await this.#started?.catch(() => {});
+    await Promise.all(this.#loops.map((loop) => loop.stop()));
   }
 }

@@ -8,14 +8,45 @@ export interface SlideLevel {
 
 /**
  * What a file holds, decided from its bytes, never its extension.
- * `pyramidal-tiff`: several pages that are reduced copies of page 0; `tiff`: one level only.
+ * - `aperio-svs`: Aperio TIFF (JPEG tiles through sharp; JPEG 2000 tiles through OpenSlide).
+ * - `pyramidal-tiff`: several pages that are reduced copies of page 0; `tiff`: one level only.
+ * - `ome-tiff`: OME-XML in the first page's description; the pyramid in its SubIFDs.
+ * - `dicom-wsi`: DICOM VL Whole Slide Microscopy, one file or a folder of instances (one series).
+ * - `hamamatsu-ndpi`, `hamamatsu-vms`, `mirax`, `leica-scn`, `ventana-bif`, `philips-tiff`:
+ *   vendor formats read through OpenSlide (`libopenslide0`), refused clearly without it.
+ * - `png`, `jpeg`: plain images, decoded whole.
  */
-export type SlideFormat = 'aperio-svs' | 'pyramidal-tiff' | 'tiff' | 'png' | 'jpeg';
+export type SlideFormat = (typeof slideFormats)[number];
 
-export const slideFormats = ['aperio-svs', 'pyramidal-tiff', 'tiff', 'png', 'jpeg'] as const satisfies readonly SlideFormat[];
+export const slideFormats = [
+  'aperio-svs',
+  'pyramidal-tiff',
+  'tiff',
+  'ome-tiff',
+  'dicom-wsi',
+  'hamamatsu-ndpi',
+  'hamamatsu-vms',
+  'mirax',
+  'leica-scn',
+  'ventana-bif',
+  'philips-tiff',
+  'png',
+  'jpeg',
+] as const;
+
+/** Which implementation reads a slide: libvips through sharp, our DICOM reader, or OpenSlide. */
+export type SlideReaderKind = 'sharp' | 'dicom' | 'openslide';
 
 export interface SlideProperties {
   format: SlideFormat;
+  /** The implementation behind this reader. */
+  reader: SlideReaderKind;
+  /**
+   * Every file the slide's pixels and metadata come from, absolute paths, sorted: one for most
+   * formats; the instances of a DICOM series; a MIRAX `.mrxs` and its folder's files. Hash these
+   * (not just the opened path) to recognise the same slide again.
+   */
+  files: string[];
   /** Scanner vendor when the file says so (`'aperio'`), else null. */
   vendor: string | null;
   /** Resolution levels, largest first: `levels[0]` is full resolution, downsamples increase. */

@@ -1,22 +1,40 @@
 import type { DatabaseHandle } from './database.ts';
 import { openDatabase } from './open-database.ts';
+import { AuditRepository } from './repositories/audit-repository.ts';
 import { ConversationRepository } from './repositories/conversation-repository.ts';
+import { IngestionJobRepository } from './repositories/ingestion-job-repository.ts';
 import { PairRepository } from './repositories/pair-repository.ts';
 import { PatchRepository } from './repositories/patch-repository.ts';
+import { PrototypeRepository } from './repositories/prototype-repository.ts';
+import { ReportRepository } from './repositories/report-repository.ts';
+import { SearchRepository } from './repositories/search-repository.ts';
 import { SlideRepository } from './repositories/slide-repository.ts';
 
 /** The storage seam: repositories over one drizzle database, whichever driver opened it. */
 export class Store {
   readonly slides: SlideRepository;
   readonly patches: PatchRepository;
+  readonly prototypes: PrototypeRepository;
   readonly pairs: PairRepository;
   readonly conversations: ConversationRepository;
+  /** Report drafts; the latest per slide is evidence for similar slides. */
+  readonly reports: ReportRepository;
+  /** One row per chat or report request. */
+  readonly audit: AuditRepository;
+  /** Nearest-neighbour queries with filters and pagination (search, heatmaps, zero-shot). */
+  readonly search: SearchRepository;
+  readonly ingestionJobs: IngestionJobRepository;
 
   constructor(readonly handle: DatabaseHandle) {
     this.slides = new SlideRepository(handle.db);
     this.patches = new PatchRepository(handle.db);
+    this.prototypes = new PrototypeRepository(handle.db);
     this.pairs = new PairRepository(handle.db);
     this.conversations = new ConversationRepository(handle.db);
+    this.reports = new ReportRepository(handle.db);
+    this.audit = new AuditRepository(handle.db);
+    this.search = new SearchRepository(handle.db);
+    this.ingestionJobs = new IngestionJobRepository(handle.db);
   }
 
   close(): Promise<void> {

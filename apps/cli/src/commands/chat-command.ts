@@ -3,12 +3,47 @@ import OpenAI from 'openai';
 import { connectApi } from '../api-client.ts';
 import { addConfigOptions, configFromOptions } from '../config-options.ts';
 
+interface EvidenceLine {
+  n: number;
+  kind: string;
+  id: string;
+  score: number;
+  thumbnailUrl?: string | null;
+  xLevel0?: number | null;
+  yLevel0?: number | null;
+  caption?: string;
+  label?: string;
+  name?: string;
+  captions?: { caption: string }[];
+}
+
 interface FinalChunkExtension {
-  evidence?: { n: number; kind: string; id: string; score: number; x_level0?: number; xLevel0?: number; yLevel0?: number; caption?: string }[];
+  evidence?: EvidenceLine[];
   citations?: { n: number; supported: boolean }[];
   conversation_id?: string;
+  answer_supported?: boolean;
   warnings?: string[];
   notice?: string;
+}
+
+/** One evidence item as a line: what it is, where, and how to see it. */
+function describe(item: EvidenceLine): string {
+  switch (item.kind) {
+    case 'patch':
+    case 'prototype': {
+      const what = item.kind === 'patch' ? 'region' : 'characteristic region';
+      const caption = item.captions?.[0] ? ` ~ "${item.captions[0].caption}"` : '';
+      return `${what} at (${item.xLevel0}, ${item.yLevel0})${caption}`;
+    }
+    case 'finding':
+      return `zero-shot "${item.label}"`;
+    case 'slide-facts':
+      return `slide facts (${item.name})`;
+    case 'similar-slide':
+      return `similar slide ${item.name}`;
+    default:
+      return `caption "${item.caption}"`;
+  }
 }
 
 export function chatCommand(program: Command): void {
@@ -42,8 +77,8 @@ export function chatCommand(program: Command): void {
       if (final.notice) console.log(final.notice);
       for (const item of final.evidence ?? []) {
         const cited = final.citations?.some((citation) => citation.n === item.n) ? '*' : ' ';
-        const what = item.kind === 'patch' ? `region at (${item.xLevel0}, ${item.yLevel0})` : `caption "${item.caption}"`;
-        console.log(`${cited}[${item.n}] ${item.kind} ${what} score ${item.score.toFixed(3)}`);
+        const link = item.thumbnailUrl ? `  ${api.target === 'in-process' ? '' : api.target}${item.thumbnailUrl}` : '';
+        console.log(`${cited}[${item.n}] ${item.kind} ${describe(item)} score ${item.score.toFixed(3)}${link}`);
       }
       const invented = final.citations?.filter((citation) => !citation.supported) ?? [];
       if (invented.length) console.log(`unsupported citations: ${invented.map((citation) => `[${citation.n}]`).join(' ')}`);

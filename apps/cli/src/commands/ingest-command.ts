@@ -1,7 +1,7 @@
 import { openAsBlob } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { connectApi, expectOk } from '../api-client.ts';
 import { addConfigOptions, configFromOptions } from '../config-options.ts';
@@ -26,6 +26,11 @@ export function ingestCommand(program: Command): void {
       .option('--server <url>', 'a running PathLens server (default: HOST:PORT when one answers, else in-process)')
       .option('--name <name>', 'display name')
       .option('--force', 're-ingest a file already ingested')
+      .option('--mpp <micrometres>', 'level-0 pixel size in µm/px, for a file without one (or to override it)', parsePositiveNumber)
+      .option('--tile-level0', 'tile at full resolution without a physical scale (a file without MPP)')
+      .option('--organ <organ>', 'organ or site, stored with the slide')
+      .option('--stain <stain>', 'stain (H&E, IHC marker, …), stored with the slide')
+      .option('--meta <key=value>', 'any other fact to store with the slide (repeatable)', collectMetadata, {})
       .option('--no-wait', 'return once queued'),
   ).action(async (file: string, options: Record<string, unknown>) => {
     const config = configFromOptions(options);
@@ -33,14 +38,19 @@ export function ingestCommand(program: Command): void {
     try {
       const absolute = await realpath(path.resolve(file));
       const inSlideDirs = await Promise.all(config.slideDirs.map((directory) => realpath(directory).then((root) => absolute.startsWith(root + path.sep), () => false)));
+      const metadata = slideMetadataFromOptions(options);
       let response: Response;
       if (inSlideDirs.some(Boolean)) {
-        response = await api.fetch('/v1/slides', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: absolute, name: options.name, force: Boolean(options.force) }) });
+        const request = { path: absolute, name: options.name, force: Boolean(options.force), mpp: options.mpp, tile_at_level0: options.tileLevel0 ? true : undefined, metadata };
+        response = await api.fetch('/v1/slides', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
       } else {
         const form = new FormData();
         form.append('file', await openAsBlob(absolute), path.basename(absolute));
         if (options.name) form.append('name', String(options.name));
         if (options.force) form.append('force', 'true');
+        if (options.mpp !== undefined) form.append('mpp', String(options.mpp));
+        if (options.tileLevel0) form.append('tile_at_level0', 'true');
+        if (metadata) form.append('metadata', JSON.stringify(metadata));
         response = await api.fetch('/v1/slides', { method: 'POST', body: form });
       }
       let slide = (await (await expectOk(response)).json()) as SlideView & { duplicate: boolean };
@@ -71,4 +81,24 @@ async function waitForSlide(api: { fetch(path: string): Promise<Response> }, id:
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+function parsePositiveNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('give a positive number of µm per pixel, e.g. 0.25');
+  return number;
+}
+
+function collectMetadata(value: string, previous: Record<string, string>): Record<string, string> {
+  const separator = value.indexOf('=');
+  if (separator <= 0) throw new InvalidArgumentError('give key=value, e.g. --meta block=A3');
+  return { ...previous, [value.slice(0, separator).trim()]: value.slice(separator + 1).trim() };
+}
+
+/** --organ, --stain and --meta key=value as one metadata object; undefined when none is given. */
+function slideMetadataFromOptions(options: Record<string, unknown>): Record<string, string> | undefined {
+  const metadata: Record<string, string> = { ...(options.meta as Record<string, string> | undefined) };
+  if (typeof options.organ === 'string') metadata.organ = options.organ;
+  if (typeof options.stain === 'string') metadata.stain = options.stain;
+  return Object.keys(metadata).length > 0 ? metadata : undefined;
 }

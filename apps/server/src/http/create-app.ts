@@ -3,13 +3,21 @@ import { bodyLimit } from 'hono/body-limit';
 import { PathLensError, type Logger } from '@pathlens/core';
 import type { AppEnvironment } from './app-environment.ts';
 import { handleError } from './error-response.ts';
+import { auditRoutes } from './routes/audit/audit-routes.ts';
 import { chatCompletionsRoute } from './routes/chat/chat-completions-route.ts';
+import { classifyRoutes } from './routes/classify/classify-routes.ts';
 import { conversationsRoutes } from './routes/conversations/conversations-routes.ts';
+import { embeddingsRoutes } from './routes/embeddings/embeddings-routes.ts';
+import { regionImageRoute } from './routes/evidence/region-image-route.ts';
 import { healthRoutes } from './routes/health/health-routes.ts';
+import { heatmapRoutes } from './routes/heatmap/heatmap-routes.ts';
+import { labelSetsRoutes } from './routes/label-sets/label-sets-routes.ts';
 import { modelsRoutes } from './routes/models/models-routes.ts';
 import { pairsRoutes } from './routes/pairs/pairs-routes.ts';
+import { reportsRoutes } from './routes/reports/reports-routes.ts';
 import { searchRoutes } from './routes/search/search-routes.ts';
 import { slidesRoutes } from './routes/slides/slides-routes.ts';
+import { slideViewerRoutes } from './routes/slides/slide-viewer-routes.ts';
 import type { RuntimeHolder } from './runtime-holder.ts';
 
 /**
@@ -44,11 +52,19 @@ export function createApp(holder: RuntimeHolder, options: { logger: Logger; maxU
     }),
   );
   app.route('/', slidesRoutes());
+  app.route('/', slideViewerRoutes());
   app.route('/', pairsRoutes());
   app.route('/', searchRoutes());
+  app.route('/', heatmapRoutes());
+  app.route('/', classifyRoutes());
+  app.route('/', labelSetsRoutes());
   app.route('/', chatCompletionsRoute());
   app.route('/', modelsRoutes());
   app.route('/', conversationsRoutes());
+  app.route('/', regionImageRoute());
+  app.route('/', embeddingsRoutes());
+  app.route('/', reportsRoutes());
+  app.route('/', auditRoutes());
   return app;
 }
 

@@ -8,6 +8,7 @@ export const errorStatus = {
   not_found: 404,
   slide_not_found: 404,
   path_not_allowed: 403,
+  label_image_disabled: 403,
   unsupported_format: 415,
   corrupt_file: 422,
   missing_mpp: 422,
@@ -18,7 +19,10 @@ export const errorStatus = {
   queue_full: 429,
   database_locked: 503,
   slide_not_ready: 409,
+  label_set_not_found: 404,
   server_starting: 503,
   upstream_error: 502,
+  report_generation_failed: 502,
+  forbidden: 403,
   internal_error: 500,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;

@@ -1,8 +1,13 @@
 import { PathLensError, type Config, type Logger } from '@pathlens/core';
 import { ClipImageEncoder, ClipTextEncoder } from '@pathlens/encoders';
-import { IngestionWorker } from '@pathlens/ingest';
-import { TransformersLanguageModel } from '@pathlens/language-model';
+import { IngestionWorker, ingestionOptionsFromConfig, tissueDetectionSettingsFromConfig } from '@pathlens/ingest';
+import { SlideViewer } from '@pathlens/viewer';
+import { loadLanguageModel } from '@pathlens/language-model';
+import { labelSetFindings, loadReportTemplates } from '@pathlens/assistant';
+import { createPhiScrubber, PairImportWorker } from '@pathlens/library';
+import { LabelSetCatalog } from '@pathlens/retrieval';
 import { embeddingDimension, openStore, type Store } from '@pathlens/store';
+import { languageModelSettings } from './language-model-settings.ts';
 import type { Runtime } from './runtime.ts';
 import { selectModels } from './select-models.ts';
 
@@ -11,6 +16,9 @@ import { selectModels } from './select-models.ts';
  * which resumes whatever an earlier process left unfinished.
  */
 export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
+  // Before anything heavy: a broken label-set file stops start-up at once, naming the file and field.
+  const labelSets = await LabelSetCatalog.load({ userDirectory: config.labelSetsDir });
+  const reportTemplates = await loadReportTemplates({ extraDir: config.reportTemplatesDir });
   const store: Store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
     logger.info(`store: ${store.handle.driver} at ${store.handle.location} (migrated)`);
@@ -24,17 +32,20 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     const [imageEncoder, textEncoder, languageModel] = await Promise.all([
       ClipImageEncoder.load(loadOptions),
       ClipTextEncoder.load(loadOptions),
-      TransformersLanguageModel.load({
-        modelsDir: config.modelsDir,
-        modelId: models.chat.id,
-        dtype: models.chat.dtype,
-        contextLengthTokens: models.chat.contextLengthTokens,
-        demo: models.chat.demo,
-      }),
+      loadLanguageModel(languageModelSettings(config, models)),
     ]);
     logger.info(`models: encoder ${imageEncoder.modelId}, chat ${languageModel.modelId}`);
-    const ingestion = new IngestionWorker({ store, imageEncoder, logger }, { minTissueFraction: config.minTissueFraction, batchSize: config.encoderBatchSize });
+    const ingestion = new IngestionWorker({ store, imageEncoder, logger }, ingestionOptionsFromConfig(config));
+    if (config.ingestWorkers === 0 && store.handle.driver === 'pglite') {
+      logger.warn('INGEST_WORKERS=0 on the embedded store: slides stay queued, as no other process can open this database to ingest them. Set INGEST_WORKERS=1.');
+    } else if (config.ingestWorkers === 0) {
+      logger.info('INGEST_WORKERS=0: this server ingests nothing; `pathlens worker` processes on the same DATABASE_URL do.');
+    }
     await ingestion.start();
+    const phiScrubber = createPhiScrubber(config.phiScrubbing);
+    const pairImports = new PairImportWorker({ store, imageEncoder, textEncoder, phiScrubber, logger }, { dataDir: config.dataDir, batchSize: config.encoderBatchSize });
+    await pairImports.start();
+    const viewer = new SlideViewer({ dataDir: config.dataDir, serveLabelImage: config.serveLabelImage, tissueDetection: tissueDetectionSettingsFromConfig(config) });
     return {
       config,
       logger,
@@ -43,9 +54,17 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       textEncoder,
       languageModel,
       ingestion,
+      viewer,
       models,
+      pairImports,
+      phiScrubber,
+      labelSets,
+      reportTemplates,
+      findings: labelSetFindings({ labelSets, textEncoder, defaultLogitScale: config.zeroShotLogitScale }),
       async close() {
         await ingestion.stop();
+        await pairImports.stop();
+        await viewer.close();
         await Promise.all([imageEncoder.dispose(), textEncoder.dispose(), languageModel.dispose()]);
         await store.close();
       },

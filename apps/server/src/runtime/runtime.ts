@@ -1,8 +1,12 @@
+import type { FindingsSource, ReportTemplate } from '@pathlens/assistant';
 import type { Config, Logger } from '@pathlens/core';
 import type { ImageEncoder, TextEncoder } from '@pathlens/encoders';
 import type { IngestionWorker } from '@pathlens/ingest';
 import type { LanguageModel } from '@pathlens/language-model';
+import type { PairImportWorker, PhiScrubber } from '@pathlens/library';
+import type { LabelSetCatalog } from '@pathlens/retrieval';
 import type { Store } from '@pathlens/store';
+import type { SlideViewer } from '@pathlens/viewer';
 import type { SelectedModels } from './select-models.ts';
 
 /** Everything a request handler may use, built once at start-up and passed in. */
@@ -14,6 +18,18 @@ export interface Runtime {
   textEncoder: TextEncoder;
   languageModel: LanguageModel;
   ingestion: IngestionWorker;
+  /** Deep Zoom tiles, thumbnails, tissue overlays and associated images of slides. */
+  viewer: SlideViewer;
   models: SelectedModels;
+  /** Library imports (`POST /v1/pairs/import`), run in the background and resumed at start. */
+  pairImports: PairImportWorker;
+  /** PHI_SCRUBBING's scrubber, for captions and free text before they are stored. */
+  phiScrubber: PhiScrubber;
+  /** Zero-shot label sets: the shipped ones and LABEL_SETS_DIR's. */
+  labelSets: LabelSetCatalog;
+  /** Report templates by id: the shipped ones and REPORT_TEMPLATES_DIR's. */
+  reportTemplates: Map<string, ReportTemplate>;
+  /** Zero-shot findings for a slide (every label set, its mean embedding): chat and report evidence. */
+  findings: FindingsSource;
   close(): Promise<void>;
 }

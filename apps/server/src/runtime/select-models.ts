@@ -9,12 +9,17 @@ import {
   tinyImageTextEncoderId,
   type ChatModelEntry,
   type ImageTextEncoderEntry,
+  type ModelManifest,
   type ModelManifestEntry,
 } from '@pathlens/models';
 
 export interface SelectedModels {
   imageTextEncoder: ImageTextEncoderEntry;
-  chat: ChatModelEntry;
+  /**
+   * The local chat model (CHAT_PROVIDER=local). With CHAT_PROVIDER=openai-compatible: CHAT_MODEL's
+   * manifest entry, used only for its tokenizer and never pulled, or null when CHAT_MODEL names none.
+   */
+  chat: ChatModelEntry | null;
   /** Set when a configured model was replaced by a generated demo model, saying why. */
   demoWarning: string | null;
 }
@@ -59,9 +64,10 @@ export async function selectModels(config: Config, logger: Logger, onPullProgres
   };
 
   const imageTextEncoder = await pick(config.imageTextEncoder, tinyImageTextEncoderId, 'image-text-encoder');
-  const chat = await pick(config.chatModel, tinyChatModelId, 'chat');
-  if (imageTextEncoder.demo || chat.demo) await ensureTinyModels({ modelsDir: config.modelsDir, log: (line) => logger.debug(line) });
-  const demoIds = [imageTextEncoder, chat].filter((entry) => entry.demo).map((entry) => entry.id);
+  const chat = config.chatProvider === 'local' ? await pick(config.chatModel, tinyChatModelId, 'chat') : manifestChatEntry(manifest, config.chatModel);
+  if (imageTextEncoder.demo || chat?.demo) await ensureTinyModels({ modelsDir: config.modelsDir, log: (line) => logger.debug(line) });
+  // An upstream model is not a demo model, whatever tokenizer counts its tokens.
+  const demoIds = [imageTextEncoder, config.chatProvider === 'local' ? chat : null].filter((entry) => entry?.demo).map((entry) => entry!.id);
   const demoWarning = demoIds.length
     ? `DEMO MODELS: PathLens is running on generated tiny models (${demoIds.join(', ')}) that know nothing about pathology; their output is not meaningful.` +
       (substituted.length ? ` Configured models unavailable: ${describeSubstitutions(substituted)}` : '')
@@ -74,4 +80,10 @@ function describeSubstitutions(substituted: { id: string; reason: string }[]): s
   const byReason = new Map<string, string[]>();
   for (const { id, reason } of substituted) byReason.set(reason, [...(byReason.get(reason) ?? []), id]);
   return [...byReason].map(([reason, ids]) => `${ids.join(', ')}: ${reason}`).join(' ');
+}
+
+/** CHAT_MODEL's chat entry when the manifest has one (an upstream model's tokenizer source), else null. */
+function manifestChatEntry(manifest: ModelManifest, modelId: string): ChatModelEntry | null {
+  const entry = manifest.models.find((candidate) => candidate.id === modelId);
+  return entry?.task === 'chat' ? entry : null;
 }

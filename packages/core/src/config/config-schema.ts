@@ -33,9 +33,83 @@ export const configSchema = z.object({
   maxUploadMegabytes: z.coerce.number().positive().default(4096),
   /** A patch is kept when at least this fraction of its pixels is tissue. */
   minTissueFraction: z.coerce.number().min(0).max(1).default(0.25),
+  /** µm per pixel patches are tiled at (0.5 ≈ 20×): a patch covers encoder input × TARGET_MPP µm. */
+  targetMpp: z.coerce.number().min(0.05).max(20).default(0.5),
+  /** Tissue mask resolution, µm per mask pixel (CLAM segments at ≈ 16). */
+  tissueMaskMpp: z.coerce.number().min(1).max(64).default(8),
+  /** Median blur window on the saturation channel, mask pixels (CLAM: 7). */
+  tissueMedianBlurPx: z.coerce.number().int().min(1).max(51).default(7),
+  /** Morphological closing kernel, mask pixels (CLAM: 4; 0 = none). */
+  tissueClosingPx: z.coerce.number().int().min(0).max(51).default(4),
+  /** Tissue pieces smaller than this are dropped, mm² (CLAM's biopsy preset ≈ 0.016). */
+  tissueMinAreaMm2: z.coerce.number().min(0).max(1000).default(0.016),
+  /** Holes in tissue smaller than this are filled, mm². */
+  tissueMinHoleAreaMm2: z.coerce.number().min(0).max(1000).default(0.016),
+  /** Serve slides' label (and macro) images, which can show patient identity. Off by default. */
+  serveLabelImage: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
   /** Patches embedded per encoder call. */
   encoderBatchSize: z.coerce.number().int().min(1).max(1024).default(32),
+  /**
+   * Ingestion workers this server runs (0: none; with DATABASE_URL, `pathlens worker`
+   * processes do the work). Each works on one slide at a time.
+   */
+  ingestWorkers: z.coerce.number().int().min(0).max(16).default(1),
+  /** Tries a slide gets when its worker dies mid-slide (crash, OOM, kill) before it is marked failed. */
+  ingestMaxAttempts: z.coerce.number().int().min(1).max(100).default(3),
+  /** A running slide whose worker has not heartbeated for this long is taken over by another worker. */
+  ingestStaleSeconds: z.coerce.number().min(1).max(3600).default(60),
+  /** A folder of your own zero-shot label sets (`*.json`, see label-sets/README.md), added to the shipped ones. */
+  labelSetsDir: z.string().min(1).optional(),
+  /** Softmax sharpness for zero-shot class probabilities when a label set gives none (CLIP's exp(logit_scale)). */
+  zeroShotLogitScale: z.coerce.number().positive().max(1000).default(100),
+  /** HNSW search effort for library and slide search (pgvector's hnsw.ef_search; more = better recall, slower). */
+  hnswEfSearch: z.coerce.number().int().min(1).max(1000).default(100),
+  /** With `rerank=true`, approximate candidates fetched per wanted result before exact re-scoring. */
+  rerankCandidateFactor: z.coerce.number().int().min(1).max(50).default(4),
+  /** Where chat and report drafts are generated: `local` (CHAT_MODEL in-process) or `openai-compatible` (CHAT_BASE_URL). */
+  chatProvider: z.enum(['local', 'openai-compatible']).default('local'),
+  /** With CHAT_PROVIDER=openai-compatible: the server's API root, e.g. http://127.0.0.1:11434/v1 (Ollama). */
+  chatBaseUrl: z.string().url('must be a URL such as http://127.0.0.1:11434/v1').optional(),
+  /** With CHAT_PROVIDER=openai-compatible: the bearer key the server wants, if any. */
+  chatApiKey: z.string().min(1).optional(),
+  /** With CHAT_PROVIDER=openai-compatible: the model name the server knows; CHAT_MODEL when unset. */
+  chatUpstreamModel: z.string().min(1).optional(),
+  /** With CHAT_PROVIDER=openai-compatible: the upstream model's context window, prompt plus answer, in tokens. */
+  chatUpstreamContextTokens: z.coerce.number().int().min(512).max(2_000_000).default(8192),
+  /** With CHAT_PROVIDER=openai-compatible: generations sent to the server at once. */
+  chatUpstreamConcurrency: z.coerce.number().int().min(1).max(64).default(4),
+  /** Chat and report requests that may wait for the model beyond the running one(s); more get 429 with retry-after. */
+  chatQueueSize: z.coerce.number().int().min(0).max(1000).default(8),
+  /**
+   * Similarity floor (cosine, question → slide regions and library captions): when no evidence
+   * reaches it, the assistant says the evidence does not support an answer instead of guessing.
+   */
+  chatMinSimilarity: z.coerce.number().min(-1).max(1).default(0.1),
+  /** The same floor for library captions matched by text (question → caption similarities run higher than text → image). */
+  chatMinCaptionSimilarity: z.coerce.number().min(-1).max(1).default(0.8),
+  /** A folder of your own report templates (`*.json`, see report-templates/README.md), added to the shipped ones. */
+  reportTemplatesDir: z.string().min(1).optional(),
+  /** Tries the model gets to produce a valid report before the request fails with `report_generation_failed`. */
+  reportMaxAttempts: z.coerce.number().int().min(1).max(10).default(3),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /**
+   * PHI scrubbing of captions and free-text metadata before they are stored (library pairs and
+   * imports): `true` (every rule), `false`, or a comma-separated list of
+   * `names,ids,dates,phones,emails`. Rules: packages/library/src/phi/phi-rules.ts.
+   */
+  phiScrubbing: z
+    .string()
+    .default('true')
+    .transform((value) => {
+      const setting = value.trim().toLowerCase();
+      if (['true', '1', 'on', 'all'].includes(setting)) return ['names', 'ids', 'dates', 'phones', 'emails'];
+      if (['false', '0', 'off', 'none'].includes(setting)) return [];
+      return setting.split(',').map((entry) => entry.trim()).filter(Boolean);
+    })
+    .pipe(z.array(z.enum(['names', 'ids', 'dates', 'phones', 'emails'], { error: 'must be true, false, or a comma-separated list of names, ids, dates, phones, emails' }))),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

@@ -8,6 +8,7 @@ export const errorCodes = [
   'not_found',
   'slide_not_found',
   'path_not_allowed',
+  'label_image_disabled',
   'unsupported_format',
   'corrupt_file',
   'missing_mpp',
@@ -18,8 +19,11 @@ export const errorCodes = [
   'queue_full',
   'database_locked',
   'slide_not_ready',
+  'label_set_not_found',
   'server_starting',
   'upstream_error',
+  'report_generation_failed',
+  'forbidden',
   'internal_error',
 ] as const;
 

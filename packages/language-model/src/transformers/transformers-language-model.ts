@@ -13,12 +13,20 @@ import {
 } from '@huggingface/transformers';
 import { AsyncEventQueue } from '../async-event-queue.ts';
 import type { GenerationEvent, GenerationRequest, LanguageModel } from '../language-model.ts';
-import { OneAtATime } from '../one-at-a-time.ts';
+import { GenerationQueue } from '../queue/generation-queue.ts';
+import { takeTurn } from '../queue/take-turn.ts';
 
-/** A causal LM with ONNX weights (`onnx/model*.onnx`), run in-process by transformers.js. */
+/** Requests that may wait for a local model when the caller does not say (CHAT_QUEUE_SIZE). */
+export const defaultQueueSize = 8;
+
+/**
+ * A causal LM with ONNX weights (`onnx/model*.onnx`), run in-process by transformers.js.
+ * One generation at a time per loaded model; the rest wait in its bounded FIFO `queue`.
+ */
 export class TransformersLanguageModel implements LanguageModel {
+  readonly provider = 'local';
   readonly acceptsSlideEmbedding = false;
-  private readonly lock = new OneAtATime();
+  readonly queue: GenerationQueue;
 
   private constructor(
     readonly modelId: string,
@@ -26,20 +34,23 @@ export class TransformersLanguageModel implements LanguageModel {
     readonly demo: boolean,
     private readonly tokenizer: PreTrainedTokenizer,
     private readonly model: PreTrainedModel,
-  ) {}
+    queueSize: number,
+  ) {
+    this.queue = new GenerationQueue({ concurrency: 1, maxWaiting: queueSize });
+  }
 
   /**
    * @example
    * const model = await TransformersLanguageModel.load({ modelsDir: './models', modelId: 'onnx-community/Qwen2.5-0.5B-Instruct', dtype: 'q4' });
    */
-  static async load(options: { modelsDir: string; modelId: string; dtype?: string; contextLengthTokens?: number; demo?: boolean }): Promise<TransformersLanguageModel> {
+  static async load(options: { modelsDir: string; modelId: string; dtype?: string; contextLengthTokens?: number; demo?: boolean; queueSize?: number }): Promise<TransformersLanguageModel> {
     env.allowRemoteModels = false;
     env.localModelPath = options.modelsDir.endsWith('/') ? options.modelsDir : options.modelsDir + '/';
     const config = JSON.parse(await readFile(path.join(options.modelsDir, options.modelId, 'config.json'), 'utf8')) as { max_position_embeddings?: number };
     const tokenizer = await AutoTokenizer.from_pretrained(options.modelId, { local_files_only: true });
     const model = await AutoModelForCausalLM.from_pretrained(options.modelId, { dtype: (options.dtype ?? 'fp32') as 'fp32', local_files_only: true });
     const contextLengthTokens = options.contextLengthTokens ?? config.max_position_embeddings ?? 2048;
-    return new TransformersLanguageModel(options.modelId, contextLengthTokens, options.demo ?? false, tokenizer, model);
+    return new TransformersLanguageModel(options.modelId, contextLengthTokens, options.demo ?? false, tokenizer, model, options.queueSize ?? defaultQueueSize);
   }
 
   countTokens(text: string): number {
@@ -47,12 +58,12 @@ export class TransformersLanguageModel implements LanguageModel {
   }
 
   async *generate(request: GenerationRequest): AsyncIterable<GenerationEvent> {
-    const release = await this.lock.acquire();
+    const place = await takeTurn(this.queue, request);
+    if (!place) {
+      yield { type: 'finish', finishReason: 'cancelled', promptTokens: 0, completionTokens: 0 };
+      return;
+    }
     try {
-      if (request.signal?.aborted) {
-        yield { type: 'finish', finishReason: 'cancelled', promptTokens: 0, completionTokens: 0 };
-        return;
-      }
       const inputs = this.tokenizer.apply_chat_template(request.messages, { add_generation_prompt: true, return_dict: true }) as {
         input_ids: Tensor;
         attention_mask: Tensor;
@@ -99,7 +110,7 @@ export class TransformersLanguageModel implements LanguageModel {
       const finishReason = request.signal?.aborted ? 'cancelled' : completionTokens >= maxNewTokens ? 'length' : 'stop';
       yield { type: 'finish', finishReason, promptTokens, completionTokens };
     } finally {
-      release();
+      place.leave();
     }
   }
 

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 import { PathLensError } from '@pathlens/core';
 import type { SniffedFile } from '../file-signature.ts';
@@ -23,7 +24,7 @@ async function openTiff(filePath: string, sniffed: SniffedFile, limits: SlideSiz
   const pages = await readTiffPages(filePath, sniffed.fileSizeBytes, (page) =>
     checkDeclaredSize(filePath, page.widthPx, page.heightPx, limits, `page ${page.index}`),
   );
-  const layout = describeTiffSlide(pages);
+  const layout = describeTiffSlide(pages, filePath);
   const jpeg2000Level = layout.levels.find((level) => jpeg2000Compressions.has(level.page.compression));
   if (jpeg2000Level) {
     throw new PathLensError(
@@ -36,9 +37,11 @@ async function openTiff(filePath: string, sniffed: SniffedFile, limits: SlideSiz
 
   const sourceOf = (page: TiffPage): RasterSource => ({
     // Strip-stored pages after page 0 break under libvips' operation cache: see raster-source.ts.
-    kind: page.tileWidthPx === null && page.index > 0 ? 'geotiff-page' : 'sharp-page',
+    // geotiff only follows the main IFD chain, so SubIFD pages always go to sharp.
+    kind: page.tileWidthPx === null && page.index > 0 && page.subIfdIndex === undefined ? 'geotiff-page' : 'sharp-page',
     filePath,
     pageIndex: page.index,
+    ...(page.subIfdIndex === undefined ? {} : { subIfdIndex: page.subIfdIndex }),
     widthPx: page.widthPx,
     heightPx: page.heightPx,
   });
@@ -49,6 +52,8 @@ async function openTiff(filePath: string, sniffed: SniffedFile, limits: SlideSiz
 
   const properties: SlideProperties = {
     format: layout.format,
+    reader: 'sharp',
+    files: [path.resolve(filePath)],
     vendor: layout.vendor,
     levels: layout.levels.map(({ widthPx, heightPx, downsample }) => ({ widthPx, heightPx, downsample })),
     mppX: layout.mppX,
@@ -80,6 +85,8 @@ async function openDecodedImage(filePath: string, format: 'png' | 'jpeg', limits
   const mpp = mppFromResolution(metadata.density, 'inch');
   const properties: SlideProperties = {
     format,
+    reader: 'sharp',
+    files: [path.resolve(filePath)],
     vendor: null,
     levels: [{ widthPx: image.widthPx, heightPx: image.heightPx, downsample: 1 }],
     mppX: mpp,

@@ -14,7 +14,15 @@ import type { RgbImage } from '../slide-reader.ts';
  * - `decoded`: pixels already in memory (PNG and JPEG, which can't be read in pieces).
  */
 export type RasterSource =
-  | { kind: 'sharp-page' | 'geotiff-page'; filePath: string; pageIndex: number; widthPx: number; heightPx: number }
+  | {
+      kind: 'sharp-page' | 'geotiff-page';
+      filePath: string;
+      pageIndex: number;
+      /** Index into the page's SubIFDs (OME-TIFF pyramid levels); absent for the page itself. */
+      subIfdIndex?: number;
+      widthPx: number;
+      heightPx: number;
+    }
   | { kind: 'decoded'; filePath: string; image: RgbImage; widthPx: number; heightPx: number };
 
 /** A rectangle in the source's own pixels. */
@@ -37,7 +45,11 @@ export async function openPipeline(source: RasterSource, window?: PixelWindow): 
     source.kind === 'decoded'
       ? sharp(source.image.data, { raw: { width: source.image.widthPx, height: source.image.heightPx, channels: 3 } })
       : // Slides exceed sharp's default 268-MP guard; openSlide has already checked the declared size.
-        sharp(source.filePath, { page: source.pageIndex, limitInputPixels: false });
+        sharp(source.filePath, {
+          page: source.pageIndex,
+          ...(source.subIfdIndex === undefined ? {} : { tiff: { subifd: source.subIfdIndex } }),
+          limitInputPixels: false,
+        });
   return window ? pipeline.extract(window) : pipeline;
 }
 

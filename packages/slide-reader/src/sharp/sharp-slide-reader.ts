@@ -1,5 +1,6 @@
 import { PathLensError } from '@pathlens/core';
 import type { RgbImage, SlideProperties, SlideReader, SlideRegion } from '../slide-reader.ts';
+import { checkRegion, levelForThumbnail, noSuchAssociatedImage, readerClosedError, thumbnailSize } from '../read-checks.ts';
 import { openPipeline, toRgbImage, whiteBackground, whiteImage, type RasterSource } from './raster-source.ts';
 import { regionWindow } from './region-window.ts';
 
@@ -29,19 +30,9 @@ export class SharpSlideReader implements SlideReader {
 
   async readRegion(region: SlideRegion): Promise<RgbImage> {
     const parts = this.#open();
-    const { level, xLevel0, yLevel0, widthPx, heightPx } = region;
-    const levelInfo = Number.isInteger(level) ? this.properties.levels[level] : undefined;
-    const source = Number.isInteger(level) ? parts.levelSources[level] : undefined;
-    if (!levelInfo || !source) {
-      throw invalid(`level ${level} does not exist; this slide has levels 0–${this.properties.levels.length - 1}`, region);
-    }
-    if (![xLevel0, yLevel0].every(Number.isSafeInteger) || ![widthPx, heightPx].every((size) => Number.isSafeInteger(size) && size > 0)) {
-      throw invalid('xLevel0/yLevel0 must be integers and widthPx/heightPx positive integers', region);
-    }
-    if (widthPx * heightPx > parts.maxDecodedPixels) {
-      throw invalid(`a ${widthPx}×${heightPx} region is larger than the ${parts.maxDecodedPixels}-pixel read limit; read it in tiles`, region);
-    }
-
+    const levelInfo = checkRegion(this.properties, region, parts.maxDecodedPixels);
+    const source = parts.levelSources[region.level]!;
+    const { xLevel0, yLevel0, widthPx, heightPx } = region;
     const window = regionWindow(
       { x: Math.floor(xLevel0 / levelInfo.downsample), y: Math.floor(yLevel0 / levelInfo.downsample), width: widthPx, height: heightPx },
       source.widthPx,
@@ -58,15 +49,8 @@ export class SharpSlideReader implements SlideReader {
 
   async readThumbnail(maxSizePx: number): Promise<RgbImage> {
     const parts = this.#open();
-    if (!Number.isSafeInteger(maxSizePx) || maxSizePx <= 0) throw invalid('maxSizePx must be a positive integer', { maxSizePx });
-    const [levelZero] = this.properties.levels;
-    if (!levelZero) throw new Error('a slide always has level 0');
-    const scale = Math.min(1, maxSizePx / Math.max(levelZero.widthPx, levelZero.heightPx));
-    const widthPx = Math.max(1, Math.round(levelZero.widthPx * scale));
-    const heightPx = Math.max(1, Math.round(levelZero.heightPx * scale));
-    // The smallest level that still has at least the pixels wanted (levels are largest first).
-    const source = parts.levelSources.findLast((candidate) => candidate.widthPx >= widthPx && candidate.heightPx >= heightPx) ?? parts.levelSources[0];
-    if (!source) throw new Error('a slide always has level 0');
+    const { widthPx, heightPx } = thumbnailSize(this.properties, maxSizePx);
+    const source = parts.levelSources[levelForThumbnail(this.properties, widthPx, heightPx)]!;
     const pipeline = await openPipeline(source);
     if (source.widthPx === widthPx && source.heightPx === heightPx) return toRgbImage(pipeline, source);
     return toRgbImage(pipeline.resize({ width: widthPx, height: heightPx, fit: 'fill' }), source);
@@ -75,9 +59,7 @@ export class SharpSlideReader implements SlideReader {
   async readAssociatedImage(name: string): Promise<RgbImage> {
     const parts = this.#open();
     const source = parts.associatedSources.get(name);
-    if (!source) {
-      throw new PathLensError('not_found', `This slide has no associated image "${name}"; it has: ${this.properties.associatedImages.join(', ') || 'none'}.`, { name });
-    }
+    if (!source) throw noSuchAssociatedImage(this.properties, name);
     if (source.widthPx * source.heightPx > parts.maxDecodedPixels) {
       throw new PathLensError('slide_too_large', `The "${name}" image (${source.widthPx}×${source.heightPx}) is larger than the read limit.`, { name });
     }
@@ -89,11 +71,7 @@ export class SharpSlideReader implements SlideReader {
   }
 
   #open(): SharpSlideReaderParts {
-    if (!this.#parts) throw new Error('SlideReader is closed');
+    if (!this.#parts) throw readerClosedError();
     return this.#parts;
   }
-}
-
-function invalid(reason: string, details: object): PathLensError {
-  return new PathLensError('invalid_request', `Invalid slide read: ${reason}.`, { ...details });
 }

@@ -1,7 +1,10 @@
 import type { SlideLevel } from '../slide-reader.ts';
 import { mppFromResolution } from '../resolution-mpp.ts';
 import { isAperioDescription, parseAperioDescription } from './aperio-description.ts';
+import { describeOmeTiff } from './describe-ome-tiff.ts';
+import { isOmeXml } from './ome-xml.ts';
 import type { TiffPage } from './read-tiff-pages.ts';
+import { reducedCopyDownsample } from './reduced-copy.ts';
 
 /** A slide level and the TIFF page that stores it. */
 export interface TiffLevel extends SlideLevel {
@@ -16,7 +19,7 @@ export interface TiffAssociatedImage {
 
 /** How the pages of a TIFF make up a slide. */
 export interface TiffSlideLayout {
-  format: 'aperio-svs' | 'pyramidal-tiff' | 'tiff';
+  format: 'aperio-svs' | 'pyramidal-tiff' | 'tiff' | 'ome-tiff';
   vendor: 'aperio' | null;
   /** Largest first; `levels[0].page` is page 0. */
   levels: TiffLevel[];
@@ -38,11 +41,13 @@ const associatedNamePattern = /\b(label|macro|thumbnail|overview)\b/i;
  *   a second description line starting "label" / "macro" names those.
  * - Other TIFFs: a page whose description contains label/macro/thumbnail/overview is that
  *   associated image; other unrelated pages are ignored.
+ * - OME-TIFF (OME-XML in page 0's description): see describe-ome-tiff.ts.
  * MPP: Aperio `MPP`; otherwise page 0's X/YResolution when plausible (see resolution-mpp.ts).
  */
-export function describeTiffSlide(pages: TiffPage[]): TiffSlideLayout {
+export function describeTiffSlide(pages: TiffPage[], filePath = 'the TIFF'): TiffSlideLayout {
   const [firstPage, ...otherPages] = pages;
   if (!firstPage) throw new Error('describeTiffSlide needs at least one page');
+  if (isOmeXml(firstPage.description)) return describeOmeTiff(pages, filePath);
   const aperio = isAperioDescription(firstPage.description);
   const levels: TiffLevel[] = [{ widthPx: firstPage.widthPx, heightPx: firstPage.heightPx, downsample: 1, page: firstPage }];
   const associatedImages: TiffAssociatedImage[] = [];
@@ -83,17 +88,6 @@ function associatedName(page: TiffPage, aperio: boolean): string | null {
   }
   const match = associatedNamePattern.exec(page.description);
   return match?.[1] ? match[1].toLowerCase() : null;
-}
-
-/** Page 0 px per page px when `page` is page 0 shrunk by one factor, else null. */
-function reducedCopyDownsample(firstPage: TiffPage, page: TiffPage): number | null {
-  // Averaged like OpenSlide: levels are rounded to whole pixels on each side.
-  const downsample = (firstPage.widthPx / page.widthPx + firstPage.heightPx / page.heightPx) / 2;
-  const toleratedPx = 1.5;
-  const fits =
-    Math.abs(firstPage.widthPx / downsample - page.widthPx) <= toleratedPx &&
-    Math.abs(firstPage.heightPx / downsample - page.heightPx) <= toleratedPx;
-  return fits && downsample > 1 ? downsample : null;
 }
 
 function resolutionOf(firstPage: TiffPage, aperio: boolean): Pick<TiffSlideLayout, 'mppX' | 'mppY' | 'objectivePower'> {

@@ -3,8 +3,10 @@ import { PathLensError } from '@pathlens/core';
 
 /** What PathLens needs to know about one TIFF page (IFD), read from its tags only. */
 export interface TiffPage {
-  /** Position in the IFD chain; sharp's `page` option. */
+  /** Position in the IFD chain; sharp's `page` option. For a SubIFD, its parent page's index. */
   index: number;
+  /** For a page reached through its parent's SubIFDs tag: its position there (sharp's `subifd`). */
+  subIfdIndex?: number;
   widthPx: number;
   heightPx: number;
   /** Tile width in pixels; null when the page is stored in strips. */
@@ -17,6 +19,14 @@ export interface TiffPage {
   newSubfileType: number;
   /** Pixels per resolution unit; null when the tags are absent. */
   resolution: { x: number; y: number; unit: 'inch' | 'centimeter' | 'none' } | null;
+  /** Byte offsets of the page's SubIFDs (tag 330; OME-TIFF keeps pyramid levels there). */
+  subIfdOffsets: number[];
+  /** Tag numbers present, for recognising vendor formats (NDPI's 65420 and up). */
+  tagNumbers: number[];
+  /** XMP packet (tag 700) as text; null when absent. Ventana BIF says `iScan` there. */
+  xmp: string | null;
+  /** Pages found through this page's SubIFDs, in tag order (filled by `readTiffPages`). */
+  subPages: TiffPage[];
 }
 
 /** Tags, by number: geotiff's name table lacks some and numbers are what the spec uses. */
@@ -34,6 +44,8 @@ const tag = {
   tileWidth: 322,
   tileOffsets: 324,
   tileByteCounts: 325,
+  subIfds: 330,
+  xmp: 700,
 } as const;
 
 /** Slides have a handful of pages; a longer chain is a loop or garbage. */
@@ -58,13 +70,14 @@ export async function readTiffPages(filePath: string, fileSizeBytes: number, che
       if (pages.length >= maxPages) throw corrupt(filePath, `more than ${maxPages} pages (the IFD chain may loop)`);
       if (seenOffsets.has(offset)) throw corrupt(filePath, `the IFD chain loops back to byte ${offset}`);
       seenOffsets.add(offset);
-      await checkDirectoryFits(tiff, offset, fileSizeBytes, filePath, pages.length);
-      const directory = await tiff.parser.parseFileDirectoryAt(offset);
-      const page = await describePage(directory, pages.length, filePath);
-      checkPage(page);
-      await checkPixelDataFits(directory, page, fileSizeBytes, filePath);
+      const { page, nextOffset } = await readPageAt(tiff, offset, { index: pages.length }, fileSizeBytes, filePath, checkPage);
+      for (const [subIfdIndex, subOffset] of page.subIfdOffsets.entries()) {
+        if (subIfdIndex >= maxPages || seenOffsets.has(subOffset)) break;
+        seenOffsets.add(subOffset);
+        page.subPages.push((await readPageAt(tiff, subOffset, { index: page.index, subIfdIndex }, fileSizeBytes, filePath, checkPage)).page);
+      }
       pages.push(page);
-      offset = directory.nextIFDByteOffset;
+      offset = nextOffset;
     }
     if (pages.length === 0) throw corrupt(filePath, 'the TIFF has no pages');
     return pages;
@@ -74,6 +87,41 @@ export async function readTiffPages(filePath: string, fileSizeBytes: number, che
   } finally {
     await tiff?.close();
   }
+}
+
+/**
+ * The first page's tags only: enough to recognise a vendor TIFF (NDPI, SCN, BIF, Philips) that
+ * OpenSlide reads, without the page-chain checks such files need not pass (NDPI over 4 GB stores
+ * offsets modulo 2³²). Throws `corrupt_file` when not even the first page parses.
+ */
+export async function readFirstTiffPage(filePath: string, fileSizeBytes: number): Promise<TiffPage> {
+  let tiff: GeoTIFF | undefined;
+  try {
+    tiff = await fromFile(filePath);
+    await checkDirectoryFits(tiff, tiff.firstIFDOffset, fileSizeBytes, filePath, 0);
+    return await describePage(await tiff.parser.parseFileDirectoryAt(tiff.firstIFDOffset), { index: 0 }, filePath);
+  } catch (error) {
+    if (PathLensError.is(error)) throw error;
+    throw corrupt(filePath, `its TIFF structure cannot be parsed (${(error as Error).message})`, error);
+  } finally {
+    await tiff?.close();
+  }
+}
+
+async function readPageAt(
+  tiff: GeoTIFF,
+  offset: number,
+  position: { index: number; subIfdIndex?: number },
+  fileSizeBytes: number,
+  filePath: string,
+  checkPage: (page: TiffPage) => void,
+): Promise<{ page: TiffPage; nextOffset: number }> {
+  await checkDirectoryFits(tiff, offset, fileSizeBytes, filePath, position.index);
+  const directory = await tiff.parser.parseFileDirectoryAt(offset);
+  const page = await describePage(directory, position, filePath);
+  checkPage(page);
+  await checkPixelDataFits(directory, page, fileSizeBytes, filePath);
+  return { page, nextOffset: directory.nextIFDByteOffset };
 }
 
 function corrupt(filePath: string, reason: string, cause?: unknown): PathLensError {
@@ -100,13 +148,15 @@ async function checkDirectoryFits(tiff: GeoTIFF, offset: number, fileSizeBytes: 
   }
 }
 
-async function describePage(directory: ImageFileDirectory, index: number, filePath: string): Promise<TiffPage> {
+async function describePage(directory: ImageFileDirectory, position: { index: number; subIfdIndex?: number }, filePath: string): Promise<TiffPage> {
+  const { index } = position;
+  const name = position.subIfdIndex === undefined ? `page ${index}` : `page ${index} SubIFD ${position.subIfdIndex}`;
   const widthPx = toNumber(await directory.loadValue(tag.imageWidth));
   const heightPx = toNumber(await directory.loadValue(tag.imageLength));
-  if (!widthPx || !heightPx) throw corrupt(filePath, `page ${index} has no ImageWidth/ImageLength`);
-  const description = directory.hasTag(tag.imageDescription) ? String(await directory.loadValue(tag.imageDescription)) : null;
+  if (!widthPx || !heightPx) throw corrupt(filePath, `${name} has no ImageWidth/ImageLength`);
+  const description = directory.hasTag(tag.imageDescription) ? utf8Text(String(await directory.loadValue(tag.imageDescription))) : null;
   return {
-    index,
+    ...position,
     widthPx,
     heightPx,
     tileWidthPx: directory.hasTag(tag.tileWidth) ? toNumber(await directory.loadValue(tag.tileWidth)) : null,
@@ -114,7 +164,36 @@ async function describePage(directory: ImageFileDirectory, index: number, filePa
     description: description?.replace(/\0+$/, '') ?? null,
     newSubfileType: toNumber(await directory.loadValue(tag.newSubfileType)) ?? 0,
     resolution: await readResolution(directory),
+    subIfdOffsets: directory.hasTag(tag.subIfds) ? Array.from(await directory.loadValue(tag.subIfds) as ArrayLike<number | bigint>, Number) : [],
+    tagNumbers: tagNumbersOf(directory),
+    xmp: directory.hasTag(tag.xmp) ? textOf(await directory.loadValue(tag.xmp)) : null,
+    subPages: [],
   };
+}
+
+function tagNumbersOf(directory: ImageFileDirectory): number[] {
+  const numbers = new Set<number>();
+  for (const key of [...directory.actualizedFields.keys(), ...directory.deferredFields.keys(), ...directory.deferredArrays.keys()]) {
+    const value = Number(key);
+    if (Number.isInteger(value)) numbers.add(value);
+  }
+  return [...numbers].sort((first, second) => first - second);
+}
+
+/**
+ * geotiff turns ASCII tags into one character per byte; OME-XML and other XML descriptions are
+ * UTF-8 in practice ("µm" arrives as "Âµm"), so re-read such text as UTF-8 when it is valid UTF-8.
+ */
+function utf8Text(text: string): string {
+  if (!/[\u0080-\u00ff]/.test(text)) return text;
+  const decoded = Buffer.from(text, 'latin1').toString('utf8');
+  return decoded.includes('\uFFFD') ? text : decoded;
+}
+
+/** XMP arrives as BYTE/UNDEFINED values (or a string from some writers). */
+function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return Buffer.from(Uint8Array.from(value as ArrayLike<number>)).toString('utf8');
 }
 
 async function readResolution(directory: ImageFileDirectory): Promise<TiffPage['resolution']> {

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../database.ts';
 import { imageTextPairs, type ImageTextPairRow } from '../schema/image-text-pairs.ts';
 import { toEmbeddingLiteral } from '../vector-literal.ts';
@@ -37,6 +37,35 @@ export class PairRepository {
     if (inserted) return { pair: inserted, created: true };
     const [existing] = await this.db.select(withoutEmbeddings).from(imageTextPairs).where(eq(imageTextPairs.contentSha256, pair.contentSha256));
     return { pair: existing!, created: false };
+  }
+
+  /**
+   * Insert many pairs in one statement (an import batch). Content already stored, or repeated
+   * within the batch, is skipped. Returns the content hashes that were inserted.
+   */
+  async insertMany(pairs: NewImageTextPair[]): Promise<Set<string>> {
+    if (pairs.length === 0) return new Set();
+    const inserted = await this.db
+      .insert(imageTextPairs)
+      .values(pairs)
+      .onConflictDoNothing({ target: imageTextPairs.contentSha256 })
+      .returning({ contentSha256: imageTextPairs.contentSha256 });
+    return new Set(inserted.map((row) => row.contentSha256));
+  }
+
+  /** Which of these content hashes are stored already (duplicate check before embedding). */
+  async existingContentHashes(hashes: string[]): Promise<Set<string>> {
+    if (hashes.length === 0) return new Set();
+    const rows = await this.db.select({ contentSha256: imageTextPairs.contentSha256 }).from(imageTextPairs).where(inArray(imageTextPairs.contentSha256, hashes));
+    return new Set(rows.map((row) => row.contentSha256));
+  }
+
+  /** Number of stored pairs, and how many of them are text-only (no image). */
+  async count(): Promise<{ total: number; textOnly: number }> {
+    const [row] = await this.db
+      .select({ total: sql<number>`count(*)::int`, textOnly: sql<number>`count(*) filter (where ${imageTextPairs.imageRef} is null)::int` })
+      .from(imageTextPairs);
+    return { total: Number(row?.total ?? 0), textOnly: Number(row?.textOnly ?? 0) };
   }
 
   async findById(id: string): Promise<StoredPair | undefined> {

@@ -1,5 +1,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../database.ts';
+import { patches } from '../schema/patches.ts';
+import { slidePrototypes } from '../schema/slide-prototypes.ts';
 import { slides, type NewSlideRow, type SlideRow, type SlideStatus } from '../schema/slides.ts';
 import { toEmbeddingLiteral } from '../vector-literal.ts';
 
@@ -69,6 +71,28 @@ export class SlideRepository {
       .update(slides)
       .set({ status: 'queued', failureReason: null, finishedAt: null, updatedAt: sql`now()` })
       .where(and(eq(slides.id, id), inArray(slides.status, ['failed', 'ready'] satisfies SlideStatus[])));
+  }
+
+  /**
+   * Requeue a finished slide to be tiled anew (another MPP or target resolution): in one
+   * transaction its patches and prototypes are deleted, the new tiling and metadata stored,
+   * and its progress and embedding reset. Only a `ready` or `failed` slide is changed.
+   */
+  async requeueRetiled(
+    id: string,
+    tiling: Pick<NewSlideRow, 'patchSizeLevel0Px' | 'targetMpp' | 'mppSource' | 'mppX' | 'mppY' | 'metadata'>,
+  ): Promise<boolean> {
+    return this.db.transaction(async (transaction) => {
+      const [changed] = await transaction
+        .update(slides)
+        .set({ ...tiling, status: 'queued', failureReason: null, tilesDone: 0, tilesTotal: 0, patchCount: 0, embedding: null, startedAt: null, finishedAt: null, updatedAt: sql`now()` })
+        .where(and(eq(slides.id, id), inArray(slides.status, ['failed', 'ready'] satisfies SlideStatus[])))
+        .returning({ id: slides.id });
+      if (!changed) return false;
+      await transaction.delete(slidePrototypes).where(eq(slidePrototypes.slideId, id));
+      await transaction.delete(patches).where(eq(patches.slideId, id));
+      return true;
+    });
   }
 
   /** Ready slides nearest to an embedding (slide → slide). */

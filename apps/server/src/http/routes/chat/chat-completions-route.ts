@@ -1,62 +1,93 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { startChat, draftNotice, type StartedChat } from '@pathlens/assistant';
+import { evidenceKey, startChat, type StartedChat } from '@pathlens/assistant';
 import { PathLensError } from '@pathlens/core';
-import type { FinishReason } from '@pathlens/language-model';
+import type { FinishReason, GenerationEvent, QueuePlace } from '@pathlens/language-model';
 import type { AppEnvironment } from '../../app-environment.ts';
 import { asPathLensError, errorBody } from '../../error-response.ts';
 import { parseJson } from '../../parse-request.ts';
-import type { Runtime } from '../../../runtime/runtime.ts';
-import { chatCompletionRequest, defaultMaxTokens } from './chat-completion-request.ts';
+import { beginAudit, clientClosedStatus } from '../audit/request-audit.ts';
+import { chatCompletionRequest, defaultMaxTokens, type ChatCompletionRequest } from './chat-completion-request.ts';
+import { chatExtensionFields } from './chat-extension-fields.ts';
 
 const openAiFinishReason = (reason: FinishReason) => (reason === 'length' ? 'length' : 'stop');
-
-/** Top-level fields PathLens adds to OpenAI's shapes; standard clients ignore them. */
-function extensionFields(runtime: Runtime, chat: StartedChat, citations: unknown[]) {
-  return {
-    conversation_id: chat.conversationId,
-    evidence: chat.evidence,
-    citations,
-    notice: draftNotice,
-    warnings: runtime.models.demoWarning ? [runtime.models.demoWarning] : [],
-  };
-}
+type Finish = Extract<GenerationEvent, { type: 'finish' }>;
 
 /**
- * `POST /v1/chat/completions`: OpenAI-compatible, with a top-level `slide_id`. The answer is
- * grounded in numbered evidence and returned with it; streamed as `chat.completion.chunk`
- * events ending with one chunk that carries the evidence, then `data: [DONE]`.
+ * `POST /v1/chat/completions`: OpenAI-compatible, with a top-level `slide_id`. The request
+ * takes its place in the model's bounded queue first (a full queue is a 429 with
+ * `retry-after`, before any work), then the answer is grounded in numbered evidence and
+ * returned with it; streamed as `chat.completion.chunk` events ending with one chunk that
+ * carries the evidence, then `data: [DONE]`. A client that disconnects stops generation (or
+ * leaves the queue); every request is audited.
  */
 export function chatCompletionsRoute() {
   return new Hono<AppEnvironment>().post('/v1/chat/completions', async (context) => {
     const runtime = context.get('runtime');
-    const request = await parseJson(context, chatCompletionRequest);
-    if (request.model && request.model !== runtime.languageModel.modelId && request.model !== 'pathlens') {
-      throw new PathLensError('model_not_found', `Model "${request.model}" is not served here; use "${runtime.languageModel.modelId}" (or "pathlens"). GET /v1/models lists them.`, { param: 'model' });
-    }
+    const { languageModel } = runtime;
+    const audit = beginAudit(runtime, context, 'chat');
+    audit.note({ model: languageModel.modelId });
     const abort = new AbortController();
-    context.req.raw.signal?.addEventListener('abort', () => abort.abort());
-    const chat = await startChat(runtime, {
-      messages: request.messages,
-      slideId: request.slide_id,
-      conversationId: request.conversation_id,
-      maxNewTokens: request.max_completion_tokens ?? request.max_tokens ?? defaultMaxTokens,
-      temperature: request.temperature,
-      signal: abort.signal,
-    });
+    const clientSignal = context.req.raw.signal;
+    if (clientSignal?.aborted) abort.abort();
+    clientSignal?.addEventListener('abort', () => abort.abort(), { once: true });
+
+    let place: QueuePlace | undefined;
+    let request: ChatCompletionRequest;
+    let chat: StartedChat;
+    try {
+      request = await parseJson(context, chatCompletionRequest);
+      audit.note({ slideId: request.slide_id ?? null, conversationId: request.conversation_id ?? null });
+      if (request.model && request.model !== languageModel.modelId && request.model !== 'pathlens') {
+        throw new PathLensError('model_not_found', `Model "${request.model}" is not served here; use "${languageModel.modelId}" (or "pathlens"). GET /v1/models lists them.`, { param: 'model' });
+      }
+      place = languageModel.queue.join(abort.signal); // a full queue is a 429 before any work is done
+      chat = await startChat(
+        { store: runtime.store, textEncoder: runtime.textEncoder, languageModel, findings: runtime.findings, templates: runtime.reportTemplates, minSimilarity: runtime.config.chatMinSimilarity, minCaptionSimilarity: runtime.config.chatMinCaptionSimilarity },
+        {
+          messages: request.messages,
+          slideId: request.slide_id,
+          conversationId: request.conversation_id,
+          maxNewTokens: request.max_completion_tokens ?? request.max_tokens ?? defaultMaxTokens,
+          temperature: request.temperature,
+          signal: abort.signal,
+          place,
+        },
+      );
+      if (!chat.supported) place.leave(); // declined: the model is not needed
+      audit.note({ slideId: chat.slideId, conversationId: chat.conversationId, evidenceIds: chat.evidence.map(evidenceKey) });
+    } catch (error) {
+      place?.leave();
+      await audit.fail(error);
+      throw error;
+    }
+    const heldPlace = place;
+
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const model = chat.modelId;
 
     if (!request.stream) {
       let answer = '';
-      let finish: { finishReason: FinishReason; promptTokens: number; completionTokens: number } = { finishReason: 'stop', promptTokens: 0, completionTokens: 0 };
-      for await (const event of chat.events) {
-        if (event.type === 'text') answer += event.text;
-        else finish = event;
+      let finish: Finish = { type: 'finish', finishReason: 'stop', promptTokens: 0, completionTokens: 0 };
+      try {
+        for await (const event of chat.events) {
+          if (event.type === 'text') answer += event.text;
+          else finish = event;
+        }
+      } catch (error) {
+        await audit.fail(error);
+        throw error;
+      } finally {
+        heldPlace.leave();
       }
-      const { citations } = await chat.complete(answer);
+      if (finish.finishReason === 'cancelled') {
+        await audit.finish(clientClosedStatus);
+        return context.body(null, 204); // nobody is listening; nothing stored
+      }
+      const checked = await chat.complete(answer);
+      await audit.finish(200);
       return context.json({
         id,
         object: 'chat.completion',
@@ -64,7 +95,7 @@ export function chatCompletionsRoute() {
         model,
         choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: openAiFinishReason(finish.finishReason), logprobs: null }],
         usage: { prompt_tokens: finish.promptTokens, completion_tokens: finish.completionTokens, total_tokens: finish.promptTokens + finish.completionTokens },
-        ...extensionFields(runtime, chat, citations),
+        ...chatExtensionFields(runtime, chat, checked),
       });
     }
 
@@ -73,24 +104,40 @@ export function chatCompletionsRoute() {
       const chunk = (delta: Record<string, unknown>, finishReason: string | null, extra: Record<string, unknown> = {}) =>
         stream.writeSSE({ data: JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }], ...extra }) });
       let answer = '';
+      let status = 200;
       try {
         await chunk({ role: 'assistant', content: '' }, null);
-        let finishReason: FinishReason = 'stop';
+        let finish: Finish = { type: 'finish', finishReason: 'stop', promptTokens: 0, completionTokens: 0 };
         for await (const event of chat.events) {
           if (event.type === 'text') {
             answer += event.text;
             await chunk({ content: event.text }, null);
-          } else finishReason = event.finishReason;
+          } else finish = event;
         }
-        if (finishReason === 'cancelled') return;
-        const { citations } = await chat.complete(answer);
-        await chunk({}, openAiFinishReason(finishReason), extensionFields(runtime, chat, citations));
+        if (finish.finishReason === 'cancelled' || abort.signal.aborted) {
+          status = clientClosedStatus;
+          return;
+        }
+        const checked = await chat.complete(answer);
+        await chunk({}, openAiFinishReason(finish.finishReason), chatExtensionFields(runtime, chat, checked));
+        if (request.stream_options?.include_usage) {
+          const usage = { prompt_tokens: finish.promptTokens, completion_tokens: finish.completionTokens, total_tokens: finish.promptTokens + finish.completionTokens };
+          await stream.writeSSE({ data: JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage }) });
+        }
+        await stream.writeSSE({ data: '[DONE]' });
       } catch (error) {
+        // Headers are sent: the failure travels in the stream, in OpenAI's error envelope.
         const pathLensError = asPathLensError(error);
+        status = errorBody(pathLensError).status;
         if (pathLensError.code === 'internal_error') runtime.logger.error('chat stream failed', { error: String((error as Error).stack ?? error) });
-        await stream.writeSSE({ data: JSON.stringify(errorBody(pathLensError).body) });
+        if (!abort.signal.aborted) {
+          await stream.writeSSE({ data: JSON.stringify(errorBody(pathLensError).body) });
+          await stream.writeSSE({ data: '[DONE]' });
+        }
+      } finally {
+        heldPlace.leave();
+        await audit.finish(abort.signal.aborted ? clientClosedStatus : status);
       }
-      await stream.writeSSE({ data: '[DONE]' });
     });
   });
 }

@@ -1,11 +1,12 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { PathLensError } from '@pathlens/core';
+import { addPair, largestCaptionCharacters, type NewPair } from '@pathlens/library';
 import type { AppEnvironment } from '../../app-environment.ts';
 import { parseJson, parseValue } from '../../parse-request.ts';
-import { addPair } from './add-pair.ts';
+import { pairImportsRoutes } from './pair-imports-routes.ts';
 
-const caption = z.string().trim().min(1, 'caption is empty').max(10_000);
+const caption = z.string().trim().min(1, 'caption is empty').max(largestCaptionCharacters);
 const source = z.string().max(200).optional();
 
 const pairJsonRequest = z.object({
@@ -16,12 +17,15 @@ const pairJsonRequest = z.object({
   metadata: z.record(z.string(), z.string()).optional(),
 });
 
-/** `POST /v1/pairs`: add one image–caption pair (multipart `image` + `caption`, or JSON with a data URL). */
+/**
+ * `POST /v1/pairs`: add one image–caption pair (multipart `image` + `caption`, or JSON with a
+ * data URL); the use case is `addPair` in @pathlens/library. Imports: see `pairImportsRoutes`.
+ */
 export function pairsRoutes() {
   return new Hono<AppEnvironment>()
     .post('/v1/pairs', async (context) => {
       const runtime = context.get('runtime');
-      let pair: { imageBytes: Uint8Array; caption: string; source?: string | undefined; metadata?: Record<string, string> | undefined };
+      let pair: NewPair;
       if ((context.req.header('content-type') ?? '').startsWith('multipart/form-data')) {
         const body = await context.req.parseBody();
         if (!(body.image instanceof File)) throw new PathLensError('invalid_request', 'Send the picture as a multipart field named "image".', { param: 'image' });
@@ -34,7 +38,11 @@ export function pairsRoutes() {
         const request = await parseJson(context, pairJsonRequest);
         pair = { imageBytes: Buffer.from(request.image.slice(request.image.indexOf(',') + 1), 'base64'), caption: request.caption, source: request.source, metadata: request.metadata };
       }
-      const { pair: stored, created } = await addPair(runtime, pair);
-      return context.json({ object: 'image_text_pair', id: stored.id, caption: stored.caption, source: stored.source, metadata: stored.metadata, duplicate: !created }, created ? 201 : 200);
-    });
+      const { pair: stored, created, phiCounts } = await addPair({ ...runtime, dataDir: runtime.config.dataDir }, pair);
+      return context.json(
+        { object: 'image_text_pair', id: stored.id, caption: stored.caption, source: stored.source, metadata: stored.metadata, duplicate: !created, phi_replacements: phiCounts },
+        created ? 201 : 200,
+      );
+    })
+    .route('/', pairImportsRoutes());
 }

@@ -1,10 +1,15 @@
-import type { IngestionProgress } from '@pathlens/ingest';
+import { progressFromSlide, type IngestionProgress } from '@pathlens/ingest';
 import type { SlideRow } from '@pathlens/store';
 
-/** A slide as the API shows it (snake_case, as OpenAI-style APIs are). */
+/**
+ * A slide as the API shows it (snake_case, as OpenAI-style APIs are). Progress comes from the
+ * row, so it is right whichever worker process ingests the slide; `live` (this process's own
+ * worker) may be a moment fresher.
+ */
 export function slideView(slide: SlideRow, live?: IngestionProgress) {
-  const tilesDone = live?.tilesDone ?? slide.tilesDone;
-  const tilesTotal = live?.tilesTotal ?? slide.tilesTotal;
+  const progress = live ?? progressFromSlide(slide);
+  const tilesDone = progress.tilesDone;
+  const tilesTotal = progress.tilesTotal;
   return {
     id: slide.id,
     object: 'slide',
@@ -19,14 +24,19 @@ export function slideView(slide: SlideRow, live?: IngestionProgress) {
     mpp_y: slide.mppY,
     objective_power: slide.objectivePower,
     patch_size_level0_px: slide.patchSizeLevel0Px,
-    patch_count: live?.patchCount ?? slide.patchCount,
+    target_mpp: slide.targetMpp,
+    mpp_source: slide.mppSource,
+    metadata: slide.metadata,
+    patch_count: progress.patchCount,
     encoder: slide.encoderId,
     progress: {
       tiles_done: tilesDone,
       tiles_total: tilesTotal,
       fraction: tilesTotal > 0 ? tilesDone / tilesTotal : slide.status === 'ready' ? 1 : 0,
-      tiles_per_second: live?.tilesPerSecond ?? null,
-      eta_seconds: live?.etaSeconds ?? null,
+      tiles_per_second: progress.tilesPerSecond,
+      eta_seconds: progress.etaSeconds,
+      attempts: slide.attempts,
+      worker_id: slide.workerId,
     },
     content_sha256: slide.contentSha256,
     created_at: slide.createdAt.toISOString(),

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import type { Context } from 'hono';
+import type { Runtime } from '../../../runtime/runtime.ts';
+import { asPathLensError } from '../../error-response.ts';
+import { errorStatus } from '../../error-status.ts';
+
+/** Status recorded for a request whose client went away before it finished (nginx's convention). */
+export const clientClosedStatus = 499;
+
+/**
+ * Who asked: `key:<first 12 hex of sha256(bearer key)>` when the request carries a bearer key
+ * (the key itself is never stored), else `anonymous` (until authentication lands).
+ */
+export function auditActor(context: Context): string {
+  const authorization = context.req.header('authorization') ?? '';
+  const key = /^Bearer\s+(.+)$/i.exec(authorization)?.[1]?.trim();
+  return key ? `key:${createHash('sha256').update(key).digest('hex').slice(0, 12)}` : 'anonymous';
+}
+
+export interface RequestAudit {
+  /** Fill in what is known so far (the slide, the model, the evidence…); later calls add to earlier ones. */
+  note(fields: { slideId?: string | null; conversationId?: string | null; reportId?: string | null; model?: string | null; evidenceIds?: string[] }): void;
+  /** Write the audit row once, with the status the request ended with; later calls do nothing. */
+  finish(status: number): Promise<void>;
+  /** `finish` with the HTTP status a thrown error becomes. */
+  fail(error: unknown): Promise<void>;
+}
+
+/**
+ * Start auditing a chat or report request: one `audit_events` row, written when it finishes
+ * (success, error or cancellation) with how long it took. A failure to write the row is logged,
+ * never turned into a failure of the request.
+ */
+export function beginAudit(runtime: Runtime, context: Context, action: 'chat' | 'report'): RequestAudit {
+  const startedMs = performance.now();
+  const actor = auditActor(context);
+  const fields: { slideId: string | null; conversationId: string | null; reportId: string | null; model: string | null; evidenceIds: string[] } = {
+    slideId: null,
+    conversationId: null,
+    reportId: null,
+    model: null,
+    evidenceIds: [],
+  };
+  let finished = false;
+  const finish = async (status: number) => {
+    if (finished) return;
+    finished = true;
+    try {
+      await runtime.store.audit.record({ actor, action, ...fields, durationMs: Math.round(performance.now() - startedMs), status });
+    } catch (error) {
+      runtime.logger.error('could not write the audit row', { error: String(error), action, status });
+    }
+  };
+  return {
+    note(update) {
+      for (const [key, value] of Object.entries(update)) if (value !== undefined) (fields as Record<string, unknown>)[key] = value;
+    },
+    finish,
+    fail: (error) => finish(errorStatus[asPathLensError(error).code]),
+  };
+}

@@ -1,0 +1,45 @@
+import type { Context } from 'hono';
+import { PathLensError } from '@pathlens/core';
+import { decodeImage, type RgbPixels } from '@pathlens/encoders';
+import { queryParameters } from './search-parameters.ts';
+
+const dataUrlPrefix = /^data:image\/[a-z0-9+.-]+;base64,/i;
+
+/**
+ * A request that may carry an image: multipart (`image` file plus text fields) or JSON (an
+ * `image` data URL plus fields). Query-string parameters are merged in underneath. The image,
+ * when present, is decoded here: bytes that are not an image fail with `unsupported_format`.
+ */
+export async function readImageRequest(context: Context): Promise<{ fields: Record<string, unknown>; image: RgbPixels | undefined }> {
+  const contentType = context.req.header('content-type') ?? '';
+  const fields: Record<string, unknown> = queryParameters(context.req.query());
+  let imageBytes: Uint8Array | undefined;
+  if (contentType.startsWith('multipart/form-data')) {
+    const body = await context.req.parseBody();
+    for (const [key, value] of Object.entries(body)) {
+      if (key === 'image') {
+        if (!(value instanceof File)) throw new PathLensError('invalid_request', 'The "image" field must be a file (curl -F image=@patch.png).', { param: 'image' });
+        imageBytes = new Uint8Array(await value.arrayBuffer());
+      } else if (typeof value === 'string') {
+        fields[key] = value;
+      }
+    }
+  } else if (contentType.startsWith('application/json')) {
+    let body: unknown;
+    try {
+      body = await context.req.json();
+    } catch {
+      throw new PathLensError('invalid_request', 'The request body is not valid JSON (send Content-Type: application/json and a JSON object).');
+    }
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new PathLensError('invalid_request', 'The request body must be a JSON object.');
+    for (const [key, value] of Object.entries(body)) {
+      if (key !== 'image') fields[key] = value;
+      else if (typeof value !== 'string' || !dataUrlPrefix.test(value)) {
+        throw new PathLensError('invalid_request', 'Invalid body: image: must be a data URL such as data:image/png;base64,… (or upload the file as multipart field "image").', { param: 'image' });
+      } else imageBytes = Buffer.from(value.slice(value.indexOf(',') + 1), 'base64');
+    }
+  } else {
+    throw new PathLensError('invalid_request', 'Send multipart/form-data with an "image" file, or application/json with "image" (a data URL), "pair_id" or "patch_id".');
+  }
+  return { fields, image: imageBytes ? await decodeImage(imageBytes) : undefined };
+}

@@ -1,0 +1,73 @@
+import type { BenchDatabase } from './bench-database.ts';
+import { binaryCopyRows } from './binary-copy.ts';
+import type { ClusteredVectorSource } from './clustered-vectors.ts';
+import type { ExactNeighbours } from './exact-neighbours.ts';
+import { tableName } from './index-variants.ts';
+
+export interface LoadOptions {
+  rowCount: number;
+  /** Rows generated, scored and sent per block. */
+  blockRows: number;
+  /** `external` is pgvector's default (a 512-d vector, 2 KB, goes to TOAST); `plain` keeps it in the row. */
+  storage: 'external' | 'plain';
+  onProgress?: (loadedRows: number) => void;
+}
+
+export interface LoadResult {
+  rowCount: number;
+  /** Wall time of the whole COPY, including generating the vectors and the ground truth. */
+  wallSeconds: number;
+  /** Of that, time spent in JavaScript making the data and the ground truth and encoding rows. */
+  clientSeconds: number;
+  /** rowCount / (wall − client): the database's share (on a server, partly overlapped with the client's). */
+  copyRowsPerSecond: number;
+  vacuumAnalyzeSeconds: number;
+  /** pg_total_relation_size of the table (heap + TOAST, no vector index). */
+  tableBytes: number;
+  toastBytes: number;
+}
+
+/**
+ * Creates the table, streams `rowCount` generated vectors into it with binary COPY (ids
+ * 0…rowCount−1) while scoring them against the queries for the ground truth, then
+ * VACUUM ANALYZE. No index exists while loading: indexes are built after the bulk load.
+ */
+export async function loadVectors(database: BenchDatabase, source: ClusteredVectorSource, exact: ExactNeighbours, options: LoadOptions): Promise<LoadResult> {
+  const { dimensions } = source.shape;
+  await database.query(`create table ${tableName} (id integer not null, embedding vector(${dimensions}) not null)`);
+  if (options.storage === 'plain') await database.query(`alter table ${tableName} alter column embedding set storage plain`);
+  let clientSeconds = 0;
+  async function* blocks(): AsyncGenerator<Uint8Array> {
+    for (let firstId = 0; firstId < options.rowCount; firstId += options.blockRows) {
+      const started = performance.now();
+      const rows = Math.min(options.blockRows, options.rowCount - firstId);
+      const vectors = source.nextDataChunk(rows);
+      exact.addChunk(vectors, firstId);
+      const tuples = binaryCopyRows(vectors, dimensions, firstId);
+      clientSeconds += (performance.now() - started) / 1000;
+      options.onProgress?.(firstId + rows);
+      yield tuples;
+    }
+  }
+  const started = performance.now();
+  await database.copyBinary(tableName, ['id', 'embedding'], blocks());
+  const wallSeconds = (performance.now() - started) / 1000;
+  const vacuumStarted = performance.now();
+  await database.query(`vacuum analyze ${tableName}`);
+  const vacuumAnalyzeSeconds = (performance.now() - vacuumStarted) / 1000;
+  const [sizes] = await database.query<{ total: string; toast: string }>(
+    `select pg_total_relation_size(c.oid)::text as total, coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0)::text as toast from pg_class c where c.relname = $1`,
+    [tableName],
+  );
+  const [count] = await database.query<{ count: string }>(`select count(*)::text as count from ${tableName}`);
+  if (Number(count?.count) !== options.rowCount) throw new Error(`Loaded ${count?.count} rows, expected ${options.rowCount}`);
+  return {
+    rowCount: options.rowCount,
+    wallSeconds,
+    clientSeconds,
+    copyRowsPerSecond: options.rowCount / Math.max(1e-9, wallSeconds - clientSeconds),
+    vacuumAnalyzeSeconds,
+    tableBytes: Number(sizes?.total ?? 0),
+    toastBytes: Number(sizes?.toast ?? 0),
+  };
+}

@@ -1,0 +1,19 @@
+import type { SlideRow } from '@pathlens/store';
+
+/** One class of a zero-shot label set, read out of a slide's aggregated embedding. */
+export interface ZeroShotFinding {
+  labelSetId: string;
+  labelSetName: string;
+  classId: string;
+  /** The class name, as the label set words it. */
+  className: string;
+  /** softmax(logit scale × cosine) over the label set's classes, 0–1. */
+  probability: number;
+}
+
+/**
+ * Zero-shot findings for a slide from the named label sets (ids it does not know are skipped).
+ * The server supplies one backed by the retrieval package's label sets; without one, chats
+ * and reports simply have no findings.
+ */
+export type FindingsSource = (slide: SlideRow, labelSetIds: string[]) => Promise<ZeroShotFinding[]>;

@@ -1,0 +1,125 @@
+import OpenAI from 'openai';
+import type { GenerationEvent, GenerationRequest, LanguageModel } from '../language-model.ts';
+import { GenerationQueue } from '../queue/generation-queue.ts';
+import { takeTurn } from '../queue/take-turn.ts';
+import { mapUpstreamError } from './map-upstream-error.ts';
+import type { TokenCounter } from './token-counter.ts';
+
+export interface OpenAiCompatibleOptions {
+  /** The server's API root, ending in `/v1` (Ollama: `http://127.0.0.1:11434/v1`). */
+  baseUrl: string;
+  /** The model name the server knows (`llama3.1:8b`, a vLLM model path, …). */
+  model: string;
+  /** Sent as `Authorization: Bearer …`; most local servers ignore it. */
+  apiKey?: string | undefined;
+  /** The upstream model's window, prompt plus completion, in tokens. */
+  contextLengthTokens: number;
+  tokenCounter: TokenCounter;
+  /** Generations sent upstream at once; the server may queue further itself. */
+  concurrency: number;
+  /** Requests that may wait here beyond those; one more is refused with `queue_full`. */
+  maxWaiting: number;
+  /** No answer (headers or the next token) for this long fails with `upstream_error`. */
+  timeoutMs?: number | undefined;
+  /** Injected for tests and proxies; the global `fetch` by default. */
+  fetch?: typeof fetch | undefined;
+}
+
+/**
+ * Any OpenAI-compatible chat server (Ollama, llama.cpp server, vLLM, another PathLens)
+ * behind the `LanguageModel` seam: its SSE stream is relayed token by token, aborting the
+ * signal closes the upstream request, and its errors become ours (`mapUpstreamError`).
+ *
+ * @example
+ * const model = new OpenAiCompatibleLanguageModel({ baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3.1:8b', contextLengthTokens: 8192, tokenCounter, concurrency: 4, maxWaiting: 8 });
+ */
+export class OpenAiCompatibleLanguageModel implements LanguageModel {
+  readonly provider = 'openai-compatible';
+  readonly demo = false;
+  readonly acceptsSlideEmbedding = false;
+  readonly modelId: string;
+  readonly contextLengthTokens: number;
+  readonly queue: GenerationQueue;
+  private readonly client: OpenAI;
+
+  constructor(private readonly options: OpenAiCompatibleOptions) {
+    this.modelId = options.model;
+    this.contextLengthTokens = options.contextLengthTokens;
+    this.queue = new GenerationQueue({ concurrency: options.concurrency, maxWaiting: options.maxWaiting });
+    this.client = new OpenAI({
+      baseURL: options.baseUrl,
+      apiKey: options.apiKey || 'unused',
+      maxRetries: 0, // a retry is the caller's decision (429 → retry-after)
+      timeout: options.timeoutMs ?? 120_000,
+      fetch: options.fetch,
+    });
+  }
+
+  countTokens(text: string): number {
+    return this.options.tokenCounter.countTokens(text);
+  }
+
+  async *generate(request: GenerationRequest): AsyncIterable<GenerationEvent> {
+    const place = await takeTurn(this.queue, request);
+    if (!place) {
+      yield { type: 'finish', finishReason: 'cancelled', promptTokens: 0, completionTokens: 0 };
+      return;
+    }
+    const upstream = { baseUrl: this.options.baseUrl, model: this.options.model };
+    let text = '';
+    let usage: { prompt_tokens: number; completion_tokens: number } | null = null;
+    let finishReason: string | null = null;
+    try {
+      let stream;
+      try {
+        stream = await this.client.chat.completions.create(
+          {
+            model: this.options.model,
+            messages: request.messages,
+            max_tokens: request.maxNewTokens,
+            temperature: request.temperature,
+            stream: true,
+            stream_options: { include_usage: true },
+          },
+          { signal: request.signal },
+        );
+      } catch (error) {
+        if (error instanceof OpenAI.APIUserAbortError || request.signal?.aborted) {
+          yield { type: 'finish', finishReason: 'cancelled', promptTokens: 0, completionTokens: 0 };
+          return;
+        }
+        throw mapUpstreamError(error, upstream);
+      }
+      try {
+        for await (const chunk of stream) {
+          if (chunk.usage) usage = chunk.usage;
+          const choice = chunk.choices[0];
+          if (!choice) continue;
+          const delta = choice.delta?.content;
+          if (delta) {
+            text += delta;
+            yield { type: 'text', text: delta };
+          }
+          if (choice.finish_reason) finishReason = choice.finish_reason;
+        }
+      } catch (error) {
+        if (!(error instanceof OpenAI.APIUserAbortError) && !request.signal?.aborted) throw mapUpstreamError(error, upstream);
+      } finally {
+        if (!stream.controller.signal.aborted) stream.controller.abort(); // the consumer stopped early: close the upstream request
+      }
+      const cancelled = request.signal?.aborted === true;
+      const promptTokens = usage?.prompt_tokens ?? this.countTokens(request.messages.map((message) => message.content).join('\n'));
+      const completionTokens = usage?.completion_tokens ?? this.countTokens(text);
+      yield {
+        type: 'finish',
+        finishReason: cancelled ? 'cancelled' : finishReason === 'length' ? 'length' : 'stop',
+        promptTokens,
+        completionTokens,
+      };
+    } finally {
+      place.leave();
+    }
+  }
+
+  async dispose(): Promise<void> {}
+}

@@ -1,0 +1,117 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { PathLensError } from '@pathlens/core';
+import type { RgbImage } from '../slide-reader.ts';
+import { checkDeclaredSize, type SlideSizeLimits } from '../slide-size-limits.ts';
+import { decodeFrame } from './decode-frame.ts';
+import type { DicomInstance } from './dicom-instance.ts';
+import { FrameGrid } from './frame-grid.ts';
+import { locateFrames, readFrameBytes, type FrameLocations } from './frame-locations.ts';
+import type { TileCache } from './tile-cache.ts';
+
+interface OpenPart {
+  instance: DicomInstance;
+  locations: FrameLocations;
+  handle: FileHandle;
+}
+
+let nextImageId = 0;
+
+/**
+ * One tiled image of a DICOM slide (a pyramid level or an associated image), made of one
+ * instance or a concatenation of instances; reads rectangles by decoding the frames under them.
+ */
+export class DicomImage {
+  readonly widthPx: number;
+  readonly heightPx: number;
+  readonly #id = nextImageId++;
+  readonly #parts: OpenPart[];
+  readonly #grid: FrameGrid;
+  readonly #cache: TileCache;
+
+  private constructor(parts: OpenPart[], grid: FrameGrid, cache: TileCache) {
+    const first = parts[0]!.instance;
+    this.widthPx = first.totalWidthPx;
+    this.heightPx = first.totalHeightPx;
+    this.#parts = parts;
+    this.#grid = grid;
+    this.#cache = cache;
+  }
+
+  /**
+   * Checks sizes against the limits before reading anything large, locates every frame (a
+   * truncated file fails here), opens the files and decodes one frame to prove they decode.
+   * Throws `slide_too_large`, `corrupt_file` or `unsupported_format`.
+   */
+  static async open(instances: DicomInstance[], limits: SlideSizeLimits, cache: TileCache, what: string): Promise<DicomImage> {
+    const first = instances[0]!;
+    const filePath = first.header.filePath;
+    checkDeclaredSize(filePath, first.totalWidthPx, first.totalHeightPx, limits, what);
+    checkDeclaredSize(filePath, first.tileWidthPx, first.tileHeightPx, limits, `${what} frame`);
+    if (first.tileWidthPx * first.tileHeightPx > limits.maxDecodedPixels) {
+      throw new PathLensError('slide_too_large', `${filePath} declares ${first.tileWidthPx}×${first.tileHeightPx} px frames, over the ${limits.maxDecodedPixels}-pixel decode limit.`, {
+        path: filePath,
+      });
+    }
+    if (!first.totalWidthPx || !first.totalHeightPx || !first.tileWidthPx || !first.tileHeightPx) {
+      throw new PathLensError('corrupt_file', `${filePath} lacks its image size (Rows, Columns, Total Pixel Matrix Columns/Rows). Copy the slide again from its source.`, { path: filePath });
+    }
+    const grid = new FrameGrid(instances, first.totalWidthPx, first.totalHeightPx);
+    const parts: OpenPart[] = [];
+    try {
+      for (const instance of instances) {
+        const locations = await locateFrames(instance);
+        parts.push({ instance, locations, handle: await open(instance.header.filePath, 'r') });
+      }
+      const image = new DicomImage(parts, grid, cache);
+      const sample = grid.anyFrame();
+      if (sample) await image.#decode(sample.part, sample.frame);
+      return image;
+    } catch (error) {
+      await Promise.all(parts.map((part) => part.handle.close()));
+      throw error;
+    }
+  }
+
+  /** Pixels [left, left+width) × [top, top+height) of this image; outside it (and gaps between sparse frames) white. */
+  async read(left: number, top: number, widthPx: number, heightPx: number): Promise<RgbImage> {
+    const data = Buffer.alloc(widthPx * heightPx * 3, 255);
+    const right = Math.min(left + widthPx, this.widthPx);
+    const bottom = Math.min(top + heightPx, this.heightPx);
+    if (right <= Math.max(left, 0) || bottom <= Math.max(top, 0)) return { data, widthPx, heightPx };
+    const frames = this.#grid.framesIn(Math.max(left, 0), Math.max(top, 0), right, bottom);
+    const tiles = await Promise.all(frames.map((placed) => this.#decode(placed.part, placed.frame)));
+    frames.forEach((placed, index) => {
+      const tile = tiles[index]!;
+      const fromX = Math.max(left, placed.x, 0);
+      const toX = Math.min(right, placed.x + tile.widthPx);
+      const fromY = Math.max(top, placed.y, 0);
+      const toY = Math.min(bottom, placed.y + tile.heightPx);
+      if (toX <= fromX) return;
+      for (let y = fromY; y < toY; y++) {
+        const sourceStart = ((y - placed.y) * tile.widthPx + (fromX - placed.x)) * 3;
+        tile.data.copy(data, ((y - top) * widthPx + (fromX - left)) * 3, sourceStart, sourceStart + (toX - fromX) * 3);
+      }
+    });
+    return { data, widthPx, heightPx };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#parts.map((part) => part.handle.close()));
+  }
+
+  #decode(partIndex: number, frame: number): Promise<RgbImage> {
+    const part = this.#parts[partIndex]!;
+    return this.#cache.get(`${this.#id}:${partIndex}:${frame}`, async () => {
+      try {
+        return await decodeFrame(part.instance, await readFrameBytes(part.handle, part.locations, frame));
+      } catch (error) {
+        throw new PathLensError(
+          'corrupt_file',
+          `Cannot decode frame ${frame + 1} of ${part.instance.header.filePath}: ${(error as Error).message}. The file may be damaged; copy it again from its source.`,
+          { path: part.instance.header.filePath, frame: frame + 1 },
+          { cause: error },
+        );
+      }
+    });
+  }
+}

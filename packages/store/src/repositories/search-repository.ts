@@ -1,0 +1,255 @@
+import { and, eq, ne, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { Database } from '../database.ts';
+import { imageTextPairs } from '../schema/image-text-pairs.ts';
+import { patches } from '../schema/patches.ts';
+import { slides } from '../schema/slides.ts';
+import { toEmbeddingLiteral } from '../vector-literal.ts';
+
+/**
+ * How a nearest-neighbour query over an HNSW-indexed column runs:
+ * - `approximate`: the HNSW index, with `hnsw.ef_search` = max(`efSearch`, offset + k + 1);
+ * - `rerank`: the index fetches (offset + k + 1) × `rerankFactor` candidates, which are then
+ *   re-scored exactly and re-ordered (recall closer to exact for a little more work);
+ * - `exact`: a sequential scan, every row scored (the reference the others are measured against).
+ * Patch search is always exact (patches have no approximate index, on purpose).
+ */
+export type VectorSearchMode = 'approximate' | 'exact' | 'rerank';
+
+/** Metadata equality filters, case-insensitive. Pairs match their own metadata; patches and slides their slide's. */
+export interface MetadataFilters {
+  /** Pairs: the `source` column (or `metadata.source`); slides: `metadata.source`. */
+  source?: string | undefined;
+  organ?: string | undefined;
+  stain?: string | undefined;
+  /** Any other metadata key → value. */
+  metadata?: Record<string, string> | undefined;
+}
+
+export interface VectorPage {
+  k: number;
+  /** Results to skip (pagination); offset + k is at most 1,000 (pgvector's ef_search ceiling). */
+  offset?: number | undefined;
+  mode?: VectorSearchMode | undefined;
+  /** HNSW search effort (pgvector default 40); raised to offset + k + 1 when smaller. */
+  efSearch?: number | undefined;
+  /** Candidates per wanted result for `rerank`. Default 4. */
+  rerankFactor?: number | undefined;
+}
+
+export interface PairHit {
+  id: string;
+  caption: string;
+  source: string | null;
+  metadata: Record<string, string>;
+  imageRef: string | null;
+  /** Cosine similarity, -1…1. */
+  score: number;
+}
+
+export interface PatchHit {
+  id: number;
+  slideId: string;
+  slideName: string;
+  /** Top-left corner and side, level-0 pixels. */
+  xLevel0: number;
+  yLevel0: number;
+  sizeLevel0Px: number;
+  tissueFraction: number;
+  score: number;
+}
+
+export interface SlideHit {
+  id: string;
+  name: string;
+  metadata: Record<string, string>;
+  patchCount: number;
+  widthPx: number;
+  heightPx: number;
+  score: number;
+}
+
+/** One stored patch of a slide with its cosine similarity to each of several query embeddings. */
+export interface PatchSimilarities {
+  id: number;
+  xLevel0: number;
+  yLevel0: number;
+  sizeLevel0Px: number;
+  tissueFraction: number;
+  /** One per query embedding, in the order given; cosine similarity, -1…1. */
+  similarities: number[];
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** pgvector caps `hnsw.ef_search` at 1,000: the deepest page an approximate query can reach. */
+export const maxSearchDepth = 1_000;
+
+/**
+ * Nearest-neighbour queries for search, heatmaps and zero-shot classification, with
+ * metadata filters, pagination and a choice of approximate, re-ranked or exact scoring.
+ * Needs pgvector ≥ 0.8 (`hnsw.iterative_scan` keeps filtered HNSW queries from returning too few rows).
+ *
+ * @example
+ * const hits = await store.search.nearestPairs(embedding, { by: 'caption', k: 10, filters: { organ: 'colon' } });
+ */
+export class SearchRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Library pairs nearest by image (`by: 'image'`, pairs without an image never match) or by caption. */
+  async nearestPairs(embedding: ArrayLike<number>, options: VectorPage & { by: 'image' | 'caption'; filters?: MetadataFilters | undefined; excludePairId?: string | undefined }): Promise<PairHit[]> {
+    const column = options.by === 'image' ? imageTextPairs.imageEmbedding : imageTextPairs.captionEmbedding;
+    const conditions = [
+      options.by === 'image' ? sql`${imageTextPairs.imageEmbedding} is not null` : undefined,
+      ...pairFilterConditions(options.filters),
+      options.excludePairId ? ne(imageTextPairs.id, options.excludePairId) : undefined,
+    ];
+    const fields = { id: imageTextPairs.id, caption: imageTextPairs.caption, source: imageTextPairs.source, metadata: imageTextPairs.metadata, imageRef: imageTextPairs.imageRef };
+    return this.#nearest(embedding, options, { table: imageTextPairs, idColumn: imageTextPairs.id, column, fields, where: and(...conditions) });
+  }
+
+  /** Slide patches nearest to an embedding, always exact: within one slide, or across ready slides. */
+  async nearestPatches(embedding: ArrayLike<number>, options: VectorPage & { slideId?: string | undefined; filters?: MetadataFilters | undefined; excludePatchId?: number | undefined }): Promise<PatchHit[]> {
+    const distance = sql<number>`(${patches.embedding} <=> ${toEmbeddingLiteral(embedding)}::vector)`;
+    const rows = await this.db
+      .select({
+        id: patches.id,
+        slideId: patches.slideId,
+        slideName: slides.name,
+        xLevel0: patches.xLevel0,
+        yLevel0: patches.yLevel0,
+        sizeLevel0Px: patches.sizeLevel0Px,
+        tissueFraction: patches.tissueFraction,
+        distance,
+      })
+      .from(patches)
+      .innerJoin(slides, eq(slides.id, patches.slideId))
+      .where(
+        and(
+          options.slideId ? eq(patches.slideId, options.slideId) : eq(slides.status, 'ready'),
+          ...slideFilterConditions(options.filters),
+          options.excludePatchId !== undefined ? ne(patches.id, options.excludePatchId) : undefined,
+        ),
+      )
+      .orderBy(distance, patches.id)
+      .limit(options.k)
+      .offset(options.offset ?? 0);
+    return rows.map(({ distance: rowDistance, ...row }) => ({ ...row, score: 1 - Number(rowDistance) }));
+  }
+
+  /** Ready slides nearest to an embedding (slide → slide, by mean patch embedding). */
+  async nearestSlides(embedding: ArrayLike<number>, options: VectorPage & { filters?: MetadataFilters | undefined; excludeSlideId?: string | undefined }): Promise<SlideHit[]> {
+    const conditions = [
+      sql`${slides.embedding} is not null`,
+      eq(slides.status, 'ready'),
+      ...slideFilterConditions(options.filters),
+      options.excludeSlideId ? ne(slides.id, options.excludeSlideId) : undefined,
+    ];
+    const fields = { id: slides.id, name: slides.name, metadata: slides.metadata, patchCount: slides.patchCount, widthPx: slides.widthPx, heightPx: slides.heightPx };
+    return this.#nearest(embedding, options, { table: slides, idColumn: slides.id, column: slides.embedding, fields, where: and(...conditions) });
+  }
+
+  /** A pair's stored embeddings (image null for a text-only entry), or undefined when there is no such pair. */
+  async pairEmbeddings(pairId: string): Promise<{ imageEmbedding: number[] | null; captionEmbedding: number[] } | undefined> {
+    if (!uuidPattern.test(pairId)) return undefined;
+    const [row] = await this.db
+      .select({ imageEmbedding: imageTextPairs.imageEmbedding, captionEmbedding: imageTextPairs.captionEmbedding })
+      .from(imageTextPairs)
+      .where(eq(imageTextPairs.id, pairId));
+    return row;
+  }
+
+  /** A patch's embedding and where it lies, or undefined when there is no such patch. */
+  async patchEmbedding(patchId: number): Promise<{ slideId: string; embedding: number[] } | undefined> {
+    if (!Number.isSafeInteger(patchId) || patchId < 1) return undefined;
+    const [row] = await this.db.select({ slideId: patches.slideId, embedding: patches.embedding }).from(patches).where(eq(patches.id, patchId));
+    return row;
+  }
+
+  /**
+   * Every stored patch of a slide with its cosine similarity to each query embedding, in grid
+   * order (y, then x). Scored in the database, so the patch vectors never leave it.
+   */
+  async slidePatchSimilarities(slideId: string, embeddings: ArrayLike<number>[]): Promise<PatchSimilarities[]> {
+    if (embeddings.length === 0) throw new Error('slidePatchSimilarities needs at least one query embedding');
+    const scores = sql.join(
+      embeddings.map((embedding) => sql`1 - (${patches.embedding} <=> ${toEmbeddingLiteral(embedding)}::vector)`),
+      sql`, `,
+    );
+    const rows = await this.db
+      .select({
+        id: patches.id,
+        xLevel0: patches.xLevel0,
+        yLevel0: patches.yLevel0,
+        sizeLevel0Px: patches.sizeLevel0Px,
+        tissueFraction: patches.tissueFraction,
+        // float8[] as text ('{0.1,0.2}'): parsed the same way whichever driver answers.
+        similarities: sql<string>`(array[${scores}]::float8[])::text`,
+      })
+      .from(patches)
+      .where(eq(patches.slideId, slideId))
+      .orderBy(patches.yLevel0, patches.xLevel0);
+    return rows.map(({ similarities, ...row }) => ({ ...row, similarities: similarities.slice(1, -1).split(',').map(Number) }));
+  }
+
+  async #nearest<Fields extends Record<string, PgColumn>>(
+    embedding: ArrayLike<number>,
+    page: VectorPage,
+    target: { table: typeof imageTextPairs | typeof slides; idColumn: PgColumn; column: PgColumn; fields: Fields; where: SQL | undefined },
+  ): Promise<({ [Key in keyof Fields]: Fields[Key]['_']['data'] } & { score: number })[]> {
+    const offset = page.offset ?? 0;
+    const depth = offset + page.k + 1;
+    const literal = toEmbeddingLiteral(embedding);
+    const indexDistance = sql<number>`${target.column} <=> ${literal}::vector`;
+    // `+ 0` keeps the planner from ordering by the HNSW index: an exact scan, whatever plan a driver cached.
+    const exactDistance = sql<number>`(${target.column} <=> ${literal}::vector) + 0`;
+    const toHits = (rows: Record<string, unknown>[]) => rows.map(({ distance, ...row }) => ({ ...row, score: 1 - Number(distance) })) as ({ [Key in keyof Fields]: Fields[Key]['_']['data'] } & { score: number })[];
+    const mode = page.mode ?? 'approximate';
+    if (mode === 'exact') {
+      const rows = await this.db.select({ ...target.fields, distance: exactDistance }).from(target.table).where(target.where).orderBy(exactDistance, target.idColumn).limit(page.k).offset(offset);
+      return toHits(rows);
+    }
+    const candidates = mode === 'rerank' ? Math.min(maxSearchDepth, depth * (page.rerankFactor ?? 4)) : depth;
+    const efSearch = Math.min(maxSearchDepth, Math.max(page.efSearch ?? 40, candidates));
+    return this.db.transaction(async (transaction) => {
+      await transaction.execute(sql.raw(`set local hnsw.ef_search = ${Math.trunc(efSearch)}`));
+      // Filtered HNSW scans keep walking the graph until enough rows pass the filter, in distance order.
+      if (target.where) await transaction.execute(sql.raw(`set local hnsw.iterative_scan = strict_order`));
+      if (mode === 'approximate') {
+        return toHits(await transaction.select({ ...target.fields, distance: indexDistance }).from(target.table).where(target.where).orderBy(indexDistance).limit(page.k).offset(offset));
+      }
+      const candidateIds = transaction.select({ candidateId: sql<string>`${target.idColumn}`.as('candidate_id') }).from(target.table).where(target.where).orderBy(indexDistance).limit(candidates).as('candidates');
+      const rows = await transaction
+        .select({ ...target.fields, distance: exactDistance })
+        .from(target.table)
+        .innerJoin(candidateIds, eq(candidateIds.candidateId, target.idColumn))
+        .orderBy(exactDistance, target.idColumn)
+        .limit(page.k)
+        .offset(offset);
+      return toHits(rows);
+    });
+  }
+}
+
+function pairFilterConditions(filters: MetadataFilters | undefined): SQL[] {
+  if (!filters) return [];
+  const conditions: SQL[] = [];
+  if (filters.source) conditions.push(sql`lower(coalesce(${imageTextPairs.source}, ${imageTextPairs.metadata}->>'source')) = lower(${filters.source})`);
+  for (const [key, value] of metadataEntries(filters)) conditions.push(sql`lower(${imageTextPairs.metadata}->>${key}) = lower(${value})`);
+  return conditions;
+}
+
+function slideFilterConditions(filters: MetadataFilters | undefined): SQL[] {
+  if (!filters) return [];
+  const entries = [...(filters.source ? [['source', filters.source] as [string, string]] : []), ...metadataEntries(filters)];
+  return entries.map(([key, value]) => sql`lower(${slides.metadata}->>${key}) = lower(${value})`);
+}
+
+/** organ, stain and the free metadata filters as key/value pairs (source is handled per table). */
+function metadataEntries(filters: MetadataFilters): [string, string][] {
+  const entries: [string, string][] = [];
+  if (filters.organ) entries.push(['organ', filters.organ]);
+  if (filters.stain) entries.push(['stain', filters.stain]);
+  for (const [key, value] of Object.entries(filters.metadata ?? {})) entries.push([key, value]);
+  return entries;
+}

@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises';
+import { PathLensError } from '@pathlens/core';
+import { slideTissueMask, tissueGeoJsonPath, type TissueDetectionSettings } from '@pathlens/ingest';
+import type { SlideRow } from '@pathlens/store';
+import { deepZoomDescriptor, deepZoomGeometry } from './deep-zoom-geometry.ts';
+import { DeepZoomTileCache } from './deep-zoom-tiles.ts';
+import { encodeJpeg } from './render-region.ts';
+import { OpenReaderPool } from './open-reader-pool.ts';
+import { thumbnailSize, tissueOverlayPng } from './tissue-overlay.ts';
+
+export interface SlideViewerOptions {
+  /** DATA_DIR: tiles and tissue masks are kept under `slides/<id>/` there. */
+  dataDir: string;
+  /** SERVE_LABEL_IMAGE: the label (and macro, which usually shows the label) may be served. */
+  serveLabelImage: boolean;
+  tissueDetection?: Partial<TissueDetectionSettings> | undefined;
+}
+
+/** Associated images that can show patient identity: served only when SERVE_LABEL_IMAGE allows. */
+export const identifyingAssociatedImages = ['label', 'macro'] as const;
+
+/** The slide row fields the viewer needs. */
+export type ViewedSlide = Pick<SlideRow, 'id' | 'filePath' | 'widthPx' | 'heightPx' | 'mppX' | 'mppY'>;
+
+/**
+ * Pictures of slides for the web viewer: Deep Zoom descriptor and tiles (cached on disk),
+ * thumbnails, the tissue mask as an overlay PNG and as QuPath GeoJSON, associated images
+ * (never the label unless allowed). Works on any registered slide, ingested or not.
+ *
+ * @example
+ * const viewer = new SlideViewer({ dataDir: './data', serveLabelImage: false });
+ * const jpeg = await viewer.deepZoomTile(slide, { level: 12, column: 3, row: 1 });
+ */
+export class SlideViewer {
+  readonly #readers = new OpenReaderPool();
+  readonly #tiles: DeepZoomTileCache;
+
+  constructor(private readonly options: SlideViewerOptions) {
+    this.#tiles = new DeepZoomTileCache(options.dataDir);
+  }
+
+  deepZoomDescriptor(slide: ViewedSlide): string {
+    return deepZoomDescriptor(deepZoomGeometry(slide.widthPx, slide.heightPx));
+  }
+
+  /** One JPEG tile; `invalid_request` for a level or tile outside the slide. */
+  deepZoomTile(slide: ViewedSlide, tile: { level: number; column: number; row: number }): Promise<Buffer> {
+    return this.#tiles.tile(slide.id, deepZoomGeometry(slide.widthPx, slide.heightPx), tile, (use) => this.#readers.with(slide.filePath, use));
+  }
+
+  /** The whole slide as a JPEG fitting `maxSizePx` on its long side. */
+  thumbnailJpeg(slide: ViewedSlide, maxSizePx: number): Promise<Buffer> {
+    return this.#readers.with(slide.filePath, async (reader) => encodeJpeg(await reader.readThumbnail(maxSizePx), 85));
+  }
+
+  /** The tissue mask as a transparent PNG the size of `thumbnailJpeg(slide, maxSizePx)`; detected (and kept) if not there yet. */
+  async tissueOverlayPng(slide: ViewedSlide, maxSizePx: number): Promise<Buffer> {
+    const mask = await this.#tissueMask(slide);
+    const size = thumbnailSize({ widthPx: slide.widthPx, heightPx: slide.heightPx }, maxSizePx);
+    return tissueOverlayPng(mask, size.widthPx, size.heightPx);
+  }
+
+  /** Tissue outlines in level-0 pixels, a QuPath-compatible GeoJSON FeatureCollection (text). */
+  async tissueGeoJson(slide: ViewedSlide): Promise<string> {
+    const filePath = tissueGeoJsonPath(this.options.dataDir, slide.id);
+    const stored = await readFile(filePath, 'utf8').catch(() => null);
+    if (stored) return stored;
+    await this.#tissueMask(slide); // detects and writes both files
+    return readFile(filePath, 'utf8');
+  }
+
+  /** An associated image (thumbnail, macro, label) as JPEG; `label_image_disabled` for an identifying one unless allowed. */
+  associatedImageJpeg(slide: ViewedSlide, name: string): Promise<Buffer> {
+    if ((identifyingAssociatedImages as readonly string[]).includes(name) && !this.options.serveLabelImage) {
+      throw new PathLensError(
+        'label_image_disabled',
+        `The "${name}" image is not served: slide labels (and macro photos, which show the label) can carry patient identity. An administrator can allow it with SERVE_LABEL_IMAGE=true.`,
+        { name },
+      );
+    }
+    return this.#readers.with(slide.filePath, async (reader) => encodeJpeg(await reader.readAssociatedImage(name), 90));
+  }
+
+  close(): Promise<void> {
+    return this.#readers.close();
+  }
+
+  #tissueMask(slide: ViewedSlide) {
+    return this.#readers.with(slide.filePath, (reader) => slideTissueMask(reader, slide, { dataDir: this.options.dataDir, settings: this.options.tissueDetection }));
+  }
+}
