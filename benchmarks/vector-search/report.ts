@@ -43,7 +43,7 @@ export function formatReport(header: string, load: LoadResult, variants: Variant
   const lines = [
     header,
     `load: ${load.rowCount.toLocaleString('en')} rows by binary COPY in ${load.wallSeconds.toFixed(1)} s wall ` +
-      `(of which ${load.clientSeconds.toFixed(1)} s generating data + exact ground truth in JS; COPY ≈ ${Math.round(load.copyRowsPerSecond).toLocaleString('en')} rows/s); ` +
+      `(of which ${load.clientSeconds.toFixed(1)} s generating data + exact ground truth in JS; database ${load.databaseSeconds === undefined ? 'time unknown' : `${load.databaseSeconds.toFixed(1)} s`}, ≈ ${Math.round(load.copyRowsPerSecond).toLocaleString('en')} rows/s); ` +
       `vacuum analyze ${load.vacuumAnalyzeSeconds.toFixed(1)} s; table ${megabytes(load.tableBytes)} MB (TOAST ${megabytes(load.toastBytes)} MB)`,
     '',
     ['index', 'build s', 'build CPU s', 'size MB', 'effort', 'p50 ms', 'p95 ms', 'CPU ms/q', 'recall@10', 'worst', '<0.5', 'plan', 'targets'].join('\t'),

@@ -3,5 +3,8 @@ export * from './text-encoder.ts';
 export * from './l2-normalise.ts';
 export * from './clip/clip-image-encoder.ts';
 export * from './clip/clip-text-encoder.ts';
+export * from './clip/clip-load-options.ts';
 export * from './clip/transformers-environment.ts';
 export * from './decode-image.ts';
+export * from './worker-thread/worker-thread-image-encoder.ts';
+export * from './worker-thread/worker-thread-text-encoder.ts';

@@ -22,3 +22,4 @@ export * from './tissue/otsu-threshold.ts';
 export * from './prototypes/slide-prototypes.ts';
 export * from './prototypes/summarise-slide.ts';
 export * from './pipeline/map-in-order.ts';
+export * from './pipeline/read-ahead.ts';

@@ -3,8 +3,9 @@ import { l2Normalise, type ImageEncoder } from '@pathlens/encoders';
 import { openSlide, type RgbImage, type SlideReader } from '@pathlens/slide-reader';
 import type { NewPatch, SlideRow, Store } from '@pathlens/store';
 import { measureTissue } from './background-filter.ts';
-import { BoundedChannel } from './bounded-channel.ts';
 import { patchGrid, type GridCell } from './patch-grid.ts';
+import { mapInOrder } from './pipeline/map-in-order.ts';
+import { readAhead } from './pipeline/read-ahead.ts';
 import type { PrototypeSettings } from './prototypes/slide-prototypes.ts';
 import { storeSlidePrototypes } from './prototypes/summarise-slide.ts';
 import { patchReadPlan, type PatchReadPlan } from './tiling/read-level.ts';
@@ -18,13 +19,24 @@ export interface IngestSlideOptions {
   minTissueFraction: number;
   /** Patches per encoder call (capped by the encoder's own maximum). */
   batchSize: number;
-  /** Encoder batches the reader may run ahead. */
+  /** Encoder batches the reader may run ahead. Default 2. */
   readAheadBatches?: number;
+  /** Patch reads in flight at once (libvips decodes on libuv's thread pool). Default 4. */
+  readConcurrency?: number;
   /** DATA_DIR: the tissue mask is kept under `slides/<id>/` there (and reused on resume). Without it, it is not saved. */
   dataDir?: string | undefined;
   tissueDetection?: Partial<TissueDetectionSettings> | undefined;
   prototypes?: Partial<PrototypeSettings> | undefined;
+  /**
+   * Aborting stops the run: no batch goes to the encoder after it; the batch being encoded, if
+   * any, and the write in flight are stored first. Then `ingestSlide` throws.
+   */
   signal?: AbortSignal | undefined;
+  /**
+   * When a batch is handed to the store (its rows and progress are written while the next
+   * batch is encoded), and every 256 background cells, with the slide's totals including it;
+   * before the next batch goes to the encoder, so aborting here encodes nothing more.
+   */
   onProgress?: (counts: { tilesDone: number; tilesTotal: number; patchCount: number }) => void;
 }
 
@@ -39,7 +51,7 @@ interface PatchBatch {
   cells: GridCell[];
   tissueFractions: number[];
   images: RgbImage[];
-  /** Grid cells examined once this batch is stored. */
+  /** Grid cells examined once this batch is stored: every cell before this index is stored or skipped. */
   tilesDoneAfter: number;
 }
 
@@ -47,9 +59,14 @@ interface PatchBatch {
  * Tile a registered slide at its stored patch size (level-0 pixels, set at registration from
  * the target MPP), read each tissue patch from the best pyramid level and resize it to the
  * encoder's input, embed in batches and store; then the mean-pooled slide embedding and the
- * k-means prototypes. Cells outside the tissue mask are never read. Reading runs ahead of
- * encoding through a bounded channel. Positions already stored (an interrupted run) are not
- * read or encoded again. Ends with the slide `ready`; throws on failure (the caller marks it failed).
+ * k-means prototypes. Cells outside the tissue mask are never read.
+ *
+ * Three stages overlap: patches are read (several in flight) up to `readAheadBatches`
+ * batches ahead of the encoder, and batch N is stored while batch N+1 is encoded. Batches
+ * are stored in grid order, so `tiles_done` means "every cell before it is stored or
+ * skipped": an interrupted run resumes after it (progress continues from there) and never
+ * reads or encodes a stored position again. Ends with the slide `ready`; throws on failure
+ * (the caller marks it failed).
  */
 export async function ingestSlide(dependencies: { store: Store; imageEncoder: ImageEncoder; logger: Logger }, slide: SlideRow, options: IngestSlideOptions): Promise<void> {
   const { store, imageEncoder, logger } = dependencies;
@@ -60,39 +77,53 @@ export async function ingestSlide(dependencies: { store: Store; imageEncoder: Im
     const readPlan = patchReadPlan(reader.properties.levels, slide.patchSizeLevel0Px, imageEncoder.inputSizePx);
     const tissue = await slideTissueMask(reader, slide, { dataDir: options.dataDir, settings: options.tissueDetection });
     const stored = await store.patches.storedPositions(slide.id);
+    const resumeFromTile = resumePoint(slide, grid.length);
     let patchCount = stored.size;
+    let tilesDone = resumeFromTile;
     await store.slides.markRunning(slide.id, grid.length);
-    logger.debug(`tiling ${slide.name}`, { slideId: slide.id, patchSizeLevel0Px: slide.patchSizeLevel0Px, readLevel: readPlan.level, cells: grid.length });
+    logger.debug(`tiling ${slide.name}`, { slideId: slide.id, patchSizeLevel0Px: slide.patchSizeLevel0Px, readLevel: readPlan.level, cells: grid.length, resumeFromTile });
 
     const batchSize = Math.max(1, Math.min(options.batchSize, imageEncoder.maxBatchSize));
-    const channel = new BoundedChannel<PatchBatch>(options.readAheadBatches ?? 2);
     const source = { reader, readPlan, mask: tissue, inputSizePx: imageEncoder.inputSizePx };
-    const reading = readBatches(source, grid, stored, { ...options, batchSize }, channel).finally(() => channel.close());
-    reading.catch(() => {}); // surfaced below, after the consumer stops
-
-    let tilesDone = 0;
     const stopIfAborted = () => {
       if (options.signal?.aborted) throw new PathLensError('internal_error', 'Ingestion stopped: the server is shutting down; it resumes at the next start.');
     };
-    for (let batch = await channel.receive(); batch; batch = await channel.receive()) {
-      stopIfAborted();
-      if (batch.images.length > 0) {
-        const embeddings = await imageEncoder.embedImages(batch.images);
-        const rows: NewPatch[] = batch.cells.map((cell, index) => ({
-          xLevel0: cell.xLevel0,
-          yLevel0: cell.yLevel0,
-          sizeLevel0Px: cell.sizeLevel0Px,
-          tissueFraction: batch.tissueFractions[index]!,
-          embedding: Array.from(embeddings[index]!),
-        }));
-        await store.patches.insertBatch(slide.id, rows);
-        patchCount += rows.length;
+    const storeBatch = async (batch: PatchBatch, embeddings: Float32Array[], counts: { tilesDone: number; patchCount: number }) => {
+      const rows: NewPatch[] = batch.cells.map((cell, index) => ({
+        xLevel0: cell.xLevel0,
+        yLevel0: cell.yLevel0,
+        sizeLevel0Px: cell.sizeLevel0Px,
+        tissueFraction: batch.tissueFractions[index]!,
+        embedding: Array.from(embeddings[index]!),
+      }));
+      await store.patches.insertBatch(slide.id, rows);
+      await store.slides.updateProgress(slide.id, counts);
+    };
+
+    // The previous batch's write (patch rows, then progress), running while the next batch is encoded.
+    let storing: Promise<void> = Promise.resolve();
+    try {
+      const batches = readAhead(
+        (stopReading) => readBatches(source, grid, { fromTile: resumeFromTile, stored }, { ...options, batchSize, signal: anySignal(stopReading, options.signal) }),
+        options.readAheadBatches ?? 2,
+      );
+      for await (const batch of batches) {
+        stopIfAborted(); // nothing more goes to the encoder; the write in flight is finished below
+        const embeddings = batch.images.length > 0 ? await imageEncoder.embedImages(batch.images) : [];
+        batch.images = []; // the pixels are not needed past the encoder
+        await storing; // one write at a time, in grid order: `tiles_done` never runs ahead of the rows
+        // Encoded is stored, even when a stop came during the encode: no encoder work is thrown away.
+        patchCount += embeddings.length;
+        tilesDone = batch.tilesDoneAfter;
+        storing = storeBatch(batch, embeddings, { tilesDone, patchCount });
+        storing.catch(() => {}); // surfaced at the next await
+        options.onProgress?.({ tilesDone, tilesTotal: grid.length, patchCount });
       }
-      tilesDone = batch.tilesDoneAfter;
-      await store.slides.updateProgress(slide.id, { tilesDone, patchCount });
-      options.onProgress?.({ tilesDone, tilesTotal: grid.length, patchCount });
+    } catch (error) {
+      await storing.catch(() => {}); // never leave a write running behind a failure
+      throw error;
     }
-    await reading;
+    await storing;
     stopIfAborted(); // the reader stops early on abort: never mark a partial slide ready
 
     if (patchCount === 0) {
@@ -110,32 +141,67 @@ export async function ingestSlide(dependencies: { store: Store; imageEncoder: Im
   }
 }
 
-async function readBatches(
+/**
+ * Where an interrupted run left off: its `tiles_done`, when the slide was tiled on this
+ * same grid and not finished. A slide requeued after it finished (`tiles_done` = total)
+ * is examined from the start again, so new settings apply to all of it; stored positions
+ * are still skipped.
+ */
+function resumePoint(slide: SlideRow, gridLength: number): number {
+  return slide.tilesTotal === gridLength && slide.tilesDone > 0 && slide.tilesDone < gridLength ? slide.tilesDone : 0;
+}
+
+function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal {
+  return AbortSignal.any(signals.filter((signal): signal is AbortSignal => signal !== undefined));
+}
+
+/** A grid cell to look at, and whether it is worth reading. */
+interface CellTask {
+  cell: GridCell;
+  /** Position in the grid; cells before it are done once it is stored. */
+  index: number;
+  tissueFraction: number;
+  read: boolean;
+}
+
+/**
+ * Batches of tissue patches in grid order, from `fromTile` on, reading `readConcurrency`
+ * patches at a time. Returns early, without a last batch, once `signal` aborts.
+ */
+async function* readBatches(
   source: { reader: SlideReader; readPlan: PatchReadPlan; mask: TissueMask; inputSizePx: number },
   grid: GridCell[],
-  stored: Set<string>,
+  resume: { fromTile: number; stored: Set<string> },
   options: IngestSlideOptions & { batchSize: number },
-  channel: BoundedChannel<PatchBatch>,
-): Promise<void> {
-  let batch: PatchBatch = { cells: [], tissueFractions: [], images: [], tilesDoneAfter: 0 };
-  for (let index = 0; index < grid.length; index++) {
-    if (options.signal?.aborted) return;
-    const cell = grid[index]!;
-    const tissueFraction = tissueFractionInRect(source.mask, cell);
-    if (tissueFraction >= options.minTissueFraction && !stored.has(`${cell.xLevel0},${cell.yLevel0}`)) {
-      const image = await readPatch(source.reader, cell, source.readPlan, source.inputSizePx);
-      if (!measureTissue(image, { minTissueFraction: minStainedPixelFraction }).isBackground) {
-        batch.cells.push(cell);
-        batch.tissueFractions.push(tissueFraction);
-        batch.images.push(image);
-      }
+): AsyncGenerator<PatchBatch, void, undefined> {
+  function* cellTasks(): Generator<CellTask> {
+    for (let index = resume.fromTile; index < grid.length; index++) {
+      const cell = grid[index]!;
+      const tissueFraction = tissueFractionInRect(source.mask, cell);
+      const read = tissueFraction >= options.minTissueFraction && !resume.stored.has(`${cell.xLevel0},${cell.yLevel0}`);
+      yield { cell, index, tissueFraction, read };
     }
-    batch.tilesDoneAfter = index + 1;
+  }
+  const readCell = async (task: CellTask): Promise<{ task: CellTask; image: RgbImage | null }> => {
+    if (!task.read || options.signal?.aborted) return { task, image: null };
+    const image = await readPatch(source.reader, task.cell, source.readPlan, source.inputSizePx);
+    return { task, image: measureTissue(image, { minTissueFraction: minStainedPixelFraction }).isBackground ? null : image };
+  };
+
+  let batch: PatchBatch = { cells: [], tissueFractions: [], images: [], tilesDoneAfter: resume.fromTile };
+  for await (const { task, image } of mapInOrder(cellTasks(), options.readConcurrency ?? 4, readCell)) {
+    if (options.signal?.aborted) return;
+    if (image) {
+      batch.cells.push(task.cell);
+      batch.tissueFractions.push(task.tissueFraction);
+      batch.images.push(image);
+    }
+    batch.tilesDoneAfter = task.index + 1;
     // Send full batches, and also every 256 cells so progress moves over long background stretches.
     if (batch.images.length >= options.batchSize || (batch.images.length === 0 && batch.tilesDoneAfter % 256 === 0)) {
-      await channel.send(batch);
+      yield batch;
       batch = { cells: [], tissueFractions: [], images: [], tilesDoneAfter: batch.tilesDoneAfter };
     }
   }
-  await channel.send(batch);
+  if (!options.signal?.aborted) yield batch;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { CLIPVisionModelWithProjection, Tensor, type PreTrainedModel } from '@huggingface/transformers';
 import type { ImageEncoder, RgbPixels } from '../image-encoder.ts';
 import { normalisedRows } from '../l2-normalise.ts';
+import { clipSessionOptions, type ClipLoadOptions } from './clip-load-options.ts';
 import { clipPreprocessingFromConfig, toPixelValues, type ClipPreprocessing } from './clip-preprocessing.ts';
 import { useLocalModels } from './transformers-environment.ts';
 
@@ -24,7 +25,7 @@ export class ClipImageEncoder implements ImageEncoder {
    * @example
    * const encoder = await ClipImageEncoder.load({ modelsDir: './models', modelId: 'Xenova/clip-vit-base-patch32' });
    */
-  static async load(options: { modelsDir: string; modelId: string; dtype?: string; maxBatchSize?: number }): Promise<ClipImageEncoder> {
+  static async load(options: ClipLoadOptions): Promise<ClipImageEncoder> {
     useLocalModels(options.modelsDir);
     const folder = path.join(options.modelsDir, options.modelId);
     const preprocessorConfig = JSON.parse(await readFile(path.join(folder, 'preprocessor_config.json'), 'utf8')) as Record<string, unknown>;
@@ -32,6 +33,7 @@ export class ClipImageEncoder implements ImageEncoder {
     const model = await CLIPVisionModelWithProjection.from_pretrained(options.modelId, {
       dtype: (options.dtype ?? 'fp32') as 'fp32',
       local_files_only: true,
+      session_options: clipSessionOptions(options),
     });
     return new ClipImageEncoder(options.modelId, config.projection_dim ?? 512, options.maxBatchSize ?? 64, clipPreprocessingFromConfig(preprocessorConfig), model);
   }

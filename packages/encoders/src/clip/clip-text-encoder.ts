@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { AutoTokenizer, CLIPTextModelWithProjection, type PreTrainedModel, type PreTrainedTokenizer, type Tensor } from '@huggingface/transformers';
 import { normalisedRows } from '../l2-normalise.ts';
 import type { TextEncoder } from '../text-encoder.ts';
+import { clipSessionOptions, type ClipLoadOptions } from './clip-load-options.ts';
 import { useLocalModels } from './transformers-environment.ts';
 
 /** A CLIP-family text tower (`onnx/text_model*.onnx`) and its tokenizer, through transformers.js. */
@@ -16,11 +17,15 @@ export class ClipTextEncoder implements TextEncoder {
     private readonly model: PreTrainedModel,
   ) {}
 
-  static async load(options: { modelsDir: string; modelId: string; dtype?: string; maxBatchSize?: number }): Promise<ClipTextEncoder> {
+  static async load(options: ClipLoadOptions): Promise<ClipTextEncoder> {
     useLocalModels(options.modelsDir);
     const config = JSON.parse(await readFile(path.join(options.modelsDir, options.modelId, 'config.json'), 'utf8')) as { projection_dim?: number };
     const tokenizer = await AutoTokenizer.from_pretrained(options.modelId, { local_files_only: true });
-    const model = await CLIPTextModelWithProjection.from_pretrained(options.modelId, { dtype: (options.dtype ?? 'fp32') as 'fp32', local_files_only: true });
+    const model = await CLIPTextModelWithProjection.from_pretrained(options.modelId, {
+      dtype: (options.dtype ?? 'fp32') as 'fp32',
+      local_files_only: true,
+      session_options: clipSessionOptions(options),
+    });
     const maxTokens = Math.min(tokenizer.model_max_length ?? 77, 77);
     return new ClipTextEncoder(options.modelId, config.projection_dim ?? 512, maxTokens, options.maxBatchSize ?? 64, tokenizer, model);
   }

@@ -2,8 +2,10 @@
  * `map` over `items` with up to `concurrency` calls in flight, yielding results in input
  * order. Reading patches this way overlaps libvips decodes (which run on libuv's thread
  * pool) with each other and with the consumer's work, while memory stays bounded: at most
- * `concurrency` results wait. The consumer may stop early (`break`); the calls still in
- * flight then finish and their results (or errors) are dropped.
+ * `concurrency` results wait. The consumer may stop early (`break`, a throw): no call is
+ * started after that, and leaving the loop waits for the calls in flight to settle (their
+ * results and errors are dropped), so whatever they use (an open slide) can be closed
+ * right after the loop.
  *
  * @example
  * for await (const image of mapInOrder(cells, 4, (cell) => readPatch(reader, cell, plan, 224))) batch.push(image);
@@ -26,10 +28,14 @@ export async function* mapInOrder<Item, Result>(
       inFlight.push(pending);
     }
   };
-  fill();
-  while (inFlight.length > 0) {
-    const result = await inFlight.shift()!;
-    fill(); // start the next read before handing this result over
-    yield result;
+  try {
+    fill();
+    while (inFlight.length > 0) {
+      const result = await inFlight.shift()!;
+      fill(); // start the next read before handing this result over
+      yield result;
+    }
+  } finally {
+    await Promise.allSettled(inFlight); // empty unless the consumer stopped early or a call failed
   }
 }

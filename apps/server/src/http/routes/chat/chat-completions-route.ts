@@ -9,6 +9,7 @@ import { asPathLensError, errorBody } from '../../error-response.ts';
 import { parseJson } from '../../parse-request.ts';
 import { beginAudit, clientClosedStatus } from '../audit/request-audit.ts';
 import { chatCompletionRequest, defaultMaxTokens, type ChatCompletionRequest } from './chat-completion-request.ts';
+import { awaitFirstEvent } from './await-first-event.ts';
 import { chatExtensionFields } from './chat-extension-fields.ts';
 
 const openAiFinishReason = (reason: FinishReason) => (reason === 'length' ? 'length' : 'stop');
@@ -18,8 +19,8 @@ type Finish = Extract<GenerationEvent, { type: 'finish' }>;
  * `POST /v1/chat/completions`: OpenAI-compatible, with a top-level `slide_id`. The request
  * takes its place in the model's bounded queue first (a full queue is a 429 with
  * `retry-after`, before any work), then the answer is grounded in numbered evidence and
- * returned with it; streamed as `chat.completion.chunk` events ending with one chunk that
- * carries the evidence, then `data: [DONE]`. A client that disconnects stops generation (or
+ * returned with it; streamed as `chat.completion.chunk` events (headers go out with the first
+ * token) ending with one chunk that carries the evidence, then `data: [DONE]`. A client that disconnects stops generation (or
  * leaves the queue); every request is audited.
  */
 export function chatCompletionsRoute() {
@@ -36,6 +37,7 @@ export function chatCompletionsRoute() {
     let place: QueuePlace | undefined;
     let request: ChatCompletionRequest;
     let chat: StartedChat;
+    let events: AsyncIterable<GenerationEvent>;
     try {
       request = await parseJson(context, chatCompletionRequest);
       audit.note({ slideId: request.slide_id ?? null, conversationId: request.conversation_id ?? null });
@@ -57,6 +59,7 @@ export function chatCompletionsRoute() {
       );
       if (!chat.supported) place.leave(); // declined: the model is not needed
       audit.note({ slideId: chat.slideId, conversationId: chat.conversationId, evidenceIds: chat.evidence.map(evidenceKey) });
+      events = await awaitFirstEvent(chat.events); // waits for the model's turn: a failure before any text is an HTTP error
     } catch (error) {
       place?.leave();
       await audit.fail(error);
@@ -72,7 +75,7 @@ export function chatCompletionsRoute() {
       let answer = '';
       let finish: Finish = { type: 'finish', finishReason: 'stop', promptTokens: 0, completionTokens: 0 };
       try {
-        for await (const event of chat.events) {
+        for await (const event of events) {
           if (event.type === 'text') answer += event.text;
           else finish = event;
         }
@@ -84,7 +87,7 @@ export function chatCompletionsRoute() {
       }
       if (finish.finishReason === 'cancelled') {
         await audit.finish(clientClosedStatus);
-        return context.body(null, 204); // nobody is listening; nothing stored
+        return context.body(null, 204); // nobody is listening; the turn is not stored
       }
       const checked = await chat.complete(answer);
       await audit.finish(200);
@@ -108,7 +111,7 @@ export function chatCompletionsRoute() {
       try {
         await chunk({ role: 'assistant', content: '' }, null);
         let finish: Finish = { type: 'finish', finishReason: 'stop', promptTokens: 0, completionTokens: 0 };
-        for await (const event of chat.events) {
+        for await (const event of events) {
           if (event.type === 'text') {
             answer += event.text;
             await chunk({ content: event.text }, null);

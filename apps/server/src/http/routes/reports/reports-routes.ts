@@ -37,7 +37,7 @@ export function reportsRoutes() {
         );
         if (!drafted) {
           await audit.finish(clientClosedStatus);
-          return context.body(null, 204); // the client went away; nothing stored
+          return context.body(null, 204); // the client went away; no report is stored
         }
         audit.note({ reportId: drafted.id, evidenceIds: drafted.evidence.map(evidenceKey) });
         await audit.finish(201);
