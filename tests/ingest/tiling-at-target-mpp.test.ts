@@ -102,7 +102,7 @@ describe('ingesting a pyramidal TIFF (0.5 µm/px) at 1 µm/px', () => {
     expect(grid).toHaveLength(7 * 4); // 6 whole columns + a 302-px one (kept), 4 whole rows (a 198-px sliver dropped)
     expect(ready).toMatchObject({ status: 'ready', tilesTotal: grid.length, tilesDone: grid.length });
 
-    const patches = await store.patches.nearest(Array.from((await encoder.embedImages([{ data: new Uint8Array(224 * 224 * 3).fill(128), widthPx: 224, heightPx: 224 }]))[0]!), { k: 100, slideId: slide.id });
+    const patches = await store.search.nearestPatches(Array.from((await encoder.embedImages([{ data: new Uint8Array(224 * 224 * 3).fill(128), widthPx: 224, heightPx: 224 }]))[0]!), { k: 100, slideId: slide.id });
     expect(patches).toHaveLength(ready.patchCount);
     for (const patch of patches) {
       expect(patch.sizeLevel0Px).toBe(448);

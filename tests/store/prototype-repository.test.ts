@@ -24,7 +24,7 @@ async function slideWithPatches(store: Store, sha: string, count: number): Promi
     slide.id,
     Array.from({ length: count }, (_, index) => ({ xLevel0: index * 224, yLevel0: 448, sizeLevel0Px: 224, tissueFraction: 0.5 + index / 100, embedding: unitVectorNear(index % 3, index) })),
   );
-  const stored = await store.patches.nearest(unitVectorNear(0, 1), { k: count, slideId: slide.id });
+  const stored = await store.search.nearestPatches(unitVectorNear(0, 1), { k: count, slideId: slide.id });
   const patchIds = stored.sort((left, right) => left.xLevel0 - right.xLevel0).map((patch) => patch.id);
   return { slideId: slide.id, patchIds };
 }

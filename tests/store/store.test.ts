@@ -49,7 +49,7 @@ describe.each(testStoreFactories())('store on $name', (factory) => {
     expect(await store.patches.countForSlide(slide.id)).toBe(4);
     expect(await store.patches.storedPositions(slide.id)).toEqual(new Set(['0,0', '224,0', '448,0', '672,0']));
 
-    const nearest = await store.patches.nearest(unitVectorNear(2, 99), { k: 2, slideId: slide.id });
+    const nearest = await store.search.nearestPatches(unitVectorNear(2, 99), { k: 2, slideId: slide.id });
     expect(nearest).toHaveLength(2);
     expect(nearest[0]!.xLevel0).toBe(448);
     expect(nearest[0]!.score).toBeGreaterThan(0.9);

@@ -82,7 +82,7 @@ export async function gatherEvidence(
       : [];
 
   const [patches, prototypes, findings, similarSlides, pairsByImage, pairsByCaption] = await Promise.all([
-    slide && limits.patches > 0 ? store.patches.nearest(embedding, { k: limits.patches, slideId: slide.id }) : [],
+    slide && limits.patches > 0 ? store.search.nearestPatches(embedding, { k: limits.patches, slideId: slide.id }) : [],
     slide && limits.prototypes > 0 ? store.prototypes.forSlide(slide.id) : [],
     slide && sources.findings && findingLabelSets.length ? sources.findings(slide, findingLabelSets) : [],
     slide?.embedding && limits.similarSlides > 0 ? store.slides.nearest(slide.embedding, limits.similarSlides + 1) : [],

@@ -3,3 +3,4 @@ export * from './errors/pathlens-error.ts';
 export * from './config/config-schema.ts';
 export * from './config/load-config.ts';
 export * from './logging/logger.ts';
+export * from './files/write-file-atomically.ts';

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { slideFilesDirectory, writeFileAtomically } from '@pathlens/ingest';
+import { writeFileAtomically } from '@pathlens/core';
+import { slideFilesDirectory } from '@pathlens/ingest';
 import type { SlideReader } from '@pathlens/slide-reader';
 import { deepZoomTileRect, type DeepZoomGeometry } from './deep-zoom-geometry.ts';
 import { encodeJpeg, renderRegion } from './render-region.ts';

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
+import { writeFileAtomically } from '@pathlens/core';
 import { tissueGeoJson } from './tissue-geojson.ts';
 import type { TissueMask } from './tissue-mask.ts';
 
@@ -16,22 +16,6 @@ export function tissueMaskPath(dataDir: string, slideId: string): string {
 
 export function tissueGeoJsonPath(dataDir: string, slideId: string): string {
   return path.join(slideFilesDirectory(dataDir, slideId), 'tissue.geojson');
-}
-
-/**
- * Write bytes under a temporary name beside the target, then rename: a reader sees the old
- * file or the whole new one, never half of it, even if the process dies mid-write.
- */
-export async function writeFileAtomically(filePath: string, bytes: Uint8Array | string): Promise<void> {
-  await mkdir(path.dirname(filePath), { recursive: true });
-  const temporaryPath = `${filePath}.${randomUUID()}.partial`;
-  try {
-    await writeFile(temporaryPath, bytes);
-    await rename(temporaryPath, filePath);
-  } catch (error) {
-    await rm(temporaryPath, { force: true });
-    throw error;
-  }
 }
 
 /**

@@ -1,6 +1,6 @@
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { writeFileAtomically } from '@pathlens/core';
 
 const extensionByFormat: Record<string, string> = { jpeg: '.jpg', png: '.png', tiff: '.tif', webp: '.webp', gif: '.gif' };
 
@@ -18,14 +18,6 @@ export async function saveLibraryImage(dataDir: string, contentSha256: string, f
   const filePath = libraryImagePath(dataDir, contentSha256, format);
   const existing = await stat(filePath).catch(() => null);
   if (existing?.size === bytes.byteLength) return filePath;
-  await mkdir(path.dirname(filePath), { recursive: true });
-  const temporaryPath = `${filePath}.incoming-${randomUUID()}`;
-  try {
-    await writeFile(temporaryPath, bytes);
-    await rename(temporaryPath, filePath);
-  } catch (error) {
-    await rm(temporaryPath, { force: true });
-    throw error;
-  }
+  await writeFileAtomically(filePath, bytes);
   return filePath;
 }

@@ -1,8 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../database.ts';
 import { patches } from '../schema/patches.ts';
-import { slides } from '../schema/slides.ts';
-import { toEmbeddingLiteral } from '../vector-literal.ts';
 
 export interface NewPatch {
   xLevel0: number;
@@ -11,18 +9,6 @@ export interface NewPatch {
   tissueFraction: number;
   /** L2-normalised. */
   embedding: number[];
-}
-
-export interface ScoredPatch {
-  id: number;
-  slideId: string;
-  slideName: string;
-  xLevel0: number;
-  yLevel0: number;
-  sizeLevel0Px: number;
-  tissueFraction: number;
-  /** Cosine similarity, -1…1. */
-  score: number;
 }
 
 export class PatchRepository {
@@ -52,31 +38,6 @@ export class PatchRepository {
   async meanEmbedding(slideId: string): Promise<number[] | null> {
     const [row] = await this.db.select({ mean: sql<string | null>`avg(${patches.embedding})::text` }).from(patches).where(eq(patches.slideId, slideId));
     return row?.mean ? (JSON.parse(row.mean) as number[]) : null;
-  }
-
-  /**
-   * Patches nearest to an embedding, exact (see the schema's note on indexes): within one
-   * slide when `slideId` is given, else across ready slides.
-   */
-  async nearest(embedding: number[], options: { k: number; slideId?: string | undefined }): Promise<ScoredPatch[]> {
-    const distance = sql<number>`${patches.embedding} <=> ${toEmbeddingLiteral(embedding)}::vector`;
-    const rows = await this.db
-      .select({
-        id: patches.id,
-        slideId: patches.slideId,
-        slideName: slides.name,
-        xLevel0: patches.xLevel0,
-        yLevel0: patches.yLevel0,
-        sizeLevel0Px: patches.sizeLevel0Px,
-        tissueFraction: patches.tissueFraction,
-        distance,
-      })
-      .from(patches)
-      .innerJoin(slides, eq(slides.id, patches.slideId))
-      .where(options.slideId ? eq(patches.slideId, options.slideId) : and(eq(slides.status, 'ready')))
-      .orderBy(distance)
-      .limit(options.k);
-    return rows.map(({ distance: rowDistance, ...row }) => ({ ...row, score: 1 - Number(rowDistance) }));
   }
 
   async findByIds(ids: number[]): Promise<{ id: number; slideId: string }[]> {
