@@ -16,6 +16,8 @@ interface ResultFile {
   store: 'embedded' | 'postgres';
   vectors: number;
   storage: 'external' | 'plain';
+  maintenanceWorkMem: string;
+  parallelWorkers: number;
   targets: Targets;
   load: { wallSeconds: number; clientSeconds: number; databaseSeconds?: number; copyRowsPerSecond: number; tableBytes: number };
   variants: VariantResult[];
@@ -29,14 +31,19 @@ results.sort((left, right) => storeOrder[left.store] - storeOrder[right.store] |
 const megabytes = (bytes: number | undefined) => (bytes === undefined ? '–' : (bytes / 1024 / 1024).toFixed(0));
 const seconds = (value: number | undefined) => (value === undefined ? '–' : value.toFixed(value < 10 ? 1 : 0));
 
-console.log('| store | vectors | storage | index | build s (CPU s) | size MB | effort | p50 ms | p95 ms | CPU ms/q | recall@10 | targets |');
+const parameters = (values: Record<string, number>) =>
+  Object.entries(values)
+    .map(([name, value]) => `${name.replace('ef_construction', 'efc')} ${value}`)
+    .join(', ');
+
+console.log('| store | vectors | storage, build memory, workers | index (parameters) | build s (CPU s) | size MB | effort | p50 ms | p95 ms | CPU ms/q | recall@10 | targets |');
 console.log('|---|---:|---|---|---:|---:|---|---:|---:|---:|---:|---|');
 for (const result of results) {
   for (const variant of result.variants) {
     for (const measurement of variant.measurements as SearchMeasurement[]) {
       const missed = missedTargets(variant, measurement, result.targets);
       console.log(
-        `| ${result.store} | ${result.vectors.toLocaleString('en')} | ${result.storage} | ${variant.name} | ${seconds(variant.buildSeconds)}${variant.buildCpuSeconds === undefined ? '' : ` (${seconds(variant.buildCpuSeconds)})`} | ${megabytes(variant.indexBytes)} | ${measurement.effort} | ` +
+        `| ${result.store} | ${result.vectors.toLocaleString('en')} | ${result.storage}, ${result.maintenanceWorkMem}, ${result.parallelWorkers} | ${variant.name}${variant.name === 'exact' ? '' : ` (${parameters(variant.buildParameters)})`} | ${seconds(variant.buildSeconds)}${variant.buildCpuSeconds === undefined ? '' : ` (${seconds(variant.buildCpuSeconds)})`} | ${megabytes(variant.indexBytes)} | ${measurement.effort} | ` +
           `${measurement.p50Ms.toFixed(1)} | ${measurement.p95Ms.toFixed(1)} | ${measurement.cpuMsPerQuery?.toFixed(1) ?? '–'} | ${measurement.recall.toFixed(3)} | ${missed.length === 0 ? 'met' : `missed ${missed.join(', ')}`} |`,
       );
     }
