@@ -5,7 +5,12 @@
  * how busy the pipeline keeps the encoder: time inside `embedImages` / wall time.
  *
  *   npx tsx benchmarks/ingestion/encoding-benchmark.ts [--patches 256] [--batch-size 32] [--size-px 50000] [--encoder vit-b32|tiny]
+ *       [--thread worker|main] [--low-memory true|false]
  *
+ * `--thread worker` (default, as the server runs it) encodes in a worker thread
+ * (`WorkerThreadImageEncoder`); `main` in this thread (`ClipImageEncoder`), where ONNX
+ * Runtime blocks the event loop for each batch: the longest event-loop stall shows the
+ * difference. `--low-memory false` loads ONNX Runtime with its stock settings (arena, prepacking).
  * `--encoder tiny` (the generated demo CLIP, nearly free to run) shows instead how fast the
  * pipeline can feed an encoder at all: the rate a GPU encoder would get from it.
  * Stops after `--patches` patches are stored (a fixed budget keeps the run short; the slide
@@ -19,7 +24,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger, silentLogger } from '@pathlens/core';
-import { ClipImageEncoder } from '@pathlens/encoders';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { ClipImageEncoder, WorkerThreadImageEncoder, type ImageEncoder } from '@pathlens/encoders';
 import { ingestSlide, measureEncoder, registerSlide } from '@pathlens/ingest';
 import { eq } from 'drizzle-orm';
 import { openStore, slides, type Store } from '@pathlens/store';
@@ -33,9 +39,12 @@ const { values: args } = parseArgs({
     'batch-size': { type: 'string', default: '32' },
     'size-px': { type: 'string', default: '50000' },
     encoder: { type: 'string', default: 'vit-b32' },
+    thread: { type: 'string', default: 'worker' },
+    'low-memory': { type: 'string', default: 'true' },
     verbose: { type: 'boolean', default: false },
   },
 });
+if (args.thread !== 'worker' && args.thread !== 'main') throw new Error(`--thread must be worker or main, got ${args.thread}`);
 const patchBudget = Number(args.patches);
 const batchSize = Number(args['batch-size']);
 
@@ -48,7 +57,8 @@ const modelId = useVit ? vitB32ModelId : 'pathlens/tiny-clip';
 const benchmarkSlideSha256 = `encoding-benchmark-${process.pid}-${Date.now()}`;
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pathlens-encoding-benchmark-'));
 const store = await openStore({ dataDir, databaseUrl: process.env.DATABASE_URL || undefined });
-const encoder = await ClipImageEncoder.load({ modelsDir, modelId, maxBatchSize: batchSize });
+const loadOptions = { modelsDir, modelId, maxBatchSize: batchSize, lowMemory: args['low-memory'] !== 'false' };
+const encoder: ImageEncoder = args.thread === 'worker' ? await WorkerThreadImageEncoder.load(loadOptions) : await ClipImageEncoder.load(loadOptions);
 try {
   // Warm-up: ONNX Runtime plans its memory on the first call; that is not steady-state cost.
   await encoder.embedImages(Array.from({ length: batchSize }, () => ({ data: Buffer.alloc(224 * 224 * 3, 200), widthPx: 224, heightPx: 224 })));
@@ -57,6 +67,8 @@ try {
   const { encoder: measured, usage } = measureEncoder(encoder);
   const storing = timeStoreWrites(store);
   const budget = new AbortController();
+  const eventLoopDelay = monitorEventLoopDelay({ resolution: 10 });
+  eventLoopDelay.enable();
   const startedMs = performance.now();
   let stoppedMs = 0;
   await ingestSlide({ store, imageEncoder: measured, logger: args.verbose ? createLogger('debug') : silentLogger }, slide, {
@@ -73,15 +85,17 @@ try {
     if (!budget.signal.aborted) throw error;
   });
   const endedMs = stoppedMs || performance.now();
+  eventLoopDelay.disable();
   const wallSeconds = (endedMs - startedMs) / 1000;
   const steadySeconds = ((usage.lastEndedMs ?? endedMs) - (usage.firstStartedMs ?? startedMs)) / 1000;
-  console.log(`encoder: ${modelId}${useVit ? ' (ViT-B/32 image tower, random weights)' : ' (demo CLIP: a mean colour, nearly free)'}, batch ${batchSize}, ONNX Runtime on ${os.cpus().length} CPU cores`);
+  console.log(`encoder: ${modelId}${useVit ? ' (ViT-B/32 image tower, random weights)' : ' (demo CLIP: a mean colour, nearly free)'}, batch ${batchSize}, ONNX Runtime on ${os.cpus().length} CPU cores, in ${args.thread === 'worker' ? 'a worker thread' : 'the main thread'}, low-memory session ${loadOptions.lowMemory ? 'on' : 'off'}`);
   console.log(`pipeline: ${usage.images} patches in ${usage.calls} batches, ${wallSeconds.toFixed(1)} s wall → ${(usage.images / wallSeconds).toFixed(2)} patches/s`);
   console.log(`encoder alone: ${(usage.images / (usage.busyMs / 1000)).toFixed(2)} patches/s while busy (${(usage.busyMs / 1000).toFixed(1)} s inside embedImages)`);
   console.log(`encoder busy: ${((100 * usage.busyMs) / 1000 / wallSeconds).toFixed(1)}% of wall time; ${((100 * usage.busyMs) / 1000 / steadySeconds).toFixed(1)}% from the first batch to the last (target ≥ 90%)`);
   console.log(`before the first batch (open, tissue mask, first reads): ${(((usage.firstStartedMs ?? startedMs) - startedMs) / 1000).toFixed(2)} s`);
   if (usage.calls > 1) console.log(`encoder idle between batches: ${((steadySeconds * 1000 - usage.busyMs) / (usage.calls - 1)).toFixed(0)} ms on average (reading, storing)`);
-  console.log(`storing (patch rows + progress, ${store.handle.driver}): ${(storing.ms / Math.max(1, storing.batches)).toFixed(0)} ms a batch, ${(storing.ms / 1000).toFixed(1)} s in all, while the encoder waits`);
+  console.log(`storing (patch rows + progress, ${store.handle.driver}): ${(storing.ms / Math.max(1, storing.batches)).toFixed(0)} ms a batch, ${(storing.ms / 1000).toFixed(1)} s in all, while the next batch encodes`);
+  console.log(`main thread's longest event-loop stall: ${(eventLoopDelay.max / 1e6).toFixed(0)} ms (p99 ${(eventLoopDelay.percentile(99) / 1e6).toFixed(0)} ms): how long an HTTP request or heartbeat could wait`);
   const status = await readFile('/proc/self/status', 'utf8');
   console.log(`peak RSS (VmHWM) of this process, encoder included: ${((Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]) * 1024) / 1e6).toFixed(0)} MB`);
 } finally {
@@ -91,7 +105,7 @@ try {
   await rm(dataDir, { recursive: true, force: true });
 }
 
-/** Time the pipeline's writes (patch rows, then progress), which run between two encoder batches. */
+/** Time the pipeline's writes (patch rows, then progress), which run while the next batch is encoded. */
 function timeStoreWrites(target: Store): { ms: number; batches: number } {
   const totals = { ms: 0, batches: 0 };
   const time = <Arguments extends unknown[]>(write: (...args: Arguments) => Promise<void>) => async (...args: Arguments) => {

@@ -4,7 +4,11 @@
  * database, slide embedding, prototypes). Target: under 1.5 GB on a 100,000 × 100,000 slide.
  *
  *   npx tsx benchmarks/ingestion/memory-benchmark.ts [--size-px 100000] [--tissue 0.03] [--encoder tiny|vit-b32]
+ *       [--thread worker|main] [--low-memory true|false]
  *
+ * `--thread worker` (default, as the server runs it) loads the encoder in a worker thread,
+ * `main` in this thread; `--low-memory false` uses ONNX Runtime's stock session settings.
+ * Threads share the process's memory, so VmHWM covers the encoder thread too.
  * The default slide is mostly glass (3% tissue, flat stain), which keeps generating it
  * (once, into .tmp/benchmarks/) and tiling it to minutes on a small machine; the tissue
  * mask, not the slide's size, decides how many patches are read. `--encoder tiny` (the
@@ -17,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { silentLogger } from '@pathlens/core';
-import { ClipImageEncoder } from '@pathlens/encoders';
+import { ClipImageEncoder, WorkerThreadImageEncoder, type ImageEncoder } from '@pathlens/encoders';
 import { IngestionWorker, registerSlide, type JobOutcome } from '@pathlens/ingest';
 import { ensureTinyModels } from '@pathlens/models';
 import { openStore } from '@pathlens/store';
@@ -29,8 +33,11 @@ const { values: args } = parseArgs({
     'size-px': { type: 'string', default: '100000' },
     tissue: { type: 'string', default: '0.03' },
     encoder: { type: 'string', default: 'tiny' },
+    thread: { type: 'string', default: 'worker' },
+    'low-memory': { type: 'string', default: 'true' },
   },
 });
+if (args.thread !== 'worker' && args.thread !== 'main') throw new Error(`--thread must be worker or main, got ${args.thread}`);
 const sizePx = Number(args['size-px']);
 
 const slidePath = await syntheticSlide({ sizePx, mppLevel0: 0.252, tissueShare: Number(args.tissue), textured: false });
@@ -41,7 +48,8 @@ const modelId = useVit ? vitB32ModelId : 'pathlens/tiny-clip';
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pathlens-memory-benchmark-'));
 const rssBeforeMb = (await memoryStatus()).rssMb;
 const store = await openStore({ dataDir });
-const encoder = await ClipImageEncoder.load({ modelsDir, modelId });
+const loadOptions = { modelsDir, modelId, lowMemory: args['low-memory'] !== 'false' };
+const encoder: ImageEncoder = args.thread === 'worker' ? await WorkerThreadImageEncoder.load(loadOptions) : await ClipImageEncoder.load(loadOptions);
 const rssLoadedMb = (await memoryStatus()).rssMb;
 const samples: number[] = [];
 const sampler = setInterval(() => samples.push(process.memoryUsage.rss() / 1e6), 250);
@@ -57,6 +65,7 @@ try {
   const row = await store.slides.findById(slide.id);
   if (result.status !== 'ready') throw new Error(`ingestion ended ${result.status}: ${result.reason ?? ''}`);
   const { peakRssMb, rssMb } = await memoryStatus();
+  console.log(`encoder: ${modelId} in ${args.thread === 'worker' ? 'a worker thread' : 'the main thread'}, low-memory session ${loadOptions.lowMemory ? 'on' : 'off'}`);
   console.log(`slide: ${sizePx}×${sizePx} px (${((sizePx * sizePx) / 1e9).toFixed(1)} gigapixels), ${row?.tilesTotal} grid cells at 0.5 µm/px, ${row?.patchCount} tissue patches encoded with ${modelId}`);
   console.log(`whole slide in ${seconds.toFixed(1)} s (${((row?.tilesTotal ?? 0) / seconds).toFixed(0)} cells/s, ${((row?.patchCount ?? 0) / seconds).toFixed(1)} patches/s)`);
   console.log(`RSS: ${rssBeforeMb.toFixed(0)} MB at start, ${rssLoadedMb.toFixed(0)} MB with the embedded database and encoder loaded, ${rssMb.toFixed(0)} MB at the end`);

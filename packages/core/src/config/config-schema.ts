@@ -58,6 +58,12 @@ export const configSchema = z.object({
     .default('true')
     .transform((value) => value === 'true' || value === '1'),
   /**
+   * Where the server's image encoder runs: `worker` (a worker thread: requests and job
+   * heartbeats go on while a batch encodes) or `main` (this thread; ~150–250 MB lower peak
+   * RSS with glibc's default allocator, but each batch blocks the server for its duration).
+   */
+  encoderThread: z.enum(['worker', 'main']).default('worker'),
+  /**
    * Ingestion workers this server runs (0: none; with DATABASE_URL, `pathlens worker`
    * processes do the work). Each works on one slide at a time.
    */

@@ -26,6 +26,7 @@ export class EncoderThread {
   readonly #pending = new Map<number, PendingCall>();
   #nextId = 1;
   #stopped: Error | null = null;
+  #disposing = false;
   #exited: Promise<void>;
 
   private constructor(
@@ -42,19 +43,27 @@ export class EncoderThread {
   /** Start the thread and wait until it has loaded the model; a load failure is thrown here, as `Clip*Encoder.load` would throw it. */
   static async start(data: EncoderThreadData): Promise<EncoderThread> {
     const worker = new Worker(new URL('./encoder-thread-entry.js', import.meta.url), { workerData: data });
+    // Only our own listeners are removed: `removeAllListeners()` would also drop the Worker's internal ones, and its messages with them.
+    const listeners: { message?: (reply: EncoderThreadReply) => void; error?: (error: Error) => void; exit?: (exitCode: number) => void } = {};
+    const removeListeners = () => {
+      if (listeners.message) worker.off('message', listeners.message);
+      if (listeners.error) worker.off('error', listeners.error);
+      if (listeners.exit) worker.off('exit', listeners.exit);
+    };
     try {
       const limits = await new Promise<EncoderThreadLimits>((resolve, reject) => {
-        worker.on('message', (reply: EncoderThreadReply) => {
+        listeners.message = (reply) => {
           if (reply.type === 'ready') resolve(reply.limits);
           else if (reply.type === 'load-failed') reject(deserialiseError(reply.error));
-        });
-        worker.once('error', reject);
-        worker.once('exit', (exitCode) => reject(new PathLensError('internal_error', `The encoder thread for ${data.load.modelId} exited (code ${exitCode}) before its model loaded.`)));
+        };
+        listeners.error = reject;
+        listeners.exit = (exitCode) => reject(new PathLensError('internal_error', `The encoder thread for ${data.load.modelId} exited (code ${exitCode}) before its model loaded.`));
+        worker.on('message', listeners.message).on('error', listeners.error).on('exit', listeners.exit);
       });
-      worker.removeAllListeners();
+      removeListeners();
       return new EncoderThread(worker, limits);
     } catch (error) {
-      worker.removeAllListeners();
+      removeListeners();
       worker.on('error', () => {}); // already reported
       await worker.terminate();
       throw error;
@@ -74,7 +83,8 @@ export class EncoderThread {
 
   /** Let the calls already sent finish, free the model, and end the thread. */
   async dispose(): Promise<void> {
-    if (!this.#stopped) {
+    if (!this.#stopped && !this.#disposing) {
+      this.#disposing = true;
       this.worker.ref(); // wait for it even when nothing else keeps the process alive
       this.worker.postMessage({ type: 'dispose' } satisfies EncoderThreadRequest);
     }
@@ -83,6 +93,7 @@ export class EncoderThread {
 
   #call(request: (id: number) => EncoderThreadRequest, transfer: ArrayBuffer[]): Promise<Float32Array[]> {
     if (this.#stopped) return Promise.reject(this.#stopped);
+    if (this.#disposing) return Promise.reject(this.#disposedError());
     const id = this.#nextId++;
     const result = new Promise<Float32Array[]>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
     if (this.#pending.size === 1) this.worker.ref(); // a pending call keeps the process alive until it settles
@@ -95,19 +106,20 @@ export class EncoderThread {
     const call = this.#pending.get(reply.id);
     if (!call) return;
     this.#pending.delete(reply.id);
-    if (this.#pending.size === 0) this.worker.unref();
+    if (this.#pending.size === 0 && !this.#disposing) this.worker.unref();
     if (reply.type === 'embedded') call.resolve(unpackEmbeddings(reply));
     else call.reject(deserialiseError(reply.error));
   }
 
+  #disposedError(): PathLensError {
+    return new PathLensError('internal_error', `The encoder for ${this.limits.modelId} was disposed; load it again to embed more.`);
+  }
+
   /** The thread is gone (disposed, crashed or killed): fail what is pending and every later call. */
   #stop(reason: Error): void {
-    this.#stopped ??= new PathLensError(
-      'internal_error',
-      `The encoder thread for ${this.limits.modelId} has stopped (${reason.message}); restart PathLens to load the model again.`,
-      {},
-      { cause: reason },
-    );
+    this.#stopped ??= this.#disposing
+      ? this.#disposedError()
+      : new PathLensError('internal_error', `The encoder thread for ${this.limits.modelId} has stopped (${reason.message}); restart PathLens to load the model again.`, {}, { cause: reason });
     for (const call of this.#pending.values()) call.reject(this.#stopped);
     this.#pending.clear();
   }

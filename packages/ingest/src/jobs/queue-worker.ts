@@ -134,8 +134,9 @@ export class QueueWorker {
     const attempt = { startedAtMs: Date.now(), tilesDoneAtStart: slide.tilesDone };
     this.#current = progressOf(slide.id, slide, attempt);
     logger.info(`ingesting ${slide.name}`, { ...job, attempt: slide.attempts, patchesStored: slide.patchCount });
-    // Inference blocks the event loop (onnxruntime-node runs on the main thread), so timer
-    // heartbeats wait for the batch: one that takes half the stale limit risks a takeover.
+    // With an encoder on the main thread (ENCODER_THREAD=main, or `pathlens worker`),
+    // onnxruntime-node blocks the event loop for a whole batch and timer heartbeats wait for
+    // it: a batch that takes half the stale limit risks a takeover, so warn about it.
     let lastBatchMs = performance.now();
     let warnedSlowBatch = false;
     let outcome: JobOutcome;
