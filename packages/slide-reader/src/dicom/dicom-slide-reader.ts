@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { resizeRgbImage } from '../resize-rgb-image.ts';
 import { PathLensError } from '@pathlens/core';
 import { checkRegion, levelForThumbnail, noSuchAssociatedImage, readerClosedError, thumbnailSize } from '../read-checks.ts';
 import type { RgbImage, SlideProperties, SlideReader, SlideRegion } from '../slide-reader.ts';
@@ -44,12 +44,7 @@ export class DicomSlideReader implements SlideReader {
     const level = levelForThumbnail(this.properties, widthPx, heightPx);
     const image = parts.levels[level]!;
     const whole = await this.#track(this.#readWhole(image, `level ${level}`, parts.maxDecodedPixels));
-    if (whole.widthPx === widthPx && whole.heightPx === heightPx) return whole;
-    const data = await sharp(whole.data, { raw: { width: whole.widthPx, height: whole.heightPx, channels: 3 } })
-      .resize({ width: widthPx, height: heightPx, fit: 'fill' })
-      .raw()
-      .toBuffer();
-    return { data, widthPx, heightPx };
+    return resizeRgbImage(whole, widthPx, heightPx);
   }
 
   async readAssociatedImage(name: string): Promise<RgbImage> {

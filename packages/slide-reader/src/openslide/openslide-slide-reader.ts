@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { resizeRgbImage } from '../resize-rgb-image.ts';
 import { PathLensError } from '@pathlens/core';
 import { checkRegion, levelForThumbnail, noSuchAssociatedImage, readerClosedError, thumbnailSize } from '../read-checks.ts';
 import type { RgbImage, SlideProperties, SlideReader, SlideRegion } from '../slide-reader.ts';
@@ -52,12 +52,7 @@ export class OpenSlideSlideReader implements SlideReader {
       );
     }
     const whole = await this.readRegion({ level, xLevel0: 0, yLevel0: 0, widthPx: source.widthPx, heightPx: source.heightPx });
-    if (whole.widthPx === widthPx && whole.heightPx === heightPx) return whole;
-    const data = await sharp(whole.data, { raw: { width: whole.widthPx, height: whole.heightPx, channels: 3 } })
-      .resize({ width: widthPx, height: heightPx, fit: 'fill' })
-      .raw()
-      .toBuffer();
-    return { data, widthPx, heightPx };
+    return resizeRgbImage(whole, widthPx, heightPx);
   }
 
   async readAssociatedImage(name: string): Promise<RgbImage> {
