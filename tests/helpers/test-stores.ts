@@ -41,3 +41,19 @@ export function testStoreFactories(): TestStoreFactory[] {
   }
   return factories;
 }
+
+/** A slide row for repository tests (no file behind it); `sha` makes it unique. */
+export function newSlideRow(sha: string) {
+  return {
+    name: `slide-${sha}`,
+    filePath: `/slides/${sha}.svs`,
+    contentSha256: sha,
+    format: 'aperio-svs',
+    widthPx: 2000,
+    heightPx: 1000,
+    mppX: 0.5,
+    mppY: 0.5,
+    patchSizeLevel0Px: 224,
+    encoderId: 'pathlens/tiny-clip',
+  };
+}

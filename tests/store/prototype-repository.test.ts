@@ -1,21 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { slides, type Store } from '@pathlens/store';
-import { testStoreFactories } from '../helpers/test-stores.ts';
+import { newSlideRow, testStoreFactories } from '../helpers/test-stores.ts';
 import { unitVectorNear } from '../helpers/vectors.ts';
 
-const newSlide = (sha: string) => ({
-  name: `slide-${sha}`,
-  filePath: `/slides/${sha}.svs`,
-  contentSha256: sha,
-  format: 'aperio-svs',
-  widthPx: 2000,
-  heightPx: 1000,
-  mppX: 0.5,
-  mppY: 0.5,
-  patchSizeLevel0Px: 224,
-  encoderId: 'pathlens/tiny-clip',
-});
+const newSlide = newSlideRow;
 
 /** A slide with `count` patches in a row; returns the slide id and its patch ids by x. */
 async function slideWithPatches(store: Store, sha: string, count: number): Promise<{ slideId: string; patchIds: number[] }> {
