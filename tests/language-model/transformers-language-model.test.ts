@@ -1,15 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { collectGeneration } from '../helpers/collect-generation.ts';
 import { TransformersLanguageModel, type GenerationEvent } from '@pathlens/language-model';
 
-async function collect(events: AsyncIterable<GenerationEvent>) {
-  const texts: string[] = [];
-  let finish: Extract<GenerationEvent, { type: 'finish' }> | undefined;
-  for await (const event of events) {
-    if (event.type === 'text') texts.push(event.text);
-    else finish = event;
-  }
-  return { texts, text: texts.join(''), finish: finish! };
-}
+const collect = collectGeneration;
 
 describe('TransformersLanguageModel on the tiny generated chat model', () => {
   let model: TransformersLanguageModel;

@@ -6,21 +6,14 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PathLensError } from '@pathlens/core';
-import { estimateTokens, loadLanguageModel, loadTokenCounter, type GenerationEvent, type GenerationRequest, type LanguageModel } from '@pathlens/language-model';
+import { estimateTokens, loadLanguageModel, loadTokenCounter, type GenerationRequest, type LanguageModel } from '@pathlens/language-model';
 import type { Runtime } from '@pathlens/server';
 import { writeTwoStainSlide } from '../helpers/stain-fixtures.ts';
 import { startTestServer } from '../helpers/test-server.ts';
+import { collectGeneration } from '../helpers/collect-generation.ts';
 import { uploadAndIngest } from './chat-test-slides.ts';
 
-async function collect(events: AsyncIterable<GenerationEvent>) {
-  const texts: string[] = [];
-  let finish: Extract<GenerationEvent, { type: 'finish' }> | undefined;
-  for await (const event of events) {
-    if (event.type === 'text') texts.push(event.text);
-    else finish = event;
-  }
-  return { texts, text: texts.join(''), finish: finish! };
-}
+const collect = collectGeneration;
 
 async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

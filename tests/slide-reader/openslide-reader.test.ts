@@ -2,11 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PathLensError } from '@pathlens/core';
 import { detectSlideFormat, openSlide, type SlideFormat, type SlideReader } from '@pathlens/slide-reader';
 import { sharedDataFile } from '../helpers/shared-data.ts';
 import * as fixtures from '../fixtures/make-slide-fixtures.ts';
 import * as vendorFixtures from '../fixtures/vendor-tiff-fixtures.ts';
+import { openFailure } from './open-failure.ts';
 import { openSlideAvailable, skipWithoutOpenSlide } from './openslide-availability.ts';
 
 const directory = await mkdtemp(path.join(tmpdir(), 'pathlens-openslide-'));
@@ -31,17 +31,6 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-async function openFailure(slidePath: string, options: Parameters<typeof openSlide>[1]): Promise<PathLensError> {
-  const result = await openSlide(slidePath, options).then(
-    async (slide) => {
-      await slide.close();
-      return new Error(`${slidePath} opened`);
-    },
-    (error: unknown) => error,
-  );
-  if (!PathLensError.is(result)) throw result;
-  return result;
-}
 
 describe('formats read through OpenSlide, recognised by content', () => {
   it('detects each vendor format without OpenSlide', async () => {

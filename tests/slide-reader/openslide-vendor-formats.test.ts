@@ -10,12 +10,12 @@ import { copyFile, mkdir, mkdtemp, open, readdir, readFile, rm, truncate, writeF
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PathLensError } from '@pathlens/core';
 import { detectSlideFormat, openSlide, type RgbImage, type SlideReader } from '@pathlens/slide-reader';
 import { tissueGeometry } from '../fixtures/make-slide-fixtures.ts';
 import { miraxFixture, miraxLevelZeroSize, writeMirax } from '../fixtures/mirax-fixture.ts';
 import { ndpiFixture, writeNdpi } from '../fixtures/ndpi-fixture.ts';
 import { startTestServer, waitForSlide } from '../helpers/test-server.ts';
+import { openFailure } from './open-failure.ts';
 import { openSlideAvailable, skipWithoutOpenSlide } from './openslide-availability.ts';
 
 /**
@@ -45,17 +45,6 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-async function openFailure(slidePath: string, options: Parameters<typeof openSlide>[1] = {}): Promise<PathLensError> {
-  const result = await openSlide(slidePath, options).then(
-    async (slide) => {
-      await slide.close();
-      return new Error(`${slidePath} opened`);
-    },
-    (error: unknown) => error,
-  );
-  if (!PathLensError.is(result)) throw result;
-  return result;
-}
 
 /** The synthetic tissue's colour at a level-0 point. */
 function expectedRgb(xLevel0: number, yLevel0: number): readonly number[] {

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { PathLensError } from '@pathlens/core';
+import { readJsonObject } from '../../parse-request.ts';
 import { decodeImage, type RgbPixels } from '@pathlens/encoders';
 import { queryParameters } from './search-parameters.ts';
 
@@ -25,14 +26,7 @@ export async function readImageRequest(context: Context): Promise<{ fields: Reco
       }
     }
   } else if (contentType.startsWith('application/json')) {
-    let body: unknown;
-    try {
-      body = await context.req.json();
-    } catch {
-      throw new PathLensError('invalid_request', 'The request body is not valid JSON (send Content-Type: application/json and a JSON object).');
-    }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new PathLensError('invalid_request', 'The request body must be a JSON object.');
-    for (const [key, value] of Object.entries(body)) {
+    for (const [key, value] of Object.entries(await readJsonObject(context))) {
       if (key !== 'image') fields[key] = value;
       else if (typeof value !== 'string' || !dataUrlPrefix.test(value)) {
         throw new PathLensError('invalid_request', 'Invalid body: image: must be a data URL such as data:image/png;base64,… (or upload the file as multipart field "image").', { param: 'image' });

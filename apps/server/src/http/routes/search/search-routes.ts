@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { PathLensError } from '@pathlens/core';
 import { queryEmbedding, searchNearest, type SearchQuery, type SearchTarget } from '@pathlens/retrieval';
 import type { AppEnvironment } from '../../app-environment.ts';
-import { parseValue } from '../../parse-request.ts';
+import { parseValue, readJsonObject } from '../../parse-request.ts';
 import { readImageRequest } from './image-request.ts';
 import { searchPageView } from './search-hit-view.ts';
 import { queryParameters, queryText, searchFilters, searchMode, searchOptionFields, type SearchOptions } from './search-parameters.ts';
@@ -93,12 +93,5 @@ async function search(context: Context<AppEnvironment>, query: SearchQuery, targ
 }
 
 async function jsonFields(context: Context<AppEnvironment>): Promise<Record<string, unknown>> {
-  let body: unknown;
-  try {
-    body = await context.req.json();
-  } catch {
-    throw new PathLensError('invalid_request', 'The request body is not valid JSON (send Content-Type: application/json and a JSON object).');
-  }
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new PathLensError('invalid_request', 'The request body must be a JSON object.');
-  return { ...queryParameters(context.req.query()), ...(body as Record<string, unknown>) };
+  return { ...queryParameters(context.req.query()), ...(await readJsonObject(context)) };
 }
