@@ -6,3 +6,17 @@ export { defaultSlideSizeLimits, type SlideSizeLimits } from './slide-size-limit
 export { supportedFormatsText } from './file-signature.ts';
 export { plausibleMppRange } from './resolution-mpp.ts';
 export { openSlideInstallHint, openSlideStatus } from './openslide/openslide-library.ts';
+export { DicomWebClient, type DicomWebClientOptions } from './dicomweb/dicomweb-client.ts';
+export { DicomWebServers, type DicomWebSettings } from './dicomweb/dicomweb-servers.ts';
+export { openDicomWebSlide, type DicomWebSeriesLocation } from './dicomweb/open-dicomweb-slide.ts';
+export { searchSlideSeries, type SlideSeriesQuery, type SlideSeriesSummary } from './dicomweb/search-slide-series.ts';
+export { checkDicomUid } from './dicomweb/dicom-uid.ts';
+export {
+  dicomWebLocation,
+  fileSlideOpener,
+  parseDicomWebLocation,
+  slideOpener,
+  type SlideOpener,
+  type SlideSourceKind,
+  type SlideSourceRecord,
+} from './slide-source.ts';

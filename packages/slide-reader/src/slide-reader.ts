@@ -34,8 +34,8 @@ export const slideFormats = [
   'jpeg',
 ] as const;
 
-/** Which implementation reads a slide: libvips through sharp, our DICOM reader, or OpenSlide. */
-export type SlideReaderKind = 'sharp' | 'dicom' | 'openslide';
+/** Which implementation reads a slide: libvips through sharp, our DICOM reader (files or a DICOMweb server), or OpenSlide. */
+export type SlideReaderKind = 'sharp' | 'dicom' | 'dicomweb' | 'openslide';
 
 export interface SlideProperties {
   format: SlideFormat;

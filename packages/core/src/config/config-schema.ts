@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { dicomWebCredentialsSetting, dicomWebEndpointsSetting } from './dicomweb-settings.ts';
 
 /**
  * Every setting PathLens reads, with its default, in one place. Each key maps to an
@@ -105,6 +106,16 @@ export const configSchema = z.object({
   reportTemplatesDir: z.string().min(1).optional(),
   /** Tries the model gets to produce a valid report before the request fails with `report_generation_failed`. */
   reportMaxAttempts: z.coerce.number().int().min(1).max(10).default(3),
+  /** DICOMweb servers slides can be ingested from: `name=url,…` (see `dicomweb-settings.ts`). None by default. */
+  dicomwebEndpoints: dicomWebEndpointsSetting,
+  /** Credentials for those servers: `name=bearer:<token>` or `name=basic:<user>:<password>`, comma-separated. Never logged. */
+  dicomwebCredentials: dicomWebCredentialsSetting,
+  /** One DICOMweb request (a frame, a metadata document) is abandoned and retried after this long. */
+  dicomwebTimeoutSeconds: z.coerce.number().min(1).max(600).default(30),
+  /** DICOMweb requests in flight at once, per server. */
+  dicomwebConcurrency: z.coerce.number().int().min(1).max(64).default(6),
+  /** Retries of a DICOMweb request that timed out, failed to connect or got a 5xx (waits 0.5 s, 1 s, 2 s, …). */
+  dicomwebRetries: z.coerce.number().int().min(0).max(10).default(3),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /**
    * PHI scrubbing of captions and free-text metadata before they are stored (library pairs and

@@ -1,17 +1,15 @@
-import { open, type FileHandle } from 'node:fs/promises';
 import { PathLensError } from '@pathlens/core';
 import type { RgbImage } from '../slide-reader.ts';
 import { checkDeclaredSize, type SlideSizeLimits } from '../slide-size-limits.ts';
 import { decodeFrame } from './decode-frame.ts';
 import type { DicomInstance } from './dicom-instance.ts';
 import { FrameGrid } from './frame-grid.ts';
-import { locateFrames, readFrameBytes, type FrameLocations } from './frame-locations.ts';
+import type { DicomFrameSource, OpenFrameSource } from './frame-source.ts';
 import type { TileCache } from './tile-cache.ts';
 
 interface OpenPart {
   instance: DicomInstance;
-  locations: FrameLocations;
-  handle: FileHandle;
+  frames: DicomFrameSource;
 }
 
 let nextImageId = 0;
@@ -38,11 +36,12 @@ export class DicomImage {
   }
 
   /**
-   * Checks sizes against the limits before reading anything large, locates every frame (a
-   * truncated file fails here), opens the files and decodes one frame to prove they decode.
+   * Checks sizes against the limits before reading anything large, opens the frames (a
+   * truncated file fails here) and decodes one frame to prove they decode.
    * Throws `slide_too_large`, `corrupt_file` or `unsupported_format`.
    */
-  static async open(instances: DicomInstance[], limits: SlideSizeLimits, cache: TileCache, what: string): Promise<DicomImage> {
+  static async open(instances: DicomInstance[], options: { limits: SlideSizeLimits; cache: TileCache; what: string; openFrames: OpenFrameSource }): Promise<DicomImage> {
+    const { limits, cache, what } = options;
     const first = instances[0]!;
     const filePath = first.header.filePath;
     checkDeclaredSize(filePath, first.totalWidthPx, first.totalHeightPx, limits, what);
@@ -59,15 +58,14 @@ export class DicomImage {
     const parts: OpenPart[] = [];
     try {
       for (const instance of instances) {
-        const locations = await locateFrames(instance);
-        parts.push({ instance, locations, handle: await open(instance.header.filePath, 'r') });
+        parts.push({ instance, frames: await options.openFrames(instance) });
       }
       const image = new DicomImage(parts, grid, cache);
       const sample = grid.anyFrame();
       if (sample) await image.#decode(sample.part, sample.frame);
       return image;
     } catch (error) {
-      await Promise.all(parts.map((part) => part.handle.close()));
+      await Promise.all(parts.map((part) => part.frames.close()));
       throw error;
     }
   }
@@ -96,15 +94,17 @@ export class DicomImage {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#parts.map((part) => part.handle.close()));
+    await Promise.all(this.#parts.map((part) => part.frames.close()));
   }
 
   #decode(partIndex: number, frame: number): Promise<RgbImage> {
     const part = this.#parts[partIndex]!;
     return this.#cache.get(`${this.#id}:${partIndex}:${frame}`, async () => {
       try {
-        return await decodeFrame(part.instance, await readFrameBytes(part.handle, part.locations, frame));
+        return await decodeFrame(part.instance, await part.frames.readFrame(frame));
       } catch (error) {
+        // A source's own errors (a truncated file, a server that refuses) say what is wrong already.
+        if (error instanceof PathLensError) throw error;
         throw new PathLensError(
           'corrupt_file',
           `Cannot decode frame ${frame + 1} of ${part.instance.header.filePath}: ${(error as Error).message}. The file may be damaged; copy it again from its source.`,

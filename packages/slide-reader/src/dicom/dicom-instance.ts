@@ -1,4 +1,4 @@
-import type { DataSet } from 'dicom-parser';
+import type { DicomAttributes } from './dicom-attributes.ts';
 import type { DicomHeader } from './read-dicom-header.ts';
 import type { TransferSyntax } from './transfer-syntax.ts';
 
@@ -127,7 +127,7 @@ function flavorOf(imageType: string[]): DicomImageFlavor {
   return 'OTHER';
 }
 
-function pixelSpacingMm(functionalGroups: DataSet | undefined): { rowMm: number; columnMm: number } | null {
+function pixelSpacingMm(functionalGroups: DicomAttributes | undefined): { rowMm: number; columnMm: number } | null {
   const measures = functionalGroups?.elements[tag.pixelMeasuresSequence]?.items?.[0]?.dataSet;
   const rowMm = positive(measures?.floatString(tag.pixelSpacing, 0));
   const columnMm = positive(measures?.floatString(tag.pixelSpacing, 1));
@@ -135,7 +135,7 @@ function pixelSpacingMm(functionalGroups: DataSet | undefined): { rowMm: number;
 }
 
 /** Column/Row Position In Total Image Pixel Matrix are 1-based; stored here 0-based as x, y pairs. */
-function framePositionsOf(perFrame: Array<{ dataSet?: DataSet }>, frameCount: number): Int32Array | null {
+function framePositionsOf(perFrame: Array<{ dataSet?: DicomAttributes }>, frameCount: number): Int32Array | null {
   if (perFrame.length < frameCount || frameCount === 0) return null;
   const positions = new Int32Array(frameCount * 2);
   for (let frame = 0; frame < frameCount; frame++) {
@@ -149,7 +149,7 @@ function framePositionsOf(perFrame: Array<{ dataSet?: DataSet }>, frameCount: nu
   return positions;
 }
 
-function text(dataSet: DataSet, tagName: string): string | null {
+function text(dataSet: DicomAttributes, tagName: string): string | null {
   const value = dataSet.string(tagName)?.replace(/\0/g, '').trim();
   return value ? value : null;
 }

@@ -1,18 +1,20 @@
 import { open } from 'node:fs/promises';
 import dicomParserModule, { type DataSet } from 'dicom-parser';
 import { PathLensError } from '@pathlens/core';
+import type { DicomAttributes } from './dicom-attributes.ts';
 import { transferSyntaxOf, type TransferSyntax } from './transfer-syntax.ts';
 
 // dicom-parser ships a UMD bundle: under Node's ESM loader only its default export is real.
 const dicomParser = dicomParserModule as unknown as typeof import('dicom-parser');
 
-/** The data elements of one DICOM file before its pixel data, parsed by dicom-parser. */
+/** The data elements of one DICOM file before its pixel data, parsed by dicom-parser (or a DICOMweb instance's metadata). */
 export interface DicomHeader {
+  /** The file; for an instance on a DICOMweb server, its URL (shown in messages). */
   filePath: string;
   fileSizeBytes: number;
   transferSyntax: TransferSyntax;
   /** Elements up to and including the Pixel Data element's own header (not its value). */
-  dataSet: DataSet;
+  dataSet: DicomAttributes;
   /** Byte offset of Pixel Data's value (for encapsulated data, its first item); null when the file has none. */
   pixelDataOffset: number | null;
   /** Pixel Data's declared length; null when undefined (encapsulated) or absent. */
