@@ -176,7 +176,7 @@ describe('slide viewer endpoints over a real server', () => {
     // With the setting on, the label comes through as stored.
     const viewer = new SlideViewer({ dataDir: test.dataDir, serveLabelImage: true });
     try {
-      const slide = { id: svsId, filePath: svsPath, widthPx: tissueGeometry.widthPx, heightPx: tissueGeometry.heightPx, mppX: 0.252, mppY: 0.252 };
+      const slide = { id: svsId, source: 'file' as const, filePath: svsPath, widthPx: tissueGeometry.widthPx, heightPx: tissueGeometry.heightPx, mppX: 0.252, mppY: 0.252 };
       const { data, info } = await sharp(await viewer.associatedImageJpeg(slide, 'label')).raw().toBuffer({ resolveWithObject: true });
       expect([info.width, info.height]).toEqual([200, 150]);
       labelRgb.forEach((value, channel) => expect(Math.abs(data[channel]! - value)).toBeLessThan(10));

@@ -1,6 +1,6 @@
 import { PathLensError, type Logger } from '@pathlens/core';
 import { l2Normalise, type ImageEncoder } from '@pathlens/encoders';
-import { openSlide, type RgbImage, type SlideReader } from '@pathlens/slide-reader';
+import { fileSlideOpener, type RgbImage, type SlideOpener, type SlideReader } from '@pathlens/slide-reader';
 import type { NewPatch, SlideRow, Store } from '@pathlens/store';
 import { measureTissue } from './background-filter.ts';
 import { patchGrid, type GridCell } from './patch-grid.ts';
@@ -13,6 +13,15 @@ import { readPatch } from './tiling/read-patch.ts';
 import type { TissueDetectionSettings } from './tissue/tissue-detection-settings.ts';
 import { tissueFractionInRect, type TissueMask } from './tissue/tissue-mask.ts';
 import { slideTissueMask } from './tissue/slide-tissue-mask.ts';
+
+/** What ingestion works with. */
+export interface IngestionDependencies {
+  store: Store;
+  imageEncoder: ImageEncoder;
+  logger: Logger;
+  /** Opens a slide row's source (files and DICOMweb servers); files only when absent. */
+  openSlide?: SlideOpener | undefined;
+}
 
 export interface IngestSlideOptions {
   /** Patches whose share of the tissue mask is below this (0–1) are skipped without being read. */
@@ -68,9 +77,9 @@ interface PatchBatch {
  * reads or encodes a stored position again. Ends with the slide `ready`; throws on failure
  * (the caller marks it failed).
  */
-export async function ingestSlide(dependencies: { store: Store; imageEncoder: ImageEncoder; logger: Logger }, slide: SlideRow, options: IngestSlideOptions): Promise<void> {
+export async function ingestSlide(dependencies: IngestionDependencies, slide: SlideRow, options: IngestSlideOptions): Promise<void> {
   const { store, imageEncoder, logger } = dependencies;
-  const reader = await openSlide(slide.filePath);
+  const reader = await (dependencies.openSlide ?? fileSlideOpener)(slide);
   try {
     const level0 = reader.properties.levels[0]!;
     const grid = patchGrid({ widthPx: level0.widthPx, heightPx: level0.heightPx, patchSizePx: slide.patchSizeLevel0Px });

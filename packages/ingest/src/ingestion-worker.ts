@@ -1,7 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Logger } from '@pathlens/core';
-import type { ImageEncoder } from '@pathlens/encoders';
-import type { Store } from '@pathlens/store';
+import type { IngestionDependencies } from './ingest-slide.ts';
 import type { IngestionProgress } from './ingestion-progress.ts';
 import { QueueWorker, type JobOutcome, type PipelineOptions } from './jobs/queue-worker.ts';
 import { createWorkerId } from './jobs/worker-id.ts';
@@ -36,7 +34,7 @@ export class IngestionWorker extends EventEmitter {
   #started: Promise<void> | null = null;
 
   constructor(
-    private readonly dependencies: { store: Store; imageEncoder: ImageEncoder; logger: Logger },
+    private readonly dependencies: IngestionDependencies,
     options: IngestionWorkerOptions,
   ) {
     super();

@@ -121,7 +121,7 @@ async function registerAgain(
 }
 
 /** The slide columns a tiling decides. A requested MPP replaces the file's in `mppX`/`mppY`. */
-function slideTilingColumns(tiling: TilingResolution, fileMpp: { mppX: number | null; mppY: number | null }) {
+export function slideTilingColumns(tiling: TilingResolution, fileMpp: { mppX: number | null; mppY: number | null }) {
   return {
     patchSizeLevel0Px: tiling.patchSizeLevel0Px,
     targetMpp: tiling.targetMpp,

@@ -1,4 +1,4 @@
-import { openSlide, type SlideReader } from '@pathlens/slide-reader';
+import { fileSlideOpener, type SlideOpener, type SlideReader, type SlideSourceRecord } from '@pathlens/slide-reader';
 
 interface PooledReader {
   reader: Promise<SlideReader>;
@@ -15,14 +15,18 @@ export class OpenReaderPool {
   readonly #readers = new Map<string, PooledReader>();
   #closed = false;
 
-  constructor(private readonly capacity = 8) {}
+  constructor(
+    private readonly capacity = 8,
+    private readonly openSlide: SlideOpener = fileSlideOpener,
+  ) {}
 
-  /** Run `use` with an open reader for the file. */
-  async with<T>(filePath: string, use: (reader: SlideReader) => Promise<T>): Promise<T> {
+  /** Run `use` with an open reader for the slide (a file, or a series on a DICOMweb server). */
+  async with<T>(slide: SlideSourceRecord, use: (reader: SlideReader) => Promise<T>): Promise<T> {
+    const { filePath } = slide;
     if (this.#closed) throw new Error('OpenReaderPool is closed');
     let entry = this.#readers.get(filePath);
     if (!entry) {
-      entry = { reader: openSlide(filePath), users: 0, lastUsedMs: 0 };
+      entry = { reader: this.openSlide(slide), users: 0, lastUsedMs: 0 };
       this.#readers.set(filePath, entry);
       // A file that fails to open is not kept: the next request tries again.
       entry.reader.catch(() => this.#readers.delete(filePath));

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { PathLensError } from '@pathlens/core';
 import { slideTissueMask, tissueGeoJsonPath, type TissueDetectionSettings } from '@pathlens/ingest';
+import type { SlideOpener } from '@pathlens/slide-reader';
 import type { SlideRow } from '@pathlens/store';
 import { deepZoomDescriptor, deepZoomGeometry } from './deep-zoom-geometry.ts';
 import { DeepZoomTileCache } from './deep-zoom-tiles.ts';
@@ -14,13 +15,15 @@ export interface SlideViewerOptions {
   /** SERVE_LABEL_IMAGE: the label (and macro, which usually shows the label) may be served. */
   serveLabelImage: boolean;
   tissueDetection?: Partial<TissueDetectionSettings> | undefined;
+  /** Opens slides from files and DICOMweb servers; files only when absent. */
+  openSlide?: SlideOpener | undefined;
 }
 
 /** Associated images that can show patient identity: served only when SERVE_LABEL_IMAGE allows. */
 export const identifyingAssociatedImages = ['label', 'macro'] as const;
 
 /** The slide row fields the viewer needs. */
-export type ViewedSlide = Pick<SlideRow, 'id' | 'filePath' | 'widthPx' | 'heightPx' | 'mppX' | 'mppY'>;
+export type ViewedSlide = Pick<SlideRow, 'id' | 'source' | 'filePath' | 'widthPx' | 'heightPx' | 'mppX' | 'mppY'>;
 
 /**
  * Pictures of slides for the web viewer: Deep Zoom descriptor and tiles (cached on disk),
@@ -32,11 +35,12 @@ export type ViewedSlide = Pick<SlideRow, 'id' | 'filePath' | 'widthPx' | 'height
  * const jpeg = await viewer.deepZoomTile(slide, { level: 12, column: 3, row: 1 });
  */
 export class SlideViewer {
-  readonly #readers = new OpenReaderPool();
+  readonly #readers: OpenReaderPool;
   readonly #tiles: DeepZoomTileCache;
 
   constructor(private readonly options: SlideViewerOptions) {
     this.#tiles = new DeepZoomTileCache(options.dataDir);
+    this.#readers = new OpenReaderPool(8, options.openSlide);
   }
 
   deepZoomDescriptor(slide: ViewedSlide): string {
@@ -45,12 +49,12 @@ export class SlideViewer {
 
   /** One JPEG tile; `invalid_request` for a level or tile outside the slide. */
   deepZoomTile(slide: ViewedSlide, tile: { level: number; column: number; row: number }): Promise<Buffer> {
-    return this.#tiles.tile(slide.id, deepZoomGeometry(slide.widthPx, slide.heightPx), tile, (use) => this.#readers.with(slide.filePath, use));
+    return this.#tiles.tile(slide.id, deepZoomGeometry(slide.widthPx, slide.heightPx), tile, (use) => this.#readers.with(slide, use));
   }
 
   /** The whole slide as a JPEG fitting `maxSizePx` on its long side. */
   thumbnailJpeg(slide: ViewedSlide, maxSizePx: number): Promise<Buffer> {
-    return this.#readers.with(slide.filePath, async (reader) => encodeJpeg(await reader.readThumbnail(maxSizePx), 85));
+    return this.#readers.with(slide, async (reader) => encodeJpeg(await reader.readThumbnail(maxSizePx), 85));
   }
 
   /** The tissue mask as a transparent PNG the size of `thumbnailJpeg(slide, maxSizePx)`; detected (and kept) if not there yet. */
@@ -78,7 +82,7 @@ export class SlideViewer {
         { name },
       );
     }
-    return this.#readers.with(slide.filePath, async (reader) => encodeJpeg(await reader.readAssociatedImage(name), 90));
+    return this.#readers.with(slide, async (reader) => encodeJpeg(await reader.readAssociatedImage(name), 90));
   }
 
   close(): Promise<void> {
@@ -86,6 +90,6 @@ export class SlideViewer {
   }
 
   #tissueMask(slide: ViewedSlide) {
-    return this.#readers.with(slide.filePath, (reader) => slideTissueMask(reader, slide, { dataDir: this.options.dataDir, settings: this.options.tissueDetection }));
+    return this.#readers.with(slide, (reader) => slideTissueMask(reader, slide, { dataDir: this.options.dataDir, settings: this.options.tissueDetection }));
   }
 }

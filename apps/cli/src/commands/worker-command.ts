@@ -4,6 +4,7 @@ import { ClipImageEncoder } from '@pathlens/encoders';
 import { IngestionWorker, ingestionOptionsFromConfig } from '@pathlens/ingest';
 import { tinyChatModelId } from '@pathlens/models';
 import { selectModels } from '@pathlens/server';
+import { DicomWebServers, slideOpener } from '@pathlens/slide-reader';
 import { embeddingDimension, openStore } from '@pathlens/store';
 import { addConfigOptions, configFromOptions } from '../config-options.ts';
 
@@ -44,7 +45,8 @@ async function runWorker(config: Config & { databaseUrl: string }, logger: Logge
     if (imageEncoder.embeddingDimension !== embeddingDimension) {
       throw new PathLensError('invalid_config', `IMAGE_TEXT_ENCODER ${entry.id} makes ${imageEncoder.embeddingDimension}-d embeddings; the store holds ${embeddingDimension}-d vectors.`);
     }
-    const worker = new IngestionWorker({ store, imageEncoder, logger }, { ...ingestionOptionsFromConfig(config), concurrency: 1 });
+    const openSlide = slideOpener(DicomWebServers.fromSettings(config));
+    const worker = new IngestionWorker({ store, imageEncoder, logger, openSlide }, { ...ingestionOptionsFromConfig(config), concurrency: 1 });
     const stopped = new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));
       process.once('SIGINT', () => resolve('SIGINT'));

@@ -1,6 +1,7 @@
 import { PathLensError, type Config, type Logger } from '@pathlens/core';
 import { ClipImageEncoder, ClipTextEncoder, WorkerThreadImageEncoder } from '@pathlens/encoders';
 import { IngestionWorker, ingestionOptionsFromConfig, tissueDetectionSettingsFromConfig } from '@pathlens/ingest';
+import { DicomWebServers, slideOpener } from '@pathlens/slide-reader';
 import { SlideViewer } from '@pathlens/viewer';
 import { loadLanguageModel } from '@pathlens/language-model';
 import { labelSetFindings, loadReportTemplates } from '@pathlens/assistant';
@@ -36,7 +37,9 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       loadLanguageModel(languageModelSettings(config, models)),
     ]);
     logger.info(`models: encoder ${imageEncoder.modelId}, chat ${languageModel.modelId}`);
-    const ingestion = new IngestionWorker({ store, imageEncoder, logger }, ingestionOptionsFromConfig(config));
+    const dicomWeb = DicomWebServers.fromSettings(config);
+    const openSlide = slideOpener(dicomWeb);
+    const ingestion = new IngestionWorker({ store, imageEncoder, logger, openSlide }, ingestionOptionsFromConfig(config));
     if (config.ingestWorkers === 0 && store.handle.driver === 'pglite') {
       logger.warn('INGEST_WORKERS=0 on the embedded store: slides stay queued, as no other process can open this database to ingest them. Set INGEST_WORKERS=1.');
     } else if (config.ingestWorkers === 0) {
@@ -46,7 +49,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     const phiScrubber = createPhiScrubber(config.phiScrubbing);
     const pairImports = new PairImportWorker({ store, imageEncoder, textEncoder, phiScrubber, logger }, { dataDir: config.dataDir, batchSize: config.encoderBatchSize });
     await pairImports.start();
-    const viewer = new SlideViewer({ dataDir: config.dataDir, serveLabelImage: config.serveLabelImage, tissueDetection: tissueDetectionSettingsFromConfig(config) });
+    const viewer = new SlideViewer({ dataDir: config.dataDir, serveLabelImage: config.serveLabelImage, tissueDetection: tissueDetectionSettingsFromConfig(config), openSlide });
     return {
       config,
       logger,
@@ -55,6 +58,8 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       textEncoder,
       languageModel,
       ingestion,
+      dicomWeb,
+      openSlide,
       viewer,
       models,
       pairImports,

@@ -5,6 +5,7 @@ import type { IngestionWorker } from '@pathlens/ingest';
 import type { LanguageModel } from '@pathlens/language-model';
 import type { PairImportWorker, PhiScrubber } from '@pathlens/library';
 import type { LabelSetCatalog } from '@pathlens/retrieval';
+import type { DicomWebServers, SlideOpener } from '@pathlens/slide-reader';
 import type { Store } from '@pathlens/store';
 import type { SlideViewer } from '@pathlens/viewer';
 import type { SelectedModels } from './select-models.ts';
@@ -18,6 +19,10 @@ export interface Runtime {
   textEncoder: TextEncoder;
   languageModel: LanguageModel;
   ingestion: IngestionWorker;
+  /** The configured DICOMweb servers (DICOMWEB_ENDPOINTS); empty when none. */
+  dicomWeb: DicomWebServers;
+  /** Opens a slide row's pixels: its file, or its series on a DICOMweb server. */
+  openSlide: SlideOpener;
   /** Deep Zoom tiles, thumbnails, tissue overlays and associated images of slides. */
   viewer: SlideViewer;
   models: SelectedModels;

@@ -1,7 +1,7 @@
 import type { Logger } from '@pathlens/core';
 import type { ImageEncoder } from '@pathlens/encoders';
 import type { SlideRow, Store } from '@pathlens/store';
-import { ingestSlide, type IngestSlideOptions } from '../ingest-slide.ts';
+import { ingestSlide, type IngestionDependencies, type IngestSlideOptions } from '../ingest-slide.ts';
 import { progressOf, type IngestionProgress } from '../ingestion-progress.ts';
 import { JobLease } from './job-lease.ts';
 import { measureEncoder } from './measured-encoder.ts';
@@ -52,7 +52,7 @@ export class QueueWorker {
   #current: IngestionProgress | null = null;
 
   constructor(
-    private readonly dependencies: { store: Store; imageEncoder: ImageEncoder; logger: Logger },
+    private readonly dependencies: IngestionDependencies,
     private readonly options: QueueWorkerOptions,
     private readonly events: Partial<QueueWorkerEvents> = {},
   ) {}
@@ -141,7 +141,7 @@ export class QueueWorker {
     let warnedSlowBatch = false;
     let outcome: JobOutcome;
     try {
-      await ingestSlide({ store, imageEncoder: encoder, logger }, slide, {
+      await ingestSlide({ store, imageEncoder: encoder, logger, openSlide: this.dependencies.openSlide }, slide, {
         ...this.options.pipeline,
         signal: AbortSignal.any([stopSignal, lease.signal]),
         onProgress: (counts) => {

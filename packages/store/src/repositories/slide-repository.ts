@@ -23,6 +23,11 @@ export class SlideRepository {
     return row;
   }
 
+  async findBySeriesInstanceUid(seriesInstanceUid: string): Promise<SlideRow | undefined> {
+    const [row] = await this.db.select().from(slides).where(eq(slides.seriesInstanceUid, seriesInstanceUid));
+    return row;
+  }
+
   async list(limit = 100): Promise<SlideRow[]> {
     return this.db.select().from(slides).orderBy(desc(slides.createdAt)).limit(limit);
   }

@@ -11,9 +11,16 @@ export const slides = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     name: text('name').notNull(),
-    /** Where the file lives on the server (an upload is copied under DATA_DIR first). */
+    /** Where the pixels come from: a file on this server, or a series on a configured DICOMweb server. */
+    source: text('source', { enum: ['file', 'dicomweb'] }).notNull().default('file'),
+    /**
+     * Where the file lives on the server (an upload is copied under DATA_DIR first); for a
+     * DICOMweb slide, `dicomweb:<endpoint>/studies/<uid>/series/<uid>` (re-read from there).
+     */
     filePath: text('file_path').notNull(),
-    /** sha256 of the file's bytes: the same file ingests once. */
+    /** A DICOMweb slide's Series Instance UID: the same series ingests once. Null for files. */
+    seriesInstanceUid: text('series_instance_uid').unique(),
+    /** sha256 of the file's bytes: the same file ingests once (a DICOMweb slide: of its series UID). */
     contentSha256: text('content_sha256').notNull().unique(),
     format: text('format').notNull(),
     vendor: text('vendor'),

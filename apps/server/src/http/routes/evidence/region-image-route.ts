@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { PathLensError } from '@pathlens/core';
-import { openSlide } from '@pathlens/slide-reader';
 import { encodeJpeg, renderRegion } from '@pathlens/viewer';
 import type { AppEnvironment } from '../../app-environment.ts';
 import { parseValue } from '../../parse-request.ts';
@@ -36,7 +35,7 @@ export function regionImageRoute() {
     const heightLevel0 = Math.min(query.size, slide.heightPx - query.y);
     const scale = Math.min(1, (query.out ?? Math.min(query.size, maxRegionOutputPx)) / query.size);
     const output = { widthPx: Math.max(1, Math.round(widthLevel0 * scale)), heightPx: Math.max(1, Math.round(heightLevel0 * scale)) };
-    const reader = await openSlide(slide.filePath);
+    const reader = await runtime.openSlide(slide);
     try {
       const jpeg = await encodeJpeg(await renderRegion(reader, { xLevel0: query.x, yLevel0: query.y, widthLevel0, heightLevel0 }, output), 85);
       return context.body(new Uint8Array(jpeg), 200, { 'content-type': 'image/jpeg', 'cache-control': 'private, max-age=3600' });
