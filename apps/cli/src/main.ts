@@ -10,6 +10,7 @@ import { pairsCommand } from './commands/pairs-command.ts';
 import { searchCommand } from './commands/search-command.ts';
 import { serveCommand } from './commands/serve-command.ts';
 import { workerCommand } from './commands/worker-command.ts';
+import { dicomWebCommand } from './commands/dicomweb-command.ts';
 
 const program = new Command('pathlens').description('PathLens: a self-hosted vision-language pathology assistant').showHelpAfterError();
 serveCommand(program);
@@ -22,6 +23,7 @@ chatCommand(program);
 modelsCommand(program);
 pairsCommand(program);
 workerCommand(program);
+dicomWebCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -6,7 +6,7 @@ import { SingleBar } from 'cli-progress';
 import { connectApi, expectOk } from '../api-client.ts';
 import { addConfigOptions, configFromOptions } from '../config-options.ts';
 
-interface SlideView {
+export interface SlideView {
   id: string;
   name: string;
   status: string;
@@ -64,7 +64,7 @@ export function ingestCommand(program: Command): void {
   });
 }
 
-async function waitForSlide(api: { fetch(path: string): Promise<Response> }, id: string): Promise<SlideView> {
+export async function waitForSlide(api: { fetch(path: string): Promise<Response> }, id: string): Promise<SlideView> {
   const bar = new SingleBar({ format: 'ingesting [{bar}] {percentage}% | {value}/{total} tiles | {patches} patches | ETA {eta_text}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5_000 });
   let started = false;
   for (;;) {
@@ -83,20 +83,20 @@ async function waitForSlide(api: { fetch(path: string): Promise<Response> }, id:
   }
 }
 
-function parsePositiveNumber(value: string): number {
+export function parsePositiveNumber(value: string): number {
   const number = Number(value);
   if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('give a positive number of µm per pixel, e.g. 0.25');
   return number;
 }
 
-function collectMetadata(value: string, previous: Record<string, string>): Record<string, string> {
+export function collectMetadata(value: string, previous: Record<string, string>): Record<string, string> {
   const separator = value.indexOf('=');
   if (separator <= 0) throw new InvalidArgumentError('give key=value, e.g. --meta block=A3');
   return { ...previous, [value.slice(0, separator).trim()]: value.slice(separator + 1).trim() };
 }
 
 /** --organ, --stain and --meta key=value as one metadata object; undefined when none is given. */
-function slideMetadataFromOptions(options: Record<string, unknown>): Record<string, string> | undefined {
+export function slideMetadataFromOptions(options: Record<string, unknown>): Record<string, string> | undefined {
   const metadata: Record<string, string> = { ...(options.meta as Record<string, string> | undefined) };
   if (typeof options.organ === 'string') metadata.organ = options.organ;
   if (typeof options.stain === 'string') metadata.stain = options.stain;

@@ -16,6 +16,7 @@ import { modelsRoutes } from './routes/models/models-routes.ts';
 import { pairsRoutes } from './routes/pairs/pairs-routes.ts';
 import { reportsRoutes } from './routes/reports/reports-routes.ts';
 import { searchRoutes } from './routes/search/search-routes.ts';
+import { dicomWebRoutes } from './routes/dicomweb/dicomweb-routes.ts';
 import { slidesRoutes } from './routes/slides/slides-routes.ts';
 import { slideViewerRoutes } from './routes/slides/slide-viewer-routes.ts';
 import type { RuntimeHolder } from './runtime-holder.ts';
@@ -51,6 +52,7 @@ export function createApp(holder: RuntimeHolder, options: { logger: Logger; maxU
       },
     }),
   );
+  app.route('/', dicomWebRoutes());
   app.route('/', slidesRoutes());
   app.route('/', slideViewerRoutes());
   app.route('/', pairsRoutes());

@@ -16,6 +16,8 @@ export function slideView(slide: SlideRow, live?: IngestionProgress) {
     name: slide.name,
     status: slide.status,
     failure_reason: slide.failureReason,
+    source: slide.source,
+    series_instance_uid: slide.seriesInstanceUid,
     format: slide.format,
     vendor: slide.vendor,
     width_px: slide.widthPx,
