@@ -5,19 +5,22 @@
  * reader must refuse), stored in Orthanc, found with QIDO-RS, ingested over WADO-RS through a real
  * PathLens server, and compared with the same SVS ingested from its file.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PathLensError, RedactedCredential } from '@pathlens/core';
 import { ClipImageEncoder } from '@pathlens/encoders';
 import { DicomWebClient, dicomWebLocation, openSlide, searchSlideSeries, slideOpener, DicomWebServers, type SlideReader } from '@pathlens/slide-reader';
 import { dicomize, freePort, orthancMissing, startOrthanc, type RunningOrthanc } from '../helpers/orthanc-server.ts';
-import { sharedDataFile } from '../helpers/shared-data.ts';
+import { projectRoot, sharedDataFile } from '../helpers/shared-data.ts';
 import { startTestServer, waitForSlide } from '../helpers/test-server.ts';
 
+const run = promisify(execFile);
 const svsPath = sharedDataFile('wsi/CMU-1-Small-Region.svs');
 const missing = orthancMissing();
 if (missing) console.warn(`[skip] ${missing}: the DICOMweb tests against Orthanc are skipped.`);
@@ -176,6 +179,26 @@ describe.skipIf(!svsPath || missing !== null)('slides from a DICOMweb server (a 
     const again = await fetch(`${baseUrl}/v1/slides/dicomweb`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ endpoint: 'pacs', ...series.jpeg }) });
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ id: webSlide.id, duplicate: true, status: 'ready' });
+  });
+
+  it('searches and ingests from the command line (pathlens dicomweb search | ingest)', async () => {
+    const environment = {
+      ...process.env,
+      DATABASE_URL: '',
+      DICOMWEB_ENDPOINTS: `pacs=${orthanc.dicomWebUrl}`,
+      DICOMWEB_CREDENTIALS: `pacs=basic:${orthanc.username}:${orthanc.password}`,
+    };
+    const pathlens = (...args: string[]) => run(process.execPath, [path.join(projectRoot, 'apps/cli/bin/pathlens.js'), 'dicomweb', ...args], { env: environment, timeout: 120_000 });
+    const search = await pathlens('search');
+    expect(search.stdout).toContain('2 slide series on pacs');
+    expect(search.stdout).toContain(`${series.jpeg!.study_instance_uid} ${series.jpeg!.series_instance_uid}`);
+    expect(search.stdout + search.stderr).not.toContain(orthanc.password);
+    const listed = JSON.parse((await pathlens('search', '--json', '--study', series.jpeg!.study_instance_uid)).stdout) as Array<{ seriesInstanceUid: string }>;
+    expect(listed.map((entry) => entry.seriesInstanceUid)).toEqual([series.jpeg!.series_instance_uid]);
+
+    const ingest = await pathlens('ingest', series.jpeg!.study_instance_uid, series.jpeg!.series_instance_uid, '--server', baseUrl);
+    expect(ingest.stdout).toMatch(new RegExp(`already ingested: .* \\(${webSlide.id}\\) via ${baseUrl}`));
+    expect(JSON.parse(ingest.stdout.trim().split('\n').at(-1)!)).toMatchObject({ id: webSlide.id, status: 'ready', width_px: 2220 });
   });
 
   it('serves viewer tiles, thumbnails and region crops of the DICOMweb slide as of the file', async () => {

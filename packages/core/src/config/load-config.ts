@@ -1,6 +1,9 @@
 import { PathLensError } from '../errors/pathlens-error.ts';
 import { configKeys, configSchema, environmentName, resolveConfigPaths, type Config, type ConfigInput } from './config-schema.ts';
 
+/** Settings holding secrets: a wrong value is never echoed in the error. */
+const secretConfigKeys = new Set<string>(['dicomwebCredentials', 'chatApiKey']);
+
 /**
  * Parse configuration once, at start-up. Explicit settings (CLI flags) beat environment
  * variables beat defaults. A wrong value fails with the variable's name and what it should be.
@@ -25,7 +28,8 @@ export function loadConfig(options: {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const key = String(issue.path[0] ?? '');
-      return `${environmentName(key)} (--${key.replace(/([A-Z])/g, '-$1').toLowerCase()}): ${issue.message}; got ${JSON.stringify(merged[key])}`;
+      const given = secretConfigKeys.has(key) ? '[redacted]' : JSON.stringify(merged[key]);
+      return `${environmentName(key)} (--${key.replace(/([A-Z])/g, '-$1').toLowerCase()}): ${issue.message}; got ${given}`;
     });
     throw new PathLensError('invalid_config', `Invalid configuration:\n  ${problems.join('\n  ')}`, { problems });
   }
