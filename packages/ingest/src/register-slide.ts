@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PathLensError } from '@pathlens/core';
-import type { Store, SlideRow } from '@pathlens/store';
-import { openSlide } from '@pathlens/slide-reader';
+import type { NewSlideRow, SlideRow, Store } from '@pathlens/store';
+import { openSlide, type SlideProperties } from '@pathlens/slide-reader';
 import { fileSha256 } from './file-sha256.ts';
 import { tilingResolution, type TilingResolution } from './tiling/tiling-resolution.ts';
 import { tissueGeoJsonPath, tissueMaskPath } from './tissue/tissue-mask-files.ts';
@@ -14,8 +14,8 @@ export interface RegisteredSlide {
   created: boolean;
 }
 
-export interface RegisterSlideOptions {
-  filePath: string;
+/** What every registration takes, whatever the slide's source. */
+export interface SlideRegistrationSettings {
   name?: string | undefined;
   encoderId: string;
   /** Side of the encoder's square input, px: a patch covers `inputSizePx × targetMpp` µm. */
@@ -28,6 +28,10 @@ export interface RegisterSlideOptions {
   tileAtLevel0?: boolean | undefined;
   /** Organ, stain and other facts about the slide (free key → value). */
   metadata?: Record<string, string> | undefined;
+}
+
+export interface RegisterSlideOptions extends SlideRegistrationSettings {
+  filePath: string;
   /** Ingest again a file already ingested (re-tiled when the resolution changed). */
   force?: boolean | undefined;
   /** When the caller already hashed the bytes (an upload). */
@@ -56,14 +60,7 @@ export async function registerSlide(store: Store, options: RegisterSlideOptions)
     let tiling: TilingResolution | null = null;
     let refusal: unknown = null;
     try {
-      tiling = tilingResolution({
-        inputSizePx: options.inputSizePx,
-        targetMpp: options.targetMpp,
-        fileMpp: { x: properties.mppX, y: properties.mppY },
-        requestMpp: options.mpp,
-        tileAtLevel0: options.tileAtLevel0,
-        slideName: name,
-      });
+      tiling = slideTiling(properties, options, name);
     } catch (error) {
       if (!PathLensError.is(error, 'missing_mpp')) throw error;
       refusal = error;
@@ -72,20 +69,7 @@ export async function registerSlide(store: Store, options: RegisterSlideOptions)
     const existing = await store.slides.findByContentSha256(contentSha256);
     if (existing) return await registerAgain(store, existing, tiling, options, properties);
     if (!tiling) throw refusal;
-    const level0 = properties.levels[0]!;
-    const slide = await store.slides.create({
-      name,
-      filePath: options.filePath,
-      contentSha256,
-      format: properties.format,
-      vendor: properties.vendor,
-      widthPx: level0.widthPx,
-      heightPx: level0.heightPx,
-      ...slideTilingColumns(tiling, properties),
-      objectivePower: properties.objectivePower,
-      metadata: options.metadata ?? {},
-      encoderId: options.encoderId,
-    });
+    const slide = await store.slides.create(newSlideRow(properties, tiling, options, { name, filePath: options.filePath, contentSha256 }));
     return { slide, created: true };
   } finally {
     await reader.close();
@@ -120,8 +104,41 @@ async function registerAgain(
   return { slide: (await store.slides.findById(existing.id))!, created: true };
 }
 
+/** Patch size for the target MPP from the slide's MPP, or the one requested; `missing_mpp` when there is none. */
+export function slideTiling(properties: SlideProperties, settings: SlideRegistrationSettings, slideName: string): TilingResolution {
+  return tilingResolution({
+    inputSizePx: settings.inputSizePx,
+    targetMpp: settings.targetMpp,
+    fileMpp: { x: properties.mppX, y: properties.mppY },
+    requestMpp: settings.mpp,
+    tileAtLevel0: settings.tileAtLevel0,
+    slideName,
+  });
+}
+
+/** A new slide row: what the reader found, the tiling, and the request's facts. */
+export function newSlideRow(
+  properties: SlideProperties,
+  tiling: TilingResolution,
+  settings: SlideRegistrationSettings,
+  identity: Pick<NewSlideRow, 'name' | 'filePath' | 'contentSha256'> & Partial<Pick<NewSlideRow, 'source' | 'seriesInstanceUid'>>,
+): NewSlideRow {
+  const level0 = properties.levels[0]!;
+  return {
+    ...identity,
+    format: properties.format,
+    vendor: properties.vendor,
+    widthPx: level0.widthPx,
+    heightPx: level0.heightPx,
+    ...slideTilingColumns(tiling, properties),
+    objectivePower: properties.objectivePower,
+    metadata: settings.metadata ?? {},
+    encoderId: settings.encoderId,
+  };
+}
+
 /** The slide columns a tiling decides. A requested MPP replaces the file's in `mppX`/`mppY`. */
-export function slideTilingColumns(tiling: TilingResolution, fileMpp: { mppX: number | null; mppY: number | null }) {
+function slideTilingColumns(tiling: TilingResolution, fileMpp: { mppX: number | null; mppY: number | null }) {
   return {
     patchSizeLevel0Px: tiling.patchSizeLevel0Px,
     targetMpp: tiling.targetMpp,

@@ -1,9 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { PathLensError, type Config } from '@pathlens/core';
 import { DicomWebServers, searchSlideSeries } from '@pathlens/slide-reader';
-import { connectApi, expectOk } from '../api-client.ts';
+import { connectApi } from '../api-client.ts';
 import { addConfigOptions, configFromOptions } from '../config-options.ts';
-import { collectMetadata, parsePositiveNumber, slideMetadataFromOptions, waitForSlide, type SlideView } from './ingest-command.ts';
+import { addRegistrationOptions, reportRegistration, slideMetadataFromOptions } from './ingest-command.ts';
 
 /**
  * `pathlens dicomweb search` lists slide-microscopy series on a DICOMweb server (QIDO-RS, no
@@ -34,18 +34,9 @@ export function dicomWebCommand(program: Command): void {
     }
   });
   addConfigOptions(
-    dicomweb
-      .command('ingest <study-uid> <series-uid>')
+    addRegistrationOptions(dicomweb.command('ingest <study-uid> <series-uid>'))
       .description('Ingest a whole-slide series from a DICOMweb server (the same series ingests once)')
-      .option('--endpoint <name>', 'server name in DICOMWEB_ENDPOINTS (default: the only one)')
-      .option('--server <url>', 'a running PathLens server (default: HOST:PORT when one answers, else in-process)')
-      .option('--name <name>', 'display name')
-      .option('--mpp <micrometres>', 'level-0 pixel size in µm/px, for a series without one (or to override it)', parsePositiveNumber)
-      .option('--tile-level0', 'tile at full resolution without a physical scale')
-      .option('--organ <organ>', 'organ or site, stored with the slide')
-      .option('--stain <stain>', 'stain, stored with the slide')
-      .option('--meta <key=value>', 'any other fact to store with the slide (repeatable)', collectMetadata, {})
-      .option('--no-wait', 'return once queued'),
+      .option('--endpoint <name>', 'server name in DICOMWEB_ENDPOINTS (default: the only one)'),
   ).action(async (studyInstanceUid: string, seriesInstanceUid: string, options: Record<string, unknown>) => {
     const config = configFromOptions(options);
     const endpoint = endpointName(config, options.endpoint);
@@ -61,11 +52,7 @@ export function dicomWebCommand(program: Command): void {
         metadata: slideMetadataFromOptions(options),
       };
       const response = await api.fetch('/v1/slides/dicomweb', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
-      let slide = (await (await expectOk(response)).json()) as SlideView & { duplicate: boolean };
-      console.log(`${slide.duplicate ? 'already ingested' : 'queued'}: ${slide.name} (${slide.id}) via ${api.target}`);
-      if (options.wait !== false) slide = { ...(await waitForSlide(api, slide.id)), duplicate: slide.duplicate };
-      console.log(JSON.stringify({ id: slide.id, status: slide.status, patch_count: slide.patch_count, mpp: slide.mpp_x, width_px: slide.width_px, height_px: slide.height_px, failure_reason: slide.failure_reason }));
-      if (slide.status === 'failed') process.exitCode = 1;
+      await reportRegistration(api, response, options.wait !== false);
     } finally {
       await api.close();
     }

@@ -3,10 +3,10 @@ import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { connectApi, expectOk } from '../api-client.ts';
+import { connectApi, expectOk, type ApiClient } from '../api-client.ts';
 import { addConfigOptions, configFromOptions } from '../config-options.ts';
 
-export interface SlideView {
+interface SlideView {
   id: string;
   name: string;
   status: string;
@@ -20,18 +20,9 @@ export interface SlideView {
 
 export function ingestCommand(program: Command): void {
   addConfigOptions(
-    program
-      .command('ingest <file>')
+    addRegistrationOptions(program.command('ingest <file>'))
       .description('Ingest a slide or image: tile, skip background, embed, store; shows progress until ready')
-      .option('--server <url>', 'a running PathLens server (default: HOST:PORT when one answers, else in-process)')
-      .option('--name <name>', 'display name')
-      .option('--force', 're-ingest a file already ingested')
-      .option('--mpp <micrometres>', 'level-0 pixel size in µm/px, for a file without one (or to override it)', parsePositiveNumber)
-      .option('--tile-level0', 'tile at full resolution without a physical scale (a file without MPP)')
-      .option('--organ <organ>', 'organ or site, stored with the slide')
-      .option('--stain <stain>', 'stain (H&E, IHC marker, …), stored with the slide')
-      .option('--meta <key=value>', 'any other fact to store with the slide (repeatable)', collectMetadata, {})
-      .option('--no-wait', 'return once queued'),
+      .option('--force', 're-ingest a file already ingested'),
   ).action(async (file: string, options: Record<string, unknown>) => {
     const config = configFromOptions(options);
     const api = await connectApi(config, options.server as string | undefined);
@@ -53,18 +44,36 @@ export function ingestCommand(program: Command): void {
         if (metadata) form.append('metadata', JSON.stringify(metadata));
         response = await api.fetch('/v1/slides', { method: 'POST', body: form });
       }
-      let slide = (await (await expectOk(response)).json()) as SlideView & { duplicate: boolean };
-      console.log(`${slide.duplicate ? 'already ingested' : 'queued'}: ${slide.name} (${slide.id}) via ${api.target}`);
-      if (options.wait !== false) slide = { ...(await waitForSlide(api, slide.id)), duplicate: slide.duplicate };
-      console.log(JSON.stringify({ id: slide.id, status: slide.status, patch_count: slide.patch_count, mpp: slide.mpp_x, width_px: slide.width_px, height_px: slide.height_px, failure_reason: slide.failure_reason }));
-      if (slide.status === 'failed') process.exitCode = 1;
+      await reportRegistration(api, response, options.wait !== false);
     } finally {
       await api.close();
     }
   });
 }
 
-export async function waitForSlide(api: { fetch(path: string): Promise<Response> }, id: string): Promise<SlideView> {
+/** The flags every way of ingesting takes: where the server is, the slide's name, resolution and facts. */
+export function addRegistrationOptions(command: Command): Command {
+  return command
+    .option('--server <url>', 'a running PathLens server (default: HOST:PORT when one answers, else in-process)')
+    .option('--name <name>', 'display name')
+    .option('--mpp <micrometres>', 'level-0 pixel size in µm/px, for a slide without one (or to override it)', parsePositiveNumber)
+    .option('--tile-level0', 'tile at full resolution without a physical scale (a slide without MPP)')
+    .option('--organ <organ>', 'organ or site, stored with the slide')
+    .option('--stain <stain>', 'stain (H&E, IHC marker, …), stored with the slide')
+    .option('--meta <key=value>', 'any other fact to store with the slide (repeatable)', collectMetadata, {})
+    .option('--no-wait', 'return once queued');
+}
+
+/** Prints what a registration request did, follows the slide until it is ready (unless told not to) and prints the result. */
+export async function reportRegistration(api: ApiClient, response: Response, wait: boolean): Promise<void> {
+  let slide = (await (await expectOk(response)).json()) as SlideView & { duplicate: boolean };
+  console.log(`${slide.duplicate ? 'already ingested' : 'queued'}: ${slide.name} (${slide.id}) via ${api.target}`);
+  if (wait) slide = { ...(await waitForSlide(api, slide.id)), duplicate: slide.duplicate };
+  console.log(JSON.stringify({ id: slide.id, status: slide.status, patch_count: slide.patch_count, mpp: slide.mpp_x, width_px: slide.width_px, height_px: slide.height_px, failure_reason: slide.failure_reason }));
+  if (slide.status === 'failed') process.exitCode = 1;
+}
+
+async function waitForSlide(api: { fetch(path: string): Promise<Response> }, id: string): Promise<SlideView> {
   const bar = new SingleBar({ format: 'ingesting [{bar}] {percentage}% | {value}/{total} tiles | {patches} patches | ETA {eta_text}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5_000 });
   let started = false;
   for (;;) {
@@ -83,13 +92,13 @@ export async function waitForSlide(api: { fetch(path: string): Promise<Response>
   }
 }
 
-export function parsePositiveNumber(value: string): number {
+function parsePositiveNumber(value: string): number {
   const number = Number(value);
   if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('give a positive number of µm per pixel, e.g. 0.25');
   return number;
 }
 
-export function collectMetadata(value: string, previous: Record<string, string>): Record<string, string> {
+function collectMetadata(value: string, previous: Record<string, string>): Record<string, string> {
   const separator = value.indexOf('=');
   if (separator <= 0) throw new InvalidArgumentError('give key=value, e.g. --meta block=A3');
   return { ...previous, [value.slice(0, separator).trim()]: value.slice(separator + 1).trim() };
