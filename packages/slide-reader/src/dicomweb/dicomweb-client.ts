@@ -81,19 +81,27 @@ export class DicomWebClient {
 
   /** WADO-RS `/frames/{n}` of one instance (`frameNumber` 1-based), in its stored transfer syntax. */
   async frame(instanceUrlPath: string, frameNumber: number): Promise<DicomWebFrame> {
-    const what = `frame ${frameNumber} of ${instanceUrlPath}`;
-    const response = await this.#get(`${instanceUrlPath}/frames/${frameNumber}`, frameAccept, what);
+    return (await this.frames(instanceUrlPath, [frameNumber]))[0]!;
+  }
+
+  /** Several frames of one instance in one request (`/frames/3,4,9`), in the order asked for. */
+  async frames(instanceUrlPath: string, frameNumbers: number[]): Promise<DicomWebFrame[]> {
+    const what = `frame${frameNumbers.length > 1 ? 's' : ''} ${frameNumbers.join(',')} of ${instanceUrlPath}`;
+    const response = await this.#get(`${instanceUrlPath}/frames/${frameNumbers.join(',')}`, frameAccept, what);
     let parts;
     try {
       parts = parseMultipartRelated(response.contentType, response.bytes);
     } catch (error) {
       throw new PathLensError('upstream_error', `The DICOMweb server "${this.name}" sent ${what} in a form PathLens cannot read: ${(error as Error).message}.`, { endpoint: this.name }, { cause: error });
     }
-    const part = parts[0];
-    if (!part) throw new PathLensError('upstream_error', `The DICOMweb server "${this.name}" sent no data for ${what}.`, { endpoint: this.name });
-    const partType = part.headers['content-type'] ?? '';
-    const transferSyntaxUid = headerParameter(partType, 'transfer-syntax') ?? headerParameter(response.contentType, 'transfer-syntax');
-    return { bytes: Buffer.from(part.body), transferSyntaxUid };
+    if (parts.length !== frameNumbers.length) {
+      throw new PathLensError('upstream_error', `The DICOMweb server "${this.name}" sent ${parts.length} parts for ${what}.`, { endpoint: this.name });
+    }
+    return parts.map((part) => {
+      const partType = part.headers['content-type'] ?? '';
+      const transferSyntaxUid = headerParameter(partType, 'transfer-syntax') ?? headerParameter(response.contentType, 'transfer-syntax');
+      return { bytes: Buffer.from(part.body), transferSyntaxUid };
+    });
   }
 
   /** The URL path (below the root) of one instance. */

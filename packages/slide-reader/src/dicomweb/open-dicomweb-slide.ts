@@ -8,6 +8,7 @@ import { transferSyntaxOf } from '../dicom/transfer-syntax.ts';
 import { checkDicomUid } from './dicom-uid.ts';
 import { DicomJsonAttributes, type DicomJsonObject } from './dicom-json-attributes.ts';
 import { DicomWebClient, type DicomWebFrame } from './dicomweb-client.ts';
+import { FrameBatcher } from './frame-batcher.ts';
 
 /** Where a slide lives on a DICOMweb server. */
 export interface DicomWebSeriesLocation {
@@ -22,9 +23,9 @@ const transferSyntaxTags = ['x00020010', 'x00083002'];
 /**
  * Opens a whole-slide series on a DICOMweb server through the same assembly as DICOM files
  * (`assembleDicomSlide`: levels, MPP, associated images): attributes from the series' WADO-RS
- * metadata, frames fetched with WADO-RS `/frames/{n}` as regions need them (the reader's
- * bounded frame cache keeps recent ones). The transfer syntax comes from the metadata when the
- * server says it, else from the first frame of each instance. Throws `not_found` (no such
+ * metadata, frames fetched with WADO-RS `/frames/{n}` as regions need them, those asked for
+ * together in one request (the reader's bounded frame cache keeps recent ones). The transfer
+ * syntax comes from the metadata when the server says it, else from each instance's first frame. Throws `not_found` (no such
  * series), `unsupported_format` (no whole-slide instances, or level 0 in a syntax PathLens
  * cannot decode), `upstream_error` (server unreachable or refusing).
  *
@@ -71,11 +72,12 @@ export async function openDicomWebSlide(client: DicomWebClient, location: DicomW
 
   const openFrames: OpenFrameSource = async (instance: DicomInstance) => {
     const path = DicomWebClient.instancePath(studyInstanceUid, seriesInstanceUid, instance.sopInstanceUid!);
+    const batcher = new FrameBatcher(client, path);
     return {
       readFrame: async (frame) => {
         const probed = frame === 0 ? probedFrames.get(path) : undefined;
         if (probed) probedFrames.delete(path);
-        return (probed ?? (await client.frame(path, frame + 1))).bytes;
+        return probed ? probed.bytes : batcher.read(frame);
       },
       close: async () => {},
     };
