@@ -10,7 +10,9 @@ const dicomWebPlugin = '/usr/share/orthanc/plugins/libOrthancDicomWeb.so';
 
 /** Why Orthanc tests cannot run here, or null when they can. */
 export function orthancMissing(): string | null {
-  const missing = ['Orthanc', 'OrthancWSIDicomizer'].filter((command) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0);
+  const missing = ['Orthanc', 'OrthancWSIDicomizer'].filter(
+    (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0,
+  );
   if (!existsSync(dicomWebPlugin)) missing.push(dicomWebPlugin);
   if (missing.length === 0) return null;
   return `${missing.join(', ')} not found (install the Debian packages orthanc, orthanc-dicomweb and orthanc-wsi)`;
@@ -61,12 +63,14 @@ export async function startOrthanc(): Promise<RunningOrthanc> {
   // The guard: Orthanc in the background, stopped on TERM or when the parent ($1) is gone.
   const guard = [
     'Orthanc "$2" >"$3" 2>&1 & child=$!',
-    'trap \'kill $child 2>/dev/null; wait $child; exit 0\' TERM INT',
+    "trap 'kill $child 2>/dev/null; wait $child; exit 0' TERM INT",
     'while kill -0 "$1" 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1 & wait $!; done',
     'kill $child 2>/dev/null; wait $child',
   ].join('\n');
   const started = performance.now();
-  const process_: ChildProcess = spawn('sh', ['-c', guard, 'orthanc-guard', String(process.pid), configPath, logPath], { stdio: 'ignore' });
+  const process_: ChildProcess = spawn('sh', ['-c', guard, 'orthanc-guard', String(process.pid), configPath, logPath], {
+    stdio: 'ignore',
+  });
   const exited = new Promise<void>((resolve) => process_.once('exit', () => resolve()));
   const restUrl = `http://127.0.0.1:${port}`;
   const authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
@@ -131,18 +135,25 @@ export async function dicomize(slidePath: string, folder: string, options: Dicom
   const result = spawnSync(
     'OrthancWSIDicomizer',
     [
-      '--folder', folder,
-      '--pyramid', '1',
-      '--smooth', '1',
-      '--levels', String(options.levels),
-      '--imaged-width', String((options.heightPx * options.mpp) / 1000),
-      '--imaged-height', String((options.widthPx * options.mpp) / 1000),
+      '--folder',
+      folder,
+      '--pyramid',
+      '1',
+      '--smooth',
+      '1',
+      '--levels',
+      String(options.levels),
+      '--imaged-width',
+      String((options.heightPx * options.mpp) / 1000),
+      '--imaged-height',
+      String((options.widthPx * options.mpp) / 1000),
       ...(options.compression ? ['--compression', options.compression] : []),
       slidePath,
     ],
     { encoding: 'utf8' },
   );
-  if (result.status !== 0) throw new Error(`OrthancWSIDicomizer failed (${result.status}): ${result.stderr.slice(-2000)}`);
+  if (result.status !== 0)
+    throw new Error(`OrthancWSIDicomizer failed (${result.status}): ${result.stderr.slice(-2000)}`);
 }
 
 export function freePort(): Promise<number> {

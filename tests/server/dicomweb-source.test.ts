@@ -15,7 +15,15 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PathLensError, RedactedCredential } from '@pathlens/core';
 import { ClipImageEncoder } from '@pathlens/encoders';
-import { DicomWebClient, dicomWebLocation, openSlide, searchSlideSeries, slideOpener, DicomWebServers, type SlideReader } from '@pathlens/slide-reader';
+import {
+  DicomWebClient,
+  dicomWebLocation,
+  openSlide,
+  searchSlideSeries,
+  slideOpener,
+  DicomWebServers,
+  type SlideReader,
+} from '@pathlens/slide-reader';
 import { dicomize, freePort, orthancMissing, startOrthanc, type RunningOrthanc } from '../helpers/orthanc-server.ts';
 import { projectRoot, sharedDataFile } from '../helpers/shared-data.ts';
 import { startTestServer, waitForSlide } from '../helpers/test-server.ts';
@@ -43,7 +51,11 @@ describe.skipIf(!svsPath || missing !== null)('slides from a DICOMweb server (a 
   beforeAll(async () => {
     workDirectory = await mkdtemp(path.join(os.tmpdir(), 'pathlens-dicomweb-'));
     const reader = await openSlide(svsPath!);
-    svs = { widthPx: reader.properties.levels[0]!.widthPx, heightPx: reader.properties.levels[0]!.heightPx, mpp: reader.properties.mppX! };
+    svs = {
+      widthPx: reader.properties.levels[0]!.widthPx,
+      heightPx: reader.properties.levels[0]!.heightPx,
+      mpp: reader.properties.mppX!,
+    };
     await reader.close();
 
     const setUpStarted = performance.now();
@@ -57,15 +69,24 @@ describe.skipIf(!svsPath || missing !== null)('slides from a DICOMweb server (a 
     const storeMs = performance.now() - started;
     await orthanc.storeFolder(path.join(workDirectory, 'jpeg2000'));
     console.log(
-      `[orthanc] start ${orthanc.startMs.toFixed(0)} ms, dicomize (JPEG, 3 levels) ${dicomizeMs.toFixed(0)} ms, store ${storeMs.toFixed(0)} ms; ` +
+      `[orthanc] start ${orthanc.startMs.toFixed(0)} ms, dicomize (JPEG, 3 levels) ${dicomizeMs.toFixed(0)} ms, ` +
+        `store ${storeMs.toFixed(0)} ms; ` +
         `set-up with the JPEG 2000 copy ${(performance.now() - setUpStarted).toFixed(0)} ms`,
     );
 
     const unreachablePort = await freePort();
     test = await startTestServer({
       slideDirs: path.dirname(svsPath!),
-      dicomwebEndpoints: `pacs=${orthanc.dicomWebUrl},offline=http://127.0.0.1:${unreachablePort}/dicom-web,wrongkey=${orthanc.dicomWebUrl},nokey=${orthanc.dicomWebUrl}`,
-      dicomwebCredentials: `pacs=basic:${orthanc.username}:${orthanc.password},wrongkey=basic:${orthanc.username}:not-the-password`,
+      dicomwebEndpoints: [
+        `pacs=${orthanc.dicomWebUrl}`,
+        `offline=http://127.0.0.1:${unreachablePort}/dicom-web`,
+        `wrongkey=${orthanc.dicomWebUrl}`,
+        `nokey=${orthanc.dicomWebUrl}`,
+      ].join(','),
+      dicomwebCredentials: [
+        `pacs=basic:${orthanc.username}:${orthanc.password}`,
+        `wrongkey=basic:${orthanc.username}:not-the-password`,
+      ].join(','),
       dicomwebRetries: 1,
       dicomwebTimeoutSeconds: 10,
     });
@@ -80,7 +101,12 @@ describe.skipIf(!svsPath || missing !== null)('slides from a DICOMweb server (a 
 
   it('lists the configured servers without credentials, and finds both dicomized series with QIDO-RS', async () => {
     const servers = (await (await fetch(`${baseUrl}/v1/dicomweb`)).json()) as any;
-    expect(servers.data.map((server: { name: string }) => server.name)).toEqual(['pacs', 'offline', 'wrongkey', 'nokey']);
+    expect(servers.data.map((server: { name: string }) => server.name)).toEqual([
+      'pacs',
+      'offline',
+      'wrongkey',
+      'nokey',
+    ]);
     expect(JSON.stringify(servers)).not.toContain(orthanc.password);
 
     const response = await fetch(`${baseUrl}/v1/dicomweb/pacs/series`);
@@ -94,13 +120,20 @@ describe.skipIf(!svsPath || missing !== null)('slides from a DICOMweb server (a 
     series.jpeg = byInstances[0];
     series.jpeg2000 = byInstances[1];
 
-    const oneStudy = (await (await fetch(`${baseUrl}/v1/dicomweb/pacs/series?study_instance_uid=${series.jpeg!.study_instance_uid}`)).json()) as any;
-    expect(oneStudy.data.map((entry: SeriesUids) => entry.series_instance_uid)).toEqual([series.jpeg!.series_instance_uid]);
+    const oneStudy = (await (
+      await fetch(`${baseUrl}/v1/dicomweb/pacs/series?study_instance_uid=${series.jpeg!.study_instance_uid}`)
+    ).json()) as any;
+    expect(oneStudy.data.map((entry: SeriesUids) => entry.series_instance_uid)).toEqual([
+      series.jpeg!.series_instance_uid,
+    ]);
   });
 
   it('reads every level over WADO-RS with the pixels and MPP of the file', async () => {
     const servers = DicomWebServers.fromSettings(test.config);
-    const fromServer = await slideOpener(servers)({ source: 'dicomweb', filePath: dicomWebLocation('pacs', series.jpeg!.study_instance_uid, series.jpeg!.series_instance_uid) });
+    const fromServer = await slideOpener(servers)({
+      source: 'dicomweb',
+      filePath: dicomWebLocation('pacs', series.jpeg!.study_instance_uid, series.jpeg!.series_instance_uid),
+    });
     const fromFile = await openSlide(svsPath!);
     try {
       const { properties } = fromServer;
@@ -113,21 +146,35 @@ describe.skipIf(!svsPath || missing !== null)('slides from a DICOMweb server (a 
       expect(properties.mppX).toBeCloseTo(svs.mpp, 6);
       expect(properties.mppY).toBeCloseTo(svs.mpp, 6);
       // The dicomizer copies the SVS's JPEG tiles without re-encoding: level 0 is the same pixels.
-      for (const [x, y] of [[0, 0], [1000, 1000], [2100, 2850]] as const) {
+      for (const [x, y] of [
+        [0, 0],
+        [1000, 1000],
+        [2100, 2850],
+      ] as const) {
         const region = { level: 0, xLevel0: x, yLevel0: y, widthPx: 224, heightPx: 224 };
         expect(meanAbsoluteDifference(await fromServer.readRegion(region), await fromFile.readRegion(region))).toBe(0);
       }
       // Lower levels are the dicomizer's own reductions (a 2×2 box at each step): close to the file's resized level 0.
-      const thumbnailDifference = meanAbsoluteDifference(await fromServer.readThumbnail(256), await fromFile.readThumbnail(256));
+      const thumbnailDifference = meanAbsoluteDifference(
+        await fromServer.readThumbnail(256),
+        await fromFile.readThumbnail(256),
+      );
       expect(thumbnailDifference).toBeLessThan(6);
-      console.log(`[dicomweb] 256-px thumbnail (from level 2) vs the file's (from level 0) mean |Δ| ${thumbnailDifference.toFixed(2)} / 255`);
+      console.log(
+        `[dicomweb] 256-px thumbnail (from level 2) vs the file's (from level 0) mean |Δ| ` +
+          `${thumbnailDifference.toFixed(2)} / 255`,
+      );
     } finally {
       await Promise.all([fromServer.close(), fromFile.close()]);
     }
   });
 
   it('ingests the series over DICOMweb and matches the SVS ingested from its file', async () => {
-    const fileResponse = await fetch(`${baseUrl}/v1/slides`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: svsPath }) });
+    const fileResponse = await fetch(`${baseUrl}/v1/slides`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path: svsPath }),
+    });
     expect(fileResponse.status).toBe(202);
     const webResponse = await fetch(`${baseUrl}/v1/slides/dicomweb`, {
       method: 'POST',
@@ -136,7 +183,12 @@ describe.skipIf(!svsPath || missing !== null)('slides from a DICOMweb server (a 
     });
     expect(webResponse.status).toBe(202);
     const queued = (await webResponse.json()) as any;
-    expect(queued).toMatchObject({ source: 'dicomweb', series_instance_uid: series.jpeg!.series_instance_uid, duplicate: false, format: 'dicom-wsi' });
+    expect(queued).toMatchObject({
+      source: 'dicomweb',
+      series_instance_uid: series.jpeg!.series_instance_uid,
+      duplicate: false,
+      format: 'dicom-wsi',
+    });
 
     fileSlide = await waitForSlide(baseUrl, ((await fileResponse.json()) as any).id, 180_000);
     webSlide = await waitForSlide(baseUrl, queued.id, 180_000);
@@ -146,28 +198,49 @@ describe.skipIf(!svsPath || missing !== null)('slides from a DICOMweb server (a 
     expect(webSlide.mpp_x).toBeCloseTo(fileSlide.mpp_x, 5);
     expect(webSlide.mpp_y).toBeCloseTo(fileSlide.mpp_y, 5);
     expect(webSlide.patch_size_level0_px).toBe(fileSlide.patch_size_level0_px);
-    // The tissue mask comes from each slide's smallest level (the dicomizer's reduction vs the SVS level 0): a few edge patches may differ.
+    // The tissue mask comes from each slide's smallest level (the dicomizer's reduction vs the
+    // SVS level 0): a few edge patches may differ.
     expect(fileSlide.patch_count).toBeGreaterThan(20);
-    expect(Math.abs(webSlide.patch_count - fileSlide.patch_count)).toBeLessThanOrEqual(Math.ceil(fileSlide.patch_count * 0.05));
+    expect(Math.abs(webSlide.patch_count - fileSlide.patch_count)).toBeLessThanOrEqual(
+      Math.ceil(fileSlide.patch_count * 0.05),
+    );
 
     const similar = (await (await fetch(`${baseUrl}/v1/search/similar-slides?slide_id=${webSlide.id}`)).json()) as any;
     const fileHit = similar.data.find((hit: Record<string, any>) => hit.id === fileSlide.id);
     expect(fileHit).toBeDefined();
     expect(fileHit.score).toBeGreaterThan(0.999);
     console.log(
-      `[dicomweb] file: ${fileSlide.width_px}×${fileSlide.height_px} px, mpp ${fileSlide.mpp_x}, ${fileSlide.patch_count} patches; ` +
-        `DICOMweb: ${webSlide.width_px}×${webSlide.height_px} px, mpp ${webSlide.mpp_x}, ${webSlide.patch_count} patches; slide embedding cosine ${fileHit.score.toFixed(6)}`,
+      `[dicomweb] file: ${fileSlide.width_px}×${fileSlide.height_px} px, mpp ${fileSlide.mpp_x}, ` +
+        `${fileSlide.patch_count} patches; ` +
+        `DICOMweb: ${webSlide.width_px}×${webSlide.height_px} px, mpp ${webSlide.mpp_x}, ${webSlide.patch_count} ` +
+          `patches; slide embedding cosine ${fileHit.score.toFixed(6)}`,
     );
   });
 
   it('embeds patches read over DICOMweb as it embeds the file’s (tiny CLIP, cosine)', async () => {
     const encoder = await ClipImageEncoder.load({ modelsDir: inject('modelsDir'), modelId: 'pathlens/tiny-clip' });
-    const fromServer = await slideOpener(DicomWebServers.fromSettings(test.config))({ source: 'dicomweb', filePath: dicomWebLocation('pacs', series.jpeg!.study_instance_uid, series.jpeg!.series_instance_uid) });
+    const fromServer = await slideOpener(DicomWebServers.fromSettings(test.config))({
+      source: 'dicomweb',
+      filePath: dicomWebLocation('pacs', series.jpeg!.study_instance_uid, series.jpeg!.series_instance_uid),
+    });
     const fromFile = await openSlide(svsPath!);
     try {
-      const positions = [[448, 448], [896, 1344], [1344, 2016], [1792, 896]];
-      const read = (reader: SlideReader) => Promise.all(positions.map(([x, y]) => reader.readRegion({ level: 0, xLevel0: x!, yLevel0: y!, widthPx: 448, heightPx: 448 })));
-      const [serverEmbeddings, fileEmbeddings] = [await encoder.embedImages(await read(fromServer)), await encoder.embedImages(await read(fromFile))];
+      const positions = [
+        [448, 448],
+        [896, 1344],
+        [1344, 2016],
+        [1792, 896],
+      ];
+      const read = (reader: SlideReader) =>
+        Promise.all(
+          positions.map(([x, y]) =>
+            reader.readRegion({ level: 0, xLevel0: x!, yLevel0: y!, widthPx: 448, heightPx: 448 }),
+          ),
+        );
+      const [serverEmbeddings, fileEmbeddings] = [
+        await encoder.embedImages(await read(fromServer)),
+        await encoder.embedImages(await read(fromFile)),
+      ];
       const cosines = serverEmbeddings.map((embedding, index) => cosine(embedding, fileEmbeddings[index]!));
       for (const value of cosines) expect(value).toBeGreaterThan(0.9999);
     } finally {
@@ -176,7 +249,11 @@ describe.skipIf(!svsPath || missing !== null)('slides from a DICOMweb server (a 
   });
 
   it('does nothing when the same series is ingested again', async () => {
-    const again = await fetch(`${baseUrl}/v1/slides/dicomweb`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ endpoint: 'pacs', ...series.jpeg }) });
+    const again = await fetch(`${baseUrl}/v1/slides/dicomweb`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ endpoint: 'pacs', ...series.jpeg }),
+    });
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ id: webSlide.id, duplicate: true, status: 'ready' });
   });
@@ -188,17 +265,33 @@ describe.skipIf(!svsPath || missing !== null)('slides from a DICOMweb server (a 
       DICOMWEB_ENDPOINTS: `pacs=${orthanc.dicomWebUrl}`,
       DICOMWEB_CREDENTIALS: `pacs=basic:${orthanc.username}:${orthanc.password}`,
     };
-    const pathlens = (...args: string[]) => run(process.execPath, [path.join(projectRoot, 'apps/cli/bin/pathlens.js'), 'dicomweb', ...args], { env: environment, timeout: 120_000 });
+    const pathlens = (...args: string[]) =>
+      run(process.execPath, [path.join(projectRoot, 'apps/cli/bin/pathlens.js'), 'dicomweb', ...args], {
+        env: environment,
+        timeout: 120_000,
+      });
     const search = await pathlens('search');
     expect(search.stdout).toContain('2 slide series on pacs');
     expect(search.stdout).toContain(`${series.jpeg!.study_instance_uid} ${series.jpeg!.series_instance_uid}`);
     expect(search.stdout + search.stderr).not.toContain(orthanc.password);
-    const listed = JSON.parse((await pathlens('search', '--json', '--study', series.jpeg!.study_instance_uid)).stdout) as Array<{ seriesInstanceUid: string }>;
+    const listed = JSON.parse(
+      (await pathlens('search', '--json', '--study', series.jpeg!.study_instance_uid)).stdout,
+    ) as Array<{ seriesInstanceUid: string }>;
     expect(listed.map((entry) => entry.seriesInstanceUid)).toEqual([series.jpeg!.series_instance_uid]);
 
-    const ingest = await pathlens('ingest', series.jpeg!.study_instance_uid, series.jpeg!.series_instance_uid, '--server', baseUrl);
+    const ingest = await pathlens(
+      'ingest',
+      series.jpeg!.study_instance_uid,
+      series.jpeg!.series_instance_uid,
+      '--server',
+      baseUrl,
+    );
     expect(ingest.stdout).toMatch(new RegExp(`already ingested: .* \\(${webSlide.id}\\) via ${baseUrl}`));
-    expect(JSON.parse(ingest.stdout.trim().split('\n').at(-1)!)).toMatchObject({ id: webSlide.id, status: 'ready', width_px: 2220 });
+    expect(JSON.parse(ingest.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      id: webSlide.id,
+      status: 'ready',
+      width_px: 2220,
+    });
   });
 
   it('serves viewer tiles, thumbnails and region crops of the DICOMweb slide as of the file', async () => {
@@ -213,7 +306,9 @@ describe.skipIf(!svsPath || missing !== null)('slides from a DICOMweb server (a 
     const crop = async (id: string) => {
       const response = await fetch(`${baseUrl}/v1/slides/${id}/region.jpg?x=1000&y=1200&size=256`);
       expect(response.status).toBe(200);
-      const { data, info } = await sharp(Buffer.from(await response.arrayBuffer())).raw().toBuffer({ resolveWithObject: true });
+      const { data, info } = await sharp(Buffer.from(await response.arrayBuffer()))
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       return { data, widthPx: info.width, heightPx: info.height };
     };
     const [webCrop, fileCrop] = [await crop(webSlide.id), await crop(fileSlide.id)];
@@ -223,7 +318,11 @@ describe.skipIf(!svsPath || missing !== null)('slides from a DICOMweb server (a 
 
   it('refuses clearly what it cannot ingest, and stores nothing for it', async () => {
     const ingest = (body: Record<string, unknown>) =>
-      fetch(`${baseUrl}/v1/slides/dicomweb`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${baseUrl}/v1/slides/dicomweb`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const expectError = async (response: Response, status: number, code: string, hint: RegExp) => {
       const body = (await response.json()) as any;
       expect({ status: response.status, code: body.error?.code }).toEqual({ status, code });
@@ -232,14 +331,49 @@ describe.skipIf(!svsPath || missing !== null)('slides from a DICOMweb server (a 
     };
 
     // The series already ingested is found by its UID before any server is asked: the errors below use the other one.
-    await expectError(await ingest({ endpoint: 'elsewhere', ...series.jpeg }), 404, 'not_found', /Configured: pacs, offline, wrongkey, nokey/);
-    await expectError(await ingest({ endpoint: 'pacs', ...series.jpeg, series_instance_uid: '1.2.3/../../system' }), 400, 'invalid_request', /series_instance_uid/);
-    await expectError(await ingest({ endpoint: 'pacs', ...series.jpeg, series_instance_uid: '1.2.3.4' }), 404, 'not_found', /pathlens dicomweb search/);
-    await expectError(await ingest({ endpoint: 'offline', ...series.jpeg2000 }), 502, 'upstream_error', /could not be reached.*DICOMWEB_ENDPOINTS/);
-    await expectError(await ingest({ endpoint: 'wrongkey', ...series.jpeg2000 }), 502, 'upstream_error', /refused .*HTTP 401.*DICOMWEB_CREDENTIALS/);
-    await expectError(await ingest({ endpoint: 'nokey', ...series.jpeg2000 }), 502, 'upstream_error', /needs credentials: set DICOMWEB_CREDENTIALS=nokey=bearer/);
+    await expectError(
+      await ingest({ endpoint: 'elsewhere', ...series.jpeg }),
+      404,
+      'not_found',
+      /Configured: pacs, offline, wrongkey, nokey/,
+    );
+    await expectError(
+      await ingest({ endpoint: 'pacs', ...series.jpeg, series_instance_uid: '1.2.3/../../system' }),
+      400,
+      'invalid_request',
+      /series_instance_uid/,
+    );
+    await expectError(
+      await ingest({ endpoint: 'pacs', ...series.jpeg, series_instance_uid: '1.2.3.4' }),
+      404,
+      'not_found',
+      /pathlens dicomweb search/,
+    );
+    await expectError(
+      await ingest({ endpoint: 'offline', ...series.jpeg2000 }),
+      502,
+      'upstream_error',
+      /could not be reached.*DICOMWEB_ENDPOINTS/,
+    );
+    await expectError(
+      await ingest({ endpoint: 'wrongkey', ...series.jpeg2000 }),
+      502,
+      'upstream_error',
+      /refused .*HTTP 401.*DICOMWEB_CREDENTIALS/,
+    );
+    await expectError(
+      await ingest({ endpoint: 'nokey', ...series.jpeg2000 }),
+      502,
+      'upstream_error',
+      /needs credentials: set DICOMWEB_CREDENTIALS=nokey=bearer/,
+    );
     await expectError(await fetch(`${baseUrl}/v1/dicomweb/wrongkey/series`), 502, 'upstream_error', /HTTP 401/);
-    await expectError(await ingest({ endpoint: 'pacs', ...series.jpeg2000 }), 415, 'unsupported_format', /JPEG 2000.*JPEG baseline/);
+    await expectError(
+      await ingest({ endpoint: 'pacs', ...series.jpeg2000 }),
+      415,
+      'unsupported_format',
+      /JPEG 2000.*JPEG baseline/,
+    );
 
     const slides = (await (await fetch(`${baseUrl}/v1/slides`)).json()) as any;
     expect(slides.data.map((slide: { id: string }) => slide.id).sort()).toEqual([fileSlide.id, webSlide.id].sort());
@@ -248,7 +382,9 @@ describe.skipIf(!svsPath || missing !== null)('slides from a DICOMweb server (a 
   it('retries 5xx answers and timeouts with backoff, then gives up with upstream_error', async () => {
     let failuresLeft = 2;
     let requests = 0;
-    const credential = new RedactedCredential(`Basic ${Buffer.from(`${orthanc.username}:${orthanc.password}`).toString('base64')}`);
+    const credential = new RedactedCredential(
+      `Basic ${Buffer.from(`${orthanc.username}:${orthanc.password}`).toString('base64')}`,
+    );
     // A loopback proxy in front of Orthanc: the first two requests get 503, the `/hang` path never answers.
     const proxy = http.createServer((request, response) => {
       requests++;
@@ -266,11 +402,24 @@ describe.skipIf(!svsPath || missing !== null)('slides from a DICOMweb server (a 
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     const port = (proxy.address() as { port: number }).port;
     try {
-      const flaky = new DicomWebClient({ name: 'flaky', url: `http://127.0.0.1:${port}/dicom-web`, credential, retries: 2, retryDelayMs: 10 });
+      const flaky = new DicomWebClient({
+        name: 'flaky',
+        url: `http://127.0.0.1:${port}/dicom-web`,
+        credential,
+        retries: 2,
+        retryDelayMs: 10,
+      });
       expect(await searchSlideSeries(flaky)).toHaveLength(2);
       expect(requests).toBe(3);
 
-      const hanging = new DicomWebClient({ name: 'hanging', url: `http://127.0.0.1:${port}/hang`, credential, retries: 1, retryDelayMs: 10, timeoutMs: 300 });
+      const hanging = new DicomWebClient({
+        name: 'hanging',
+        url: `http://127.0.0.1:${port}/hang`,
+        credential,
+        retries: 1,
+        retryDelayMs: 10,
+        timeoutMs: 300,
+      });
       const failure = await searchSlideSeries(hanging).catch((error: unknown) => error);
       expect(PathLensError.is(failure, 'upstream_error')).toBe(true);
       expect((failure as Error).message).toMatch(/no answer within 0.3 s, 2 tries/);

@@ -21,7 +21,12 @@ if (missing) console.warn(`[skip] ${missing}: the DICOMweb reader's contract tes
 const fixtureOptions = {
   full: { name: 'dicomweb-tiled-full', organisation: 'TILED_FULL', encoding: 'jpeg', associatedImages: true },
   sparse: { name: 'dicomweb-tiled-sparse', organisation: 'TILED_SPARSE', encoding: 'jpeg', photometric: 'RGB' },
-  implicitNative: { name: 'dicomweb-implicit-native', organisation: 'omitted', encoding: 'implicit-native', levelCount: 1 },
+  implicitNative: {
+    name: 'dicomweb-implicit-native',
+    organisation: 'omitted',
+    encoding: 'implicit-native',
+    levelCount: 1,
+  },
   explicitNative: { name: 'dicomweb-explicit-native', organisation: 'TILED_FULL', encoding: 'explicit-native' },
 } as const satisfies Record<string, Parameters<typeof dicomFixtures.writeDicomWsi>[1]>;
 
@@ -33,9 +38,13 @@ if (!missing) {
 
   beforeAll(async () => {
     orthanc = await startOrthanc();
-    const credential = new RedactedCredential(`Basic ${Buffer.from(`${orthanc.username}:${orthanc.password}`).toString('base64')}`);
+    const credential = new RedactedCredential(
+      `Basic ${Buffer.from(`${orthanc.username}:${orthanc.password}`).toString('base64')}`,
+    );
     servers = new DicomWebServers([new DicomWebClient({ name: 'orthanc', url: orthanc.dicomWebUrl, credential })]);
-    for (const [key, options] of Object.entries(fixtureOptions) as Array<[keyof typeof fixtureOptions, (typeof fixtureOptions)[keyof typeof fixtureOptions]]>) {
+    for (const [key, options] of Object.entries(fixtureOptions) as Array<
+      [keyof typeof fixtureOptions, (typeof fixtureOptions)[keyof typeof fixtureOptions]]
+    >) {
       const fixture = await dicomFixtures.writeDicomWsi(directory, options);
       await orthanc.storeFolder(fixture.directory);
       locations.set(key, dicomWebLocation('orthanc', fixture.studyInstanceUid, fixture.seriesInstanceUid));
@@ -48,7 +57,11 @@ if (!missing) {
 
   const { widthPx, heightPx, discs, emptyPoint } = tissueGeometry;
   const purple = discs[0]!;
-  const webCase = (name: string, key: keyof typeof fixtureOptions, expected: Partial<SlideReaderCase['expected']>): SlideReaderCase => ({
+  const webCase = (
+    name: string,
+    key: keyof typeof fixtureOptions,
+    expected: Partial<SlideReaderCase['expected']>,
+  ): SlideReaderCase => ({
     name: `DICOMweb (Orthanc): ${name}`,
     open: () => slideOpener(servers)({ source: 'dicomweb', filePath: locations.get(key)! }),
     expected: {
@@ -61,12 +74,27 @@ if (!missing) {
       associatedImages: [],
       ...expected,
     },
-    landmarks: [{ ...emptyPoint, expected: 'glass' }, ...discs.map((disc) => ({ xLevel0: disc.centreXLevel0, yLevel0: disc.centreYLevel0, expected: { rgb: disc.rgb, tolerance: 12 } }))],
-    comparisonArea: { xLevel0: purple.centreXLevel0 - purple.radiusPx - 256, yLevel0: purple.centreYLevel0 - 256, sizeLevel0Px: 512 },
+    landmarks: [
+      { ...emptyPoint, expected: 'glass' },
+      ...discs.map((disc) => ({
+        xLevel0: disc.centreXLevel0,
+        yLevel0: disc.centreYLevel0,
+        expected: { rgb: disc.rgb, tolerance: 12 },
+      })),
+    ],
+    comparisonArea: {
+      xLevel0: purple.centreXLevel0 - purple.radiusPx - 256,
+      yLevel0: purple.centreYLevel0 - 256,
+      sizeLevel0Px: 512,
+    },
   });
 
-  describeSlideReaderSuite(webCase('TILED_FULL, JPEG, label and overview', 'full', { associatedImages: ['label', 'macro'] }));
+  describeSlideReaderSuite(
+    webCase('TILED_FULL, JPEG, label and overview', 'full', { associatedImages: ['label', 'macro'] }),
+  );
   describeSlideReaderSuite(webCase('TILED_SPARSE, JPEG, RGB over YCbCr', 'sparse', {}));
-  describeSlideReaderSuite(webCase('uncompressed implicit VR, no Dimension Organization Type', 'implicitNative', { levelCount: 1 }));
+  describeSlideReaderSuite(
+    webCase('uncompressed implicit VR, no Dimension Organization Type', 'implicitNative', { levelCount: 1 }),
+  );
   describeSlideReaderSuite(webCase('TILED_FULL, uncompressed explicit VR', 'explicitNative', {}));
 }

@@ -18,9 +18,15 @@ export interface RegisterDicomWebSeriesOptions extends SlideRegistrationSettings
  * the server.
  *
  * @example
- * const { slide } = await registerDicomWebSeries(store, openSlide, { endpoint: 'pacs', studyInstanceUid, seriesInstanceUid, encoderId, inputSizePx: 224, targetMpp: 0.5 });
+ * const { slide } = await registerDicomWebSeries(store, openSlide, {
+ *   endpoint: 'pacs', studyInstanceUid, seriesInstanceUid, encoderId, inputSizePx: 224, targetMpp: 0.5,
+ * });
  */
-export async function registerDicomWebSeries(store: Store, openSlide: SlideOpener, options: RegisterDicomWebSeriesOptions): Promise<RegisteredSlide> {
+export async function registerDicomWebSeries(
+  store: Store,
+  openSlide: SlideOpener,
+  options: RegisterDicomWebSeriesOptions,
+): Promise<RegisteredSlide> {
   const studyInstanceUid = checkDicomUid(options.studyInstanceUid, 'studyInstanceUid');
   const seriesInstanceUid = checkDicomUid(options.seriesInstanceUid, 'seriesInstanceUid');
   const existing = await store.slides.findBySeriesInstanceUid(seriesInstanceUid);
@@ -33,7 +39,13 @@ export async function registerDicomWebSeries(store: Store, openSlide: SlideOpene
     const tiling = slideTiling(reader.properties, options, name);
     // The unique content hash of a server's slide is its series' (its bytes are never all read).
     const contentSha256 = createHash('sha256').update(`dicomweb series ${seriesInstanceUid}`).digest('hex');
-    const row = newSlideRow(reader.properties, tiling, options, { name, filePath, contentSha256, source: 'dicomweb', seriesInstanceUid });
+    const row = newSlideRow(reader.properties, tiling, options, {
+      name,
+      filePath,
+      contentSha256,
+      source: 'dicomweb',
+      seriesInstanceUid,
+    });
     try {
       return { slide: await store.slides.create(row), created: true };
     } catch (error) {

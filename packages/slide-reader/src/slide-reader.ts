@@ -34,7 +34,7 @@ export const slideFormats = [
   'jpeg',
 ] as const;
 
-/** Which implementation reads a slide: libvips through sharp, our DICOM reader (files or a DICOMweb server), or OpenSlide. */
+/** Which implementation reads a slide: libvips (sharp), our DICOM reader (files; a DICOMweb server), or OpenSlide. */
 export type SlideReaderKind = 'sharp' | 'dicom' | 'dicomweb' | 'openslide';
 
 export interface SlideProperties {

@@ -24,9 +24,17 @@ export function dicomWebLocation(endpoint: string, studyInstanceUid: string, ser
   return `dicomweb:${endpoint}/studies/${studyInstanceUid}/series/${seriesInstanceUid}`;
 }
 
-export function parseDicomWebLocation(location: string): { endpoint: string; studyInstanceUid: string; seriesInstanceUid: string } {
+export function parseDicomWebLocation(location: string): {
+  endpoint: string;
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+} {
   const match = locationPattern.exec(location);
-  if (!match) throw new PathLensError('internal_error', `"${location}" is not a DICOMweb slide location (dicomweb:<endpoint>/studies/<uid>/series/<uid>).`);
+  if (!match)
+    throw new PathLensError(
+      'internal_error',
+      `"${location}" is not a DICOMweb slide location (dicomweb:<endpoint>/studies/<uid>/series/<uid>).`,
+    );
   return { endpoint: match[1]!, studyInstanceUid: match[2]!, seriesInstanceUid: match[3]! };
 }
 
@@ -41,7 +49,12 @@ export function slideOpener(servers: DicomWebServers | null, options: OpenSlideO
   return async (slide) => {
     if (slide.source === 'file') return openSlide(slide.filePath, options);
     const location = parseDicomWebLocation(slide.filePath);
-    if (!servers) throw new PathLensError('invalid_config', `Slide ${slide.filePath} is on a DICOMweb server, but this process has none configured. Set DICOMWEB_ENDPOINTS.`);
+    if (!servers)
+      throw new PathLensError(
+        'invalid_config',
+        `Slide ${slide.filePath} is on a DICOMweb server, but this process has none configured. Set ` +
+          `DICOMWEB_ENDPOINTS.`,
+      );
     const limits = {
       maxSideLengthPx: options.maxSideLengthPx ?? defaultSlideSizeLimits.maxSideLengthPx,
       maxDecodedPixels: options.maxDecodedPixels ?? defaultSlideSizeLimits.maxDecodedPixels,

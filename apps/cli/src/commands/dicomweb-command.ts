@@ -22,15 +22,25 @@ export function dicomWebCommand(program: Command): void {
   ).action(async (options: Record<string, unknown>) => {
     const config = configFromOptions(options);
     const client = DicomWebServers.fromSettings(config).client(endpointName(config, options.endpoint));
-    const series = await searchSlideSeries(client, { studyInstanceUid: options.study as string | undefined, limit: options.limit as number });
+    const series = await searchSlideSeries(client, {
+      studyInstanceUid: options.study as string | undefined,
+      limit: options.limit as number,
+    });
     if (options.json) {
       console.log(JSON.stringify(series, null, 2));
       return;
     }
     console.log(`${series.length} slide series on ${client.name}`);
     for (const entry of series) {
-      const described = [entry.studyDate, entry.studyDescription, entry.seriesDescription, entry.instanceCount === null ? null : `${entry.instanceCount} instances`].filter(Boolean);
-      console.log(`${entry.studyInstanceUid} ${entry.seriesInstanceUid}${described.length ? `  ${described.join(' · ')}` : ''}`);
+      const described = [
+        entry.studyDate,
+        entry.studyDescription,
+        entry.seriesDescription,
+        entry.instanceCount === null ? null : `${entry.instanceCount} instances`,
+      ].filter(Boolean);
+      console.log(
+        `${entry.studyInstanceUid} ${entry.seriesInstanceUid}${described.length ? `  ${described.join(' · ')}` : ''}`,
+      );
     }
   });
   addConfigOptions(
@@ -51,7 +61,11 @@ export function dicomWebCommand(program: Command): void {
         tile_at_level0: options.tileLevel0 ? true : undefined,
         metadata: slideMetadataFromOptions(options),
       };
-      const response = await api.fetch('/v1/slides/dicomweb', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+      const response = await api.fetch('/v1/slides/dicomweb', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(request),
+      });
       await reportRegistration(api, response, options.wait !== false);
     } finally {
       await api.close();

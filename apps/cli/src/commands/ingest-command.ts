@@ -56,7 +56,7 @@ export function addRegistrationOptions(command: Command): Command {
   return command
     .option('--server <url>', 'a running PathLens server (default: HOST:PORT when one answers, else in-process)')
     .option('--name <name>', 'display name')
-    .option('--mpp <micrometres>', 'level-0 pixel size in µm/px, for a slide without one (or to override it)', parsePositiveNumber)
+    .option('--mpp <micrometres>', 'level-0 µm/px, for a slide without one (or to override it)', parsePositiveNumber)
     .option('--tile-level0', 'tile at full resolution without a physical scale (a slide without MPP)')
     .option('--organ <organ>', 'organ or site, stored with the slide')
     .option('--stain <stain>', 'stain (H&E, IHC marker, …), stored with the slide')
@@ -64,7 +64,7 @@ export function addRegistrationOptions(command: Command): Command {
     .option('--no-wait', 'return once queued');
 }
 
-/** Prints what a registration request did, follows the slide until it is ready (unless told not to) and prints the result. */
+/** Prints what a registration did, follows the slide until it is ready (unless told not to), prints the result. */
 export async function reportRegistration(api: ApiClient, response: Response, wait: boolean): Promise<void> {
   let slide = (await (await expectOk(response)).json()) as SlideView & { duplicate: boolean };
   console.log(`${slide.duplicate ? 'already ingested' : 'queued'}: ${slide.name} (${slide.id}) via ${api.target}`);

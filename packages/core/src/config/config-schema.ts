@@ -108,7 +108,7 @@ export const configSchema = z.object({
   reportMaxAttempts: z.coerce.number().int().min(1).max(10).default(3),
   /** DICOMweb servers slides can be ingested from: `name=url,…` (see `dicomweb-settings.ts`). None by default. */
   dicomwebEndpoints: dicomWebEndpointsSetting,
-  /** Credentials for those servers: `name=bearer:<token>` or `name=basic:<user>:<password>`, comma-separated. Never logged. */
+  /** Credentials: `name=bearer:<token>` or `name=basic:<user>:<password>`, comma-separated. Never logged. */
   dicomwebCredentials: dicomWebCredentialsSetting,
   /** One DICOMweb request (a frame, a metadata document) is abandoned and retried after this long. */
   dicomwebTimeoutSeconds: z.coerce.number().min(1).max(600).default(30),

@@ -56,7 +56,8 @@ export const dicomWebEndpointsSetting = z
       if (!endpointName.test(name)) {
         context.addIssue({
           code: 'custom',
-          message: `"${name}" is not an endpoint name: use lower-case letters, digits and "-", as in pacs=http://127.0.0.1:8042/dicom-web`,
+          message: `"${name}" is not an endpoint name: use lower-case letters, digits and "-", as in ` +
+            `pacs=http://127.0.0.1:8042/dicom-web`,
         });
         continue;
       }
@@ -66,10 +67,16 @@ export const dicomWebEndpointsSetting = z
       } catch {
         parsed = null;
       }
-      if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.username || parsed.password) {
+      if (
+        !parsed ||
+        (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') ||
+        parsed.username ||
+        parsed.password
+      ) {
         context.addIssue({
           code: 'custom',
-          message: `${name}: "${url}" is not an http(s) DICOMweb root without credentials (put those in DICOMWEB_CREDENTIALS), as in ${name}=http://127.0.0.1:8042/dicom-web`,
+          message: `${name}: "${url}" is not an http(s) DICOMweb root without credentials (put those in ` +
+            `DICOMWEB_CREDENTIALS), as in ${name}=http://127.0.0.1:8042/dicom-web`,
         });
         continue;
       }
@@ -95,9 +102,16 @@ export const dicomWebCredentialsSetting = z
       const bearer = /^bearer:(.+)$/i.exec(credential);
       const basic = /^basic:([^:]+):(.*)$/i.exec(credential);
       if (bearer) credentials[name] = new RedactedCredential(`Bearer ${bearer[1]}`);
-      else if (basic) credentials[name] = new RedactedCredential(`Basic ${Buffer.from(`${basic[1]}:${basic[2]}`).toString('base64')}`);
+      else if (basic)
+        credentials[name] = new RedactedCredential(
+          `Basic ${Buffer.from(`${basic[1]}:${basic[2]}`).toString('base64')}`,
+        );
       // The value is a secret: the message names the endpoint only.
-      else context.addIssue({ code: 'custom', message: `the credential for "${name}" must be bearer:<token> or basic:<user>:<password>` });
+      else
+        context.addIssue({
+          code: 'custom',
+          message: `the credential for "${name}" must be bearer:<token> or basic:<user>:<password>`,
+        });
     }
     return credentials;
   });

@@ -13,7 +13,11 @@ import { TileCache } from './tile-cache.ts';
 /** Decoded frames kept per open slide (a row of 256² tiles across a 100k-px level is ~75 MB). */
 const tileCacheBytes = 96 * 1024 * 1024;
 
-const associatedNameByFlavor: Partial<Record<DicomImageFlavor, string>> = { THUMBNAIL: 'thumbnail', LABEL: 'label', OVERVIEW: 'macro' };
+const associatedNameByFlavor: Partial<Record<DicomImageFlavor, string>> = {
+  THUMBNAIL: 'thumbnail',
+  LABEL: 'label',
+  OVERVIEW: 'macro',
+};
 const associatedOrder = ['thumbnail', 'label', 'macro'];
 
 /**
@@ -36,9 +40,14 @@ export interface AssembleDicomSlideOptions {
   files: string[];
 }
 
-export async function assembleDicomSlide(series: DicomSeries, options: AssembleDicomSlideOptions): Promise<DicomSlideReader> {
+export async function assembleDicomSlide(
+  series: DicomSeries,
+  options: AssembleDicomSlideOptions,
+): Promise<DicomSlideReader> {
   const { limits, openFrames } = options;
-  const byInstanceNumber = [...series.instances].sort((first, second) => (first.instanceNumber ?? 0) - (second.instanceNumber ?? 0));
+  const byInstanceNumber = [...series.instances].sort(
+    (first, second) => (first.instanceNumber ?? 0) - (second.instanceNumber ?? 0),
+  );
   const volumes = byInstanceNumber.filter((instance) => instance.flavor === 'VOLUME');
   const first = series.instances[0]!;
   if (volumes.length === 0) {
@@ -49,21 +58,28 @@ export async function assembleDicomSlide(series: DicomSeries, options: AssembleD
     );
   }
 
-  const levelGroups = groupBySize(volumes).sort((a, b) => b[0]!.totalWidthPx * b[0]!.totalHeightPx - a[0]!.totalWidthPx * a[0]!.totalHeightPx);
+  const levelGroups = groupBySize(volumes).sort(
+    (a, b) => b[0]!.totalWidthPx * b[0]!.totalHeightPx - a[0]!.totalWidthPx * a[0]!.totalHeightPx,
+  );
   const largest = levelGroups[0]![0]!;
   const largestProblem = undecodableReason(largest);
   if (largestProblem) {
-    throw new PathLensError('unsupported_format', `${largest.header.filePath} is the full-resolution level of a DICOM slide, but ${largestProblem}. Re-encode the series with JPEG baseline.`, {
-      path: largest.header.filePath,
-      transferSyntaxUid: largest.transferSyntax.uid,
-    });
+    throw new PathLensError(
+      'unsupported_format',
+      `${largest.header.filePath} is the full-resolution level of a DICOM slide, but ${largestProblem}. Re-encode the series with JPEG baseline.`,
+      {
+        path: largest.header.filePath,
+        transferSyntaxUid: largest.transferSyntax.uid,
+      },
+    );
   }
   const levelParts = levelGroups.filter((group) => undecodableReason(group[0]!) === null).map(partsOfOneImage);
 
   const cache = new TileCache(tileCacheBytes);
   const images: DicomImage[] = [];
   try {
-    for (const [index, parts] of levelParts.entries()) images.push(await DicomImage.open(parts, { limits, cache, what: `level ${index}`, openFrames }));
+    for (const [index, parts] of levelParts.entries())
+      images.push(await DicomImage.open(parts, { limits, cache, what: `level ${index}`, openFrames }));
   } catch (error) {
     await Promise.all(images.map((image) => image.close()));
     throw error;
@@ -78,7 +94,8 @@ export async function assembleDicomSlide(series: DicomSeries, options: AssembleD
   const associated = new Map<string, DicomInstance[]>();
   for (const instance of byInstanceNumber) {
     const name = associatedNameByFlavor[instance.flavor];
-    if (name && !associated.has(name) && undecodableReason(instance) === null) associated.set(name, partsOfOneImage([instance]));
+    if (name && !associated.has(name) && undecodableReason(instance) === null)
+      associated.set(name, partsOfOneImage([instance]));
   }
 
   const properties: SlideProperties = {
@@ -95,7 +112,8 @@ export async function assembleDicomSlide(series: DicomSeries, options: AssembleD
   return new DicomSlideReader({
     properties,
     levels: images,
-    openAssociatedImage: (name) => DicomImage.open(associated.get(name)!, { limits, cache, what: `"${name}" image`, openFrames }),
+    openAssociatedImage: (name) =>
+      DicomImage.open(associated.get(name)!, { limits, cache, what: `"${name}" image`, openFrames }),
     cache,
     maxDecodedPixels: limits.maxDecodedPixels,
   });

@@ -7,7 +7,7 @@ import { transferSyntaxOf, type TransferSyntax } from './transfer-syntax.ts';
 // dicom-parser ships a UMD bundle: under Node's ESM loader only its default export is real.
 const dicomParser = dicomParserModule as unknown as typeof import('dicom-parser');
 
-/** The data elements of one DICOM file before its pixel data, parsed by dicom-parser (or a DICOMweb instance's metadata). */
+/** A DICOM file's data elements before its pixel data, parsed by dicom-parser (or a DICOMweb instance's metadata). */
 export interface DicomHeader {
   /** The file; for an instance on a DICOMweb server, its URL (shown in messages). */
   filePath: string;

@@ -21,7 +21,10 @@ export class DicomJsonAttributes implements DicomAttributes {
     this.#object = object;
     this.elements = {};
     for (const [key, attribute] of Object.entries(object)) {
-      const items = attribute.vr === 'SQ' ? (attribute.Value ?? []).map((item) => ({ dataSet: new DicomJsonAttributes(item as DicomJsonObject) })) : undefined;
+      const items =
+        attribute.vr === 'SQ'
+          ? (attribute.Value ?? []).map((item) => ({ dataSet: new DicomJsonAttributes(item as DicomJsonObject) }))
+          : undefined;
       this.elements[`x${key.toLowerCase()}`] = { items };
     }
   }
@@ -29,7 +32,11 @@ export class DicomJsonAttributes implements DicomAttributes {
   string(tag: string, index?: number): string | undefined {
     const values = this.#values(tag);
     if (!values) return undefined;
-    const asText = values.map((value) => (value && typeof value === 'object' && 'Alphabetic' in value ? String((value as { Alphabetic: unknown }).Alphabetic) : String(value)));
+    const asText = values.map((value) =>
+      value && typeof value === 'object' && 'Alphabetic' in value
+        ? String((value as { Alphabetic: unknown }).Alphabetic)
+        : String(value),
+    );
     return index === undefined ? asText.join('\\') : asText[index];
   }
 

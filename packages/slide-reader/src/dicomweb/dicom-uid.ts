@@ -6,7 +6,12 @@ const uidPattern = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/;
 /** Returns the UID, or throws `invalid_request` naming the field. UIDs go into URL paths, so nothing else passes. */
 export function checkDicomUid(value: string, field: string): string {
   if (value.length <= 64 && uidPattern.test(value)) return value;
-  throw new PathLensError('invalid_request', `${field} "${value.slice(0, 80)}" is not a DICOM UID (digits and dots, at most 64 characters, e.g. 1.2.840.113619.2.1).`, {
-    field,
-  });
+  throw new PathLensError(
+    'invalid_request',
+    `${field} "${value.slice(0, 80)}" is not a DICOM UID (digits and dots, at most 64 characters, e.g. ` +
+      `1.2.840.113619.2.1).`,
+    {
+      field,
+    },
+  );
 }

@@ -75,7 +75,11 @@ export class DicomWebClient {
   /** WADO-RS metadata of every instance of a series. */
   async seriesMetadata(studyInstanceUid: string, seriesInstanceUid: string): Promise<DicomJsonObject[]> {
     const what = `series ${seriesInstanceUid}`;
-    const response = await this.#get(`/studies/${studyInstanceUid}/series/${seriesInstanceUid}/metadata`, 'application/dicom+json', what);
+    const response = await this.#get(
+      `/studies/${studyInstanceUid}/series/${seriesInstanceUid}/metadata`,
+      'application/dicom+json',
+      what,
+    );
     return this.#json(response.bytes, what);
   }
 
@@ -92,14 +96,24 @@ export class DicomWebClient {
     try {
       parts = parseMultipartRelated(response.contentType, response.bytes);
     } catch (error) {
-      throw new PathLensError('upstream_error', `The DICOMweb server "${this.name}" sent ${what} in a form PathLens cannot read: ${(error as Error).message}.`, { endpoint: this.name }, { cause: error });
+      throw new PathLensError(
+        'upstream_error',
+        `The DICOMweb server "${this.name}" sent ${what} in a form PathLens cannot read: ${(error as Error).message}.`,
+        { endpoint: this.name },
+        { cause: error },
+      );
     }
     if (parts.length !== frameNumbers.length) {
-      throw new PathLensError('upstream_error', `The DICOMweb server "${this.name}" sent ${parts.length} parts for ${what}.`, { endpoint: this.name });
+      throw new PathLensError(
+        'upstream_error',
+        `The DICOMweb server "${this.name}" sent ${parts.length} parts for ${what}.`,
+        { endpoint: this.name },
+      );
     }
     return parts.map((part) => {
       const partType = part.headers['content-type'] ?? '';
-      const transferSyntaxUid = headerParameter(partType, 'transfer-syntax') ?? headerParameter(response.contentType, 'transfer-syntax');
+      const transferSyntaxUid =
+        headerParameter(partType, 'transfer-syntax') ?? headerParameter(response.contentType, 'transfer-syntax');
       return { bytes: Buffer.from(part.body), transferSyntaxUid };
     });
   }
@@ -116,9 +130,14 @@ export class DicomWebClient {
     } catch {
       // reported below
     }
-    throw new PathLensError('upstream_error', `The DICOMweb server "${this.name}" answered the ${what} request with something other than DICOM JSON. Check that DICOMWEB_ENDPOINTS points at its DICOMweb root (e.g. …/dicom-web).`, {
-      endpoint: this.name,
-    });
+    throw new PathLensError(
+      'upstream_error',
+      `The DICOMweb server "${this.name}" answered the ${what} request with something other than DICOM JSON. Check ` +
+        `that DICOMWEB_ENDPOINTS points at its DICOMweb root (e.g. …/dicom-web).`,
+      {
+        endpoint: this.name,
+      },
+    );
   }
 
   #get(path: string, accept: string, what: string): Promise<{ status: number; contentType: string; bytes: Buffer }> {
@@ -130,7 +149,11 @@ export class DicomWebClient {
         if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, this.#retryDelayMs * 2 ** (attempt - 1)));
         let response: Response;
         try {
-          response = await this.#fetch(`${this.url}${path}`, { headers, signal: AbortSignal.timeout(this.#timeoutMs), redirect: 'error' });
+          response = await this.#fetch(`${this.url}${path}`, {
+            headers,
+            signal: AbortSignal.timeout(this.#timeoutMs),
+            redirect: 'error',
+          });
         } catch (error) {
           lastProblem = describeFetchFailure(error, this.#timeoutMs);
           continue;
@@ -145,14 +168,20 @@ export class DicomWebClient {
           throw this.#refusal(response.status, what);
         }
         try {
-          return { status: response.status, contentType: response.headers.get('content-type') ?? '', bytes: Buffer.from(await response.arrayBuffer()) };
+          return {
+            status: response.status,
+            contentType: response.headers.get('content-type') ?? '',
+            bytes: Buffer.from(await response.arrayBuffer()),
+          };
         } catch (error) {
           lastProblem = describeFetchFailure(error, this.#timeoutMs);
         }
       }
       throw new PathLensError(
         'upstream_error',
-        `The DICOMweb server "${this.name}" (${this.url}) could not be reached for the ${what} request: ${lastProblem}, ${this.#retries + 1} tries. Check that it is running and that DICOMWEB_ENDPOINTS has its right address.`,
+        `The DICOMweb server "${this.name}" (${this.url}) could not be reached for the ${what} request: ` +
+          `${lastProblem}, ${this.#retries + 1} tries. Check that it is running and that DICOMWEB_ENDPOINTS has its ` +
+            `right address.`,
         { endpoint: this.name },
       );
     });
@@ -161,21 +190,43 @@ export class DicomWebClient {
   #refusal(status: number, what: string): PathLensError {
     const details = { endpoint: this.name, upstreamStatus: status };
     if (status === 401 || status === 403) {
-      const fix = this.#credential ? 'Check its entry in DICOMWEB_CREDENTIALS' : `It needs credentials: set DICOMWEB_CREDENTIALS=${this.name}=bearer:<token> or ${this.name}=basic:<user>:<password>`;
-      return new PathLensError('upstream_error', `The DICOMweb server "${this.name}" refused the ${what} request (HTTP ${status}). ${fix}.`, details);
+      const fix = this.#credential
+        ? 'Check its entry in DICOMWEB_CREDENTIALS'
+        : `It needs credentials: set DICOMWEB_CREDENTIALS=${this.name}=bearer:<token> or ` +
+          `${this.name}=basic:<user>:<password>`;
+      return new PathLensError(
+        'upstream_error',
+        `The DICOMweb server "${this.name}" refused the ${what} request (HTTP ${status}). ${fix}.`,
+        details,
+      );
     }
     if (status === 404) {
-      return new PathLensError('not_found', `The DICOMweb server "${this.name}" has no ${what} (HTTP 404). Check the UIDs with \`pathlens dicomweb search\`.`, details);
+      return new PathLensError(
+        'not_found',
+        `The DICOMweb server "${this.name}" has no ${what} (HTTP 404). ` +
+          'Check the UIDs with `pathlens dicomweb search`.',
+        details,
+      );
     }
     if (status === 406 || status === 415) {
-      return new PathLensError('unsupported_format', `The DICOMweb server "${this.name}" cannot send the ${what} in a form PathLens reads (HTTP ${status}). Store the series with JPEG baseline or uncompressed frames.`, details);
+      return new PathLensError(
+        'unsupported_format',
+        `The DICOMweb server "${this.name}" cannot send the ${what} in a form PathLens reads (HTTP ${status}). Store ` +
+          `the series with JPEG baseline or uncompressed frames.`,
+        details,
+      );
     }
-    return new PathLensError('upstream_error', `The DICOMweb server "${this.name}" refused the ${what} request (HTTP ${status}).`, details);
+    return new PathLensError(
+      'upstream_error',
+      `The DICOMweb server "${this.name}" refused the ${what} request (HTTP ${status}).`,
+      details,
+    );
   }
 }
 
 function describeFetchFailure(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${timeoutMs / 1000} s`;
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+    return `no answer within ${timeoutMs / 1000} s`;
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : null;
   return cause ?? (error instanceof Error ? error.message : String(error));
 }

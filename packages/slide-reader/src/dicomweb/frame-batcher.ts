@@ -39,10 +39,18 @@ export class FrameBatcher {
     const frames = [...waiting.keys()].sort((first, second) => first - second);
     for (let start = 0; start < frames.length; start += maxFramesPerRequest) {
       const batch = frames.slice(start, start + maxFramesPerRequest);
-      this.#client.frames(this.#instancePath, batch.map((frame) => frame + 1)).then(
-        (fetched) => batch.forEach((frame, index) => waiting.get(frame)!.forEach((waiter) => waiter.resolve(fetched[index]!.bytes))),
-        (error: unknown) => batch.forEach((frame) => waiting.get(frame)!.forEach((waiter) => waiter.reject(error))),
-      );
+      this.#client
+        .frames(
+          this.#instancePath,
+          batch.map((frame) => frame + 1),
+        )
+        .then(
+          (fetched) =>
+            batch.forEach((frame, index) =>
+              waiting.get(frame)!.forEach((waiter) => waiter.resolve(fetched[index]!.bytes)),
+            ),
+          (error: unknown) => batch.forEach((frame) => waiting.get(frame)!.forEach((waiter) => waiter.reject(error))),
+        );
     }
   }
 }

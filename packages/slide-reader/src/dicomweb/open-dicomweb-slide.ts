@@ -25,24 +25,34 @@ const transferSyntaxTags = ['x00020010', 'x00083002'];
  * (`assembleDicomSlide`: levels, MPP, associated images): attributes from the series' WADO-RS
  * metadata, frames fetched with WADO-RS `/frames/{n}` as regions need them, those asked for
  * together in one request (the reader's bounded frame cache keeps recent ones). The transfer
- * syntax comes from the metadata when the server says it, else from each instance's first frame. Throws `not_found` (no such
- * series), `unsupported_format` (no whole-slide instances, or level 0 in a syntax PathLens
- * cannot decode), `upstream_error` (server unreachable or refusing).
+ * syntax comes from the metadata when the server says it, else from each instance's first frame.
+ * Throws `not_found` (no such series), `unsupported_format` (no whole-slide instances, or level 0
+ * in a syntax PathLens cannot decode), `upstream_error` (server unreachable or refusing).
  *
  * @example
- * const slide = await openDicomWebSlide(servers.client('pacs'), { studyInstanceUid, seriesInstanceUid }, defaultSlideSizeLimits);
+ * const location = { studyInstanceUid, seriesInstanceUid };
+ * const slide = await openDicomWebSlide(servers.client('pacs'), location, defaultSlideSizeLimits);
  */
-export async function openDicomWebSlide(client: DicomWebClient, location: DicomWebSeriesLocation, limits: SlideSizeLimits): Promise<DicomSlideReader> {
+export async function openDicomWebSlide(
+  client: DicomWebClient,
+  location: DicomWebSeriesLocation,
+  limits: SlideSizeLimits,
+): Promise<DicomSlideReader> {
   const studyInstanceUid = checkDicomUid(location.studyInstanceUid, 'studyInstanceUid');
   const seriesInstanceUid = checkDicomUid(location.seriesInstanceUid, 'seriesInstanceUid');
   const metadata = await client.seriesMetadata(studyInstanceUid, seriesInstanceUid);
   const wholeSlide = metadata
     .map((object) => ({ object, attributes: new DicomJsonAttributes(object) }))
-    .filter(({ attributes }) => attributes.string('x00080016') === wholeSlideSopClassUid && attributes.string(sopInstanceUidTag));
+    .filter(
+      ({ attributes }) =>
+        attributes.string('x00080016') === wholeSlideSopClassUid && attributes.string(sopInstanceUidTag),
+    );
   if (wholeSlide.length === 0) {
     throw new PathLensError(
       'unsupported_format',
-      `Series ${seriesInstanceUid} on the DICOMweb server "${client.name}" has no VL Whole Slide Microscopy instances (${metadata.length} other instances). Pick a slide-microscopy series from \`pathlens dicomweb search\`.`,
+      `Series ${seriesInstanceUid} on the DICOMweb server "${client.name}" has no VL Whole Slide Microscopy ` +
+        `instances (${metadata.length} other instances). ` +
+        'Pick a slide-microscopy series from `pathlens dicomweb search`.',
       { endpoint: client.name, seriesInstanceUid },
     );
   }

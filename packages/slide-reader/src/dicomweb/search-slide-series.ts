@@ -42,8 +42,13 @@ const includeFields = ['00080020', '00081030', '0008103E', '00200011', '00201209
  * @example
  * const series = await searchSlideSeries(servers.client('pacs'), { limit: 20 });
  */
-export async function searchSlideSeries(client: DicomWebClient, query: SlideSeriesQuery = {}): Promise<SlideSeriesSummary[]> {
-  const path = query.studyInstanceUid ? `/studies/${checkDicomUid(query.studyInstanceUid, 'studyInstanceUid')}/series` : '/series';
+export async function searchSlideSeries(
+  client: DicomWebClient,
+  query: SlideSeriesQuery = {},
+): Promise<SlideSeriesSummary[]> {
+  const path = query.studyInstanceUid
+    ? `/studies/${checkDicomUid(query.studyInstanceUid, 'studyInstanceUid')}/series`
+    : '/series';
   const matches = await client.searchJson(path, {
     Modality: 'SM',
     includefield: includeFields,

@@ -38,13 +38,20 @@ export function dicomWebRoutes() {
   return new Hono<AppEnvironment>()
     .get('/v1/dicomweb', (context) => {
       const runtime = context.get('runtime');
-      return context.json({ object: 'list', data: runtime.dicomWeb.list().map((server) => ({ object: 'dicomweb_endpoint', ...server })) });
+      return context.json({
+        object: 'list',
+        data: runtime.dicomWeb.list().map((server) => ({ object: 'dicomweb_endpoint', ...server })),
+      });
     })
     .get('/v1/dicomweb/:endpoint/series', async (context) => {
       const runtime = context.get('runtime');
       const client = runtime.dicomWeb.client(context.req.param('endpoint'));
       const query = parseValue(searchQuery, context.req.query(), 'query');
-      const series = await searchSlideSeries(client, { studyInstanceUid: query.study_instance_uid, limit: query.limit, offset: query.offset });
+      const series = await searchSlideSeries(client, {
+        studyInstanceUid: query.study_instance_uid,
+        limit: query.limit,
+        offset: query.offset,
+      });
       runtime.logger.info(`dicomweb search on ${client.name}: ${series.length} slide series`);
       return context.json({
         object: 'list',
@@ -78,7 +85,13 @@ export function dicomWebRoutes() {
         targetMpp: runtime.config.targetMpp,
       });
       if (registered.created) runtime.ingestion.enqueue(registered.slide.id);
-      runtime.logger.info(`dicomweb series from ${request.endpoint} ${registered.created ? 'queued' : 'already registered'} as slide ${registered.slide.id}`);
-      return context.json({ ...slideView(registered.slide), duplicate: !registered.created }, registered.created ? 202 : 200);
+      runtime.logger.info(
+        `dicomweb series from ${request.endpoint} ${registered.created ? 'queued' : 'already registered'} as slide ` +
+          `${registered.slide.id}`,
+      );
+      return context.json(
+        { ...slideView(registered.slide), duplicate: !registered.created },
+        registered.created ? 202 : 200,
+      );
     });
 }
