@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { checkDicomUid, dicomWebLocation, type SlideOpener } from '@pathlens/slide-reader';
+import { checkSeriesUids, dicomWebLocation, type SlideOpener } from '@pathlens/slide-reader';
 import type { Store } from '@pathlens/store';
 import { newSlideRow, slideTiling, type RegisteredSlide, type SlideRegistrationSettings } from './register-slide.ts';
 
@@ -27,8 +27,7 @@ export async function registerDicomWebSeries(
   openSlide: SlideOpener,
   options: RegisterDicomWebSeriesOptions,
 ): Promise<RegisteredSlide> {
-  const studyInstanceUid = checkDicomUid(options.studyInstanceUid, 'studyInstanceUid');
-  const seriesInstanceUid = checkDicomUid(options.seriesInstanceUid, 'seriesInstanceUid');
+  const { studyInstanceUid, seriesInstanceUid } = checkSeriesUids(options);
   const existing = await store.slides.findBySeriesInstanceUid(seriesInstanceUid);
   if (existing) return { slide: existing, created: false };
 

@@ -10,7 +10,7 @@ export { DicomWebClient, type DicomWebClientOptions } from './dicomweb/dicomweb-
 export { DicomWebServers, type DicomWebSettings } from './dicomweb/dicomweb-servers.ts';
 export { openDicomWebSlide, type DicomWebSeriesLocation } from './dicomweb/open-dicomweb-slide.ts';
 export { searchSlideSeries, type SlideSeriesQuery, type SlideSeriesSummary } from './dicomweb/search-slide-series.ts';
-export { checkDicomUid } from './dicomweb/dicom-uid.ts';
+export { checkDicomUid, checkSeriesUids } from './dicomweb/dicom-uid.ts';
 export {
   dicomWebLocation,
   fileSlideOpener,

@@ -15,3 +15,14 @@ export function checkDicomUid(value: string, field: string): string {
     },
   );
 }
+
+/** Both UIDs of a series' location, checked (`invalid_request` naming the bad one). */
+export function checkSeriesUids(location: { studyInstanceUid: string; seriesInstanceUid: string }): {
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+} {
+  return {
+    studyInstanceUid: checkDicomUid(location.studyInstanceUid, 'studyInstanceUid'),
+    seriesInstanceUid: checkDicomUid(location.seriesInstanceUid, 'seriesInstanceUid'),
+  };
+}

@@ -5,7 +5,7 @@ import { describeDicomInstance, wholeSlideSopClassUid, type DicomInstance } from
 import type { DicomSlideReader } from '../dicom/dicom-slide-reader.ts';
 import type { OpenFrameSource } from '../dicom/frame-source.ts';
 import { transferSyntaxOf } from '../dicom/transfer-syntax.ts';
-import { checkDicomUid } from './dicom-uid.ts';
+import { checkSeriesUids } from './dicom-uid.ts';
 import { DicomJsonAttributes, type DicomJsonObject } from './dicom-json-attributes.ts';
 import { DicomWebClient, type DicomWebFrame } from './dicomweb-client.ts';
 import { FrameBatcher } from './frame-batcher.ts';
@@ -38,8 +38,7 @@ export async function openDicomWebSlide(
   location: DicomWebSeriesLocation,
   limits: SlideSizeLimits,
 ): Promise<DicomSlideReader> {
-  const studyInstanceUid = checkDicomUid(location.studyInstanceUid, 'studyInstanceUid');
-  const seriesInstanceUid = checkDicomUid(location.seriesInstanceUid, 'seriesInstanceUid');
+  const { studyInstanceUid, seriesInstanceUid } = checkSeriesUids(location);
   const metadata = await client.seriesMetadata(studyInstanceUid, seriesInstanceUid);
   const wholeSlide = metadata
     .map((object) => ({ object, attributes: new DicomJsonAttributes(object) }))
