@@ -1,4 +1,12 @@
-export { defaultChatModelId, defaultImageTextEncoderId, tinyChatModelId, tinyImageTextEncoderId } from './model-ids.ts';
+export {
+  defaultChatModelId,
+  defaultImageTextEncoderId,
+  tinyChatModelId,
+  tinyImageTextEncoderId,
+  tinyVisionChatModelId,
+} from './model-ids.ts';
+export { slideAnswers, visionAnswers } from './tiny/vision-chat/vision-answer-corpus.ts';
+export type { SlideEncoderConfig } from './tiny/vision-chat/vision-chat-configs.ts';
 export {
   chatEntrySchema,
   findModelEntry,
