@@ -92,6 +92,19 @@ export type EvidenceItem = EvidenceCommon &
         report: { id: string; summary: string; createdAt: string } | null;
       }
     | {
+        kind: 'image';
+        /** `<conversation id>/<file name>`: where the picture is stored under DATA_DIR/conversations. */
+        id: string;
+        /** 1 for the first picture of the question, and so on. */
+        imageNumber: number;
+        fileName: string;
+        mediaType: string;
+        /** Library captions nearest to the picture (image → caption similarity). */
+        captions: NearCaption[];
+        /** True when the language model was shown the picture itself, not only this description. */
+        shownToModel: boolean;
+      }
+    | {
         kind: 'pair';
         /** Image–text pair id. */
         id: string;
@@ -142,6 +155,8 @@ export function describeEvidence(item: EvidenceItem): string {
       const report = item.report ? `; its draft report (not a diagnosis): ${quote(item.report.summary, 240)}` : '; no report stored';
       return `[${item.n}] Similar slide ${item.name}${about ? ` (${about})` : ''}, similarity ${item.score.toFixed(2)}${report}`;
     }
+    case 'image':
+      return `[${item.n}] The user's image ${item.imageNumber}${item.shownToModel ? ' (shown to you)' : ''}${captionList(item.captions)}`;
     case 'pair':
       return `[${item.n}] Library image caption (another image, similarity ${item.score.toFixed(2)}): ${quote(item.caption, 240)}`;
   }

@@ -1,10 +1,13 @@
 import { PathLensError } from '@pathlens/core';
-import type { ChatMessage, GenerationEvent, LanguageModel, QueuePlace } from '@pathlens/language-model';
+import type { ChatMessage, GenerationEvent, LanguageModel, QueuePlace, SlideEmbeddingInput } from '@pathlens/language-model';
+import type { ImageEncoder } from '@pathlens/encoders';
 import type { SlideRow } from '@pathlens/store';
+import { conversationFolder, questionImageEvidence, storeQuestionImages } from './question-images.ts';
+import { rankEvidence } from './rank-evidence.ts';
 import { buildSystemMessage } from './build-prompt.ts';
 import { checkCitations, type Citation } from './check-citations.ts';
 import { draftNotice } from './draft-notice.ts';
-import { describeEvidence, type EvidenceItem } from './evidence.ts';
+import { describeEvidence, type EvidenceItem, type UnrankedEvidence } from './evidence.ts';
 import { findReadySlide } from './find-ready-slide.ts';
 import { fitEvidence } from './fit-evidence.ts';
 import { defaultEvidenceLimits, gatherEvidence, type EvidenceSources } from './gather-evidence.ts';
@@ -25,6 +28,10 @@ export interface AssistantDependencies extends EvidenceSources {
    */
   minSimilarity: number;
   minCaptionSimilarity: number;
+  /** Embeds pictures asked about; without it a question with pictures is refused. */
+  imageEncoder?: ImageEncoder | undefined;
+  /** DATA_DIR: pictures asked about are stored under `conversations/<conversation id>/`. */
+  dataDir?: string | undefined;
 }
 
 export interface ChatRequest {
@@ -107,7 +114,7 @@ function declineReason(gathered: { bestQuestionSimilarity: number | null; bestCa
 export async function startChat(dependencies: AssistantDependencies, request: ChatRequest): Promise<StartedChat> {
   const { store, languageModel } = dependencies;
   const question = request.messages.at(-1);
-  if (!question || question.role !== 'user' || !question.content.trim()) {
+  if (!question || question.role !== 'user' || (!question.content.trim() && !question.images?.length)) {
     throw new PathLensError('invalid_request', 'The last message must be a non-empty message with role "user": it is the question to answer.', { param: 'messages' });
   }
   const existing = request.conversationId ? await store.conversations.findById(request.conversationId) : null;
@@ -121,28 +128,57 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
   const slide = slideId ? await findReadySlide(store, slideId) : null;
   if (!slide && !existing && request.messages.some((message) => message.role === 'system')) return passThrough(dependencies, request, question);
 
+  const questionImages = question.images ?? [];
+  if (questionImages.length > 0 && (!dependencies.imageEncoder || !dependencies.dataDir)) {
+    throw new PathLensError('invalid_request', 'This server cannot take pictures in chat (no image encoder or data folder); send text only.', { param: 'messages' });
+  }
+  const conversation = existing ?? (await store.conversations.create({ slideId: slide?.id ?? null, title: question.content.slice(0, 120) }));
+  const picturesShown = languageModel.acceptsImages ? questionImages.slice(0, languageModel.maxImagesPerRequest) : [];
+  const pictureEvidence = questionImages.length
+    ? await questionImageEvidence(
+        { store, imageEncoder: dependencies.imageEncoder! },
+        conversation.id,
+        questionImages,
+        await storeQuestionImages(conversationFolder(dependencies.dataDir!, conversation.id), Date.now().toString(36), questionImages),
+        picturesShown.length > 0,
+        { captions: defaultEvidenceLimits.captionsPerRegion, pairs: 2, patches: 2, slideId: slide?.id },
+      )
+    : { items: [], embeddings: [] };
+
   const findingLabelSets = slide ? chooseTemplate(dependencies.templates, undefined, slideFacts(slide).organ).finding_label_sets : [];
   const gathered = await gatherEvidence(dependencies, question.content, slide, defaultEvidenceLimits, findingLabelSets);
+  const gatheredItems = pictureEvidence.items.length ? rankEvidence([...pictureEvidence.items, ...gathered.items.map(withoutRank)]) : gathered.items;
   const earlier = existing ? previousEvidence(await store.conversations.messages(existing.id)) : [];
-  const candidates = earlier.length ? mergeFollowUpEvidence(earlier, gathered.items) : gathered.items;
-  const history = request.messages.filter((message) => message.role !== 'system');
+  const candidates = earlier.length ? mergeFollowUpEvidence(earlier, gatheredItems) : gatheredItems;
+  const history = request.messages.filter((message) => message.role !== 'system').map(({ role, content }) => ({ role, content }));
   const fixedTokens = languageModel.countTokens(buildSystemMessage([]).content + history.map((message) => message.content).join('\n'));
   const budgetTokens = languageModel.contextLengthTokens - request.maxNewTokens - fixedTokens - 64;
   const evidence = fitEvidence(candidates, describeEvidence, (text) => languageModel.countTokens(text), budgetTokens, { keepNumbers: earlier.length > 0 });
   const supported =
+    pictureEvidence.items.length > 0 ||
     (gathered.bestQuestionSimilarity !== null && gathered.bestQuestionSimilarity >= dependencies.minSimilarity) ||
     (gathered.bestCaptionSimilarity !== null && gathered.bestCaptionSimilarity >= dependencies.minCaptionSimilarity);
 
-  const conversation = existing ?? (await store.conversations.create({ slideId: slide?.id ?? null, title: question.content.slice(0, 120) }));
+  // The pictures the model sees, each introduced by its evidence number, go with the question.
+  const shownItems = evidence.filter((item) => item.kind === 'image' && item.shownToModel);
+  const modelHistory = history.map((message, index) =>
+    index === history.length - 1 && shownItems.length
+      ? {
+          ...message,
+          images: shownItems.map((item) => ({ ...picturesShown[(item as { imageNumber: number }).imageNumber - 1]!, label: `Evidence [${item.n}]:` })),
+        }
+      : message,
+  );
+  const slideTokens = slide && languageModel.acceptsSlideEmbedding ? await slidePatches(dependencies, slide) : undefined;
   const events = supported
     ? withNotice(
         languageModel.generate({
-          messages: [buildSystemMessage(evidence), ...history],
+          messages: [buildSystemMessage(evidence), ...modelHistory],
           maxNewTokens: request.maxNewTokens,
           temperature: request.temperature,
           signal: request.signal,
           place: request.place,
-          slideEmbedding: slide?.embedding ? { vector: Float32Array.from(slide.embedding), encoderId: slide.encoderId, placeholder: '<slide>' } : undefined,
+          slideEmbedding: slideTokens,
         }),
       )
     : withNotice(declined(declineReason(gathered, dependencies, slide)));
@@ -166,6 +202,29 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
       return { citations, unsupportedNumbers: numbers };
     },
   };
+}
+
+/** Most patch embeddings read for a slide encoder; it samples further down to its own limit. */
+const maxSlidePatches = 4096;
+
+/** The slide's stored patch embeddings, for a model with a slide encoder (SlideChat-style). */
+async function slidePatches(dependencies: AssistantDependencies, slide: SlideRow): Promise<SlideEmbeddingInput | undefined> {
+  const rows = await dependencies.store.search.slidePatchEmbeddings(slide.id, maxSlidePatches);
+  if (rows.length === 0) return undefined;
+  const dimension = rows[0]!.embedding.length;
+  const patchEmbeddings = new Float32Array(rows.length * dimension);
+  const patchCoordinatesLevel0 = new Float32Array(rows.length * 2);
+  rows.forEach((row, index) => {
+    patchEmbeddings.set(row.embedding, index * dimension);
+    patchCoordinatesLevel0.set([row.xLevel0, row.yLevel0], index * 2);
+  });
+  return { patchEmbeddings, dimension, patchCoordinatesLevel0, encoderId: slide.encoderId, placeholder: '<slide>' };
+}
+
+/** An item's fields before ranking, so gathered and picture evidence are numbered together. */
+function withoutRank(item: EvidenceItem): UnrankedEvidence {
+  const { n: _n, relevance: _relevance, ...rest } = item;
+  return rest as UnrankedEvidence;
 }
 
 /** A request that brought its own context (a system message, no slide): the model answers it as it is. */
