@@ -27,7 +27,7 @@ export function buildSlideEncoderOnnx(layout: VisionChatLayout): Uint8Array {
   const graph = new GraphBuilder('tiny_vlm_slide_encoder');
   graph.addInput('patch_embeddings', 'float32', [1, 'patch_count', dimension]);
   const scores = graph.addNode('Tanh', [graph.addNode('MatMul', ['patch_embeddings', graph.addConstant('slide.stain_direction', difference, [dimension, 1])])]);
-  const meanScore = graph.addNode('ReduceMean', [scores, graph.addIntegers('slide.patch_axis', [1])], undefined, { keepdims: 1 });
+  const meanScore = graph.addNode('ReduceMean', [scores], undefined, { axes: [1], keepdims: 1 });
   const one = graph.addNode('Add', [graph.addNode('Mul', [meanScore, graph.addScalar('slide.zero', 0)]), graph.addScalar('slide.one', 1)]);
   const projector = new Float32Array(2 * layout.hiddenSize);
   projector[layout.slideStainSlot] = 1;
