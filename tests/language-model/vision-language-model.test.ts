@@ -47,6 +47,20 @@ describe('the tiny vision-language model (LlavaForConditionalGeneration)', () =>
     expect(pink).not.toMatch(/purple/i);
   });
 
+  it('takes several pictures in one request, each with its label', async () => {
+    const both: ChatMessage[] = [
+      {
+        role: 'user',
+        content: question,
+        images: [
+          { bytes: new Uint8Array(purplePng), mediaType: 'image/png', label: 'Evidence [1]:' },
+          { bytes: new Uint8Array(purplePng), mediaType: 'image/png', label: 'Evidence [2]:' },
+        ],
+      },
+    ];
+    expect(await answer(model, both)).toMatch(/Purple nuclei/);
+  });
+
   it('answers like the text model when no picture is given, and the text model answers when sent pictures', async () => {
     const plain = await answer(model, [{ role: 'user', content: question }]);
     expect(plain).toMatch(/region \[1\]/);

@@ -1,8 +1,10 @@
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stainColours, stainPatchPng } from '../helpers/stain-fixtures.ts';
+import { stainColours, stainPatchPng, writeTwoStainSlide } from '../helpers/stain-fixtures.ts';
+import { uploadAndIngest } from './chat-test-slides.ts';
 import { startTestServer } from '../helpers/test-server.ts';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
@@ -114,6 +116,29 @@ describe('pictures in chat with the tiny vision-language model', () => {
       await Promise.all([addLibraryPairs(textOnly.server.url), addLibraryPairs(seeing.server.url)]);
     });
     afterAll(async () => Promise.all([textOnly?.dispose(), seeing?.dispose()]));
+
+    it('runs the same slide chat with the local vision model and through the upstream one: evidence regions go to the model as pictures', async () => {
+      const fixtureDir = await mkdtemp(path.join(os.tmpdir(), 'pathlens-vision-slide-'));
+      try {
+        const file = path.join(fixtureDir, 'two-stain.png');
+        await writeTwoStainSlide(file, { widthPx: 896, heightPx: 448 });
+        for (const server of [vision, seeing]) {
+          const slideId = (await uploadAndIngest(server.server.url, file)).id as string;
+          const client = new OpenAI({ apiKey: 'test-key', baseURL: `${server.server.url}/v1`, maxRetries: 0 });
+          const completion = (await client.chat.completions.create({
+            model: 'pathlens',
+            max_tokens: 40,
+            messages: [{ role: 'user', content: 'Where are the purple nuclei?' }],
+            ...({ slide_id: slideId } as object),
+          })) as unknown as Final;
+          // Only pictures (or slide tokens) open the tiny VLM's answer this way; text evidence alone gives "The highlighted region …".
+          expect(completion.choices[0].message.content).toMatch(/^(Purple nuclei|Pink stroma|Hematoxylin-rich|Eosin)/);
+          expect(completion.evidence.some((item: { kind: string; slideId?: string }) => item.kind === 'patch' && item.slideId === slideId)).toBe(true);
+        }
+      } finally {
+        await rm(fixtureDir, { recursive: true, force: true });
+      }
+    });
 
     it('works on text evidence with the text-only model (the picture is still evidence, not shown to the model)', async () => {
       const asked = await askWithPicture(textOnly.server.url, pink);

@@ -1,5 +1,5 @@
 import { PathLensError } from '@pathlens/core';
-import type { ChatMessage, GenerationEvent, LanguageModel, QueuePlace, SlideEmbeddingInput } from '@pathlens/language-model';
+import type { ChatMessage, GenerationEvent, LanguageModel, MessageImage, QueuePlace, SlideEmbeddingInput } from '@pathlens/language-model';
 import type { ImageEncoder } from '@pathlens/encoders';
 import type { SlideRow } from '@pathlens/store';
 import { conversationFolder, questionImageEvidence, storeQuestionImages } from './question-images.ts';
@@ -32,7 +32,15 @@ export interface AssistantDependencies extends EvidenceSources {
   imageEncoder?: ImageEncoder | undefined;
   /** DATA_DIR: pictures asked about are stored under `conversations/<conversation id>/`. */
   dataDir?: string | undefined;
+  /** JPEG bytes of a slide region, for showing evidence regions to a vision-capable model. */
+  regionPicture?: RegionPicture | undefined;
 }
+
+/** A square level-0 region of a slide as a JPEG at most `outputSidePx` wide. */
+export type RegionPicture = (slide: SlideRow, region: { xLevel0: number; yLevel0: number; sizeLevel0Px: number }, outputSidePx: number) => Promise<Uint8Array>;
+
+/** Side of the slide-region pictures a vision model is shown, in pixels. */
+const regionPictureSidePx = 224;
 
 export interface ChatRequest {
   /** The conversation so far as the client sends it; the last message is the user's question. */
@@ -159,16 +167,16 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
     (gathered.bestQuestionSimilarity !== null && gathered.bestQuestionSimilarity >= dependencies.minSimilarity) ||
     (gathered.bestCaptionSimilarity !== null && gathered.bestCaptionSimilarity >= dependencies.minCaptionSimilarity);
 
-  // The pictures the model sees, each introduced by its evidence number, go with the question.
-  const shownItems = evidence.filter((item) => item.kind === 'image' && item.shownToModel);
-  const modelHistory = history.map((message, index) =>
-    index === history.length - 1 && shownItems.length
-      ? {
-          ...message,
-          images: shownItems.map((item) => ({ ...picturesShown[(item as { imageNumber: number }).imageNumber - 1]!, label: `Evidence [${item.n}]:` })),
-        }
-      : message,
+  // The pictures the model sees, each introduced by its evidence number, go with the question:
+  // the user's own, then the slide's evidence regions, within the model's picture limit.
+  const userPictures = evidence.flatMap((item) =>
+    item.kind === 'image' && item.shownToModel ? [{ ...picturesShown[item.imageNumber - 1]!, label: `Evidence [${item.n}]:` }] : [],
   );
+  const regionPictures = slide && languageModel.acceptsImages && dependencies.regionPicture
+    ? await evidenceRegionPictures(dependencies.regionPicture, slide, evidence, languageModel.maxImagesPerRequest - userPictures.length)
+    : [];
+  const shownPictures = [...userPictures, ...regionPictures];
+  const modelHistory = history.map((message, index) => (index === history.length - 1 && shownPictures.length ? { ...message, images: shownPictures } : message));
   const slideTokens = slide && languageModel.acceptsSlideEmbedding ? await slidePatches(dependencies, slide) : undefined;
   const events = supported
     ? withNotice(
@@ -202,6 +210,22 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
       return { citations, unsupportedNumbers: numbers };
     },
   };
+}
+
+/** Pictures of the slide regions among the evidence (question-relevant patches, then prototypes' representatives), labelled by number. */
+async function evidenceRegionPictures(regionPicture: RegionPicture, slide: SlideRow, evidence: EvidenceItem[], limit: number): Promise<MessageImage[]> {
+  const regions = evidence.flatMap((item) =>
+    (item.kind === 'patch' || item.kind === 'prototype') && item.slideId === slide.id && item.xLevel0 !== null && item.yLevel0 !== null && item.sizeLevel0Px !== null
+      ? [{ n: item.n, xLevel0: item.xLevel0, yLevel0: item.yLevel0, sizeLevel0Px: item.sizeLevel0Px }]
+      : [],
+  );
+  return Promise.all(
+    regions.slice(0, Math.max(0, limit)).map(async (region) => ({
+      bytes: await regionPicture(slide, region, regionPictureSidePx),
+      mediaType: 'image/jpeg',
+      label: `Evidence [${region.n}]:`,
+    })),
+  );
 }
 
 /** Most patch embeddings read for a slide encoder; it samples further down to its own limit. */

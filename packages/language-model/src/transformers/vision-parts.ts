@@ -57,12 +57,20 @@ export function expandSlidePlaceholder<Message extends { role: string; content: 
   });
 }
 
-/** The processor's inputs for the prompt text and pictures (argument order differs by family). */
+/**
+ * The processor's inputs for the prompt text and pictures. `LlavaProcessor` expands only the
+ * first image token of a text, so for LLaVA every image token is expanded here, the same way
+ * (patches per side² + additional tokens); other families' processors take several pictures.
+ */
 export async function processVisionInputs(processor: Processor, text: string, images: RawImage[]): Promise<Record<string, Tensor>> {
   if (images.length === 0) return processor.tokenizer!(text) as Record<string, Tensor>;
-  const takesImagesFirst = processor.constructor.name === 'LlavaProcessor';
-  const inputs = takesImagesFirst ? await processor(images, text) : await processor(text, images);
-  return inputs as Record<string, Tensor>;
+  if (processor.constructor.name !== 'LlavaProcessor') return (await processor(text, images)) as Record<string, Tensor>;
+  const imageInputs = (await processor.image_processor!(images)) as Record<string, Tensor>;
+  const [heightPx, widthPx] = imageInputs.pixel_values!.dims.slice(-2) as [number, number];
+  const config = processor.config as { image_token: string; patch_size: number; num_additional_image_tokens?: number };
+  const tokensPerImage = Math.floor(heightPx / config.patch_size) * Math.floor(widthPx / config.patch_size) + (config.num_additional_image_tokens ?? 0);
+  const expanded = text.replaceAll(config.image_token, config.image_token.repeat(tokensPerImage));
+  return { ...imageInputs, ...(processor.tokenizer!(expanded) as Record<string, Tensor>) };
 }
 
 /**

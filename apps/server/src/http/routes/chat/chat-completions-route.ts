@@ -10,6 +10,7 @@ import { parseJson } from '../../parse-request.ts';
 import { beginAudit, clientClosedStatus } from '../audit/request-audit.ts';
 import { chatCompletionRequest, defaultMaxTokens, type ChatCompletionRequest } from './chat-completion-request.ts';
 import { awaitFirstEvent } from './await-first-event.ts';
+import { renderRegionJpeg } from '../evidence/render-region-jpeg.ts';
 import { chatExtensionFields } from './chat-extension-fields.ts';
 import { limitedFetchImage, resolveChatImages, type ChatImageLimits } from './resolve-chat-images.ts';
 
@@ -63,6 +64,7 @@ export function chatCompletionsRoute() {
           textEncoder: runtime.textEncoder,
           imageEncoder: runtime.imageEncoder,
           dataDir: runtime.config.dataDir,
+          regionPicture: renderRegionJpeg,
           languageModel,
           findings: runtime.findings,
           templates: runtime.reportTemplates,
