@@ -29,3 +29,4 @@ export * from './evaluation/vqa-metrics.ts';
 export * from './evaluation/report-metrics.ts';
 export * from './evaluation/load-evaluation-rows.ts';
 export * from './question-images.ts';
+export * from './evaluation/image-question-set.ts';
