@@ -107,7 +107,7 @@ describe('tiny model freshness', () => {
 
   it('leaves no temporary folders behind', async () => {
     const entries = await fs.readdir(path.join(models.modelsDir, 'pathlens'));
-    expect(entries.sort()).toEqual(['tiny-chat', 'tiny-clip']);
+    expect(entries.sort()).toEqual(['tiny-chat', 'tiny-clip', 'tiny-vlm']);
   });
 });
 
