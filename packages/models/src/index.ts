@@ -6,7 +6,6 @@ export {
   tinyVisionChatModelId,
 } from './model-ids.ts';
 export { slideAnswers, visionAnswers } from './tiny/vision-chat/vision-answer-corpus.ts';
-export type { SlideEncoderConfig } from './tiny/vision-chat/vision-chat-configs.ts';
 export {
   chatEntrySchema,
   findModelEntry,

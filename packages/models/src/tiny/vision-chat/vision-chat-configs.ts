@@ -1,27 +1,10 @@
+import type { SlideEncoderConfig } from '@pathlens/language-model';
 import type { TinyChatTokenIds } from '../chat/chat-configs.ts';
 import { tinyVisionAttention } from './vision-decoder-graph.ts';
 import { tinyVisionImageSizePx, tinyVisionPatchSizePx, type VisionChatLayout } from './vision-chat-layout.ts';
 
 export const imageToken = '<image>';
 export const slideToken = '<slide>';
-
-/** What the `pathlens.slide_encoder` key of a chat model's `config.json` says (see models/README.md). */
-export interface SlideEncoderConfig {
-  /** ONNX file inside the model folder. */
-  file: string;
-  /** The image–text encoder whose stored patch embeddings the slide encoder was trained on. */
-  patch_encoder_id: string;
-  /** D: width of each patch embedding. */
-  patch_embedding_dimension: number;
-  /** Most patches one call takes; slides with more are sampled down to this. */
-  max_patches: number;
-  /** K: slide tokens returned. */
-  slide_token_count: number;
-  /** Whether the graph takes `patch_coordinates_level0` [1, N, 2]. */
-  uses_coordinates: boolean;
-  /** Placeholder text in the prompt; expanded to K copies of its token. */
-  placeholder: string;
-}
 
 /** LLaVA `config.json`: transformers.js reads the decoder's cache shape from `text_config`. */
 export function tinyVisionChatConfig(

@@ -1,3 +1,4 @@
+import { addCausalPaddingBias } from '../../onnx/attention-mask.ts';
 import { GraphBuilder } from '../../onnx/graph-builder.ts';
 import type { BigramLanguageModel } from '../chat/bigram-language-model.ts';
 import { openingBias, type VisionChatLayout } from './vision-chat-layout.ts';
@@ -79,18 +80,7 @@ export function buildVisionDecoderOnnx(
   const presentValue = graph.addNode('Concat', ['past_key_values.0.value', value], 'present.0.value', { axis: 2 });
   const scores = graph.addNode('MatMul', [query, graph.addNode('Transpose', [presentKey], undefined, { perm: [0, 1, 3, 2] })]);
 
-  // Mask: key t is visible to new query s when t ≤ past + s and attention_mask[t] = 1.
-  const totalLength = graph.addNode('Squeeze', [graph.addNode('Shape', [presentKey], undefined, { start: 2, end: 3 })]);
-  const newLength = graph.addNode('Squeeze', [graph.addNode('Shape', [hidden], undefined, { start: 1, end: 2 })]);
-  const one = graph.addIntegers('decoder.one', [1], true);
-  const keyIndex = graph.addNode('Range', [graph.addIntegers('decoder.zero', [0], true), totalLength, one]);
-  const queryIndex = graph.addNode('Range', [graph.addNode('Sub', [totalLength, newLength]), totalLength, one]);
-  const causal = graph.addNode('LessOrEqual', [
-    graph.addNode('Unsqueeze', [keyIndex, graph.addIntegers('decoder.axis_0', [0])]),
-    graph.addNode('Unsqueeze', [queryIndex, axisOne]),
-  ]);
-  const padding = graph.addNode('Cast', [graph.addNode('Unsqueeze', ['attention_mask', graph.addIntegers('decoder.axes_1_2', [1, 2])])], undefined, { to: 9 });
-  const bias = graph.addNode('Where', [graph.addNode('And', [causal, padding]), graph.addScalar('decoder.visible', 0), graph.addScalar('decoder.hidden_key', -1e9)]);
+  const bias = addCausalPaddingBias(graph, presentKey, hidden, 'decoder');
   const probabilities = graph.addNode('Softmax', [graph.addNode('Add', [scores, bias])], undefined, { axis: -1 });
   const context = graph.addNode('Squeeze', [graph.addNode('MatMul', [probabilities, presentValue]), axisOne]);
   const stainsSeen = graph.addNode('Slice', [context, graph.addIntegers('decoder.stain_start', [0]), graph.addIntegers('decoder.stain_end', [2]), graph.addIntegers('decoder.axis_last', [2])]);

@@ -13,8 +13,8 @@ import {
   tinyVisionChatConfig,
   tinyVisionPreprocessorConfig,
   tinyVisionProcessorConfig,
-  type SlideEncoderConfig,
 } from './vision-chat-configs.ts';
+import type { SlideEncoderConfig } from '@pathlens/language-model';
 import { tinySlideMaxPatches, tinySlideTokenCount, visionChatLayout } from './vision-chat-layout.ts';
 import { buildVisionEncoderOnnx } from './vision-encoder-graph.ts';
 import { buildEmbedTokensOnnx, buildVisionDecoderOnnx, type DesignedOpenings } from './vision-decoder-graph.ts';
