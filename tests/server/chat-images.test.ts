@@ -61,6 +61,8 @@ describe('pictures in chat with the tiny vision-language model', () => {
     expect(image).toMatchObject({ n: 1, imageNumber: 1, mediaType: 'image/png', shownToModel: true });
     expect(image.captions[0].caption).toBe('Sheets of lymphocytes with dark purple nuclei.');
     expect(asked.final.evidence.some((item: { kind: string; caption?: string }) => item.kind === 'pair' && item.caption === 'Sheets of lymphocytes with dark purple nuclei.')).toBe(true);
+    const findings = asked.final.evidence.filter((item: { kind: string; imageNumber?: number }) => item.kind === 'finding' && item.imageNumber === 1);
+    expect(findings.length).toBeGreaterThan(0); // zero-shot findings read from the picture, not a slide
     const stored = await readdir(path.join(vision.dataDir, 'conversations', asked.final.conversation_id));
     expect(stored).toEqual([image.fileName]);
 

@@ -49,8 +49,10 @@ export type EvidenceItem = EvidenceCommon &
         labelSetId: string;
         labelSetName: string;
         label: string;
-        /** Zero-shot probability of this class among its label set's classes (the slide's mean embedding). */
+        /** Zero-shot probability of this class among its label set's classes (the slide's mean embedding, or the picture's). */
         probability: number;
+        /** Set when the finding is read from the user's picture of this number, not from the slide. */
+        imageNumber?: number | undefined;
       }
     | {
         kind: 'patch';
@@ -141,7 +143,7 @@ export function describeEvidence(item: EvidenceItem): string {
       return `[${item.n}] ${parts.join(', ')}`;
     }
     case 'finding':
-      return `[${item.n}] Zero-shot finding (${item.labelSetName}): ${quote(item.label)} with probability ${item.probability.toFixed(2)}, from the whole slide's embedding`;
+      return `[${item.n}] Zero-shot finding (${item.labelSetName}): ${quote(item.label)} with probability ${item.probability.toFixed(2)}, from ${item.imageNumber ? `the user's image ${item.imageNumber}` : "the whole slide's embedding"}`;
     case 'patch': {
       const size = item.sizeUm !== null ? `, ${item.sizeUm.toFixed(0)} µm wide` : '';
       return `[${item.n}] Slide region at level-0 (${item.xLevel0}, ${item.yLevel0})${size}, ${(item.tissueFraction * 100).toFixed(0)}% tissue, similarity to the question ${item.score.toFixed(2)}${captionList(item.captions)}`;

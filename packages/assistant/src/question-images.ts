@@ -5,6 +5,7 @@ import { decodeImage, type ImageEncoder } from '@pathlens/encoders';
 import type { MessageImage } from '@pathlens/language-model';
 import type { Store } from '@pathlens/store';
 import type { UnrankedEvidence } from './evidence.ts';
+import type { FindingsSource } from './findings-source.ts';
 
 const extensions: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/tiff': 'tif' };
 
@@ -30,32 +31,51 @@ export async function storeQuestionImages(folder: string, turnId: string, images
 
 /**
  * Each picture of the question as evidence: embedded with the image encoder, with the library
- * captions nearest to it; also the library pairs and archive slide regions nearest to it.
+ * captions nearest to it; also its zero-shot findings from the label sets, and the library pairs
+ * and archive slide regions nearest to it.
  */
 export async function questionImageEvidence(
-  dependencies: { store: Store; imageEncoder: ImageEncoder },
+  dependencies: { store: Store; imageEncoder: ImageEncoder; findings?: FindingsSource | undefined },
   conversationId: string,
   images: readonly MessageImage[],
   fileNames: readonly string[],
   shownToModel: boolean,
-  limits: { captions: number; pairs: number; patches: number; slideId?: string | undefined },
+  limits: { captions: number; pairs: number; patches: number; findingsPerLabelSet: number; labelSetIds: string[]; slideId?: string | undefined },
 ): Promise<{ items: UnrankedEvidence[]; embeddings: Float32Array[] }> {
   const pixels = await Promise.all(images.map((image) => decodeImage(image.bytes)));
   const embeddings = await dependencies.imageEncoder.embedImages(pixels);
   const items: UnrankedEvidence[] = [];
   for (const [index, embedding] of embeddings.entries()) {
     const vector = Array.from(embedding);
-    const [captions, pairs, patches] = await Promise.all([
+    const [captions, pairs, patches, findings] = await Promise.all([
       dependencies.store.pairs.nearest(vector, { k: limits.captions, by: 'caption' }),
       dependencies.store.pairs.nearest(vector, { k: limits.pairs, by: 'image' }),
       dependencies.store.search.nearestPatches(vector, { k: limits.patches, slideId: limits.slideId }),
+      dependencies.findings && limits.labelSetIds.length ? dependencies.findings({ embedding: vector }, limits.labelSetIds) : [],
     ]);
+    const imageNumber = index + 1;
+    for (const labelSetId of new Set(findings.map((finding) => finding.labelSetId))) {
+      const likely = findings.filter((finding) => finding.labelSetId === labelSetId).sort((a, b) => b.probability - a.probability);
+      for (const finding of likely.slice(0, limits.findingsPerLabelSet)) {
+        items.push({
+          kind: 'finding',
+          id: `image-${imageNumber}:${finding.labelSetId}/${finding.classId}`,
+          score: finding.probability,
+          thumbnailUrl: null,
+          labelSetId: finding.labelSetId,
+          labelSetName: finding.labelSetName,
+          label: finding.className,
+          probability: finding.probability,
+          imageNumber,
+        });
+      }
+    }
     items.push({
       kind: 'image',
       id: `${conversationId}/${fileNames[index]}`,
       score: 1,
       thumbnailUrl: null,
-      imageNumber: index + 1,
+      imageNumber,
       fileName: fileNames[index]!,
       mediaType: images[index]!.mediaType,
       captions: captions.map((pair) => ({ pairId: pair.id, caption: pair.caption, score: pair.score })),

@@ -144,12 +144,19 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
   const picturesShown = languageModel.acceptsImages ? questionImages.slice(0, languageModel.maxImagesPerRequest) : [];
   const pictureEvidence = questionImages.length
     ? await questionImageEvidence(
-        { store, imageEncoder: dependencies.imageEncoder! },
+        { store, imageEncoder: dependencies.imageEncoder!, findings: dependencies.findings },
         conversation.id,
         questionImages,
         await storeQuestionImages(conversationFolder(dependencies.dataDir!, conversation.id), Date.now().toString(36), questionImages),
         picturesShown.length > 0,
-        { captions: defaultEvidenceLimits.captionsPerRegion, pairs: 2, patches: 2, slideId: slide?.id },
+        {
+          captions: defaultEvidenceLimits.captionsPerRegion,
+          pairs: 2,
+          patches: 2,
+          findingsPerLabelSet: defaultEvidenceLimits.findingsPerLabelSet,
+          labelSetIds: chooseTemplate(dependencies.templates, undefined, slide ? slideFacts(slide).organ : null).finding_label_sets,
+          slideId: slide?.id,
+        },
       )
     : { items: [], embeddings: [] };
 
