@@ -262,6 +262,10 @@ function withoutRank(item: EvidenceItem): UnrankedEvidence {
 async function passThrough(dependencies: AssistantDependencies, request: ChatRequest, question: ChatMessage): Promise<StartedChat> {
   const { store, languageModel } = dependencies;
   const conversation = await store.conversations.create({ slideId: null, title: question.content.slice(0, 120) });
+  const pictures = request.messages.flatMap((message) => message.images ?? []);
+  if (pictures.length && dependencies.dataDir) {
+    await storeQuestionImages(conversationFolder(dependencies.dataDir, conversation.id), Date.now().toString(36), pictures); // kept for audit
+  }
   const events = withNotice(languageModel.generate({ messages: request.messages, maxNewTokens: request.maxNewTokens, temperature: request.temperature, signal: request.signal, place: request.place }));
   return {
     conversationId: conversation.id,
