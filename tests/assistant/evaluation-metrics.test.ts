@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { corpusBleu4, keyTermRecall, loadReportReferences, loadVqaRows, readYesNo, rougeL, scoreVqa, tokenF1 } from '@pathlens/assistant';
+import { closedImageQuestions, corpusBleu4, keyTermRecall, loadReportReferences, loadVqaRows, readYesNo, rougeL, scoreVqa, tokenF1 } from '@pathlens/assistant';
 import { sharedDataFile } from '../helpers/shared-data.ts';
 
 describe('VQA metrics (PathVQA’s)', () => {
@@ -59,7 +59,7 @@ describe('evaluation files', () => {
   it.skipIf(!qaFile)('reads the real PathVQA QA pairs', async () => {
     const rows = await loadVqaRows(qaFile!);
     expect(rows.length).toBeGreaterThan(5000);
-    expect(rows[0]).toEqual({ question: expect.stringContaining('compaction of the negatively charged DNA'), answer: 'the histone subunits', imageId: 'Fig.1' });
+    expect(rows[0]).toEqual({ question: expect.stringContaining('compaction of the negatively charged DNA'), answer: 'the histone subunits', imageId: 'Fig.1', imagePath: null });
     expect(rows.filter((row) => row.answer === 'yes' || row.answer === 'no').length).toBeGreaterThan(1000);
   });
 
@@ -67,6 +67,39 @@ describe('evaluation files', () => {
     const rows = await loadVqaRows(testSplit!);
     expect(rows.length).toBeGreaterThan(100);
     expect(rows.find((row) => row.imageId === 'test_0001')).toMatchObject({ answer: 'squamous cell carcinoma' });
+  });
+
+  it('reads rows with pictures, resolving the picture path against the file’s folder', async () => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'pathlens-vqa-'));
+    try {
+      const file = path.join(directory, 'qa.jsonl');
+      await writeFile(file, `${JSON.stringify({ question: 'Is this tumour?', answer: 'yes', image: 'patches/TUM-1.png' })}\n`);
+      expect(await loadVqaRows(file)).toEqual([{ question: 'Is this tumour?', answer: 'yes', imageId: null, imagePath: path.join(directory, 'patches/TUM-1.png') }]);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('builds closed questions from class labels: one yes about the picture’s class, one no about another, rotating', () => {
+    const classes = [
+      { id: 'TUM', name: 'tumour epithelium' },
+      { id: 'STR', name: 'stroma' },
+      { id: 'LYM', name: 'lymphocytes' },
+    ];
+    const rows = closedImageQuestions(
+      [
+        { imagePath: 'a.png', label: 'TUM' },
+        { imagePath: 'b.png', label: 'TUM' },
+        { imagePath: 'c.png', label: 'unknown' },
+      ],
+      classes,
+    );
+    expect(rows).toEqual([
+      { question: 'Does this image show tumour epithelium?', answer: 'yes', imageId: null, imagePath: 'a.png' },
+      { question: 'Does this image show stroma?', answer: 'no', imageId: null, imagePath: 'a.png' },
+      { question: 'Does this image show tumour epithelium?', answer: 'yes', imageId: null, imagePath: 'b.png' },
+      { question: 'Does this image show lymphocytes?', answer: 'no', imageId: null, imagePath: 'b.png' },
+    ]);
   });
 
   it('reads JSON lines of slide/report pairs and says what a bad row lacks', async () => {

@@ -44,6 +44,8 @@ function scriptedModel(replies: string[]): LanguageModel & { requests: Generatio
     contextLengthTokens: 8192,
     demo: false,
     acceptsSlideEmbedding: false,
+    acceptsImages: false,
+    maxImagesPerRequest: 0,
     queue: new GenerationQueue({ concurrency: 1, maxWaiting: 1 }),
     requests,
     countTokens: (text) => text.split(/\s+/).length,

@@ -32,9 +32,9 @@ for (const source of tokenizerSourceCases) describe.skipIf(source.sharedTokenize
     await second?.remove();
   });
 
-  it('takes a few seconds at most', () => {
+  it('reports what it generated (a time is printed, never asserted: tests do not time the machine)', () => {
     console.info(`[tiny models, ${source.name}] generated in ${Math.round(firstDurationMs)} ms: ${first.logLines.join(' | ')}`);
-    expect(firstDurationMs).toBeLessThan(5_000);
+    expect(first.logLines.length).toBeGreaterThan(0);
   });
 
   it('writes byte-identical folders on every run', async () => {
@@ -107,7 +107,7 @@ describe('tiny model freshness', () => {
 
   it('leaves no temporary folders behind', async () => {
     const entries = await fs.readdir(path.join(models.modelsDir, 'pathlens'));
-    expect(entries.sort()).toEqual(['tiny-chat', 'tiny-clip']);
+    expect(entries.sort()).toEqual(['tiny-chat', 'tiny-clip', 'tiny-vlm']);
   });
 });
 

@@ -49,8 +49,10 @@ export type EvidenceItem = EvidenceCommon &
         labelSetId: string;
         labelSetName: string;
         label: string;
-        /** Zero-shot probability of this class among its label set's classes (the slide's mean embedding). */
+        /** Zero-shot probability of this class among its label set's classes (the slide's mean embedding, or the picture's). */
         probability: number;
+        /** Set when the finding is read from the user's picture of this number, not from the slide. */
+        imageNumber?: number | undefined;
       }
     | {
         kind: 'patch';
@@ -92,6 +94,19 @@ export type EvidenceItem = EvidenceCommon &
         report: { id: string; summary: string; createdAt: string } | null;
       }
     | {
+        kind: 'image';
+        /** `<conversation id>/<file name>`: where the picture is stored under DATA_DIR/conversations. */
+        id: string;
+        /** 1 for the first picture of the question, and so on. */
+        imageNumber: number;
+        fileName: string;
+        mediaType: string;
+        /** Library captions nearest to the picture (image → caption similarity). */
+        captions: NearCaption[];
+        /** True when the language model was shown the picture itself, not only this description. */
+        shownToModel: boolean;
+      }
+    | {
         kind: 'pair';
         /** Image–text pair id. */
         id: string;
@@ -128,7 +143,7 @@ export function describeEvidence(item: EvidenceItem): string {
       return `[${item.n}] ${parts.join(', ')}`;
     }
     case 'finding':
-      return `[${item.n}] Zero-shot finding (${item.labelSetName}): ${quote(item.label)} with probability ${item.probability.toFixed(2)}, from the whole slide's embedding`;
+      return `[${item.n}] Zero-shot finding (${item.labelSetName}): ${quote(item.label)} with probability ${item.probability.toFixed(2)}, from ${item.imageNumber ? `the user's image ${item.imageNumber}` : "the whole slide's embedding"}`;
     case 'patch': {
       const size = item.sizeUm !== null ? `, ${item.sizeUm.toFixed(0)} µm wide` : '';
       return `[${item.n}] Slide region at level-0 (${item.xLevel0}, ${item.yLevel0})${size}, ${(item.tissueFraction * 100).toFixed(0)}% tissue, similarity to the question ${item.score.toFixed(2)}${captionList(item.captions)}`;
@@ -142,6 +157,8 @@ export function describeEvidence(item: EvidenceItem): string {
       const report = item.report ? `; its draft report (not a diagnosis): ${quote(item.report.summary, 240)}` : '; no report stored';
       return `[${item.n}] Similar slide ${item.name}${about ? ` (${about})` : ''}, similarity ${item.score.toFixed(2)}${report}`;
     }
+    case 'image':
+      return `[${item.n}] The user's image ${item.imageNumber}${item.shownToModel ? ' (shown to you)' : ''}${captionList(item.captions)}`;
     case 'pair':
       return `[${item.n}] Library image caption (another image, similarity ${item.score.toFixed(2)}): ${quote(item.caption, 240)}`;
   }

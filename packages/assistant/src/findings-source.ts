@@ -12,8 +12,8 @@ export interface ZeroShotFinding {
 }
 
 /**
- * Zero-shot findings for a slide from the named label sets (ids it does not know are skipped).
- * The server supplies one backed by the retrieval package's label sets; without one, chats
- * and reports simply have no findings.
+ * Zero-shot findings for a slide (its aggregated embedding) or a picture (its embedding) from the
+ * named label sets (ids it does not know are skipped). The server supplies one backed by the
+ * retrieval package's label sets; without one, chats and reports simply have no findings.
  */
-export type FindingsSource = (slide: SlideRow, labelSetIds: string[]) => Promise<ZeroShotFinding[]>;
+export type FindingsSource = (subject: Pick<SlideRow, 'embedding'>, labelSetIds: string[]) => Promise<ZeroShotFinding[]>;

@@ -28,3 +28,5 @@ export * from './evaluation/text-normalisation.ts';
 export * from './evaluation/vqa-metrics.ts';
 export * from './evaluation/report-metrics.ts';
 export * from './evaluation/load-evaluation-rows.ts';
+export * from './question-images.ts';
+export * from './evaluation/image-question-set.ts';

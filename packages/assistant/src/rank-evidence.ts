@@ -5,6 +5,7 @@ import type { EvidenceItem, EvidenceKind, UnrankedEvidence } from './evidence.ts
  * first, then the slide's own facts, what the whole slide looks like, the library, and other slides.
  */
 export const kindPriority: Record<EvidenceKind, number> = {
+  image: 1.2,
   patch: 1,
   'slide-facts': 0.98,
   finding: 0.9,

@@ -1,10 +1,13 @@
 import { PathLensError } from '@pathlens/core';
-import type { ChatMessage, GenerationEvent, LanguageModel, QueuePlace } from '@pathlens/language-model';
+import type { ChatMessage, GenerationEvent, LanguageModel, MessageImage, QueuePlace, SlideEmbeddingInput } from '@pathlens/language-model';
+import type { ImageEncoder } from '@pathlens/encoders';
 import type { SlideRow } from '@pathlens/store';
+import { conversationFolder, questionImageEvidence, storeQuestionImages } from './question-images.ts';
+import { rankEvidence } from './rank-evidence.ts';
 import { buildSystemMessage } from './build-prompt.ts';
 import { checkCitations, type Citation } from './check-citations.ts';
 import { draftNotice } from './draft-notice.ts';
-import { describeEvidence, type EvidenceItem } from './evidence.ts';
+import { describeEvidence, type EvidenceItem, type UnrankedEvidence } from './evidence.ts';
 import { findReadySlide } from './find-ready-slide.ts';
 import { fitEvidence } from './fit-evidence.ts';
 import { defaultEvidenceLimits, gatherEvidence, type EvidenceSources } from './gather-evidence.ts';
@@ -25,7 +28,19 @@ export interface AssistantDependencies extends EvidenceSources {
    */
   minSimilarity: number;
   minCaptionSimilarity: number;
+  /** Embeds pictures asked about; without it a question with pictures is refused. */
+  imageEncoder?: ImageEncoder | undefined;
+  /** DATA_DIR: pictures asked about are stored under `conversations/<conversation id>/`. */
+  dataDir?: string | undefined;
+  /** JPEG bytes of a slide region, for showing evidence regions to a vision-capable model. */
+  regionPicture?: RegionPicture | undefined;
 }
+
+/** A square level-0 region of a slide as a JPEG at most `outputSidePx` wide. */
+export type RegionPicture = (slide: SlideRow, region: { xLevel0: number; yLevel0: number; sizeLevel0Px: number }, outputSidePx: number) => Promise<Uint8Array>;
+
+/** Side of the slide-region pictures a vision model is shown, in pixels. */
+const regionPictureSidePx = 224;
 
 export interface ChatRequest {
   /** The conversation so far as the client sends it; the last message is the user's question. */
@@ -107,7 +122,7 @@ function declineReason(gathered: { bestQuestionSimilarity: number | null; bestCa
 export async function startChat(dependencies: AssistantDependencies, request: ChatRequest): Promise<StartedChat> {
   const { store, languageModel } = dependencies;
   const question = request.messages.at(-1);
-  if (!question || question.role !== 'user' || !question.content.trim()) {
+  if (!question || question.role !== 'user' || (!question.content.trim() && !question.images?.length)) {
     throw new PathLensError('invalid_request', 'The last message must be a non-empty message with role "user": it is the question to answer.', { param: 'messages' });
   }
   const existing = request.conversationId ? await store.conversations.findById(request.conversationId) : null;
@@ -121,28 +136,64 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
   const slide = slideId ? await findReadySlide(store, slideId) : null;
   if (!slide && !existing && request.messages.some((message) => message.role === 'system')) return passThrough(dependencies, request, question);
 
+  const questionImages = question.images ?? [];
+  if (questionImages.length > 0 && (!dependencies.imageEncoder || !dependencies.dataDir)) {
+    throw new PathLensError('invalid_request', 'This server cannot take pictures in chat (no image encoder or data folder); send text only.', { param: 'messages' });
+  }
+  const conversation = existing ?? (await store.conversations.create({ slideId: slide?.id ?? null, title: question.content.slice(0, 120) }));
+  const picturesShown = languageModel.acceptsImages ? questionImages.slice(0, languageModel.maxImagesPerRequest) : [];
+  const pictureEvidence = questionImages.length
+    ? await questionImageEvidence(
+        { store, imageEncoder: dependencies.imageEncoder!, findings: dependencies.findings },
+        conversation.id,
+        questionImages,
+        await storeQuestionImages(conversationFolder(dependencies.dataDir!, conversation.id), Date.now().toString(36), questionImages),
+        picturesShown.length > 0,
+        {
+          captions: defaultEvidenceLimits.captionsPerRegion,
+          pairs: 2,
+          patches: 2,
+          findingsPerLabelSet: defaultEvidenceLimits.findingsPerLabelSet,
+          labelSetIds: chooseTemplate(dependencies.templates, undefined, slide ? slideFacts(slide).organ : null).finding_label_sets,
+          slideId: slide?.id,
+        },
+      )
+    : { items: [], embeddings: [] };
+
   const findingLabelSets = slide ? chooseTemplate(dependencies.templates, undefined, slideFacts(slide).organ).finding_label_sets : [];
   const gathered = await gatherEvidence(dependencies, question.content, slide, defaultEvidenceLimits, findingLabelSets);
+  const gatheredItems = pictureEvidence.items.length ? rankEvidence([...pictureEvidence.items, ...gathered.items.map(withoutRank)]) : gathered.items;
   const earlier = existing ? previousEvidence(await store.conversations.messages(existing.id)) : [];
-  const candidates = earlier.length ? mergeFollowUpEvidence(earlier, gathered.items) : gathered.items;
-  const history = request.messages.filter((message) => message.role !== 'system');
+  const candidates = earlier.length ? mergeFollowUpEvidence(earlier, gatheredItems) : gatheredItems;
+  const history = request.messages.filter((message) => message.role !== 'system').map(({ role, content }) => ({ role, content }));
   const fixedTokens = languageModel.countTokens(buildSystemMessage([]).content + history.map((message) => message.content).join('\n'));
   const budgetTokens = languageModel.contextLengthTokens - request.maxNewTokens - fixedTokens - 64;
   const evidence = fitEvidence(candidates, describeEvidence, (text) => languageModel.countTokens(text), budgetTokens, { keepNumbers: earlier.length > 0 });
   const supported =
+    pictureEvidence.items.length > 0 ||
     (gathered.bestQuestionSimilarity !== null && gathered.bestQuestionSimilarity >= dependencies.minSimilarity) ||
     (gathered.bestCaptionSimilarity !== null && gathered.bestCaptionSimilarity >= dependencies.minCaptionSimilarity);
 
-  const conversation = existing ?? (await store.conversations.create({ slideId: slide?.id ?? null, title: question.content.slice(0, 120) }));
+  // The pictures the model sees, each introduced by its evidence number, go with the question:
+  // the user's own, then the slide's evidence regions, within the model's picture limit.
+  const userPictures = evidence.flatMap((item) =>
+    item.kind === 'image' && item.shownToModel ? [{ ...picturesShown[item.imageNumber - 1]!, label: `Evidence [${item.n}]:` }] : [],
+  );
+  const regionPictures = slide && languageModel.acceptsImages && dependencies.regionPicture
+    ? await evidenceRegionPictures(dependencies.regionPicture, slide, evidence, languageModel.maxImagesPerRequest - userPictures.length)
+    : [];
+  const shownPictures = [...userPictures, ...regionPictures];
+  const modelHistory = history.map((message, index) => (index === history.length - 1 && shownPictures.length ? { ...message, images: shownPictures } : message));
+  const slideTokens = slide && languageModel.acceptsSlideEmbedding ? await slidePatches(dependencies, slide) : undefined;
   const events = supported
     ? withNotice(
         languageModel.generate({
-          messages: [buildSystemMessage(evidence), ...history],
+          messages: [buildSystemMessage(evidence), ...modelHistory],
           maxNewTokens: request.maxNewTokens,
           temperature: request.temperature,
           signal: request.signal,
           place: request.place,
-          slideEmbedding: slide?.embedding ? { vector: Float32Array.from(slide.embedding), encoderId: slide.encoderId, placeholder: '<slide>' } : undefined,
+          slideEmbedding: slideTokens,
         }),
       )
     : withNotice(declined(declineReason(gathered, dependencies, slide)));
@@ -168,10 +219,53 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
   };
 }
 
+/** Pictures of the slide regions among the evidence (question-relevant patches, then prototypes' representatives), labelled by number. */
+async function evidenceRegionPictures(regionPicture: RegionPicture, slide: SlideRow, evidence: EvidenceItem[], limit: number): Promise<MessageImage[]> {
+  const regions = evidence.flatMap((item) =>
+    (item.kind === 'patch' || item.kind === 'prototype') && item.slideId === slide.id && item.xLevel0 !== null && item.yLevel0 !== null && item.sizeLevel0Px !== null
+      ? [{ n: item.n, xLevel0: item.xLevel0, yLevel0: item.yLevel0, sizeLevel0Px: item.sizeLevel0Px }]
+      : [],
+  );
+  return Promise.all(
+    regions.slice(0, Math.max(0, limit)).map(async (region) => ({
+      bytes: await regionPicture(slide, region, regionPictureSidePx),
+      mediaType: 'image/jpeg',
+      label: `Evidence [${region.n}]:`,
+    })),
+  );
+}
+
+/** Most patch embeddings read for a slide encoder; it samples further down to its own limit. */
+const maxSlidePatches = 4096;
+
+/** The slide's stored patch embeddings, for a model with a slide encoder (SlideChat-style). */
+async function slidePatches(dependencies: AssistantDependencies, slide: SlideRow): Promise<SlideEmbeddingInput | undefined> {
+  const rows = await dependencies.store.search.slidePatchEmbeddings(slide.id, maxSlidePatches);
+  if (rows.length === 0) return undefined;
+  const dimension = rows[0]!.embedding.length;
+  const patchEmbeddings = new Float32Array(rows.length * dimension);
+  const patchCoordinatesLevel0 = new Float32Array(rows.length * 2);
+  rows.forEach((row, index) => {
+    patchEmbeddings.set(row.embedding, index * dimension);
+    patchCoordinatesLevel0.set([row.xLevel0, row.yLevel0], index * 2);
+  });
+  return { patchEmbeddings, dimension, patchCoordinatesLevel0, encoderId: slide.encoderId, placeholder: '<slide>' };
+}
+
+/** An item's fields before ranking, so gathered and picture evidence are numbered together. */
+function withoutRank(item: EvidenceItem): UnrankedEvidence {
+  const { n: _n, relevance: _relevance, ...rest } = item;
+  return rest as UnrankedEvidence;
+}
+
 /** A request that brought its own context (a system message, no slide): the model answers it as it is. */
 async function passThrough(dependencies: AssistantDependencies, request: ChatRequest, question: ChatMessage): Promise<StartedChat> {
   const { store, languageModel } = dependencies;
   const conversation = await store.conversations.create({ slideId: null, title: question.content.slice(0, 120) });
+  const pictures = request.messages.flatMap((message) => message.images ?? []);
+  if (pictures.length && dependencies.dataDir) {
+    await storeQuestionImages(conversationFolder(dependencies.dataDir, conversation.id), Date.now().toString(36), pictures); // kept for audit
+  }
   const events = withNotice(languageModel.generate({ messages: request.messages, maxNewTokens: request.maxNewTokens, temperature: request.temperature, signal: request.signal, place: request.place }));
   return {
     conversationId: conversation.id,

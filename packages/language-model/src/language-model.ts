@@ -2,25 +2,44 @@ import type { GenerationQueue, QueuePlace } from './queue/generation-queue.ts';
 
 export type ChatRole = 'system' | 'user' | 'assistant';
 
+/**
+ * A picture shown to the model with a message: the encoded file as received or stored (PNG,
+ * JPEG, WebP, TIFF), plain bytes so a request stays structured-clone-able for a worker thread.
+ */
+export interface MessageImage {
+  bytes: Uint8Array;
+  /** `image/png`, `image/jpeg`, … (sent as the data URL's type upstream). */
+  mediaType: string;
+  /** Text that introduces the picture, e.g. `Evidence [2]:`; `[n]` in the answer points at it. */
+  label: string;
+}
+
 export interface ChatMessage {
   role: ChatRole;
   content: string;
+  /**
+   * Pictures placed before `content`, each after its label. Only models whose `acceptsImages`
+   * is true see them; the assistant always describes the same pictures in text evidence too.
+   */
+  images?: MessageImage[] | undefined;
 }
 
 /**
- * A slide as a model that ships a trained projector can take it (SlideChat, LLaVA-style
- * bundles): the aggregated slide embedding, in the image–text encoder's space. A model whose
- * `acceptsSlideEmbedding` is true projects it (`projector: embedding → k × hidden size`)
- * into `k` soft tokens placed where `placeholder` appears in the first user message (or
- * before it when absent). Every other model ignores it and reads the same slide as evidence
- * text, so the assistant always sends both and never branches on the model.
+ * A slide as a model that ships a slide encoder takes it (SlideChat-style bundles, see
+ * models/README.md): the slide's stored patch embeddings, which the slide encoder turns into
+ * K tokens in the decoder's embedding space, placed where `placeholder` appears in the first
+ * user message (or before its text when absent). Every other model ignores it and reads the
+ * same slide as evidence text, so the assistant always sends both and never branches on the model.
  */
 export interface SlideEmbeddingInput {
-  /** L2-normalised, `encoderId`'s width (512 here). */
-  vector: Float32Array;
-  /** The image–text encoder that made it; a projector trained for another refuses it. */
+  /** [N, dimension] row-major patch embeddings, as stored (L2-normalised). */
+  patchEmbeddings: Float32Array;
+  dimension: number;
+  /** [N, 2] level-0 (x, y) of each patch's top-left corner, for encoders that use positions. */
+  patchCoordinatesLevel0?: Float32Array | undefined;
+  /** The image–text encoder that made the embeddings; a slide encoder trained for another refuses them. */
   encoderId: string;
-  /** Marker text the soft tokens replace; `<slide>` by convention. */
+  /** Marker text the slide tokens replace; `<slide>` by convention. */
   placeholder: string;
 }
 
@@ -66,6 +85,10 @@ export interface LanguageModel {
   readonly demo: boolean;
   /** True when the model takes `GenerationRequest.slideEmbedding` as soft tokens. */
   readonly acceptsSlideEmbedding: boolean;
+  /** True when the model sees `ChatMessage.images` (a vision-language model). */
+  readonly acceptsImages: boolean;
+  /** Most pictures one request may carry (0 when `acceptsImages` is false). */
+  readonly maxImagesPerRequest: number;
   /** The bounded FIFO queue every generation of this loaded model goes through. */
   readonly queue: GenerationQueue;
   /**

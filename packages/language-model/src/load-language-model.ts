@@ -33,6 +33,10 @@ export type LanguageModelSettings =
       /** A manifest model whose local tokenizer counts tokens (CHAT_MODEL), when its folder is present. */
       tokenizer: { modelsDir: string; modelId: string | null };
       fetch?: typeof fetch | undefined;
+      /** CHAT_UPSTREAM_SEES_IMAGES. */
+      acceptsImages?: boolean | undefined;
+      /** CHAT_UPSTREAM_MAX_IMAGES. */
+      maxImagesPerRequest?: number | undefined;
     };
 
 /**
@@ -66,5 +70,7 @@ export async function loadLanguageModel(settings: LanguageModelSettings): Promis
     concurrency: settings.concurrency,
     maxWaiting: settings.queueSize,
     fetch: settings.fetch,
+    acceptsImages: settings.acceptsImages,
+    maxImagesPerRequest: settings.maxImagesPerRequest,
   });
 }

@@ -1,4 +1,11 @@
-export { defaultChatModelId, defaultImageTextEncoderId, tinyChatModelId, tinyImageTextEncoderId } from './model-ids.ts';
+export {
+  defaultChatModelId,
+  defaultImageTextEncoderId,
+  tinyChatModelId,
+  tinyImageTextEncoderId,
+  tinyVisionChatModelId,
+} from './model-ids.ts';
+export { slideAnswers, visionAnswers } from './tiny/vision-chat/vision-answer-corpus.ts';
 export {
   chatEntrySchema,
   findModelEntry,

@@ -15,6 +15,7 @@ interface EvidenceLine {
   label?: string;
   name?: string;
   captions?: { caption: string }[];
+  imageNumber?: number;
 }
 
 interface FinalChunkExtension {
@@ -41,6 +42,8 @@ function describe(item: EvidenceLine): string {
       return `slide facts (${item.name})`;
     case 'similar-slide':
       return `similar slide ${item.name}`;
+    case 'image':
+      return `your image ${item.imageNumber}`;
     default:
       return `caption "${item.caption}"`;
   }

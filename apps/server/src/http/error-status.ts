@@ -24,5 +24,6 @@ export const errorStatus = {
   upstream_error: 502,
   report_generation_failed: 502,
   forbidden: 403,
+  model_mismatch: 409,
   internal_error: 500,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;

@@ -14,6 +14,8 @@ export function languageModelSettings(config: Config, models: SelectedModels): L
       concurrency: config.chatUpstreamConcurrency,
       queueSize: config.chatQueueSize,
       tokenizer: { modelsDir: config.modelsDir, modelId: models.chat?.id ?? null },
+      acceptsImages: config.chatUpstreamSeesImages,
+      maxImagesPerRequest: config.chatUpstreamMaxImages,
     };
   }
   const chat = models.chat!; // selectModels always picks a local chat model for CHAT_PROVIDER=local

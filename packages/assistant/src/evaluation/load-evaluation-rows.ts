@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { PathLensError } from '@pathlens/core';
 
 /** A question with its reference answer. */
@@ -7,6 +8,8 @@ export interface VqaRow {
   answer: string;
   /** Image or figure id when the file has one. */
   imageId: string | null;
+  /** A picture to ask about (`image` or `image_path`, relative to the file's folder), sent as an image part. */
+  imagePath: string | null;
 }
 
 /** A slide with its reference report. */
@@ -40,7 +43,8 @@ const text = (value: unknown) => (typeof value === 'string' && value.trim() ? va
 /**
  * Question/answer rows from the PathVQA release files or your own: PathVQA's QA pairs
  * (`Questions`, `Answers`, `Image_ID`), its LXMERT-form splits (`sentf.pvqa` questions with
- * `labelf.pvqa` answers), or a JSON array / JSON lines of `{ question, answer }`.
+ * `labelf.pvqa` answers), or a JSON array / JSON lines of `{ question, answer, image? }` (`image`: a picture path,
+ * relative to the file's folder, asked about with the question).
  *
  * @example
  * const rows = await loadVqaRows('../shared/data/text/pathvqa_QA_pairs_vb.json');
@@ -52,7 +56,8 @@ export async function loadVqaRows(file: string): Promise<VqaRow[]> {
     const question = text(row.question) ?? text(row.Questions);
     const answer = text(row.answer) ?? text(row.Answers);
     if (question && answer) {
-      rows.push({ question, answer, imageId: text(row.image_id) ?? text(row.Image_ID) });
+      const image = text(row.image) ?? text(row.image_path);
+      rows.push({ question, answer, imageId: text(row.image_id) ?? text(row.Image_ID), imagePath: image ? path.resolve(path.dirname(file), image) : null });
       continue;
     }
     const sentences = (row.sentf as { pvqa?: unknown } | undefined)?.pvqa;
@@ -61,7 +66,7 @@ export async function loadVqaRows(file: string): Promise<VqaRow[]> {
       sentences.forEach((sentence, index) => {
         const label = labels[index] as Record<string, number> | undefined;
         const best = label ? Object.entries(label).sort((a, b) => b[1] - a[1])[0]?.[0] : undefined;
-        if (typeof sentence === 'string' && best) rows.push({ question: sentence, answer: best, imageId: text(row.img_id) });
+        if (typeof sentence === 'string' && best) rows.push({ question: sentence, answer: best, imageId: text(row.img_id), imagePath: null });
       });
     }
   }

@@ -15,6 +15,8 @@ function evidenceLine(item: EvidenceItem): string {
       return `characteristic region ${item.clusterIndex + 1} (${Math.round(item.weight * 100)}% of patches)${item.xLevel0 !== null ? ` at level-0 (${item.xLevel0}, ${item.yLevel0})` : ''}${item.thumbnailUrl ? ` — ${item.thumbnailUrl}` : ''}`;
     case 'similar-slide':
       return `similar slide ${item.name} (similarity ${item.score.toFixed(2)})${item.report ? `, draft report ${item.report.id}` : ''}`;
+    case 'image':
+      return `the user's image ${item.imageNumber}`;
     case 'pair':
       return `library caption: "${item.caption}"`;
   }

@@ -93,6 +93,24 @@ export const configSchema = z.object({
   chatUpstreamContextTokens: z.coerce.number().int().min(512).max(2_000_000).default(8192),
   /** With CHAT_PROVIDER=openai-compatible: generations sent to the server at once. */
   chatUpstreamConcurrency: z.coerce.number().int().min(1).max(64).default(4),
+  /** With CHAT_PROVIDER=openai-compatible: the upstream model sees pictures, so they travel as `image_url` parts. */
+  chatUpstreamSeesImages: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
+  /** With CHAT_UPSTREAM_SEES_IMAGES: most pictures one request sends upstream. */
+  chatUpstreamMaxImages: z.coerce.number().int().min(1).max(64).default(4),
+  /** Pictures one chat request may carry in `image_url` parts. */
+  chatMaxImages: z.coerce.number().int().min(1).max(64).default(4),
+  /** Largest picture in a chat request, in megabytes (decoded bytes). */
+  chatMaxImageMegabytes: z.coerce.number().positive().max(100).default(10),
+  /** Largest picture in a chat request, in megapixels (width × height). */
+  chatMaxImageMegapixels: z.coerce.number().positive().max(1000).default(40),
+  /** Hosts whose http(s) picture URLs a chat request may name (comma-separated); none by default, so only data URLs work. */
+  chatImageUrlHosts: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((entry) => entry.trim().toLowerCase()).filter(Boolean)),
   /** Chat and report requests that may wait for the model beyond the running one(s); more get 429 with retry-after. */
   chatQueueSize: z.coerce.number().int().min(0).max(1000).default(8),
   /**

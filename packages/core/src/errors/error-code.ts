@@ -24,6 +24,7 @@ export const errorCodes = [
   'upstream_error',
   'report_generation_failed',
   'forbidden',
+  'model_mismatch',
   'internal_error',
 ] as const;
 

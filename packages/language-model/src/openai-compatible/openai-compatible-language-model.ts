@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import type { GenerationEvent, GenerationRequest, LanguageModel } from '../language-model.ts';
+import type { ChatMessage, GenerationEvent, GenerationRequest, LanguageModel } from '../language-model.ts';
 import { GenerationQueue } from '../queue/generation-queue.ts';
 import { takeTurn } from '../queue/take-turn.ts';
 import { mapUpstreamError } from './map-upstream-error.ts';
@@ -23,6 +23,24 @@ export interface OpenAiCompatibleOptions {
   timeoutMs?: number | undefined;
   /** Injected for tests and proxies; the global `fetch` by default. */
   fetch?: typeof fetch | undefined;
+  /** CHAT_UPSTREAM_SEES_IMAGES: pictures travel as `image_url` parts (data URLs); otherwise only text goes. */
+  acceptsImages?: boolean | undefined;
+  /** CHAT_UPSTREAM_MAX_IMAGES: most pictures one request sends upstream. */
+  maxImagesPerRequest?: number | undefined;
+}
+
+type UpstreamMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
+
+/** A message as OpenAI's API takes it: pictures (when the upstream sees them) as labelled `image_url` data-URL parts before the text. */
+export function toUpstreamMessage(message: ChatMessage, sendImages: boolean): UpstreamMessage {
+  const images = sendImages && message.role === 'user' ? (message.images ?? []) : [];
+  if (images.length === 0) return { role: message.role, content: message.content } as UpstreamMessage;
+  const parts: OpenAI.Chat.Completions.ChatCompletionContentPart[] = images.flatMap((image) => [
+    ...(image.label ? [{ type: 'text' as const, text: image.label }] : []),
+    { type: 'image_url' as const, image_url: { url: `data:${image.mediaType};base64,${Buffer.from(image.bytes).toString('base64')}` } },
+  ]);
+  parts.push({ type: 'text', text: message.content });
+  return { role: 'user', content: parts };
 }
 
 /**
@@ -37,6 +55,8 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
   readonly provider = 'openai-compatible';
   readonly demo = false;
   readonly acceptsSlideEmbedding = false;
+  readonly acceptsImages: boolean;
+  readonly maxImagesPerRequest: number;
   readonly modelId: string;
   readonly contextLengthTokens: number;
   readonly queue: GenerationQueue;
@@ -45,6 +65,8 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
   constructor(private readonly options: OpenAiCompatibleOptions) {
     this.modelId = options.model;
     this.contextLengthTokens = options.contextLengthTokens;
+    this.acceptsImages = options.acceptsImages ?? false;
+    this.maxImagesPerRequest = this.acceptsImages ? (options.maxImagesPerRequest ?? 4) : 0;
     this.queue = new GenerationQueue({ concurrency: options.concurrency, maxWaiting: options.maxWaiting });
     this.client = new OpenAI({
       baseURL: options.baseUrl,
@@ -75,7 +97,7 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
         stream = await this.client.chat.completions.create(
           {
             model: this.options.model,
-            messages: request.messages,
+            messages: request.messages.map((message) => toUpstreamMessage(message, this.acceptsImages)),
             max_tokens: request.maxNewTokens,
             temperature: request.temperature,
             stream: true,

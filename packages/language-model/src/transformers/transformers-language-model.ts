@@ -2,6 +2,7 @@ import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import {
   AutoModelForCausalLM,
+  AutoModelForImageTextToText,
   AutoTokenizer,
   InterruptableStoppingCriteria,
   StoppingCriteriaList,
@@ -11,22 +12,42 @@ import {
   type PreTrainedTokenizer,
   type Tensor,
 } from '@huggingface/transformers';
+import { PathLensError } from '@pathlens/core';
 import { AsyncEventQueue } from '../async-event-queue.ts';
 import type { GenerationEvent, GenerationRequest, LanguageModel } from '../language-model.ts';
 import { GenerationQueue } from '../queue/generation-queue.ts';
 import { takeTurn } from '../queue/take-turn.ts';
+import type { SlideTokens } from './slide-encoder.ts';
+import {
+  encodeRequestSlide,
+  expandSlidePlaceholder,
+  installSlideTokenHook,
+  isVisionModelConfig,
+  loadVisionParts,
+  processVisionInputs,
+  withoutImages,
+  type VisionModelConfig,
+  type VisionParts,
+} from './vision-parts.ts';
+import { decodeMessageImages, renderVisionPrompt } from './vision-prompt.ts';
 
 /** Requests that may wait for a local model when the caller does not say (CHAT_QUEUE_SIZE). */
 export const defaultQueueSize = 8;
 
 /**
- * A causal LM with ONNX weights (`onnx/model*.onnx`), run in-process by transformers.js.
+ * A causal LM with ONNX weights (`onnx/model*.onnx`), or a vision-language model in the hub's
+ * image-text-to-text layout (`vision_encoder`, `embed_tokens`, `decoder_model_merged`, loaded by
+ * `AutoModelForImageTextToText`: LLaVA, Idefics3/SmolVLM), run in-process by transformers.js.
  * One generation at a time per loaded model; the rest wait in its bounded FIFO `queue`.
  */
 export class TransformersLanguageModel implements LanguageModel {
   readonly provider = 'local';
-  readonly acceptsSlideEmbedding = false;
+  readonly acceptsSlideEmbedding: boolean;
+  readonly acceptsImages: boolean;
+  readonly maxImagesPerRequest: number;
   readonly queue: GenerationQueue;
+  /** Slide tokens of the generation now running (one at a time), read by the slide-token hook. */
+  private pendingSlideTokens: SlideTokens | undefined;
 
   private constructor(
     readonly modelId: string,
@@ -35,8 +56,13 @@ export class TransformersLanguageModel implements LanguageModel {
     private readonly tokenizer: PreTrainedTokenizer,
     private readonly model: PreTrainedModel,
     queueSize: number,
+    private readonly vision: VisionParts | undefined,
   ) {
     this.queue = new GenerationQueue({ concurrency: 1, maxWaiting: queueSize });
+    this.acceptsImages = vision !== undefined;
+    this.maxImagesPerRequest = vision?.maxImagesPerRequest ?? 0;
+    this.acceptsSlideEmbedding = vision?.slideEncoder !== undefined && vision.slideTokenId !== undefined;
+    if (this.acceptsSlideEmbedding) installSlideTokenHook(model, vision!.slideTokenId!, () => this.pendingSlideTokens);
   }
 
   /**
@@ -46,11 +72,19 @@ export class TransformersLanguageModel implements LanguageModel {
   static async load(options: { modelsDir: string; modelId: string; dtype?: string; contextLengthTokens?: number; demo?: boolean; queueSize?: number }): Promise<TransformersLanguageModel> {
     env.allowRemoteModels = false;
     env.localModelPath = options.modelsDir.endsWith('/') ? options.modelsDir : options.modelsDir + '/';
-    const config = JSON.parse(await readFile(path.join(options.modelsDir, options.modelId, 'config.json'), 'utf8')) as { max_position_embeddings?: number };
+    const config = JSON.parse(await readFile(path.join(options.modelsDir, options.modelId, 'config.json'), 'utf8')) as VisionModelConfig & {
+      max_position_embeddings?: number;
+      text_config?: { max_position_embeddings?: number };
+    };
     const tokenizer = await AutoTokenizer.from_pretrained(options.modelId, { local_files_only: true });
-    const model = await AutoModelForCausalLM.from_pretrained(options.modelId, { dtype: (options.dtype ?? 'fp32') as 'fp32', local_files_only: true });
-    const contextLengthTokens = options.contextLengthTokens ?? config.max_position_embeddings ?? 2048;
-    return new TransformersLanguageModel(options.modelId, contextLengthTokens, options.demo ?? false, tokenizer, model, options.queueSize ?? defaultQueueSize);
+    const modelOptions = { dtype: (options.dtype ?? 'fp32') as 'fp32', local_files_only: true };
+    const isVision = isVisionModelConfig(config);
+    const model = isVision
+      ? await AutoModelForImageTextToText.from_pretrained(options.modelId, modelOptions)
+      : await AutoModelForCausalLM.from_pretrained(options.modelId, modelOptions);
+    const vision = isVision ? await loadVisionParts(options.modelsDir, options.modelId, config) : undefined;
+    const contextLengthTokens = options.contextLengthTokens ?? config.max_position_embeddings ?? config.text_config?.max_position_embeddings ?? 2048;
+    return new TransformersLanguageModel(options.modelId, contextLengthTokens, options.demo ?? false, tokenizer, model, options.queueSize ?? defaultQueueSize, vision);
   }
 
   countTokens(text: string): number {
@@ -64,10 +98,7 @@ export class TransformersLanguageModel implements LanguageModel {
       return;
     }
     try {
-      const inputs = this.tokenizer.apply_chat_template(request.messages, { add_generation_prompt: true, return_dict: true }) as {
-        input_ids: Tensor;
-        attention_mask: Tensor;
-      };
+      const inputs = await this.prepareInputs(request);
       const promptTokens = inputs.input_ids.dims.at(-1)!;
       const queue = new AsyncEventQueue<string>();
       const interrupt = new InterruptableStoppingCriteria();
@@ -106,6 +137,7 @@ export class TransformersLanguageModel implements LanguageModel {
         interrupt.interrupt();
         await generation;
         request.signal?.removeEventListener('abort', onAbort);
+        this.pendingSlideTokens = undefined;
       }
       const finishReason = request.signal?.aborted ? 'cancelled' : completionTokens >= maxNewTokens ? 'length' : 'stop';
       yield { type: 'finish', finishReason, promptTokens, completionTokens };
@@ -114,7 +146,28 @@ export class TransformersLanguageModel implements LanguageModel {
     }
   }
 
+  /** Token ids (and pixel values, for a vision model) of the prompt; sets the slide tokens the hook merges. */
+  private async prepareInputs(request: GenerationRequest): Promise<{ input_ids: Tensor; attention_mask: Tensor }> {
+    if (!this.vision) {
+      return this.tokenizer.apply_chat_template(withoutImages(request.messages), { add_generation_prompt: true, return_dict: true }) as {
+        input_ids: Tensor;
+        attention_mask: Tensor;
+      };
+    }
+    const prompt = renderVisionPrompt(request.messages, this.vision.imageToken);
+    if (prompt.images.length > this.maxImagesPerRequest) {
+      throw new PathLensError('invalid_request', `${this.modelId} takes at most ${this.maxImagesPerRequest} images per request; ${prompt.images.length} were sent.`);
+    }
+    const slideTokens = await encodeRequestSlide(this.vision, request.slideEmbedding);
+    const messages = slideTokens ? expandSlidePlaceholder(prompt.messages, request.slideEmbedding!.placeholder, slideTokens.tokenCount) : prompt.messages;
+    const text = this.tokenizer.apply_chat_template(messages, { add_generation_prompt: true, tokenize: false }) as string;
+    const inputs = await processVisionInputs(this.vision.processor, text, await decodeMessageImages(prompt.images));
+    this.pendingSlideTokens = slideTokens;
+    return inputs as { input_ids: Tensor; attention_mask: Tensor };
+  }
+
   async dispose(): Promise<void> {
+    await this.vision?.slideEncoder?.dispose();
     await this.model.dispose();
   }
 }

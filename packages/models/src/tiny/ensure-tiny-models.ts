@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { tinyChatModelId, tinyImageTextEncoderId } from '../model-ids.ts';
+import { tinyChatModelId, tinyImageTextEncoderId, tinyVisionChatModelId } from '../model-ids.ts';
 import { modelFolderPath } from '../resolve-model-folder.ts';
 import { chatTokenizerFiles } from './chat/chat-tokenizer-files.ts';
 import { buildTinyChatFiles, tinyChatFileNames } from './chat/write-tiny-chat.ts';
@@ -8,6 +8,8 @@ import { buildTinyClipFiles, tinyClipFileNames } from './clip/write-tiny-clip.ts
 import { jsonFileText, type GeneratedModelFiles } from './generated-model-files.ts';
 import { createGeneratorMarker, generatorMarkerFileName, isGeneratedFolderCurrent } from './generator-marker.ts';
 import { defaultSharedTokenizersDir, type TokenizerSource } from './tokenizer-source.ts';
+import { visionAnswerCorpus } from './vision-chat/vision-answer-corpus.ts';
+import { buildTinyVisionChatFiles, tinyVisionAddedTokens, tinyVisionChatFileNames } from './vision-chat/write-tiny-vision-chat.ts';
 import { writeFolderAtomically } from './write-folder-atomically.ts';
 
 export interface EnsureTinyModelsOptions {
@@ -26,10 +28,12 @@ export interface EnsureTinyModelsOptions {
 export interface TinyModelFolders {
   clipFolder: string;
   chatFolder: string;
+  /** `pathlens/tiny-vlm`: the tiny vision-language model with its slide encoder. */
+  visionChatFolder: string;
 }
 
 /**
- * Makes sure the two demo models exist and match this generator version and tokenizer
+ * Makes sure the demo models exist and match this generator version and tokenizer
  * source, (re)generating them otherwise. Deterministic: the same inputs give the same bytes.
  * Each folder is written to a temporary sibling and renamed into place, so an interrupted
  * run never leaves a half model.
@@ -61,7 +65,20 @@ export async function ensureTinyModels(options: EnsureTinyModelsOptions): Promis
     log,
   });
 
-  return { clipFolder, chatFolder };
+  const visionChatTokenizer = await chatTokenizerFiles(sharedTokenizersDir, {
+    corpus: visionAnswerCorpus,
+    addedSpecialTokens: tinyVisionAddedTokens,
+  });
+  const visionChatFolder = await ensureGeneratedFolder({
+    modelsDir: options.modelsDir,
+    modelId: tinyVisionChatModelId,
+    fileNames: tinyVisionChatFileNames,
+    tokenizerSource: visionChatTokenizer.source,
+    build: () => buildTinyVisionChatFiles(visionChatTokenizer),
+    log,
+  });
+
+  return { clipFolder, chatFolder, visionChatFolder };
 }
 
 async function ensureGeneratedFolder(request: {

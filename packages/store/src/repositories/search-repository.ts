@@ -167,6 +167,31 @@ export class SearchRepository {
   }
 
   /**
+   * A slide's stored patch embeddings with their level-0 corners, at most `limit` of them spread
+   * evenly over the slide (every ⌈count / limit⌉-th patch in id order): what a slide encoder reads.
+   */
+  async slidePatchEmbeddings(slideId: string, limit: number): Promise<{ xLevel0: number; yLevel0: number; embedding: number[] }[]> {
+    const [counted] = await this.db.select({ count: sql<number>`count(*)::int` }).from(patches).where(eq(patches.slideId, slideId));
+    const step = Math.max(1, Math.ceil((counted?.count ?? 0) / Math.max(1, limit)));
+    const numbered = this.db
+      .select({
+        xLevel0: patches.xLevel0,
+        yLevel0: patches.yLevel0,
+        embedding: patches.embedding,
+        rowNumber: sql<number>`row_number() over (order by ${patches.id})`.as('row_number'),
+      })
+      .from(patches)
+      .where(eq(patches.slideId, slideId))
+      .as('numbered');
+    const rows = await this.db
+      .select({ xLevel0: numbered.xLevel0, yLevel0: numbered.yLevel0, embedding: numbered.embedding })
+      .from(numbered)
+      .where(sql`(${numbered.rowNumber} - 1) % ${step} = 0`)
+      .limit(limit);
+    return rows;
+  }
+
+  /**
    * Every stored patch of a slide with its cosine similarity to each query embedding, in grid
    * order (y, then x). Scored in the database, so the patch vectors never leave it.
    */

@@ -38,7 +38,8 @@ export function zeroShotSubcommand(evaluation: Command): void {
   });
 }
 
-async function resolveLabelSet(value: string, labelSetsDir: string | undefined): Promise<LabelSet> {
+/** A label set by id (built in or in LABEL_SETS_DIR), or a label-set JSON file. */
+export async function resolveLabelSet(value: string, labelSetsDir: string | undefined): Promise<LabelSet> {
   if (value.toLowerCase().endsWith('.json') && existsSync(value)) {
     let json: unknown;
     try {

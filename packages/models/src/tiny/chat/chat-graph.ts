@@ -1,3 +1,4 @@
+import { addCausalPaddingBias } from '../../onnx/attention-mask.ts';
 import { GraphBuilder } from '../../onnx/graph-builder.ts';
 import { SeededRandom } from '../../random/seeded-random.ts';
 import type { BigramLanguageModel } from './bigram-language-model.ts';
@@ -73,20 +74,7 @@ export function buildTinyChatOnnx(bigram: BigramLanguageModel, vocabularySize: n
   const keyTransposed = graph.addNode('Transpose', [presentKey], undefined, { perm: [0, 1, 3, 2] });
   const scores = graph.addNode('Mul', [graph.addNode('MatMul', [rotatedQuery, keyTransposed]), graph.addScalar('model.score_scale', 1 / Math.sqrt(headDimension))]);
 
-  // Mask: key t is visible to new query s when t ≤ past + s and attention_mask[t] = 1.
-  const totalLength = graph.addNode('Squeeze', [graph.addNode('Shape', [presentKey], undefined, { start: 2, end: 3 })]);
-  const newLength = graph.addNode('Squeeze', [graph.addNode('Shape', ['input_ids'], undefined, { start: 1, end: 2 })]);
-  const zero = graph.addIntegers('model.zero', [0], true);
-  const one = graph.addIntegers('model.one', [1], true);
-  const keyIndex = graph.addNode('Range', [zero, totalLength, one]);
-  const queryIndex = graph.addNode('Range', [graph.addNode('Sub', [totalLength, newLength]), totalLength, one]);
-  const causal = graph.addNode('LessOrEqual', [
-    graph.addNode('Unsqueeze', [keyIndex, graph.addIntegers('model.axis_0', [0])]),
-    graph.addNode('Unsqueeze', [queryIndex, 'model.axis_1']),
-  ]);
-  const padding = graph.addNode('Cast', [graph.addNode('Unsqueeze', ['attention_mask', graph.addIntegers('model.axes_1_2', [1, 2])])], undefined, { to: 9 });
-  const allowed = graph.addNode('And', [causal, padding]);
-  const bias = graph.addNode('Where', [allowed, graph.addScalar('model.visible', 0), graph.addScalar('model.hidden_key', -1e9)]);
+  const bias = addCausalPaddingBias(graph, presentKey, 'input_ids', 'model');
   const probabilities = graph.addNode('Softmax', [graph.addNode('Add', [scores, bias])], undefined, { axis: -1 });
 
   // Context [B, S, NH·D] → output projection back into the hidden space, kept small.

@@ -1,5 +1,5 @@
 import { fallbackVocabularyText } from '../fallback-vocabulary.ts';
-import { readSharedTokenizer, type TokenizerSource } from '../tokenizer-source.ts';
+import { readSharedTokenizer, tokenizerVocabularySize, type TokenizerSource } from '../tokenizer-source.ts';
 import { buildWordTokenizerJson } from '../word-tokenizer.ts';
 import { answerCorpus } from './answer-corpus.ts';
 
@@ -25,14 +25,21 @@ export interface ChatTokenizerFiles {
  * `<sharedTokenizersDir>/phi-3-mini/` has it, else a small case-keeping word tokenizer over
  * the answer corpus and everyday words, with the same special tokens and template shape.
  */
-export async function chatTokenizerFiles(sharedTokenizersDir: string | undefined): Promise<ChatTokenizerFiles> {
+export async function chatTokenizerFiles(
+  sharedTokenizersDir: string | undefined,
+  options: { corpus?: readonly string[]; addedSpecialTokens?: readonly string[] } = {},
+): Promise<ChatTokenizerFiles> {
+  const addedSpecialTokens = options.addedSpecialTokens ?? [];
   const shared = await readSharedTokenizer(sharedTokenizersDir, sharedChatTokenizerName);
-  if (shared) return shared;
+  if (shared) return { ...shared, tokenizerJsonText: withAddedSpecialTokens(shared.tokenizerJsonText, addedSpecialTokens) };
 
   const tokenizerJson = buildWordTokenizerJson({
-    specialTokens: ['<unk>', '<s>', '</s>', '<|endoftext|>', '<|system|>', '<|user|>', '<|assistant|>', fallbackEndOfTurnToken],
+    specialTokens: [
+      '<unk>', '<s>', '</s>', '<|endoftext|>', '<|system|>', '<|user|>', '<|assistant|>', fallbackEndOfTurnToken,
+      ...addedSpecialTokens,
+    ],
     unknownToken: '<unk>',
-    vocabularyText: [...answerCorpus, ...fallbackVocabularyText],
+    vocabularyText: [...(options.corpus ?? answerCorpus), ...fallbackVocabularyText],
     lowercase: false,
   });
   const tokenizerConfig = {
@@ -52,4 +59,18 @@ export async function chatTokenizerFiles(sharedTokenizersDir: string | undefined
     tokenizerJsonText: JSON.stringify(tokenizerJson, null, 2) + '\n',
     tokenizerConfigText: JSON.stringify(tokenizerConfig, null, 2) + '\n',
   };
+}
+
+/**
+ * A real tokenizer with extra special tokens (`<image>`, `<slide>`) appended after its largest
+ * id, as model repositories add them; the original file is unchanged when there are none.
+ */
+function withAddedSpecialTokens(tokenizerJsonText: string, tokens: readonly string[]): string {
+  if (tokens.length === 0) return tokenizerJsonText;
+  const tokenizerJson = JSON.parse(tokenizerJsonText) as Record<string, unknown> & { added_tokens: unknown[] };
+  let nextId = tokenizerVocabularySize(tokenizerJson);
+  for (const content of tokens) {
+    tokenizerJson.added_tokens.push({ id: nextId++, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  }
+  return JSON.stringify(tokenizerJson, null, 2) + '\n';
 }

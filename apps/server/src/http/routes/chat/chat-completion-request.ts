@@ -2,11 +2,35 @@ import { z } from 'zod';
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
 
-const message = z.object({
-  role: z.enum(['system', 'user', 'assistant']),
-  /** A string, or OpenAI's array of content parts (text parts only). */
-  content: z.union([z.string(), z.array(textPart).transform((parts) => parts.map((part) => part.text).join('\n'))]),
+/** OpenAI's vision content part: a data URL, or an http(s) URL on an allowed host (CHAT_IMAGE_URL_HOSTS). */
+const imagePart = z.object({
+  type: z.literal('image_url'),
+  image_url: z.object({
+    url: z.string().min(1, 'image_url.url must be a data: URL or an http(s) URL'),
+    detail: z.enum(['auto', 'low', 'high']).optional(),
+  }),
 });
+
+/** A picture named in a message, before it is fetched or decoded. */
+export interface ImageReference {
+  url: string;
+}
+
+const message = z
+  .object({
+    role: z.enum(['system', 'user', 'assistant']),
+    /** A string, or OpenAI's array of content parts (text and, in user messages, image_url). */
+    content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textPart, imagePart]))]),
+  })
+  .transform(({ role, content }) => {
+    if (typeof content === 'string') return { role, content, imageReferences: [] as ImageReference[] };
+    const text = content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
+    const imageReferences = content.flatMap((part) => (part.type === 'image_url' ? [{ url: part.image_url.url }] : []));
+    return { role, content: text, imageReferences };
+  })
+  .refine((parsed) => parsed.role === 'user' || parsed.imageReferences.length === 0, {
+    message: 'image_url parts are accepted in user messages only',
+  });
 
 /** OpenAI's chat completions request, plus PathLens's `slide_id` and `conversation_id`. */
 export const chatCompletionRequest = z.object({

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { evidenceKey, startChat, type StartedChat } from '@pathlens/assistant';
-import { PathLensError } from '@pathlens/core';
+import { PathLensError, type Config } from '@pathlens/core';
 import type { FinishReason, GenerationEvent, QueuePlace } from '@pathlens/language-model';
 import type { AppEnvironment } from '../../app-environment.ts';
 import { asPathLensError, errorBody } from '../../error-response.ts';
@@ -10,7 +10,16 @@ import { parseJson } from '../../parse-request.ts';
 import { beginAudit, clientClosedStatus } from '../audit/request-audit.ts';
 import { chatCompletionRequest, defaultMaxTokens, type ChatCompletionRequest } from './chat-completion-request.ts';
 import { awaitFirstEvent } from './await-first-event.ts';
+import { regionJpegRenderer } from '../evidence/render-region-jpeg.ts';
 import { chatExtensionFields } from './chat-extension-fields.ts';
+import { limitedFetchImage, resolveChatImages, type ChatImageLimits } from './resolve-chat-images.ts';
+
+const chatImageLimits = (config: Config): ChatImageLimits => ({
+  maxImages: config.chatMaxImages,
+  maxBytes: config.chatMaxImageMegabytes * 1e6,
+  maxPixels: config.chatMaxImageMegapixels * 1e6,
+  urlHosts: config.chatImageUrlHosts,
+});
 
 const openAiFinishReason = (reason: FinishReason) => (reason === 'length' ? 'length' : 'stop');
 type Finish = Extract<GenerationEvent, { type: 'finish' }>;
@@ -44,11 +53,26 @@ export function chatCompletionsRoute() {
       if (request.model && request.model !== languageModel.modelId && request.model !== 'pathlens') {
         throw new PathLensError('model_not_found', `Model "${request.model}" is not served here; use "${languageModel.modelId}" (or "pathlens"). GET /v1/models lists them.`, { param: 'model' });
       }
+      const questionImages = await resolveChatImages(request.messages.at(-1)?.imageReferences ?? [], chatImageLimits(runtime.config), limitedFetchImage);
+      const messages = request.messages.map(({ role, content }, index) =>
+        index === request.messages.length - 1 && questionImages.length ? { role, content, images: questionImages } : { role, content },
+      );
       place = languageModel.queue.join(abort.signal); // a full queue is a 429 before any work is done
       chat = await startChat(
-        { store: runtime.store, textEncoder: runtime.textEncoder, languageModel, findings: runtime.findings, templates: runtime.reportTemplates, minSimilarity: runtime.config.chatMinSimilarity, minCaptionSimilarity: runtime.config.chatMinCaptionSimilarity },
         {
-          messages: request.messages,
+          store: runtime.store,
+          textEncoder: runtime.textEncoder,
+          imageEncoder: runtime.imageEncoder,
+          dataDir: runtime.config.dataDir,
+          regionPicture: regionJpegRenderer(runtime.openSlide),
+          languageModel,
+          findings: runtime.findings,
+          templates: runtime.reportTemplates,
+          minSimilarity: runtime.config.chatMinSimilarity,
+          minCaptionSimilarity: runtime.config.chatMinCaptionSimilarity,
+        },
+        {
+          messages,
           slideId: request.slide_id,
           conversationId: request.conversation_id,
           maxNewTokens: request.max_completion_tokens ?? request.max_tokens ?? defaultMaxTokens,

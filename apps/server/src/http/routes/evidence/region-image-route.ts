@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { PathLensError } from '@pathlens/core';
-import { encodeJpeg, renderRegion } from '@pathlens/viewer';
 import type { AppEnvironment } from '../../app-environment.ts';
 import { parseValue } from '../../parse-request.ts';
 import { findSlide } from '../slides/find-slide.ts';
+import { regionJpegRenderer } from './render-region-jpeg.ts';
 
 /** Largest crop served, in level-0 pixels per side, and the largest picture returned. */
 export const maxRegionSizeLevel0Px = 8192;
@@ -31,16 +31,8 @@ export function regionImageRoute() {
     if (query.x >= slide.widthPx || query.y >= slide.heightPx) {
       throw new PathLensError('invalid_request', `(${query.x}, ${query.y}) is outside the slide (${slide.widthPx}×${slide.heightPx} level-0 px).`, { param: 'x' });
     }
-    const widthLevel0 = Math.min(query.size, slide.widthPx - query.x);
-    const heightLevel0 = Math.min(query.size, slide.heightPx - query.y);
-    const scale = Math.min(1, (query.out ?? Math.min(query.size, maxRegionOutputPx)) / query.size);
-    const output = { widthPx: Math.max(1, Math.round(widthLevel0 * scale)), heightPx: Math.max(1, Math.round(heightLevel0 * scale)) };
-    const reader = await runtime.openSlide(slide);
-    try {
-      const jpeg = await encodeJpeg(await renderRegion(reader, { xLevel0: query.x, yLevel0: query.y, widthLevel0, heightLevel0 }, output), 85);
-      return context.body(new Uint8Array(jpeg), 200, { 'content-type': 'image/jpeg', 'cache-control': 'private, max-age=3600' });
-    } finally {
-      await reader.close();
-    }
+    const outputSidePx = query.out ?? Math.min(query.size, maxRegionOutputPx);
+    const jpeg = await regionJpegRenderer(runtime.openSlide)(slide, { xLevel0: query.x, yLevel0: query.y, sizeLevel0Px: query.size }, outputSidePx);
+    return context.body(jpeg as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'image/jpeg', 'cache-control': 'private, max-age=3600' });
   });
 }

@@ -21,6 +21,9 @@ export function modelsRoutes() {
       context_length_tokens: languageModel.contextLengthTokens,
       demo: languageModel.demo,
       warning: languageModel.demo ? demoWarning : null,
+      accepts_images: languageModel.acceptsImages,
+      max_images_per_request: languageModel.maxImagesPerRequest,
+      accepts_slide_tokens: languageModel.acceptsSlideEmbedding,
       queue: { concurrency: queue.concurrency, max_waiting: queue.maxWaiting, running: queue.running, waiting: queue.waiting, rejected: queue.rejected },
     };
     const encoder = {
@@ -32,6 +35,8 @@ export function modelsRoutes() {
       embedding_dimension: imageTextEncoder.embeddingDimension,
       demo: imageTextEncoder.demo,
       warning: imageTextEncoder.demo ? demoWarning : null,
+      accepts_images: false,
+      accepts_slide_tokens: false,
     };
     return context.json({ object: 'list', data: [chat, encoder], demo_warning: demoWarning });
   });
