@@ -1,10 +1,15 @@
 import fs from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PathLensError } from '@pathlens/core';
-import { convertClipCheckpoint } from '../../packages/models/src/convert/convert-clip-checkpoint.ts';
+import { ClipImageEncoder } from '@pathlens/encoders';
+import { pullModel, resolveModelFolder, type ModelManifestEntry } from '@pathlens/models';
+import { convertClipCheckpoint, convertedClipFileNames } from '../../packages/models/src/convert/convert-clip-checkpoint.ts';
 import { sharedDataFile } from '../helpers/shared-data.ts';
-import { conversionTestsUnavailable, runConversion, type ConversionRun } from './convert/clip-conversion-fixture.ts';
+import { conversionTestsUnavailable, runConversion, sharedClipTokenizerFolder, writeCheckpoint, type ConversionRun } from './convert/clip-conversion-fixture.ts';
 
 const unavailable = conversionTestsUnavailable();
 if (unavailable) console.warn(`[skip] CLIP conversion equivalence tests: ${unavailable}.`);
@@ -53,6 +58,46 @@ describe.skipIf(Boolean(unavailable) || !sharedInputs)('pathlens models convert:
     const run = await convert({ format: 'huggingface', size: 'vit-b32' });
     expectMatch(run);
   }, 600_000);
+});
+
+describe.skipIf(Boolean(unavailable) || !sharedInputs)('pathlens models pull: a converted manifest entry', () => {
+  it('downloads the PyTorch checkpoint and the tokenizer from a hub, converts them, and the encoder loads the result', async () => {
+    const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'pathlens-pull-convert-'));
+    const hubFolders: Record<string, string> = { 'test/plip-like': path.join(workDir, 'hub'), 'Xenova/clip-vit-base-patch32': sharedClipTokenizerFolder };
+    await writeCheckpoint({ format: 'huggingface' }, workDir, hubFolders['test/plip-like']!);
+    // A loopback stand-in for the hub: `/<repository>/resolve/main/<file>`.
+    const server = http.createServer(async (request, response) => {
+      const match = /^\/([^/]+\/[^/]+)\/resolve\/main\/(.+)$/.exec(request.url ?? '');
+      const folder = match ? hubFolders[match[1]!] : undefined;
+      const body = folder ? await fs.readFile(path.join(folder, decodeURIComponent(match![2]!))).catch(() => undefined) : undefined;
+      if (!body) return void response.writeHead(404).end('not found');
+      response.writeHead(200, { 'content-length': String(body.length) }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const entry: ModelManifestEntry = {
+      id: 'test/plip-like',
+      task: 'image-text-encoder',
+      source: { kind: 'converted', repository: 'test/plip-like', checkpointFiles: ['config.json', 'model.safetensors'], tokenizerRepository: 'Xenova/clip-vit-base-patch32' },
+      embeddingDimension: 32,
+      inputSizePx: 224,
+      dtype: 'fp32',
+      files: [...convertedClipFileNames],
+      description: 'test',
+      demo: false,
+    };
+    try {
+      const modelsDir = path.join(workDir, 'models');
+      const result = await pullModel({ modelsDir, entry, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+      expect(result.downloadedFiles).toEqual(['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
+      expect((await resolveModelFolder(modelsDir, entry)).present).toBe(true);
+      const encoder = await ClipImageEncoder.load({ modelsDir, modelId: entry.id });
+      expect(encoder.embeddingDimension).toBe(32);
+      await encoder.dispose();
+    } finally {
+      server.close();
+      await fs.rm(workDir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('pathlens models convert: bad input', () => {

@@ -41,15 +41,15 @@ export interface ConversionRun {
   workDir: string;
 }
 
-/**
- * Writes a random-weight checkpoint with the Python reference, converts it with PathLens,
- * embeds the real patches and captions through the same encoders the server uses, and
- * compares with the reference embeddings.
- */
-export async function runConversion(options: { format: 'huggingface' | 'open_clip'; size?: 'tiny' | 'vit-b32'; exactGelu?: boolean; bin?: boolean }): Promise<ConversionRun> {
-  const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'pathlens-convert-'));
-  const checkpointFolder = path.join(workDir, 'checkpoint');
-  const modelsDir = path.join(workDir, 'models');
+export interface CheckpointOptions {
+  format: 'huggingface' | 'open_clip';
+  size?: 'tiny' | 'vit-b32';
+  exactGelu?: boolean;
+  bin?: boolean;
+}
+
+/** Writes a random-weight checkpoint into `checkpointFolder` and the reference embeddings of `patchFiles` and `captions`; returns the reference file. */
+export async function writeCheckpoint(options: CheckpointOptions, workDir: string, checkpointFolder: string): Promise<string> {
   const tokenizer = new Tokenizer(
     JSON.parse(await fs.readFile(path.join(sharedClipTokenizerFolder, 'tokenizer.json'), 'utf8')),
     JSON.parse(await fs.readFile(path.join(sharedClipTokenizerFolder, 'tokenizer_config.json'), 'utf8')),
@@ -68,6 +68,19 @@ export async function runConversion(options: { format: 'huggingface' | 'open_cli
     ],
     { maxBuffer: 16 * 1024 * 1024 },
   );
+  return referenceFile;
+}
+
+/**
+ * Writes a random-weight checkpoint with the Python reference, converts it with PathLens,
+ * embeds the real patches and captions through the same encoders the server uses, and
+ * compares with the reference embeddings.
+ */
+export async function runConversion(options: CheckpointOptions): Promise<ConversionRun> {
+  const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'pathlens-convert-'));
+  const checkpointFolder = path.join(workDir, 'checkpoint');
+  const modelsDir = path.join(workDir, 'models');
+  const referenceFile = await writeCheckpoint(options, workDir, checkpointFolder);
   const reference = JSON.parse(await fs.readFile(referenceFile, 'utf8')) as { image_embeds: number[][]; text_embeds: number[][] };
 
   const modelId = `converted/${options.format}-${options.size ?? 'tiny'}`;
