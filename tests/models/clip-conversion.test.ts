@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import AdmZip from 'adm-zip';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PathLensError } from '@pathlens/core';
 import { ClipImageEncoder } from '@pathlens/encoders';
@@ -48,6 +49,13 @@ describe.skipIf(Boolean(unavailable) || !sharedInputs)('pathlens models convert:
     expect(run.format).toBe('open_clip');
     expectMatch(run);
   });
+
+  it('converts PyTorch pickle checkpoints (open_clip_pytorch_model.bin, as QuiltNet-B-32 ships; pytorch_model.bin)', async () => {
+    const openClip = await convert({ format: 'open_clip', bin: true });
+    expectMatch(openClip);
+    const huggingFace = await convert({ format: 'huggingface', bin: true });
+    expectMatch(huggingFace);
+  }, 120_000);
 
   it.skipIf(!fullSize)('converts a full-size ViT-B/32 open_clip checkpoint with quick GELU (QuiltNet-B-32 dimensions; PATHLENS_FULL_SIZE_TESTS=1)', async () => {
     const run = await convert({ format: 'open_clip', size: 'vit-b32' });
@@ -112,6 +120,19 @@ describe('pathlens models convert: bad input', () => {
     expect(failure.code).toBe('invalid_request');
     expect(failure.message).toMatch(/model\.safetensors.*open_clip_config\.json/);
     await expect(fs.stat(path.join(workDir, 'out'))).rejects.toThrow();
+  });
+
+  it('refuses a pickle that calls anything but tensor rebuilding, before running it', async () => {
+    await fs.mkdir(workDir, { recursive: true });
+    await fs.writeFile(path.join(workDir, 'tokenizer.json'), JSON.stringify({ added_tokens: [{ id: 49407, content: '<|endoftext|>' }] }));
+    await fs.writeFile(path.join(workDir, 'open_clip_config.json'), JSON.stringify({ model_cfg: { embed_dim: 512 } }));
+    const zip = new AdmZip();
+    // pickle protocol 2: os.system('true')
+    zip.addFile('archive/data.pkl', Buffer.concat([Buffer.from([0x80, 0x02]), Buffer.from('cos\nsystem\nX\x04\x00\x00\x00true\x85R.', 'latin1')]));
+    zip.writeZip(path.join(workDir, 'open_clip_pytorch_model.bin'));
+    const failure = await convertClipCheckpoint({ checkpointFolder: workDir, outputFolder: path.join(workDir, 'out'), modelId: 'test/evil' }).catch((error) => error);
+    expect(failure.code).toBe('unsupported_format');
+    expect(failure.message).toMatch(/os\.system.*safetensors/);
   });
 
   it('refuses a CoCa open_clip config (the CONCH architecture) and says why', async () => {

@@ -10,6 +10,7 @@ ONNX graphs PathLens builds can be checked against an implementation that shares
       --out DIR --images a.png b.png --token-ids ids.json --reference out.json [--bin] [--gelu]
 """
 import argparse
+import collections
 import json
 import math
 import os
@@ -123,6 +124,16 @@ def save_safetensors(state, path):
             out.write(blob)
 
 
+def as_saved_state_dict(state):
+    """What model.state_dict() gives torch.save: an OrderedDict with _metadata, some tensors non-contiguous views."""
+    saved = collections.OrderedDict()
+    for name, tensor in state.items():
+        # A transposed copy's transpose: the same values, stored column-major (strides not row-major).
+        saved[name] = tensor.t().contiguous().t() if tensor.dim() == 2 and "proj" in name else tensor
+    saved._metadata = collections.OrderedDict({"": {"version": 1}})
+    return saved
+
+
 # ---- the reference forward pass, straight from the state dict ----
 
 def layer_norm(x, state, name):
@@ -215,7 +226,7 @@ def main():
     parser.add_argument("--images", nargs="+", required=True)
     parser.add_argument("--token-ids", required=True)
     parser.add_argument("--reference", required=True)
-    parser.add_argument("--bin", action="store_true", help="open_clip: write open_clip_pytorch_model.bin (torch.save) instead of safetensors")
+    parser.add_argument("--bin", action="store_true", help="write the PyTorch pickle checkpoint (torch.save) instead of safetensors")
     parser.add_argument("--gelu", action="store_true", help="exact GELU instead of quick GELU")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
@@ -231,7 +242,10 @@ def main():
         }
         with open(os.path.join(args.out, "config.json"), "w") as out:
             json.dump(config, out, indent=2)
-        save_safetensors(state, os.path.join(args.out, "model.safetensors"))
+        if args.bin:
+            torch.save(as_saved_state_dict(state), os.path.join(args.out, "pytorch_model.bin"))
+        else:
+            save_safetensors(state, os.path.join(args.out, "model.safetensors"))
     else:
         state = open_clip_state(size, args.seed)
         config = {
@@ -245,7 +259,7 @@ def main():
         with open(os.path.join(args.out, "open_clip_config.json"), "w") as out:
             json.dump(config, out, indent=2)
         if args.bin:
-            torch.save(state, os.path.join(args.out, "open_clip_pytorch_model.bin"))
+            torch.save(as_saved_state_dict(state), os.path.join(args.out, "open_clip_pytorch_model.bin"))
         else:
             save_safetensors(state, os.path.join(args.out, "open_clip_model.safetensors"))
     with open(args.token_ids) as source:

@@ -7,6 +7,7 @@ import type { ClipArchitecture, LoadedClipCheckpoint } from './clip-architecture
 import { buildClipOnnxFiles } from './clip-tower-graphs.ts';
 import { readHuggingFaceClip, type HuggingFaceClipConfig } from './huggingface-clip-checkpoint.ts';
 import { readOpenClip, type OpenClipConfig } from './open-clip-checkpoint.ts';
+import { readPytorchCheckpoint } from './read-pytorch-checkpoint.ts';
 import { readSafetensors } from './read-safetensors.ts';
 
 export interface ConvertClipCheckpointOptions {
@@ -88,15 +89,7 @@ async function readCheckpoint(folder: string, endTokenId: number, log: (line: st
 }
 
 async function readWeights(filePath: string) {
-  if (filePath.endsWith('.safetensors')) return readSafetensors(filePath);
-  throw new PathLensError(
-    'unsupported_format',
-    `${path.basename(filePath)} is a PyTorch pickle checkpoint, which PathLens does not read. ` +
-      'Get the .safetensors file of the same model (many hub repositories have one), or convert it once with ' +
-      '`python -c "import torch, safetensors.torch as s; s.save_file(torch.load(\'IN.bin\', map_location=\'cpu\'), \'OUT.safetensors\')"` ' +
-      '(named model.safetensors or open_clip_model.safetensors) and run the conversion again.',
-    { filePath },
-  );
+  return filePath.endsWith('.safetensors') ? readSafetensors(filePath) : readPytorchCheckpoint(filePath);
 }
 
 async function firstPresent(folder: string, names: string[]): Promise<string> {
