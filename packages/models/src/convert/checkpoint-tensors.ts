@@ -1,4 +1,5 @@
 import { PathLensError } from '@pathlens/core';
+import { transposeMatrix, type LinearWeights, type NormWeights } from './clip-architecture.ts';
 
 /** One weight of a checkpoint, widened to float32, row-major. */
 export interface CheckpointTensor {
@@ -74,4 +75,19 @@ function halfToFloat(half: number): number {
   if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
   if (exponent === 0x1f) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
   return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}
+
+/**
+ * Readers for the weight shapes CLIP layers use, each checking the checkpoint's shape:
+ * `matrix` and `linear` transpose PyTorch's [out, in] into the graph's [in, out].
+ */
+export function weightReaders(tensors: CheckpointTensors) {
+  const vector = (name: string, size: number) => tensors.get(name, [size]).values;
+  const matrix = (name: string, outputs: number, inputs: number) => transposeMatrix(tensors.get(name, [outputs, inputs]).values, outputs, inputs);
+  return {
+    vector,
+    matrix,
+    norm: (name: string, width: number): NormWeights => ({ weight: vector(`${name}.weight`, width), bias: vector(`${name}.bias`, width) }),
+    linear: (name: string, outputs: number, inputs: number): LinearWeights => ({ weight: matrix(`${name}.weight`, outputs, inputs), bias: vector(`${name}.bias`, outputs) }),
+  };
 }

@@ -2,15 +2,13 @@ import { PathLensError } from '@pathlens/core';
 import {
   openAiClipImageMean,
   openAiClipImageStd,
-  transposeMatrix,
   type Activation,
   type ClipArchitecture,
   type LoadedClipCheckpoint,
-  type NormWeights,
   type TransformerLayerWeights,
   type TransformerShape,
 } from './clip-architecture.ts';
-import type { CheckpointTensors } from './checkpoint-tensors.ts';
+import { weightReaders, type CheckpointTensors } from './checkpoint-tensors.ts';
 
 /** The fields of a transformers `CLIPConfig` the converter reads; missing ones take transformers' defaults. */
 interface HuggingFaceTowerConfig {
@@ -75,10 +73,7 @@ export function readHuggingFaceClip(
   };
   const { projectionDim } = architecture;
   const gridSide = Math.floor(vision.imageSizePx / vision.patchSizePx);
-  const matrix = (name: string, outputs: number, inputs: number) => transposeMatrix(tensors.get(name, [outputs, inputs]).values, outputs, inputs);
-  const vector = (name: string, size: number) => tensors.get(name, [size]).values;
-  const norm = (name: string, width: number): NormWeights => ({ weight: vector(`${name}.weight`, width), bias: vector(`${name}.bias`, width) });
-  const linear = (name: string, outputs: number, inputs: number) => ({ weight: matrix(`${name}.weight`, outputs, inputs), bias: vector(`${name}.bias`, outputs) });
+  const { vector, matrix, norm, linear } = weightReaders(tensors);
   const layers = (prefix: string, shape: TransformerShape): TransformerLayerWeights[] =>
     Array.from({ length: shape.layers }, (_, index) => {
       const name = `${prefix}.encoder.layers.${index}`;

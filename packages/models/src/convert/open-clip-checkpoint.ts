@@ -5,11 +5,10 @@ import {
   transposeMatrix,
   type ClipArchitecture,
   type LoadedClipCheckpoint,
-  type NormWeights,
   type TransformerLayerWeights,
   type TransformerShape,
 } from './clip-architecture.ts';
-import type { CheckpointTensors } from './checkpoint-tensors.ts';
+import { weightReaders, type CheckpointTensors } from './checkpoint-tensors.ts';
 
 interface OpenClipVisionConfig {
   image_size?: number;
@@ -119,12 +118,7 @@ export function readOpenClip(config: OpenClipConfig, tensors: CheckpointTensors,
     imageStd: config.preprocess_cfg?.std ?? openAiClipImageStd,
   };
   const gridSide = Math.floor(vision.imageSizePx / vision.patchSizePx);
-  const vector = (name: string, size: number) => tensors.get(name, [size]).values;
-  const norm = (name: string, width: number): NormWeights => ({ weight: vector(`${name}.weight`, width), bias: vector(`${name}.bias`, width) });
-  const linear = (name: string, outputs: number, inputs: number) => ({
-    weight: transposeMatrix(tensors.get(`${name}.weight`, [outputs, inputs]).values, outputs, inputs),
-    bias: vector(`${name}.bias`, outputs),
-  });
+  const { vector, norm, linear } = weightReaders(tensors);
   const layers = (prefix: string, shape: TransformerShape): TransformerLayerWeights[] =>
     Array.from({ length: shape.layers }, (_, index) => {
       const name = `${prefix}transformer.resblocks.${index}`;
