@@ -11,7 +11,11 @@ export function modelsCommand(program: Command): void {
     const config = configFromOptions(options);
     for (const entry of (await loadModelManifest()).models) {
       const folder = await resolveModelFolder(config.modelsDir, entry);
-      const state = folder.present ? 'present' : entry.source.kind === 'generated' ? 'generated on first start' : `missing (${folder.missingFiles.length} files)`;
+      const state = folder.present
+        ? 'present'
+        : entry.source.kind === 'generated'
+          ? 'generated on first start'
+          : `missing (${folder.missingFiles.length} files${entry.source.kind === 'converted' ? '; pull downloads the PyTorch checkpoint and converts it' : ''})`;
       console.log(`${entry.id.padEnd(40)} ${entry.task.padEnd(20)} ${state}${entry.demo ? '  [demo]' : ''}`);
     }
   });
