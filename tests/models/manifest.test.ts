@@ -47,6 +47,21 @@ describe('models/manifest.json', () => {
     }
   });
 
+  it('lists PLIP and QuiltNet-B-32 as pulled-then-converted 512-d encoders with licence and training data', () => {
+    expect(findModelEntry(manifest, 'vinid/plip')).toMatchObject({
+      task: 'image-text-encoder',
+      embeddingDimension: 512,
+      source: { kind: 'converted', repository: 'vinid/plip', checkpointFiles: expect.arrayContaining(['config.json', 'model.safetensors']) },
+      licence: expect.any(String),
+      trainingData: expect.stringContaining('OpenPath'),
+    });
+    expect(findModelEntry(manifest, 'wisdomik/QuiltNet-B-32')).toMatchObject({
+      source: { kind: 'converted', checkpointFiles: expect.arrayContaining(['open_clip_config.json']), tokenizerRepository: defaultImageTextEncoderId },
+      licence: expect.stringContaining('MIT'),
+      trainingData: expect.stringContaining('Quilt-1M'),
+    });
+  });
+
   it('rejects an unknown id with model_not_found naming the known ids', () => {
     expect(() => findModelEntry(manifest, 'someone/unknown')).toThrowError(expect.objectContaining({ code: 'model_not_found', message: expect.stringContaining(defaultChatModelId) }));
   });

@@ -7,6 +7,7 @@ import { heatmapCommand } from './commands/heatmap-command.ts';
 import { ingestCommand } from './commands/ingest-command.ts';
 import { modelsCommand } from './commands/models-command.ts';
 import { pairsCommand } from './commands/pairs-command.ts';
+import { reportCommand } from './commands/report-command.ts';
 import { searchCommand } from './commands/search-command.ts';
 import { serveCommand } from './commands/serve-command.ts';
 import { workerCommand } from './commands/worker-command.ts';
@@ -22,6 +23,7 @@ evalCommand(program);
 chatCommand(program);
 modelsCommand(program);
 pairsCommand(program);
+reportCommand(program);
 workerCommand(program);
 dicomWebCommand(program);
 

@@ -30,3 +30,4 @@ export * from './evaluation/report-metrics.ts';
 export * from './evaluation/load-evaluation-rows.ts';
 export * from './question-images.ts';
 export * from './evaluation/image-question-set.ts';
+export * from './reports/report-fhir-bundle.ts';

@@ -17,6 +17,17 @@ export const modelIdSchema = z.string().regex(/^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][
 const sourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('huggingface'), repository: modelIdSchema }),
   z.object({ kind: z.literal('generated') }),
+  /**
+   * A PyTorch CLIP checkpoint on the hub: `pull` downloads `checkpointFiles` (and, when the
+   * repository has no tokenizer, `tokenizer.json` + `tokenizer_config.json` from
+   * `tokenizerRepository`), then `pathlens models convert` writes the ONNX folder.
+   */
+  z.object({
+    kind: z.literal('converted'),
+    repository: modelIdSchema,
+    checkpointFiles: z.array(relativeFileSchema).min(1),
+    tokenizerRepository: modelIdSchema.optional(),
+  }),
 ]);
 
 const commonFields = {
@@ -29,6 +40,10 @@ const commonFields = {
   description: z.string().min(1),
   /** True for generated demo models, whose outputs are designed, not learned. */
   demo: z.boolean(),
+  /** The weights' licence, as their authors state it. */
+  licence: z.string().min(1).optional(),
+  /** What the model was trained on. */
+  trainingData: z.string().min(1).optional(),
 };
 
 export const imageTextEncoderEntrySchema = z.object({

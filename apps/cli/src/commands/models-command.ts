@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { ensureTinyModels, findModelEntry, loadModelManifest, pullModel, resolveModelFolder } from '@pathlens/models';
+import { PathLensError } from '@pathlens/core';
+import path from 'node:path';
+import { convertClipCheckpoint, ensureTinyModels, findModelEntry, loadModelManifest, modelFolderPath, modelIdSchema, pullModel, resolveModelFolder } from '@pathlens/models';
 import { addConfigOptions, configFromOptions } from '../config-options.ts';
 
 export function modelsCommand(program: Command): void {
@@ -9,7 +11,11 @@ export function modelsCommand(program: Command): void {
     const config = configFromOptions(options);
     for (const entry of (await loadModelManifest()).models) {
       const folder = await resolveModelFolder(config.modelsDir, entry);
-      const state = folder.present ? 'present' : entry.source.kind === 'generated' ? 'generated on first start' : `missing (${folder.missingFiles.length} files)`;
+      const state = folder.present
+        ? 'present'
+        : entry.source.kind === 'generated'
+          ? 'generated on first start'
+          : `missing (${folder.missingFiles.length} files${entry.source.kind === 'converted' ? '; pull downloads the PyTorch checkpoint and converts it' : ''})`;
       console.log(`${entry.id.padEnd(40)} ${entry.task.padEnd(20)} ${state}${entry.demo ? '  [demo]' : ''}`);
     }
   });
@@ -33,6 +39,22 @@ export function modelsCommand(program: Command): void {
       },
     });
     console.log(`\n${id}: downloaded into ${config.modelsDir}`);
+  });
+
+  addConfigOptions(
+    models
+      .command('convert <folder>')
+      .description('Convert a PyTorch CLIP checkpoint (Hugging Face model.safetensors, or open_clip) into an ONNX model folder in MODELS_DIR')
+      .option('--id <owner/name>', 'model id: the folder under MODELS_DIR (a manifest id such as vinid/plip makes it usable as IMAGE_TEXT_ENCODER)')
+      .option('--tokenizer <folder>', 'a folder with the CLIP tokenizer.json, when the checkpoint has none (default: MODELS_DIR/Xenova/clip-vit-base-patch32)'),
+  ).action(async (folder: string, options: Record<string, unknown>) => {
+    const config = configFromOptions(options);
+    const modelId = String(options.id ?? `local/${path.basename(path.resolve(folder))}`);
+    if (!modelIdSchema.safeParse(modelId).success) throw new PathLensError('invalid_request', `--id must look like "owner/name" (got "${modelId}").`);
+    const outputFolder = modelFolderPath(config.modelsDir, modelId);
+    const tokenizerFolder = (options.tokenizer as string | undefined) ?? modelFolderPath(config.modelsDir, 'Xenova/clip-vit-base-patch32');
+    const result = await convertClipCheckpoint({ checkpointFolder: folder, outputFolder, tokenizerFolder, modelId, log: console.log });
+    console.log(`${modelId}: ${result.format} checkpoint converted into ${outputFolder} (${result.architecture.projectionDim}-d embeddings)`);
   });
 
   addConfigOptions(models.command('tiny').description('Generate the tiny demo models (deterministic; used by tests and when no real model is present)')).action(async (options: Record<string, unknown>) => {

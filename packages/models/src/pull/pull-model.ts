@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PathLensError } from '@pathlens/core';
 import type { ModelManifestEntry } from '../manifest.ts';
+import { convertClipCheckpoint } from '../convert/convert-clip-checkpoint.ts';
 import { modelFolderPath } from '../resolve-model-folder.ts';
 import { DownloadFailure, downloadFile, type DownloadProgress } from './download-file.ts';
 
@@ -35,7 +36,8 @@ export interface PullModelResult {
 /**
  * Downloads every file of a Hugging Face manifest entry into `<modelsDir>/<id>/`, from
  * `<baseUrl>/<repository>/resolve/main/<file>`. Files already present are skipped; each new
- * file streams to `<file>.partial` and is renamed when complete.
+ * file streams to `<file>.partial` and is renamed when complete. A `converted` entry's PyTorch
+ * checkpoint goes to `<modelsDir>/.checkpoints/<id>/` and is converted into `<modelsDir>/<id>/`.
  *
  * @throws PathLensError `model_download_failed` (host unreachable, timeout, HTTP error) with
  *   instructions for an offline install; `invalid_request` for a generated model.
@@ -44,21 +46,41 @@ export interface PullModelResult {
  */
 export async function pullModel(options: PullModelOptions): Promise<PullModelResult> {
   const { entry } = options;
-  if (entry.source.kind !== 'huggingface') {
+  const folder = modelFolderPath(options.modelsDir, entry.id);
+  if (entry.source.kind === 'generated') {
     throw new PathLensError(
       'invalid_request',
       `${entry.id} is generated locally, not downloaded. Run \`pathlens models tiny\` to (re)generate it.`,
       { modelId: entry.id },
     );
   }
-  const repository = entry.source.repository;
+  if (entry.source.kind === 'huggingface') return { folder, ...(await downloadRepositoryFiles(options, entry.source.repository, entry.files, folder)) };
+
+  // A PyTorch checkpoint: download it beside the models, then convert it into the model folder.
+  const checkpointFolder = path.join(options.modelsDir, '.checkpoints', ...entry.id.split('/'));
+  const downloaded = await downloadRepositoryFiles(options, entry.source.repository, entry.source.checkpointFiles, checkpointFolder);
+  if (entry.source.tokenizerRepository) {
+    const tokenizer = await downloadRepositoryFiles(options, entry.source.tokenizerRepository, ['tokenizer.json', 'tokenizer_config.json'], checkpointFolder);
+    downloaded.downloadedFiles.push(...tokenizer.downloadedFiles);
+    downloaded.skippedFiles.push(...tokenizer.skippedFiles);
+  }
+  await convertClipCheckpoint({ checkpointFolder, outputFolder: folder, modelId: entry.id });
+  return { folder, ...downloaded };
+}
+
+async function downloadRepositoryFiles(
+  options: PullModelOptions,
+  repository: string,
+  files: readonly string[],
+  folder: string,
+): Promise<Omit<PullModelResult, 'folder'>> {
+  const { entry } = options;
   const baseUrl = (options.baseUrl ?? 'https://huggingface.co').replace(/\/+$/, '');
-  const folder = modelFolderPath(options.modelsDir, entry.id);
   const headers: Record<string, string> = options.accessToken ? { authorization: `Bearer ${options.accessToken}` } : {};
   const downloadedFiles: string[] = [];
   const skippedFiles: string[] = [];
 
-  for (const file of entry.files) {
+  for (const file of files) {
     const destination = path.join(folder, ...file.split('/'));
     const existing = await fs.stat(destination).catch(() => undefined);
     if (existing?.isFile() && existing.size > 0) {
@@ -84,7 +106,7 @@ export async function pullModel(options: PullModelOptions): Promise<PullModelRes
     }
     downloadedFiles.push(file);
   }
-  return { folder, downloadedFiles, skippedFiles };
+  return { downloadedFiles, skippedFiles };
 }
 
 function downloadFailedError(failure: DownloadFailure, context: { modelId: string; repository: string; file: string; url: string; host: string }): PathLensError {

@@ -7,6 +7,7 @@ import type { AppEnvironment } from '../../app-environment.ts';
 import { parseJson } from '../../parse-request.ts';
 import { beginAudit, clientClosedStatus } from '../audit/request-audit.ts';
 import { findSlide } from '../slides/find-slide.ts';
+import { parseReportFormat, reportFhirView } from './report-fhir.ts';
 import { reportRequest } from './report-request.ts';
 import { reportView } from './report-view.ts';
 
@@ -14,7 +15,7 @@ const isUuid = (value: string) => z.string().uuid().safeParse(value).success;
 
 /**
  * `POST /v1/reports` drafts a structured report for a slide (schema-validated, evidence-cited,
- * unsupported numbers replaced, stored); `GET /v1/reports/:id` reads one back;
+ * unsupported numbers replaced, stored); `GET /v1/reports/:id` reads one back (`?format=json|markdown|fhir`; `fhir` is a FHIR R4 Bundle);
  * `GET /v1/slides/:id/reports` lists a slide's; `GET /v1/report-templates` lists the templates.
  */
 export function reportsRoutes() {
@@ -76,6 +77,12 @@ export function reportsRoutes() {
       const id = context.req.param('id');
       const row = isUuid(id) ? await context.get('runtime').store.reports.findById(id) : undefined;
       if (!row) throw new PathLensError('not_found', `No report with id ${id}. Draft one with POST /v1/reports.`);
+      const format = parseReportFormat(context.req.query('format'));
+      if (format === 'markdown') return context.body(row.markdown, 200, { 'content-type': 'text/markdown; charset=utf-8' });
+      if (format === 'fhir') {
+        const slide = await findSlide(context.get('runtime').store, row.slideId);
+        return context.body(JSON.stringify(reportFhirView(row, slide)), 200, { 'content-type': 'application/fhir+json; charset=utf-8' });
+      }
       return context.json(reportView(row));
     })
     .get('/v1/slides/:id/reports', async (context) => {
