@@ -1,12 +1,30 @@
 import { cp, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
+import { readFile } from 'node:fs/promises';
 
 const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Where the built app lives (out of git): `index.html`, `assets/app.js`, `assets/app.css`, viewer icons. */
 export const webAppDirectory = path.join(webRoot, 'dist');
+
+/**
+ * OpenSeadragon 6 injects a `<style>` element (a focus-outline rule for touch screens), which the
+ * page's policy (`style-src 'self'`) blocks with a console error. The same rule is in app.css;
+ * here the injection is turned into a no-op. An OpenSeadragon that changes the snippet fails the build.
+ */
+const openSeadragonWithoutInlineStyle: Plugin = {
+  name: 'openseadragon-without-inline-style',
+  setup(builder) {
+    builder.onLoad({ filter: /openseadragon[\\/]build[\\/]openseadragon[\\/]openseadragon\.js$/ }, async (arguments_) => {
+      const source = await readFile(arguments_.path, 'utf8');
+      const guard = "if (!document.querySelector('style[data-openseadragon-mobile-css]'))";
+      if (!source.includes(guard)) return { errors: [{ text: `OpenSeadragon changed how it injects its mobile CSS; re-check ${guard} in build-web-app.ts` }] };
+      return { contents: source.replace(guard, 'if (false)'), loader: 'js' };
+    });
+  },
+};
 
 /**
  * Bundle the browser app with esbuild: one minified script and one stylesheet, no CDN, no
@@ -33,6 +51,7 @@ export async function buildWebApp(): Promise<{ directory: string; bundleBytes: n
     loader: { '.css': 'css' },
     logLevel: 'warning',
     legalComments: 'none',
+    plugins: [openSeadragonWithoutInlineStyle],
   });
   await cp(path.join(webRoot, 'public'), staging, { recursive: true });
   const openSeadragonImages = path.join(path.dirname(fileURLToPath(import.meta.resolve('openseadragon'))), 'images');

@@ -19,6 +19,7 @@ export function webAppRoutes(directory: string) {
     .use('/index.html', securityHeaders)
     .use('/assets/*', securityHeaders)
     .get('/', serveStatic({ root: directory, path: 'index.html', onFound: (_path, context) => context.header('cache-control', 'no-cache') }))
+    .get('/favicon.svg', serveStatic({ root: directory, path: 'favicon.svg' }))
     .get('/assets/*', serveStatic({ root: directory, onFound: (_path, context) => context.header('cache-control', 'no-cache') }));
 }
 
