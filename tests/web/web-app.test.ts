@@ -128,6 +128,30 @@ describe.skipIf(!chromiumPath || !realSvs)('the web app in a real browser (Debia
     await page.screenshot({ path: path.join(screenshotsDir, 'slide-view-chat.png') });
   }, 180_000);
 
+  it('stops a generation with Escape: the server cancels it and stores nothing', async () => {
+    const question = page.getByLabel('Question about this slide');
+    const storedBefore = await page.getByTestId('assistant-message').count();
+    await question.fill('Describe every region of this slide in detail.');
+    await question.press('Enter');
+    await question.press('Escape'); // at once: the tiny model would finish before a person could react
+    await page.getByText('Stopped: the generation was cancelled').waitFor();
+    const status = async () => ((await (await fetch(`${baseUrl}/v1/status`)).json()) as { chat_queue: { running: number; waiting: number } }).chat_queue;
+    await expect.poll(async () => (await status()).running + (await status()).waiting, { timeout: 15_000 }).toBe(0);
+    await page.reload();
+    await page.getByTestId('assistant-message').first().waitFor();
+    expect(await page.getByTestId('assistant-message').count()).toBe(storedBefore);
+  }, 60_000);
+
+  it('shows the tissue mask and a heatmap with its colour scale', async () => {
+    await page.getByLabel('Tissue mask').check();
+    await page.getByLabel('Heatmap query').fill('dark purple nuclei');
+    await page.getByRole('button', { name: 'Heatmap' }).click();
+    await expect(page.locator('.colour-scale').getAttribute('aria-label')).resolves.toMatch(/similarity -?\d\.\d\d \(blue\) to -?\d\.\d\d \(red\)/);
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: path.join(screenshotsDir, 'slide-view-heatmap.png') });
+    await page.getByLabel('Tissue mask').uncheck();
+  }, 60_000);
+
   it('keeps the conversation across a reload', async () => {
     const before = await page.getByTestId('assistant-message').count();
     await page.reload();
