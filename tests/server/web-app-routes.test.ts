@@ -27,7 +27,9 @@ describe('what the web app needs from the server', () => {
     const form = new FormData();
     form.append('file', await openAsBlob(filePath), 'two-stain.png');
     form.append('tile_at_level0', 'true');
-    const queued = (await (await fetch(`${baseUrl}/v1/slides`, { method: 'POST', body: form })).json()) as { id: string };
+    const queued = (await (await fetch(`${baseUrl}/v1/slides`, { method: 'POST', body: form })).json()) as {
+      id: string;
+    };
     slideId = (await waitForSlide(baseUrl, queued.id)).id;
   });
   afterAll(async () => {
@@ -39,7 +41,9 @@ describe('what the web app needs from the server', () => {
     const page = await fetch(`${baseUrl}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
-    expect(page.headers.get('content-security-policy')).toBe("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'");
+    expect(page.headers.get('content-security-policy')).toBe(
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'",
+    );
     const html = await page.text();
     expect(html).not.toMatch(/<script>|style=/); // no inline script or style
     const script = await fetch(`${baseUrl}/assets/app.js`);
@@ -106,7 +110,10 @@ describe('what the web app needs from the server', () => {
 
 describe('WEB_APP=false', () => {
   it('serves only the API: / is a 404 in the API’s error envelope', async () => {
-    const app = createApp({ runtime: null, startupError: null }, { logger: silentLogger, maxUploadBytes: 1024, webAppDirectory: null });
+    const app = createApp(
+      { runtime: null, startupError: null },
+      { logger: silentLogger, maxUploadBytes: 1024, webAppDirectory: null },
+    );
     const response = await app.request('/');
     expect(response.status).toBe(404);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('not_found');

@@ -17,12 +17,20 @@ export const webAppDirectory = path.join(webRoot, 'dist');
 const openSeadragonWithoutInlineStyle: Plugin = {
   name: 'openseadragon-without-inline-style',
   setup(builder) {
-    builder.onLoad({ filter: /openseadragon[\\/]build[\\/]openseadragon[\\/]openseadragon\.js$/ }, async (arguments_) => {
-      const source = await readFile(arguments_.path, 'utf8');
-      const guard = "if (!document.querySelector('style[data-openseadragon-mobile-css]'))";
-      if (!source.includes(guard)) return { errors: [{ text: `OpenSeadragon changed how it injects its mobile CSS; re-check ${guard} in build-web-app.ts` }] };
-      return { contents: source.replace(guard, 'if (false)'), loader: 'js' };
-    });
+    builder.onLoad(
+      { filter: /openseadragon[\\/]build[\\/]openseadragon[\\/]openseadragon\.js$/ },
+      async (arguments_) => {
+        const source = await readFile(arguments_.path, 'utf8');
+        const guard = "if (!document.querySelector('style[data-openseadragon-mobile-css]'))";
+        if (!source.includes(guard))
+          return {
+            errors: [
+              { text: `OpenSeadragon changed how it injects its mobile CSS; re-check ${guard} in build-web-app.ts` },
+            ],
+          };
+        return { contents: source.replace(guard, 'if (false)'), loader: 'js' };
+      },
+    );
   },
 };
 
@@ -58,18 +66,25 @@ export async function buildWebApp(): Promise<{ directory: string; bundleBytes: n
   await cp(openSeadragonImages, path.join(staging, 'assets/openseadragon-images'), { recursive: true });
   await rm(webAppDirectory, { recursive: true, force: true });
   await rename(staging, webAppDirectory);
-  const bundleBytes = (await stat(path.join(webAppDirectory, 'assets/app.js'))).size + (await stat(path.join(webAppDirectory, 'assets/app.css'))).size;
+  const bundleBytes =
+    (await stat(path.join(webAppDirectory, 'assets/app.js'))).size +
+    (await stat(path.join(webAppDirectory, 'assets/app.css'))).size;
   return { directory: webAppDirectory, bundleBytes };
 }
 
 /** Build only when there is no build yet (a fresh clone whose `npm install` skipped scripts). */
 export async function ensureWebAppBuilt(): Promise<string> {
-  const built = await stat(path.join(webAppDirectory, 'index.html')).then(() => true, () => false);
+  const built = await stat(path.join(webAppDirectory, 'index.html')).then(
+    () => true,
+    () => false,
+  );
   if (!built) await buildWebApp();
   return webAppDirectory;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { directory, bundleBytes } = await buildWebApp();
-  console.log(`web app built in ${path.relative(process.cwd(), directory) || directory}: ${(bundleBytes / 1024).toFixed(0)} KiB of script and style`);
+  console.log(
+    `web app built in ${path.relative(process.cwd(), directory) || directory}: ${(bundleBytes / 1024).toFixed(0)} KiB of script and style`,
+  );
 }

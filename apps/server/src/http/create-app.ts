@@ -30,7 +30,14 @@ import type { RuntimeHolder } from './runtime-holder.ts';
  * const app = createApp({ runtime, startupError: null }, { logger, maxUploadBytes: 1 << 30 });
  * const response = await app.request('/v1/models');
  */
-export function createApp(holder: RuntimeHolder, options: { logger: Logger; maxUploadBytes: number; webAppDirectory?: string | null }) {
+export interface AppOptions {
+  logger: Logger;
+  maxUploadBytes: number;
+  /** The built web app to serve at `/` (see `@pathlens/web`); null or absent: the API only. */
+  webAppDirectory?: string | null;
+}
+
+export function createApp(holder: RuntimeHolder, options: AppOptions) {
   const app = new Hono<AppEnvironment>();
   app.onError(handleError(options.logger));
   app.notFound((context) => {

@@ -30,13 +30,17 @@ type Query = Record<string, string | number | boolean | undefined>;
 
 function withQuery(path: string, query: Query = {}): string {
   const parameters = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') parameters.set(key, String(value));
+  for (const [key, value] of Object.entries(query))
+    if (value !== undefined && value !== '') parameters.set(key, String(value));
   const text = parameters.toString();
   return text ? `${path}?${text}` : path;
 }
 
 async function send(path: string, init: RequestInit = {}): Promise<Response> {
-  const response = await fetch(path, { ...init, headers: { ...authorizationHeaders(), ...(init.headers as Record<string, string> | undefined) } });
+  const response = await fetch(path, {
+    ...init,
+    headers: { ...authorizationHeaders(), ...(init.headers as Record<string, string> | undefined) },
+  });
   if (response.ok) return response;
   const body = await response.json().catch(() => null);
   if (response.status === 401) apiKey.requireSignIn();
@@ -48,7 +52,12 @@ async function getJson<T>(path: string, query?: Query): Promise<T> {
 }
 
 async function postJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
-  const response = await send(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
+  const response = await send(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal,
+  });
   return response.json() as Promise<T>;
 }
 
@@ -78,7 +87,9 @@ function postFormWithProgress<T>(path: string, form: FormData, onProgress: (frac
         reject(apiErrorFrom(request.status, body));
       }
     });
-    request.addEventListener('error', () => reject(new ApiError(0, 'network_error', 'The upload was interrupted (network error). Try again.')));
+    request.addEventListener('error', () =>
+      reject(new ApiError(0, 'network_error', 'The upload was interrupted (network error). Try again.')),
+    );
     request.send(form);
   });
 }
@@ -124,38 +135,67 @@ export const api = {
     return postFormWithProgress<Slide & { duplicate: boolean }>('/v1/slides', form, onProgress);
   },
   registerSlidePath: (path: string, fields: { mpp?: number; tileAtLevel0?: boolean }) =>
-    postJson<Slide>('/v1/slides', { path, ...(fields.mpp !== undefined ? { mpp: fields.mpp } : {}), ...(fields.tileAtLevel0 ? { tile_at_level0: true } : {}) }),
+    postJson<Slide>('/v1/slides', {
+      path,
+      ...(fields.mpp !== undefined ? { mpp: fields.mpp } : {}),
+      ...(fields.tileAtLevel0 ? { tile_at_level0: true } : {}),
+    }),
   reingestSlide: (slideId: string, options: { mpp?: number; targetMpp?: number; tileAtLevel0?: boolean }) =>
-    postJson<Slide>(`/v1/slides/${slideId}/reingest`, { mpp: options.mpp, target_mpp: options.targetMpp, tile_at_level0: options.tileAtLevel0 }),
-  deleteSlide: async (slideId: string) => (await send(`/v1/slides/${slideId}`, { method: 'DELETE' })).json() as Promise<{ deleted: Record<string, number> }>,
+    postJson<Slide>(`/v1/slides/${slideId}/reingest`, {
+      mpp: options.mpp,
+      target_mpp: options.targetMpp,
+      tile_at_level0: options.tileAtLevel0,
+    }),
+  deleteSlide: async (slideId: string) =>
+    (await send(`/v1/slides/${slideId}`, { method: 'DELETE' })).json() as Promise<{ deleted: Record<string, number> }>,
   tissueMaskUrl: (slideId: string) => imageObjectUrl(`/v1/slides/${slideId}/tissue-mask.png?max_size_px=2048`),
   regionImageUrl: (thumbnailPath: string) => imageObjectUrl(thumbnailPath),
-  regionPath: (slideId: string, xLevel0: number, yLevel0: number, sizeLevel0Px: number) => `/v1/slides/${slideId}/region.jpg?x=${xLevel0}&y=${yLevel0}&size=${sizeLevel0Px}`,
+  regionPath: (slideId: string, xLevel0: number, yLevel0: number, sizeLevel0Px: number) =>
+    `/v1/slides/${slideId}/region.jpg?x=${xLevel0}&y=${yLevel0}&size=${sizeLevel0Px}`,
   async heatmap(slideId: string, queryText: string): Promise<HeatmapImage> {
-    const response = await send(withQuery(`/v1/slides/${slideId}/heatmap`, { q: queryText, format: 'png', max_size_px: 2048, opacity: 0.6 }));
+    const response = await send(
+      withQuery(`/v1/slides/${slideId}/heatmap`, { q: queryText, format: 'png', max_size_px: 2048, opacity: 0.6 }),
+    );
     return {
       url: URL.createObjectURL(await response.blob()),
       scoreMin: Number(response.headers.get('x-heatmap-score-min')),
       scoreMax: Number(response.headers.get('x-heatmap-score-max')),
     };
   },
-  prototypes: (slideId: string) => getJson<List<Prototype>>(`/v1/slides/${slideId}/prototypes`).then((list) => list.data),
+  prototypes: (slideId: string) =>
+    getJson<List<Prototype>>(`/v1/slides/${slideId}/prototypes`).then((list) => list.data),
   similarSlides: (slideId: string) => getJson<SearchPage>('/v1/search/similar-slides', { slide_id: slideId, k: 5 }),
 
   /**
    * Ask about a slide; `onText` gets the answer token by token. Aborting `signal` closes the
    * stream, which cancels the generation on the server.
    */
-  async streamChat(request: { slideId: string; conversationId: string | null; messages: { role: string; content: string }[]; signal: AbortSignal; onText: (text: string) => void }): Promise<ChatCompletionDetails | null> {
+  async streamChat(request: {
+    slideId: string;
+    conversationId: string | null;
+    messages: { role: string; content: string }[];
+    signal: AbortSignal;
+    onText: (text: string) => void;
+  }): Promise<ChatCompletionDetails | null> {
     const response = await send('/v1/chat/completions', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       signal: request.signal,
-      body: JSON.stringify({ model: 'pathlens', stream: true, max_tokens: 256, slide_id: request.slideId, ...(request.conversationId ? { conversation_id: request.conversationId } : {}), messages: request.messages }),
+      body: JSON.stringify({
+        model: 'pathlens',
+        stream: true,
+        max_tokens: 256,
+        slide_id: request.slideId,
+        ...(request.conversationId ? { conversation_id: request.conversationId } : {}),
+        messages: request.messages,
+      }),
     });
     let details: ChatCompletionDetails | null = null;
     for await (const data of serverSentData(response.body!)) {
-      const chunk = JSON.parse(data) as { error?: unknown; choices?: { delta?: { content?: string }; finish_reason?: string | null }[] } & Partial<ChatCompletionDetails>;
+      const chunk = JSON.parse(data) as {
+        error?: unknown;
+        choices?: { delta?: { content?: string }; finish_reason?: string | null }[];
+      } & Partial<ChatCompletionDetails>;
       if (chunk.error) throw apiErrorFrom(500, chunk);
       const choice = chunk.choices?.[0];
       if (choice?.delta?.content) request.onText(choice.delta.content);
@@ -163,16 +203,28 @@ export const api = {
     }
     return details;
   },
-  conversationsForSlide: (slideId: string) => getJson<List<ConversationSummary>>(`/v1/slides/${slideId}/conversations`).then((list) => list.data),
+  conversationsForSlide: (slideId: string) =>
+    getJson<List<ConversationSummary>>(`/v1/slides/${slideId}/conversations`).then((list) => list.data),
   conversation: (conversationId: string) => getJson<Conversation>(`/v1/conversations/${conversationId}`),
 
   reportTemplates: () => getJson<List<ReportTemplate>>('/v1/report-templates').then((list) => list.data),
   draftReport: (request: { slideId: string; templateId?: string; clinicalContext?: string }, signal?: AbortSignal) =>
-    postJson<ReportDraft>('/v1/reports', { slide_id: request.slideId, template_id: request.templateId || undefined, clinical_context: request.clinicalContext || undefined }, signal),
-  reportsForSlide: (slideId: string) => getJson<List<ReportDraft>>(`/v1/slides/${slideId}/reports`).then((list) => list.data),
+    postJson<ReportDraft>(
+      '/v1/reports',
+      {
+        slide_id: request.slideId,
+        template_id: request.templateId || undefined,
+        clinical_context: request.clinicalContext || undefined,
+      },
+      signal,
+    ),
+  reportsForSlide: (slideId: string) =>
+    getJson<List<ReportDraft>>(`/v1/slides/${slideId}/reports`).then((list) => list.data),
 
-  searchByText: (queryText: string, filters: SearchFilters) => getJson<SearchPage>('/v1/search', { q: queryText, k: 24, ...filters }),
-  searchCaptionsByText: (queryText: string, filters: SearchFilters) => getJson<SearchPage>('/v1/search/captions', { q: queryText, k: 12, ...filters }),
+  searchByText: (queryText: string, filters: SearchFilters) =>
+    getJson<SearchPage>('/v1/search', { q: queryText, k: 24, ...filters }),
+  searchCaptionsByText: (queryText: string, filters: SearchFilters) =>
+    getJson<SearchPage>('/v1/search/captions', { q: queryText, k: 12, ...filters }),
   searchByImage(image: File, target: 'images' | 'captions', filters: SearchFilters) {
     const form = new FormData();
     form.append('image', image, image.name);
@@ -197,7 +249,8 @@ export const api = {
     form.append('label_set', labelSetId);
     return postForm<Classification>('/v1/classify', form);
   },
-  classifySlide: (slideId: string, labelSetId: string) => postJson<Classification>('/v1/classify', { slide_id: slideId, label_set: labelSetId }),
+  classifySlide: (slideId: string, labelSetId: string) =>
+    postJson<Classification>('/v1/classify', { slide_id: slideId, label_set: labelSetId }),
 
   status: () => getJson<ServerStatus>('/v1/status'),
 };

@@ -18,7 +18,13 @@ export interface Slide {
   metadata: Record<string, string>;
   patch_count: number;
   encoder: string;
-  progress: { tiles_done: number; tiles_total: number; fraction: number; tiles_per_second: number | null; eta_seconds: number | null };
+  progress: {
+    tiles_done: number;
+    tiles_total: number;
+    fraction: number;
+    tiles_per_second: number | null;
+    eta_seconds: number | null;
+  };
   created_at: string;
 }
 
@@ -47,10 +53,35 @@ interface EvidenceCommon {
 
 export type EvidenceItem = EvidenceCommon &
   (
-    | { kind: 'slide-facts'; name: string; widthPx: number; heightPx: number; mppX: number | null; patchCount: number; tissueAreaMm2: number | null }
+    | {
+        kind: 'slide-facts';
+        name: string;
+        widthPx: number;
+        heightPx: number;
+        mppX: number | null;
+        patchCount: number;
+        tissueAreaMm2: number | null;
+      }
     | { kind: 'finding'; labelSetName: string; label: string; probability: number }
-    | { kind: 'patch'; slideId: string; xLevel0: number; yLevel0: number; sizeLevel0Px: number; sizeUm: number | null; captions: NearCaption[] }
-    | { kind: 'prototype'; slideId: string; clusterIndex: number; weight: number; xLevel0: number | null; yLevel0: number | null; sizeLevel0Px: number | null; captions: NearCaption[] }
+    | {
+        kind: 'patch';
+        slideId: string;
+        xLevel0: number;
+        yLevel0: number;
+        sizeLevel0Px: number;
+        sizeUm: number | null;
+        captions: NearCaption[];
+      }
+    | {
+        kind: 'prototype';
+        slideId: string;
+        clusterIndex: number;
+        weight: number;
+        xLevel0: number | null;
+        yLevel0: number | null;
+        sizeLevel0Px: number | null;
+        captions: NearCaption[];
+      }
     | { kind: 'similar-slide'; name: string; report: { summary: string } | null }
     | { kind: 'pair'; caption: string; source: string | null; matchedBy: 'image' | 'caption' }
   );
@@ -121,8 +152,27 @@ export interface ReportDraft {
 }
 
 export type SearchHit =
-  | { kind: 'patch'; rank: number; id: string; score: number; slide_id: string; slide_name: string; x_level0: number; y_level0: number; size_level0_px: number }
-  | { kind: 'pair'; rank: number; id: string; score: number; caption: string; source: string | null; metadata: Record<string, string>; has_image: boolean }
+  | {
+      kind: 'patch';
+      rank: number;
+      id: string;
+      score: number;
+      slide_id: string;
+      slide_name: string;
+      x_level0: number;
+      y_level0: number;
+      size_level0_px: number;
+    }
+  | {
+      kind: 'pair';
+      rank: number;
+      id: string;
+      score: number;
+      caption: string;
+      source: string | null;
+      metadata: Record<string, string>;
+      has_image: boolean;
+    }
   | { kind: 'slide'; rank: number; id: string; score: number; name: string; patch_count: number };
 
 export interface SearchPage {
@@ -134,7 +184,13 @@ export interface Prototype {
   id: string;
   cluster_index: number;
   weight: number;
-  representative_patches: { id: string; x_level0: number; y_level0: number; size_level0_px: number; thumbnail_url: string }[];
+  representative_patches: {
+    id: string;
+    x_level0: number;
+    y_level0: number;
+    size_level0_px: number;
+    thumbnail_url: string;
+  }[];
 }
 
 export interface LabelSet {

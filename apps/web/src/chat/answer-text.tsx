@@ -7,7 +7,13 @@ const citationGroup = /\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]/g;
  * such evidence) is struck through and flagged; while streaming, before the check, citations
  * that name existing evidence already work.
  */
-export function AnswerText({ text, evidence, citations, onCite, onHover }: {
+export function AnswerText({
+  text,
+  evidence,
+  citations,
+  onCite,
+  onHover,
+}: {
   text: string;
   evidence: EvidenceItem[];
   citations: Citation[] | undefined;
@@ -24,16 +30,33 @@ export function AnswerText({ text, evidence, citations, onCite, onHover }: {
         [
         {numbers.map((n, index) => {
           const item = evidence.find((candidate) => candidate.n === n);
-          const supported = citations ? citations.find((citation) => citation.n === n)?.supported ?? item !== undefined : item !== undefined;
+          const supported = citations
+            ? (citations.find((citation) => citation.n === n)?.supported ?? item !== undefined)
+            : item !== undefined;
           return (
             <>
               {index > 0 && ', '}
               {supported && item ? (
-                <button type="button" class="citation" data-n={n} data-kind={item.kind} title={`Show evidence [${n}]`} onClick={() => onCite(item)} onMouseEnter={() => onHover(item)} onMouseLeave={() => onHover(null)} onFocus={() => onHover(item)} onBlur={() => onHover(null)}>
+                <button
+                  type="button"
+                  class="citation"
+                  data-n={n}
+                  data-kind={item.kind}
+                  title={`Show evidence [${n}]`}
+                  onClick={() => onCite(item)}
+                  onMouseEnter={() => onHover(item)}
+                  onMouseLeave={() => onHover(null)}
+                  onFocus={() => onHover(item)}
+                  onBlur={() => onHover(null)}
+                >
                   {n}
                 </button>
               ) : (
-                <span class="citation citation-unsupported" data-n={n} title={`[${n}] is not in the evidence list: disregard the statement it supports`}>
+                <span
+                  class="citation citation-unsupported"
+                  data-n={n}
+                  title={`[${n}] is not in the evidence list: disregard the statement it supports`}
+                >
                   {n}⚠
                 </span>
               )}

@@ -14,7 +14,15 @@ const draftNoticePattern = /\n*_?(Draft for review by a pathologist, not a diagn
  * their region, evidence is listed beside. The newest conversation of the slide is reopened on
  * load and continued. Enter sends (Shift+Enter: new line), Escape stops the generation.
  */
-export function ChatPanel({ slide, state, demoWarning }: { slide: Slide; state: ViewerState; demoWarning: string | null }) {
+export function ChatPanel({
+  slide,
+  state,
+  demoWarning,
+}: {
+  slide: Slide;
+  state: ViewerState;
+  demoWarning: string | null;
+}) {
   const [conversations, setConversations] = useState<ConversationSummary[]>([]);
   const [conversationId, setConversationId] = useState<string | null>(null);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
@@ -29,11 +37,14 @@ export function ChatPanel({ slide, state, demoWarning }: { slide: Slide; state: 
     let current = true;
     setMessages([]);
     setConversationId(null);
-    api.conversationsForSlide(slide.id).then(async (list) => {
-      if (!current) return;
-      setConversations(list);
-      if (list[0]) await openConversation(list[0].id, () => current);
-    }, (failure: unknown) => current && setError(describeError(failure)));
+    api.conversationsForSlide(slide.id).then(
+      async (list) => {
+        if (!current) return;
+        setConversations(list);
+        if (list[0]) await openConversation(list[0].id, () => current);
+      },
+      (failure: unknown) => current && setError(describeError(failure)),
+    );
     return () => {
       current = false;
       abortRef.current?.abort();
@@ -97,7 +108,17 @@ export function ChatPanel({ slide, state, demoWarning }: { slide: Slide; state: 
         },
       });
       if (details) {
-        setMessages([...history, { role: 'assistant', content: answer, evidence: details.evidence, citations: details.citations, warnings: details.warnings, notice: details.notice }]);
+        setMessages([
+          ...history,
+          {
+            role: 'assistant',
+            content: answer,
+            evidence: details.evidence,
+            citations: details.citations,
+            warnings: details.warnings,
+            notice: details.notice,
+          },
+        ]);
         if (details.conversation_id !== conversationId) {
           setConversationId(details.conversation_id);
           api.conversationsForSlide(slide.id).then(setConversations, () => {});
@@ -105,7 +126,13 @@ export function ChatPanel({ slide, state, demoWarning }: { slide: Slide; state: 
       }
     } catch (failure) {
       if (abort.signal.aborted) {
-        setMessages([...history, { role: 'assistant', content: `${answer}\n\n(Stopped: the generation was cancelled and this answer is not stored.)` }]);
+        setMessages([
+          ...history,
+          {
+            role: 'assistant',
+            content: `${answer}\n\n(Stopped: the generation was cancelled and this answer is not stored.)`,
+          },
+        ]);
       } else setError(describeError(failure));
     } finally {
       abortRef.current = null;
@@ -117,44 +144,66 @@ export function ChatPanel({ slide, state, demoWarning }: { slide: Slide; state: 
 
   return (
     <section class="chat-panel" aria-label="Chat about this slide">
-      {demoWarning && <p class="demo-warning" role="note">{demoWarning}</p>}
+      {demoWarning && (
+        <p class="demo-warning" role="note">
+          {demoWarning}
+        </p>
+      )}
       <div class="chat-toolbar">
         <label>
           Conversation{' '}
-          <select value={conversationId ?? ''} onChange={(event) => {
-            const id = (event.target as HTMLSelectElement).value;
-            if (id) void openConversation(id);
-            else {
-              setConversationId(null);
-              setMessages([]);
-            }
-          }}>
+          <select
+            value={conversationId ?? ''}
+            onChange={(event) => {
+              const id = (event.target as HTMLSelectElement).value;
+              if (id) void openConversation(id);
+              else {
+                setConversationId(null);
+                setMessages([]);
+              }
+            }}
+          >
             <option value="">New conversation</option>
             {conversations.map((conversation) => (
               <option value={conversation.id} key={conversation.id}>
-                {new Date(conversation.created_at).toLocaleString('en-GB')} · {conversation.title.slice(0, 40)} ({conversation.message_count} messages)
+                {new Date(conversation.created_at).toLocaleString('en-GB')} · {conversation.title.slice(0, 40)} (
+                {conversation.message_count} messages)
               </option>
             ))}
           </select>
         </label>
       </div>
       <div class="chat-log" ref={logRef} aria-live="polite">
-        {messages.length === 0 && streamingText === null && <p class="hint">Ask about this slide, e.g. “Where is the tumour?” or “Describe the tissue.” Answers cite numbered evidence; click a number to see the region.</p>}
+        {messages.length === 0 && streamingText === null && (
+          <p class="hint">
+            Ask about this slide, e.g. “Where is the tumour?” or “Describe the tissue.” Answers cite numbered evidence;
+            click a number to see the region.
+          </p>
+        )}
         {messages.map((message, index) => (
           <Message key={index} message={message} onCite={show} onHover={hover} activeN={activeN} />
         ))}
         {streamingText !== null && (
           <div class="message message-assistant message-streaming" data-testid="streaming-answer">
             <AnswerText text={streamingText} evidence={[]} citations={undefined} onCite={show} onHover={hover} />
-            <span class="typing" aria-label="generating">▍</span>
+            <span class="typing" aria-label="generating">
+              ▍
+            </span>
           </div>
         )}
-        {error && <p class="error" role="alert">{error}</p>}
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
       </div>
-      <form class="chat-form" onSubmit={(event) => {
-        event.preventDefault();
-        void send();
-      }}>
+      <form
+        class="chat-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void send();
+        }}
+      >
         <textarea
           aria-label="Question about this slide"
           placeholder="Ask about this slide (Enter to send, Shift+Enter for a new line, Escape to stop)"
@@ -169,16 +218,30 @@ export function ChatPanel({ slide, state, demoWarning }: { slide: Slide; state: 
           }}
         />
         {streamingText === null ? (
-          <button type="submit" disabled={!question.trim() || slide.status !== 'ready'}>Ask</button>
+          <button type="submit" disabled={!question.trim() || slide.status !== 'ready'}>
+            Ask
+          </button>
         ) : (
-          <button type="button" class="stop" onClick={stop}>Stop (Esc)</button>
+          <button type="button" class="stop" onClick={stop}>
+            Stop (Esc)
+          </button>
         )}
       </form>
     </section>
   );
 }
 
-function Message({ message, onCite, onHover, activeN }: { message: ChatMessage; onCite: (item: EvidenceItem) => void; onHover: (item: EvidenceItem | null) => void; activeN: number | null }) {
+function Message({
+  message,
+  onCite,
+  onHover,
+  activeN,
+}: {
+  message: ChatMessage;
+  onCite: (item: EvidenceItem) => void;
+  onHover: (item: EvidenceItem | null) => void;
+  activeN: number | null;
+}) {
   if (message.role === 'user') return <div class="message message-user">{message.content}</div>;
   const notice = message.notice ?? draftNoticePattern.exec(message.content)?.[1] ?? null;
   const text = message.content.replace(draftNoticePattern, '');
@@ -187,9 +250,24 @@ function Message({ message, onCite, onHover, activeN }: { message: ChatMessage; 
   return (
     <div class="message message-assistant" data-testid="assistant-message">
       <AnswerText text={text} evidence={evidence} citations={message.citations} onCite={onCite} onHover={onHover} />
-      {notice && <p class="draft-notice" role="note">{notice}</p>}
-      {unsupported.length > 0 && <p class="warning">Cited evidence that does not exist: {unsupported.map((citation) => `[${citation.n}]`).join(' ')}; disregard those statements.</p>}
-      {(message.warnings ?? []).filter((warning) => !/DEMO MODELS/.test(warning) && !warning.startsWith('The answer cites evidence')).map((warning) => <p class="warning" key={warning}>{warning}</p>)}
+      {notice && (
+        <p class="draft-notice" role="note">
+          {notice}
+        </p>
+      )}
+      {unsupported.length > 0 && (
+        <p class="warning">
+          Cited evidence that does not exist: {unsupported.map((citation) => `[${citation.n}]`).join(' ')}; disregard
+          those statements.
+        </p>
+      )}
+      {(message.warnings ?? [])
+        .filter((warning) => !/DEMO MODELS/.test(warning) && !warning.startsWith('The answer cites evidence'))
+        .map((warning) => (
+          <p class="warning" key={warning}>
+            {warning}
+          </p>
+        ))}
       <EvidenceList evidence={evidence} activeN={activeN} onShow={onCite} onHover={onHover} />
     </div>
   );

@@ -8,20 +8,33 @@ export function RegionCrop({ path, label }: { path: string | null; label: string
   const [url, setUrl] = useState<string | null>(null);
   useEffect(() => {
     let current = true;
-    if (path) api.regionImageUrl(path).then((loaded) => current && setUrl(loaded), () => current && setUrl(null));
+    if (path)
+      api.regionImageUrl(path).then(
+        (loaded) => current && setUrl(loaded),
+        () => current && setUrl(null),
+      );
     return () => {
       current = false;
     };
   }, [path]);
   if (!path) return <div class="crop crop-empty" aria-hidden="true" />;
-  return url ? <img class="crop" src={url} alt={label} width={72} height={72} /> : <div class="crop crop-loading" aria-label="loading crop" />;
+  return url ? (
+    <img class="crop" src={url} alt={label} width={72} height={72} />
+  ) : (
+    <div class="crop crop-loading" aria-label="loading crop" />
+  );
 }
 
 /**
  * The numbered evidence an answer was given: crop, score, source and one line each. Hover
  * outlines a region on the slide; Enter or click brings it into view.
  */
-export function EvidenceList({ evidence, activeN, onShow, onHover }: {
+export function EvidenceList({
+  evidence,
+  activeN,
+  onShow,
+  onHover,
+}: {
   evidence: EvidenceItem[];
   activeN: number | null;
   onShow: (item: EvidenceItem) => void;
@@ -33,8 +46,22 @@ export function EvidenceList({ evidence, activeN, onShow, onHover }: {
       {evidence.map((item) => {
         const region = evidenceRegion(item);
         return (
-          <li key={item.n} id={`evidence-${item.n}`} class={`evidence-item${activeN === item.n ? ' evidence-active' : ''}`} data-kind={item.kind}>
-            <button type="button" class="evidence-button" onClick={() => onShow(item)} onMouseEnter={() => onHover(item)} onMouseLeave={() => onHover(null)} onFocus={() => onHover(item)} onBlur={() => onHover(null)} title={region ? 'Show this region on the slide' : 'Evidence'}>
+          <li
+            key={item.n}
+            id={`evidence-${item.n}`}
+            class={`evidence-item${activeN === item.n ? ' evidence-active' : ''}`}
+            data-kind={item.kind}
+          >
+            <button
+              type="button"
+              class="evidence-button"
+              onClick={() => onShow(item)}
+              onMouseEnter={() => onHover(item)}
+              onMouseLeave={() => onHover(null)}
+              onFocus={() => onHover(item)}
+              onBlur={() => onHover(null)}
+              title={region ? 'Show this region on the slide' : 'Evidence'}
+            >
               <RegionCrop path={item.thumbnailUrl} label={`Evidence ${item.n}: ${evidenceSource(item)}`} />
               <span class="evidence-text">
                 <span class="evidence-head">

@@ -6,7 +6,8 @@ import { RegionCrop } from '../chat/evidence-list.tsx';
 import { CaptionImport } from './caption-import.tsx';
 
 /** A link that opens a slide at a level-0 region (the slide view reads it from the hash). */
-export const regionLink = (slideId: string, xLevel0: number, yLevel0: number, sizeLevel0Px: number) => `#/slides/${slideId}?x=${xLevel0}&y=${yLevel0}&size=${sizeLevel0Px}`;
+export const regionLink = (slideId: string, xLevel0: number, yLevel0: number, sizeLevel0Px: number) =>
+  `#/slides/${slideId}?x=${xLevel0}&y=${yLevel0}&size=${sizeLevel0Px}`;
 
 /** Search the library and slide patches by text or by an uploaded image; results as a gallery. */
 export function LibraryPage() {
@@ -36,19 +37,30 @@ export function LibraryPage() {
     event.preventDefault();
     if (!queryText.trim()) return;
     void run(async () => {
-      const [imagePage, captionPage] = await Promise.all([api.searchByText(queryText.trim(), filters), kind === 'patch' ? null : api.searchCaptionsByText(queryText.trim(), captionFilters)]);
+      const [imagePage, captionPage] = await Promise.all([
+        api.searchByText(queryText.trim(), filters),
+        kind === 'patch' ? null : api.searchCaptionsByText(queryText.trim(), captionFilters),
+      ]);
       return [imagePage.data, captionPage?.data ?? []];
     });
   };
   const searchImage = (file: File) =>
     run(async () => {
-      const [imagePage, captionPage] = await Promise.all([api.searchByImage(file, 'images', filters), api.searchByImage(file, 'captions', captionFilters)]);
+      const [imagePage, captionPage] = await Promise.all([
+        api.searchByImage(file, 'images', filters),
+        api.searchByImage(file, 'captions', captionFilters),
+      ]);
       return [imagePage.data, captionPage.data];
     });
 
   const filterInput = (key: 'source' | 'organ' | 'stain', label: string) => (
     <label>
-      {label} <input type="text" value={filters[key] ?? ''} onInput={(event) => setFilters({ ...filters, [key]: (event.target as HTMLInputElement).value })} />
+      {label}{' '}
+      <input
+        type="text"
+        value={filters[key] ?? ''}
+        onInput={(event) => setFilters({ ...filters, [key]: (event.target as HTMLInputElement).value })}
+      />
     </label>
   );
 
@@ -56,21 +68,40 @@ export function LibraryPage() {
     <main class="page library-page">
       <h1>Library search</h1>
       <form class="search-form" onSubmit={searchText}>
-        <input type="search" aria-label="Search text" placeholder="Describe what to find, e.g. “glands with mucin”" value={queryText} onInput={(event) => setQueryText((event.target as HTMLInputElement).value)} />
-        <button type="submit" disabled={busy || !queryText.trim()}>Search</button>
+        <input
+          type="search"
+          aria-label="Search text"
+          placeholder="Describe what to find, e.g. “glands with mucin”"
+          value={queryText}
+          onInput={(event) => setQueryText((event.target as HTMLInputElement).value)}
+        />
+        <button type="submit" disabled={busy || !queryText.trim()}>
+          Search
+        </button>
         <label class="file-button">
           Search by image…
-          <input type="file" accept="image/*" class="visually-hidden" data-testid="search-image-input" onChange={(event) => {
-            const input = event.target as HTMLInputElement;
-            if (input.files?.[0]) void searchImage(input.files[0]);
-            input.value = '';
-          }} />
+          <input
+            type="file"
+            accept="image/*"
+            class="visually-hidden"
+            data-testid="search-image-input"
+            onChange={(event) => {
+              const input = event.target as HTMLInputElement;
+              if (input.files?.[0]) void searchImage(input.files[0]);
+              input.value = '';
+            }}
+          />
         </label>
       </form>
       <div class="filters" role="group" aria-label="Filters">
         <label>
           Results{' '}
-          <select value={kind} onChange={(event) => setFilters({ ...filters, kind: (event.target as HTMLSelectElement).value as SearchFilters['kind'] })}>
+          <select
+            value={kind}
+            onChange={(event) =>
+              setFilters({ ...filters, kind: (event.target as HTMLSelectElement).value as SearchFilters['kind'] })
+            }
+          >
             <option value="all">slide patches and library images</option>
             <option value="patch">slide patches only</option>
             <option value="pair">library images only</option>
@@ -81,13 +112,19 @@ export function LibraryPage() {
         {filterInput('stain', 'Stain')}
       </div>
       {busy && <p>Searching…</p>}
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       {images && (
         <section aria-label="Images">
           <h2>Images ({images.length})</h2>
           {images.length === 0 && <p class="hint">Nothing found.</p>}
           <ul class="gallery" data-testid="image-results">
-            {images.map((hit) => <ResultCard hit={hit} key={`${hit.kind}-${hit.id}`} />)}
+            {images.map((hit) => (
+              <ResultCard hit={hit} key={`${hit.kind}-${hit.id}`} />
+            ))}
           </ul>
         </section>
       )}
@@ -95,7 +132,15 @@ export function LibraryPage() {
         <section aria-label="Captions">
           <h2>Captions ({captions.length})</h2>
           <ul class="caption-results" data-testid="caption-results">
-            {captions.map((hit) => hit.kind === 'pair' && <li key={hit.id}>“{hit.caption}” <span class="score">score {hit.score.toFixed(2)}</span>{hit.source ? <span class="hint"> · {hit.source}</span> : null}</li>)}
+            {captions.map(
+              (hit) =>
+                hit.kind === 'pair' && (
+                  <li key={hit.id}>
+                    “{hit.caption}” <span class="score">score {hit.score.toFixed(2)}</span>
+                    {hit.source ? <span class="hint"> · {hit.source}</span> : null}
+                  </li>
+                ),
+            )}
           </ul>
         </section>
       )}
@@ -108,9 +153,17 @@ function ResultCard({ hit }: { hit: SearchHit }) {
   if (hit.kind === 'patch') {
     return (
       <li class="result-card" data-kind="patch">
-        <a href={regionLink(hit.slide_id, hit.x_level0, hit.y_level0, hit.size_level0_px)} title="Open the slide at this region">
-          <RegionCrop path={api.regionPath(hit.slide_id, hit.x_level0, hit.y_level0, hit.size_level0_px)} label={`Region of ${hit.slide_name}`} />
-          <span class="result-caption">{hit.slide_name} at ({hit.x_level0.toLocaleString('en')}, {hit.y_level0.toLocaleString('en')})</span>
+        <a
+          href={regionLink(hit.slide_id, hit.x_level0, hit.y_level0, hit.size_level0_px)}
+          title="Open the slide at this region"
+        >
+          <RegionCrop
+            path={api.regionPath(hit.slide_id, hit.x_level0, hit.y_level0, hit.size_level0_px)}
+            label={`Region of ${hit.slide_name}`}
+          />
+          <span class="result-caption">
+            {hit.slide_name} at ({hit.x_level0.toLocaleString('en')}, {hit.y_level0.toLocaleString('en')})
+          </span>
           <span class="score">score {hit.score.toFixed(2)}</span>
         </a>
       </li>
@@ -121,7 +174,10 @@ function ResultCard({ hit }: { hit: SearchHit }) {
       <li class="result-card" data-kind="pair">
         <div class="crop crop-empty" aria-hidden="true" />
         <span class="result-caption">“{hit.caption}”</span>
-        <span class="score">score {hit.score.toFixed(2)}{hit.source ? ` · ${hit.source}` : ''}</span>
+        <span class="score">
+          score {hit.score.toFixed(2)}
+          {hit.source ? ` · ${hit.source}` : ''}
+        </span>
       </li>
     );
   }

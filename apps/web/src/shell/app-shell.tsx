@@ -23,28 +23,51 @@ export function AppShell() {
   const [demoWarning, setDemoWarning] = useState<string | null>(null);
   useEffect(() => apiKey.onSignInRequired(() => setSignInShown(true)), []);
   useEffect(() => {
-    api.status().then((status) => setDemoWarning(status.demo_warning), () => {});
+    api.status().then(
+      (status) => setDemoWarning(status.demo_warning),
+      () => {},
+    );
   }, []);
   const current = route.page === 'slide' ? 'slides' : route.page;
   return (
     <>
-      <a class="skip-link" href="#content">Skip to content</a>
+      <a class="skip-link" href="#content">
+        Skip to content
+      </a>
       <header class="app-header">
-        <a class="brand" href="#/">PathLens</a>
+        <a class="brand" href="#/">
+          PathLens
+        </a>
         <nav aria-label="Main">
           {navigation.map(([page, href, label]) => (
-            <a key={page} href={href} aria-current={current === page ? 'page' : undefined}>{label}</a>
+            <a key={page} href={href} aria-current={current === page ? 'page' : undefined}>
+              {label}
+            </a>
           ))}
         </nav>
-        {demoWarning && <span class="demo-badge" title={demoWarning}>demo models</span>}
-        {apiKey.get() && <button type="button" class="secondary" onClick={() => {
-          apiKey.set(null);
-          location.reload();
-        }}>Sign out</button>}
+        {demoWarning && (
+          <span class="demo-badge" title={demoWarning}>
+            demo models
+          </span>
+        )}
+        {apiKey.get() && (
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => {
+              apiKey.set(null);
+              location.reload();
+            }}
+          >
+            Sign out
+          </button>
+        )}
       </header>
       <div id="content">
         {route.page === 'slides' && <SlideListPage />}
-        {route.page === 'slide' && <SlideViewPage slideId={route.slideId} initialRegion={route.region} demoWarning={demoWarning} />}
+        {route.page === 'slide' && (
+          <SlideViewPage slideId={route.slideId} initialRegion={route.region} demoWarning={demoWarning} />
+        )}
         {route.page === 'library' && <LibraryPage />}
         {route.page === 'zero-shot' && <ZeroShotPage demoWarning={demoWarning} />}
         {route.page === 'status' && <StatusPage />}

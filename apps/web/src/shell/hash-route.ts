@@ -15,7 +15,10 @@ export function parseRoute(hash: string): Route {
   if (slide) {
     const query = new URLSearchParams(queryText);
     const [x, y, size] = ['x', 'y', 'size'].map((key) => Number(query.get(key) ?? Number.NaN));
-    const region = Number.isFinite(x) && Number.isFinite(y) && size! > 0 ? { slideId: slide[1]!, xLevel0: x!, yLevel0: y!, widthLevel0Px: size!, heightLevel0Px: size! } : null;
+    const region =
+      Number.isFinite(x) && Number.isFinite(y) && size! > 0
+        ? { slideId: slide[1]!, xLevel0: x!, yLevel0: y!, widthLevel0Px: size!, heightLevel0Px: size! }
+        : null;
     return { page: 'slide', slideId: slide[1]!, region };
   }
   if (path === '/library') return { page: 'library' };

@@ -6,16 +6,29 @@ export function SignIn({ onDone }: { onDone: () => void }) {
   const [key, setKey] = useState('');
   return (
     <div class="sign-in" role="dialog" aria-modal="true" aria-labelledby="sign-in-title">
-      <form onSubmit={(event) => {
-        event.preventDefault();
-        apiKey.set(key.trim());
-        onDone();
-        location.reload();
-      }}>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          apiKey.set(key.trim());
+          onDone();
+          location.reload();
+        }}
+      >
         <h2 id="sign-in-title">Sign in</h2>
         <p>This PathLens server needs an API key. Ask its administrator for one.</p>
-        <label>API key <input type="password" autoComplete="current-password" value={key} onInput={(event) => setKey((event.target as HTMLInputElement).value)} autoFocus /></label>
-        <button type="submit" disabled={!key.trim()}>Sign in</button>
+        <label>
+          API key{' '}
+          <input
+            type="password"
+            autoComplete="current-password"
+            value={key}
+            onInput={(event) => setKey((event.target as HTMLInputElement).value)}
+            autoFocus
+          />
+        </label>
+        <button type="submit" disabled={!key.trim()}>
+          Sign in
+        </button>
       </form>
     </div>
   );

@@ -29,18 +29,39 @@ export function OverlayControls({ slide, state }: { slide: Slide; state: ViewerS
   return (
     <div class="overlay-controls" role="group" aria-label="Overlays">
       <label class="toggle">
-        <input type="checkbox" checked={snapshot.tissueMaskVisible} onChange={(event) => state.update({ tissueMaskVisible: (event.target as HTMLInputElement).checked })} /> Tissue mask
+        <input
+          type="checkbox"
+          checked={snapshot.tissueMaskVisible}
+          onChange={(event) => state.update({ tissueMaskVisible: (event.target as HTMLInputElement).checked })}
+        />{' '}
+        Tissue mask
       </label>
       <form class="inline-form" onSubmit={showHeatmap}>
-        <input type="text" aria-label="Heatmap query" placeholder="Heatmap: where is… (e.g. tumour)" value={queryText} onInput={(event) => setQueryText((event.target as HTMLInputElement).value)} />
-        <button type="submit" disabled={busy || !queryText.trim() || slide.status !== 'ready'}>{busy ? 'Computing…' : 'Heatmap'}</button>
+        <input
+          type="text"
+          aria-label="Heatmap query"
+          placeholder="Heatmap: where is… (e.g. tumour)"
+          value={queryText}
+          onInput={(event) => setQueryText((event.target as HTMLInputElement).value)}
+        />
+        <button type="submit" disabled={busy || !queryText.trim() || slide.status !== 'ready'}>
+          {busy ? 'Computing…' : 'Heatmap'}
+        </button>
       </form>
       {snapshot.heatmap && (
         <>
           <label class="toggle">
-            <input type="checkbox" checked={snapshot.heatmapVisible} onChange={(event) => state.update({ heatmapVisible: (event.target as HTMLInputElement).checked })} /> “{snapshot.heatmap.queryText}”
+            <input
+              type="checkbox"
+              checked={snapshot.heatmapVisible}
+              onChange={(event) => state.update({ heatmapVisible: (event.target as HTMLInputElement).checked })}
+            />{' '}
+            “{snapshot.heatmap.queryText}”
           </label>
-          <span class="colour-scale" aria-label={`Colour scale: similarity ${snapshot.heatmap.scoreMin.toFixed(2)} (blue) to ${snapshot.heatmap.scoreMax.toFixed(2)} (red)`}>
+          <span
+            class="colour-scale"
+            aria-label={`Colour scale: similarity ${snapshot.heatmap.scoreMin.toFixed(2)} (blue) to ${snapshot.heatmap.scoreMax.toFixed(2)} (red)`}
+          >
             <span>{snapshot.heatmap.scoreMin.toFixed(2)}</span>
             <span class="colour-scale-bar turbo" />
             <span>{snapshot.heatmap.scoreMax.toFixed(2)}</span>
@@ -48,7 +69,11 @@ export function OverlayControls({ slide, state }: { slide: Slide; state: ViewerS
           </span>
         </>
       )}
-      {error && <span class="error" role="alert">{error}</span>}
+      {error && (
+        <span class="error" role="alert">
+          {error}
+        </span>
+      )}
     </div>
   );
 }

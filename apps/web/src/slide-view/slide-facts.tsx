@@ -17,17 +17,26 @@ export function SlideFacts({ slide, state }: { slide: Slide; state: ViewerState 
   useEffect(() => {
     if (slide.status !== 'ready') return;
     api.prototypes(slide.id).then(setPrototypes, (failure: unknown) => setError(describeError(failure)));
-    api.similarSlides(slide.id).then((page) => setSimilar(page.data), () => setSimilar([]));
+    api.similarSlides(slide.id).then(
+      (page) => setSimilar(page.data),
+      () => setSimilar([]),
+    );
   }, [slide.id, slide.status]);
 
   const area = tissueAreaMm2(slide);
   const facts: [string, string][] = [
     ['Format', slide.format],
     ['Vendor', slide.vendor ?? 'not recorded'],
-    ['Dimensions', `${slide.width_px.toLocaleString('en')} × ${slide.height_px.toLocaleString('en')} px${slide.mpp_x ? ` (${((slide.width_px * slide.mpp_x) / 1000).toFixed(2)} × ${((slide.height_px * (slide.mpp_y ?? slide.mpp_x)) / 1000).toFixed(2)} mm)` : ''}`],
+    [
+      'Dimensions',
+      `${slide.width_px.toLocaleString('en')} × ${slide.height_px.toLocaleString('en')} px${slide.mpp_x ? ` (${((slide.width_px * slide.mpp_x) / 1000).toFixed(2)} × ${((slide.height_px * (slide.mpp_y ?? slide.mpp_x)) / 1000).toFixed(2)} mm)` : ''}`,
+    ],
     ['MPP', `${formatMpp(slide)} (${mppSources[slide.mpp_source] ?? slide.mpp_source})`],
     ['Objective power', slide.objective_power ? `${slide.objective_power}×` : 'not recorded'],
-    ['Patches', `${slide.patch_count.toLocaleString('en')}${slide.patch_size_level0_px ? ` of ${slide.patch_size_level0_px} px (level 0)` : ''}`],
+    [
+      'Patches',
+      `${slide.patch_count.toLocaleString('en')}${slide.patch_size_level0_px ? ` of ${slide.patch_size_level0_px} px (level 0)` : ''}`,
+    ],
     ['Tissue area', area !== null ? `about ${area.toFixed(2)} mm² (upper bound)` : 'unknown (no MPP)'],
     ...Object.entries(slide.metadata).map(([key, value]): [string, string] => [key, value]),
   ];
@@ -48,14 +57,29 @@ export function SlideFacts({ slide, state }: { slide: Slide; state: ViewerState 
         {prototypes.map((prototype) => {
           const patch = prototype.representative_patches[0];
           if (!patch) return null;
-          const region = { slideId: slide.id, xLevel0: patch.x_level0, yLevel0: patch.y_level0, widthLevel0Px: patch.size_level0_px, heightLevel0Px: patch.size_level0_px };
+          const region = {
+            slideId: slide.id,
+            xLevel0: patch.x_level0,
+            yLevel0: patch.y_level0,
+            widthLevel0Px: patch.size_level0_px,
+            heightLevel0Px: patch.size_level0_px,
+          };
           return (
             <li key={prototype.id}>
-              <button type="button" class="evidence-button" onClick={() => state.showRegion(region)} onMouseEnter={() => state.highlight(region)} onMouseLeave={() => state.highlight(null)}>
+              <button
+                type="button"
+                class="evidence-button"
+                onClick={() => state.showRegion(region)}
+                onMouseEnter={() => state.highlight(region)}
+                onMouseLeave={() => state.highlight(null)}
+              >
                 <RegionCrop path={patch.thumbnail_url} label={`Region type ${prototype.cluster_index + 1}`} />
                 <span class="evidence-text">
                   <span class="evidence-head">Region type {prototype.cluster_index + 1}</span>
-                  <span class="evidence-summary">{(prototype.weight * 100).toFixed(0)} % of the tissue patches; at level-0 ({patch.x_level0.toLocaleString('en')}, {patch.y_level0.toLocaleString('en')})</span>
+                  <span class="evidence-summary">
+                    {(prototype.weight * 100).toFixed(0)} % of the tissue patches; at level-0 (
+                    {patch.x_level0.toLocaleString('en')}, {patch.y_level0.toLocaleString('en')})
+                  </span>
                 </span>
               </button>
             </li>
@@ -65,9 +89,15 @@ export function SlideFacts({ slide, state }: { slide: Slide; state: ViewerState 
       <h2>Similar slides</h2>
       {similar.length === 0 && <p class="hint">No other slides to compare with.</p>}
       <ul class="similar-list">
-        {similar.map((hit) => hit.kind === 'slide' && (
-          <li key={hit.id}><a href={`#/slides/${hit.id}`}>{hit.name}</a> · similarity {hit.score.toFixed(2)} · {hit.patch_count} patches</li>
-        ))}
+        {similar.map(
+          (hit) =>
+            hit.kind === 'slide' && (
+              <li key={hit.id}>
+                <a href={`#/slides/${hit.id}`}>{hit.name}</a> · similarity {hit.score.toFixed(2)} · {hit.patch_count}{' '}
+                patches
+              </li>
+            ),
+        )}
       </ul>
     </section>
   );

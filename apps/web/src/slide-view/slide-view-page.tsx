@@ -18,7 +18,15 @@ const tabNames: Record<Tab, string> = { chat: 'Chat', report: 'Report draft', fa
  * The centre of the app: the viewer on the left, chat / report / facts on the right, one
  * viewer state between them. `initialRegion` (from a search hit's link) is brought into view.
  */
-export function SlideViewPage({ slideId, initialRegion, demoWarning }: { slideId: string; initialRegion: RegionLevel0 | null; demoWarning: string | null }) {
+export function SlideViewPage({
+  slideId,
+  initialRegion,
+  demoWarning,
+}: {
+  slideId: string;
+  initialRegion: RegionLevel0 | null;
+  demoWarning: string | null;
+}) {
   const state = useMemo(() => new ViewerState(), [slideId]);
   const [slide, setSlide] = useState<Slide | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -31,7 +39,11 @@ export function SlideViewPage({ slideId, initialRegion, demoWarning }: { slideId
       api.getSlide(slideId).then(
         (loaded) => {
           if (!current) return;
-          setSlide((previous) => (previous && previous.status === loaded.status && previous.patch_count === loaded.patch_count ? previous : loaded));
+          setSlide((previous) =>
+            previous && previous.status === loaded.status && previous.patch_count === loaded.patch_count
+              ? previous
+              : loaded,
+          );
           if (loaded.status === 'queued' || loaded.status === 'running') timer = window.setTimeout(load, 1500);
         },
         (failure: unknown) => current && setError(describeError(failure)),
@@ -47,8 +59,21 @@ export function SlideViewPage({ slideId, initialRegion, demoWarning }: { slideId
     if (initialRegion) state.showRegion(initialRegion);
   }, [state, initialRegion]);
 
-  if (error) return <main class="page"><p class="error" role="alert">{error}</p><a href="#/">Back to the slides</a></main>;
-  if (!slide) return <main class="page"><p>Loading the slide…</p></main>;
+  if (error)
+    return (
+      <main class="page">
+        <p class="error" role="alert">
+          {error}
+        </p>
+        <a href="#/">Back to the slides</a>
+      </main>
+    );
+  if (!slide)
+    return (
+      <main class="page">
+        <p>Loading the slide…</p>
+      </main>
+    );
   return (
     <main class="slide-view">
       <div class="slide-view-main">
@@ -62,7 +87,16 @@ export function SlideViewPage({ slideId, initialRegion, demoWarning }: { slideId
       <aside class="side-panel">
         <div class="tabs" role="tablist" aria-label="Slide panels">
           {(Object.keys(tabNames) as Tab[]).map((name) => (
-            <button type="button" role="tab" key={name} id={`tab-${name}`} aria-selected={tab === name} aria-controls={`panel-${name}`} class={tab === name ? 'tab tab-active' : 'tab'} onClick={() => setTab(name)}>
+            <button
+              type="button"
+              role="tab"
+              key={name}
+              id={`tab-${name}`}
+              aria-selected={tab === name}
+              aria-controls={`panel-${name}`}
+              class={tab === name ? 'tab tab-active' : 'tab'}
+              onClick={() => setTab(name)}
+            >
               {tabNames[name]}
             </button>
           ))}

@@ -9,7 +9,8 @@ export function formatDuration(seconds: number | null): string {
   return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
 }
 
-export const formatBytes = (bytes: number) => (bytes >= 1_073_741_824 ? `${(bytes / 1_073_741_824).toFixed(2)} GB` : `${(bytes / 1_048_576).toFixed(1)} MB`);
+export const formatBytes = (bytes: number) =>
+  bytes >= 1_073_741_824 ? `${(bytes / 1_073_741_824).toFixed(2)} GB` : `${(bytes / 1_048_576).toFixed(1)} MB`;
 
 /** patch count × patch area × mpp², in mm²: an upper bound (edge patches are partly background). */
 export function tissueAreaMm2(slide: Slide): number | null {

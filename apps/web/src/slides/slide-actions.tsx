@@ -13,7 +13,10 @@ export function SlideActions({ slide, onChanged }: { slide: Slide; onChanged: ()
   async function reingest(event: Event) {
     event.preventDefault();
     try {
-      await api.reingestSlide(slide.id, { mpp: mppText ? Number(mppText) : undefined, targetMpp: targetMppText ? Number(targetMppText) : undefined });
+      await api.reingestSlide(slide.id, {
+        mpp: mppText ? Number(mppText) : undefined,
+        targetMpp: targetMppText ? Number(targetMppText) : undefined,
+      });
       setOpen(false);
       setMessage(null);
       onChanged();
@@ -23,7 +26,12 @@ export function SlideActions({ slide, onChanged }: { slide: Slide; onChanged: ()
   }
 
   async function remove() {
-    if (!window.confirm(`Delete ${slide.name}? Its patches, tiles, masks and uploaded file are removed; conversations keep their text.`)) return;
+    if (
+      !window.confirm(
+        `Delete ${slide.name}? Its patches, tiles, masks and uploaded file are removed; conversations keep their text.`,
+      )
+    )
+      return;
     try {
       await api.deleteSlide(slide.id);
       onChanged();
@@ -34,16 +42,45 @@ export function SlideActions({ slide, onChanged }: { slide: Slide; onChanged: ()
 
   return (
     <span class="slide-actions">
-      <button type="button" class="secondary" aria-expanded={open} onClick={() => setOpen(!open)}>Re-ingest…</button>{' '}
-      <button type="button" class="danger" onClick={remove}>Delete</button>
+      <button type="button" class="secondary" aria-expanded={open} onClick={() => setOpen(!open)}>
+        Re-ingest…
+      </button>{' '}
+      <button type="button" class="danger" onClick={remove}>
+        Delete
+      </button>
       {open && (
         <form class="reingest-form" onSubmit={reingest}>
-          <label>MPP (µm/px) <input type="number" step="0.001" min="0.05" max="20" value={mppText} onInput={(event) => setMppText((event.target as HTMLInputElement).value)} /></label>
-          <label>Target MPP <input type="number" step="0.01" min="0.1" max="20" value={targetMppText} onInput={(event) => setTargetMppText((event.target as HTMLInputElement).value)} placeholder="0.5" /></label>
+          <label>
+            MPP (µm/px){' '}
+            <input
+              type="number"
+              step="0.001"
+              min="0.05"
+              max="20"
+              value={mppText}
+              onInput={(event) => setMppText((event.target as HTMLInputElement).value)}
+            />
+          </label>
+          <label>
+            Target MPP{' '}
+            <input
+              type="number"
+              step="0.01"
+              min="0.1"
+              max="20"
+              value={targetMppText}
+              onInput={(event) => setTargetMppText((event.target as HTMLInputElement).value)}
+              placeholder="0.5"
+            />
+          </label>
           <button type="submit">Re-ingest</button>
         </form>
       )}
-      {message && <span class="error" role="alert">{message}</span>}
+      {message && (
+        <span class="error" role="alert">
+          {message}
+        </span>
+      )}
     </span>
   );
 }

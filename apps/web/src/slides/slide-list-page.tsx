@@ -25,7 +25,8 @@ export function SlideListPage() {
         if (!current) return;
         setSlides(list);
         setError(null);
-        if (list.some((slide) => slide.status === 'queued' || slide.status === 'running')) timer = window.setTimeout(refresh, busyPollMs);
+        if (list.some((slide) => slide.status === 'queued' || slide.status === 'running'))
+          timer = window.setTimeout(refresh, busyPollMs);
       },
       (failure: unknown) => current && setError(describeError(failure)),
     );
@@ -39,7 +40,11 @@ export function SlideListPage() {
     <main class="page slide-list-page">
       <h1>Slides</h1>
       <UploadPanel onAdded={refresh} />
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       {slides && slides.length === 0 && <p class="hint">No slides yet: drop a slide file above.</p>}
       {slides && slides.length > 0 && (
         <table class="slide-table" data-testid="slide-table">
@@ -51,7 +56,9 @@ export function SlideListPage() {
               <th scope="col">Size (px)</th>
               <th scope="col">Patches</th>
               <th scope="col">Status</th>
-              <th scope="col"><span class="visually-hidden">Actions</span></th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -60,12 +67,21 @@ export function SlideListPage() {
                 <td>
                   <a href={`#/slides/${slide.id}`}>{slide.name}</a>
                 </td>
-                <td>{slide.format}{slide.vendor ? ` (${slide.vendor})` : ''}</td>
+                <td>
+                  {slide.format}
+                  {slide.vendor ? ` (${slide.vendor})` : ''}
+                </td>
                 <td>{formatMpp(slide)}</td>
-                <td>{slide.width_px.toLocaleString('en')} × {slide.height_px.toLocaleString('en')}</td>
+                <td>
+                  {slide.width_px.toLocaleString('en')} × {slide.height_px.toLocaleString('en')}
+                </td>
                 <td>{slide.patch_count.toLocaleString('en')}</td>
-                <td><SlideStatus slide={slide} /></td>
-                <td><SlideActions slide={slide} onChanged={refresh} /></td>
+                <td>
+                  <SlideStatus slide={slide} />
+                </td>
+                <td>
+                  <SlideActions slide={slide} onChanged={refresh} />
+                </td>
               </tr>
             ))}
           </tbody>

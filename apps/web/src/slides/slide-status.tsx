@@ -13,6 +13,15 @@ export function SlideStatus({ slide }: { slide: Slide }) {
       </span>
     );
   }
-  if (slide.status === 'failed') return <span class="status status-failed" data-status="failed" title={slide.failure_reason ?? ''}>failed: {slide.failure_reason ?? 'no reason recorded'}</span>;
-  return <span class={`status status-${slide.status}`} data-status={slide.status}>{slide.status}</span>;
+  if (slide.status === 'failed')
+    return (
+      <span class="status status-failed" data-status="failed" title={slide.failure_reason ?? ''}>
+        failed: {slide.failure_reason ?? 'no reason recorded'}
+      </span>
+    );
+  return (
+    <span class={`status status-${slide.status}`} data-status={slide.status}>
+      {slide.status}
+    </span>
+  );
 }

@@ -68,33 +68,65 @@ export function UploadPanel({ onAdded }: { onAdded: () => void }) {
           void upload([...(event.dataTransfer?.files ?? [])]);
         }}
       >
-        <strong>Drop slide files here</strong> or <span class="link-like">choose files</span> (SVS, TIFF, NDPI, MRXS as .zip, DICOM, PNG/JPEG…)
-        <input type="file" multiple class="visually-hidden" data-testid="slide-file-input" onChange={(event) => {
-          const input = event.target as HTMLInputElement;
-          void upload([...(input.files ?? [])]);
-          input.value = '';
-        }} />
+        <strong>Drop slide files here</strong> or <span class="link-like">choose files</span> (SVS, TIFF, NDPI, MRXS as
+        .zip, DICOM, PNG/JPEG…)
+        <input
+          type="file"
+          multiple
+          class="visually-hidden"
+          data-testid="slide-file-input"
+          onChange={(event) => {
+            const input = event.target as HTMLInputElement;
+            void upload([...(input.files ?? [])]);
+            input.value = '';
+          }}
+        />
       </label>
       <div class="upload-options">
         <label>
           MPP (µm/px) if the file has none{' '}
-          <input type="number" step="0.001" min="0.05" max="20" inputMode="decimal" value={mppText} onInput={(event) => setMppText((event.target as HTMLInputElement).value)} aria-invalid={mppInvalid} placeholder="e.g. 0.25" />
+          <input
+            type="number"
+            step="0.001"
+            min="0.05"
+            max="20"
+            inputMode="decimal"
+            value={mppText}
+            onInput={(event) => setMppText((event.target as HTMLInputElement).value)}
+            aria-invalid={mppInvalid}
+            placeholder="e.g. 0.25"
+          />
         </label>
         <form class="inline-form" onSubmit={register}>
           <label>
             Server path (inside SLIDE_DIRS){' '}
-            <input type="text" value={serverPath} onInput={(event) => setServerPath((event.target as HTMLInputElement).value)} placeholder="/slides/case-12.svs" />
+            <input
+              type="text"
+              value={serverPath}
+              onInput={(event) => setServerPath((event.target as HTMLInputElement).value)}
+              placeholder="/slides/case-12.svs"
+            />
           </label>
-          <button type="submit" disabled={!serverPath.trim() || mppInvalid}>Register</button>
+          <button type="submit" disabled={!serverPath.trim() || mppInvalid}>
+            Register
+          </button>
         </form>
       </div>
-      {message && <p class={message.failed ? 'error' : 'ok'} role="status">{message.text}</p>}
+      {message && (
+        <p class={message.failed ? 'error' : 'ok'} role="status">
+          {message.text}
+        </p>
+      )}
       {uploads.length > 0 && (
         <ul class="upload-list">
           {uploads.map((entry) => (
             <li key={entry.name}>
               {entry.name} ({formatBytes(entry.sizeBytes)}){' '}
-              {entry.outcome ? <span class={entry.failed ? 'error' : 'ok'}>{entry.outcome}</span> : <ProgressBar fraction={entry.fraction} label={`uploading ${(entry.fraction * 100).toFixed(0)} %`} />}
+              {entry.outcome ? (
+                <span class={entry.failed ? 'error' : 'ok'}>{entry.outcome}</span>
+              ) : (
+                <ProgressBar fraction={entry.fraction} label={`uploading ${(entry.fraction * 100).toFixed(0)} %`} />
+              )}
             </li>
           ))}
         </ul>

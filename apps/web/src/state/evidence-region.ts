@@ -2,9 +2,22 @@ import type { EvidenceItem, RegionLevel0 } from '../api/api-types.ts';
 
 /** The level-0 rectangle an evidence item stands for, or null (facts, findings, captions, other slides). */
 export function evidenceRegion(item: EvidenceItem): RegionLevel0 | null {
-  if (item.kind === 'patch') return { slideId: item.slideId, xLevel0: item.xLevel0, yLevel0: item.yLevel0, widthLevel0Px: item.sizeLevel0Px, heightLevel0Px: item.sizeLevel0Px };
+  if (item.kind === 'patch')
+    return {
+      slideId: item.slideId,
+      xLevel0: item.xLevel0,
+      yLevel0: item.yLevel0,
+      widthLevel0Px: item.sizeLevel0Px,
+      heightLevel0Px: item.sizeLevel0Px,
+    };
   if (item.kind === 'prototype' && item.xLevel0 !== null && item.yLevel0 !== null && item.sizeLevel0Px !== null) {
-    return { slideId: item.slideId, xLevel0: item.xLevel0, yLevel0: item.yLevel0, widthLevel0Px: item.sizeLevel0Px, heightLevel0Px: item.sizeLevel0Px };
+    return {
+      slideId: item.slideId,
+      xLevel0: item.xLevel0,
+      yLevel0: item.yLevel0,
+      widthLevel0Px: item.sizeLevel0Px,
+      heightLevel0Px: item.sizeLevel0Px,
+    };
   }
   return null;
 }

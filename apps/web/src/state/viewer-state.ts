@@ -20,7 +20,14 @@ export interface ViewerSnapshot {
 type Listener = (snapshot: ViewerSnapshot) => void;
 
 export class ViewerState {
-  #snapshot: ViewerSnapshot = { requestedRegion: null, highlightedRegion: null, citedRegions: [], tissueMaskVisible: false, heatmap: null, heatmapVisible: false };
+  #snapshot: ViewerSnapshot = {
+    requestedRegion: null,
+    highlightedRegion: null,
+    citedRegions: [],
+    tissueMaskVisible: false,
+    heatmap: null,
+    heatmapVisible: false,
+  };
   readonly #listeners = new Set<Listener>();
 
   get snapshot(): ViewerSnapshot {

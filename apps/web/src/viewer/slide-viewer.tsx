@@ -86,12 +86,30 @@ export function SlideViewer({ slide, state }: { slide: Slide; state: ViewerState
 
   useRegionRequests(viewerRef, ready, snapshot.requestedRegion);
   useOutlines(viewerRef, ready, snapshot.highlightedRegion, snapshot.citedRegions);
-  useImageOverlay(viewerRef, ready, snapshot.tissueMaskVisible ? 'mask' : null, () => api.tissueMaskUrl(slide.id), 0.45);
-  useImageOverlay(viewerRef, ready, snapshot.heatmapVisible && snapshot.heatmap ? snapshot.heatmap.url : null, async () => snapshot.heatmap!.url, 1);
+  useImageOverlay(
+    viewerRef,
+    ready,
+    snapshot.tissueMaskVisible ? 'mask' : null,
+    () => api.tissueMaskUrl(slide.id),
+    0.45,
+  );
+  useImageOverlay(
+    viewerRef,
+    ready,
+    snapshot.heatmapVisible && snapshot.heatmap ? snapshot.heatmap.url : null,
+    async () => snapshot.heatmap!.url,
+    1,
+  );
 
   return (
     <div class="viewer-frame">
-      <div ref={containerRef} class="slide-viewer" data-testid="slide-viewer" aria-label={`Slide viewer: ${slide.name}`} role="img" />
+      <div
+        ref={containerRef}
+        class="slide-viewer"
+        data-testid="slide-viewer"
+        aria-label={`Slide viewer: ${slide.name}`}
+        role="img"
+      />
       {scale && (
         <div class="scale-bar" aria-label={`Scale bar: ${scale.label}`}>
           <ScaleLine lengthPx={scale.lengthPx} />
@@ -114,12 +132,21 @@ function ScaleLine({ lengthPx }: { lengthPx: number }) {
 
 type ViewerReference = { current: OpenSeadragon.Viewer | null };
 
-function viewportRectangle(viewer: OpenSeadragon.Viewer, region: RegionLevel0, margin: number): OpenSeadragon.Rect | null {
+function viewportRectangle(
+  viewer: OpenSeadragon.Viewer,
+  region: RegionLevel0,
+  margin: number,
+): OpenSeadragon.Rect | null {
   const item = viewer.world.getItemAt(0);
   if (!item) return null;
   const marginX = region.widthLevel0Px * margin;
   const marginY = region.heightLevel0Px * margin;
-  return item.imageToViewportRectangle(region.xLevel0 - marginX, region.yLevel0 - marginY, region.widthLevel0Px + 2 * marginX, region.heightLevel0Px + 2 * marginY);
+  return item.imageToViewportRectangle(
+    region.xLevel0 - marginX,
+    region.yLevel0 - marginY,
+    region.widthLevel0Px + 2 * marginX,
+    region.heightLevel0Px + 2 * marginY,
+  );
 }
 
 function useRegionRequests(viewerRef: ViewerReference, ready: boolean, region: RegionLevel0 | null) {
@@ -131,7 +158,12 @@ function useRegionRequests(viewerRef: ViewerReference, ready: boolean, region: R
   }, [ready, region]);
 }
 
-function useOutlines(viewerRef: ViewerReference, ready: boolean, highlighted: RegionLevel0 | null, cited: RegionLevel0[]) {
+function useOutlines(
+  viewerRef: ViewerReference,
+  ready: boolean,
+  highlighted: RegionLevel0 | null,
+  cited: RegionLevel0[],
+) {
   useEffect(() => {
     const viewer = viewerRef.current;
     if (!ready || !viewer) return;
@@ -153,7 +185,13 @@ function useOutlines(viewerRef: ViewerReference, ready: boolean, highlighted: Re
 }
 
 /** An image the size of the whole slide over it (tissue mask, heatmap), while `key` is set. */
-function useImageOverlay(viewerRef: ViewerReference, ready: boolean, key: string | null, loadUrl: () => Promise<string>, opacity: number) {
+function useImageOverlay(
+  viewerRef: ViewerReference,
+  ready: boolean,
+  key: string | null,
+  loadUrl: () => Promise<string>,
+  opacity: number,
+) {
   useEffect(() => {
     const viewer = viewerRef.current;
     if (!ready || !viewer || key === null) return;
@@ -172,7 +210,7 @@ function useImageOverlay(viewerRef: ViewerReference, ready: boolean, key: string
           if (cancelled) viewer.world.removeItem(event.item);
           else added = event.item;
         },
-      } as unknown as Parameters<OpenSeadragon.Viewer["addSimpleImage"]>[0]);
+      } as unknown as Parameters<OpenSeadragon.Viewer['addSimpleImage']>[0]);
     });
     return () => {
       cancelled = true;

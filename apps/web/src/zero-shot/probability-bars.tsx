@@ -20,5 +20,9 @@ function Bar({ fraction }: { fraction: number }) {
   useEffect(() => {
     if (barRef.current) barRef.current.style.width = `${Math.max(0.5, fraction * 100)}%`;
   }, [fraction]);
-  return <span class="bar-track"><span ref={barRef} class="bar-fill" /></span>;
+  return (
+    <span class="bar-track">
+      <span ref={barRef} class="bar-fill" />
+    </span>
+  );
 }

@@ -45,7 +45,10 @@ export function conversationsRoutes() {
       const conversations = await store.conversations.listForSlide(slide.id);
       return context.json({
         object: 'list',
-        data: conversations.map((conversation) => ({ ...conversationHeader(conversation), message_count: conversation.messageCount })),
+        data: conversations.map((conversation) => ({
+          ...conversationHeader(conversation),
+          message_count: conversation.messageCount,
+        })),
       });
     });
 }

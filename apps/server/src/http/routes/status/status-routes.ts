@@ -18,17 +18,35 @@ export function statusRoutes() {
       demo_warning: models.demoWarning,
       models: [
         { id: languageModel.modelId, task: 'chat', provider: languageModel.provider, demo: languageModel.demo },
-        { id: models.imageTextEncoder.id, task: models.imageTextEncoder.task, provider: 'local', demo: models.imageTextEncoder.demo },
+        {
+          id: models.imageTextEncoder.id,
+          task: models.imageTextEncoder.task,
+          provider: 'local',
+          demo: models.imageTextEncoder.demo,
+        },
       ],
-      chat_queue: { concurrency: queue.concurrency, max_waiting: queue.maxWaiting, running: queue.running, waiting: queue.waiting, rejected: queue.rejected },
+      chat_queue: {
+        concurrency: queue.concurrency,
+        max_waiting: queue.maxWaiting,
+        running: queue.running,
+        waiting: queue.waiting,
+        rejected: queue.rejected,
+      },
       ingestion: {
         slides,
         encoder: imageEncoder.modelId,
         workers: ingestion.workerIds.map((workerId) => {
           const slide = running.find((candidate) => candidate.workerId === workerId);
-          return { id: workerId, slide_id: slide?.id ?? null, slide_name: slide?.name ?? null, progress: slide ? ingestion.progress(slide.id)?.tilesDone ?? null : null };
+          return {
+            id: workerId,
+            slide_id: slide?.id ?? null,
+            slide_name: slide?.name ?? null,
+            progress: slide ? (ingestion.progress(slide.id)?.tilesDone ?? null) : null,
+          };
         }),
-        other_workers_running: running.filter((slide) => slide.workerId && !ingestion.workerIds.includes(slide.workerId)).length,
+        other_workers_running: running.filter(
+          (slide) => slide.workerId && !ingestion.workerIds.includes(slide.workerId),
+        ).length,
       },
     });
   });

@@ -18,9 +18,19 @@ export function webAppRoutes(directory: string) {
     .use('/', securityHeaders)
     .use('/index.html', securityHeaders)
     .use('/assets/*', securityHeaders)
-    .get('/', serveStatic({ root: directory, path: 'index.html', onFound: (_path, context) => context.header('cache-control', 'no-cache') }))
+    .get(
+      '/',
+      serveStatic({
+        root: directory,
+        path: 'index.html',
+        onFound: (_path, context) => context.header('cache-control', 'no-cache'),
+      }),
+    )
     .get('/favicon.svg', serveStatic({ root: directory, path: 'favicon.svg' }))
-    .get('/assets/*', serveStatic({ root: directory, onFound: (_path, context) => context.header('cache-control', 'no-cache') }));
+    .get(
+      '/assets/*',
+      serveStatic({ root: directory, onFound: (_path, context) => context.header('cache-control', 'no-cache') }),
+    );
 }
 
 async function securityHeaders(context: import('hono').Context, next: () => Promise<void>) {
