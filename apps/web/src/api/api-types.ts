@@ -1,3 +1,6 @@
+import type { EvidenceItem } from '../../../../packages/assistant/src/evidence.ts';
+import type { Citation } from '../../../../packages/assistant/src/check-citations.ts';
+
 /** The API's shapes as the app reads them (snake_case, as `/v1` answers). */
 
 export interface Slide {
@@ -37,61 +40,9 @@ export interface RegionLevel0 {
   heightLevel0Px: number;
 }
 
-export interface NearCaption {
-  pairId: string;
-  caption: string;
-  score: number;
-}
-
-interface EvidenceCommon {
-  n: number;
-  score: number;
-  relevance: number;
-  thumbnailUrl: string | null;
-  id: string;
-}
-
-export type EvidenceItem = EvidenceCommon &
-  (
-    | {
-        kind: 'slide-facts';
-        name: string;
-        widthPx: number;
-        heightPx: number;
-        mppX: number | null;
-        patchCount: number;
-        tissueAreaMm2: number | null;
-      }
-    | { kind: 'finding'; labelSetName: string; label: string; probability: number }
-    | {
-        kind: 'patch';
-        slideId: string;
-        xLevel0: number;
-        yLevel0: number;
-        sizeLevel0Px: number;
-        sizeUm: number | null;
-        captions: NearCaption[];
-      }
-    | {
-        kind: 'prototype';
-        slideId: string;
-        clusterIndex: number;
-        weight: number;
-        xLevel0: number | null;
-        yLevel0: number | null;
-        sizeLevel0Px: number | null;
-        captions: NearCaption[];
-      }
-    | { kind: 'similar-slide'; name: string; report: { summary: string } | null }
-    | { kind: 'pair'; caption: string; source: string | null; matchedBy: 'image' | 'caption' }
-  );
-
-export interface Citation {
-  n: number;
-  supported: boolean;
-  kind: string | null;
-  id: string | null;
-}
+/** Evidence and citations exactly as the assistant builds them (types only: nothing of it is bundled). */
+export type { EvidenceItem, NearCaption } from '../../../../packages/assistant/src/evidence.ts';
+export type { Citation } from '../../../../packages/assistant/src/check-citations.ts';
 
 export interface ChatMessage {
   role: 'user' | 'assistant' | 'system';

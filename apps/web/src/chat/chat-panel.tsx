@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/api-client.ts';
 import { describeError } from '../api/api-error.ts';
-import type { ChatMessage, ConversationSummary, EvidenceItem, Slide } from '../api/api-types.ts';
+import type { ChatMessage, ConversationSummary, EvidenceItem } from '../api/api-types.ts';
 import { evidenceRegion } from '../state/evidence-region.ts';
-import type { ViewerState } from '../state/viewer-state.ts';
 import { AnswerText } from './answer-text.tsx';
 import { EvidenceList } from './evidence-list.tsx';
+import { inputValue } from '../shell/form-values.ts';
+import type { SlidePanelProps } from '../slide-view/slide-panel-props.ts';
 
 const draftNoticePattern = /\n*_?(Draft for review by a pathologist, not a diagnosis\.)_?\s*$/;
 
@@ -14,15 +15,7 @@ const draftNoticePattern = /\n*_?(Draft for review by a pathologist, not a diagn
  * their region, evidence is listed beside. The newest conversation of the slide is reopened on
  * load and continued. Enter sends (Shift+Enter: new line), Escape stops the generation.
  */
-export function ChatPanel({
-  slide,
-  state,
-  demoWarning,
-}: {
-  slide: Slide;
-  state: ViewerState;
-  demoWarning: string | null;
-}) {
+export function ChatPanel({ slide, state, demoWarning }: SlidePanelProps) {
   const [conversations, setConversations] = useState<ConversationSummary[]>([]);
   const [conversationId, setConversationId] = useState<string | null>(null);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
@@ -155,7 +148,7 @@ export function ChatPanel({
           <select
             value={conversationId ?? ''}
             onChange={(event) => {
-              const id = (event.target as HTMLSelectElement).value;
+              const id = inputValue(event);
               if (id) void openConversation(id);
               else {
                 setConversationId(null);
@@ -209,7 +202,7 @@ export function ChatPanel({
           placeholder="Ask about this slide (Enter to send, Shift+Enter for a new line, Escape to stop)"
           value={question}
           rows={2}
-          onInput={(event) => setQuestion((event.target as HTMLTextAreaElement).value)}
+          onInput={(event) => setQuestion(inputValue(event))}
           onKeyDown={(event) => {
             if (event.key === 'Enter' && !event.shiftKey) {
               event.preventDefault();

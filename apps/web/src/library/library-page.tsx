@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
 import { api, type SearchFilters } from '../api/api-client.ts';
-import { describeError } from '../api/api-error.ts';
 import type { SearchHit } from '../api/api-types.ts';
 import { RegionCrop } from '../chat/evidence-list.tsx';
+import { useAsyncAction } from '../shell/use-async-action.ts';
 import { CaptionImport } from './caption-import.tsx';
+import { inputValue } from '../shell/form-values.ts';
 
 /** A link that opens a slide at a level-0 region (the slide view reads it from the hash). */
 export const regionLink = (slideId: string, xLevel0: number, yLevel0: number, sizeLevel0Px: number) =>
@@ -15,22 +16,14 @@ export function LibraryPage() {
   const [filters, setFilters] = useState<SearchFilters>({ kind: 'all' });
   const [images, setImages] = useState<SearchHit[] | null>(null);
   const [captions, setCaptions] = useState<SearchHit[] | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run: runAction } = useAsyncAction();
 
   const { kind, ...captionFilters } = filters;
   async function run(search: () => Promise<[SearchHit[], SearchHit[]]>) {
-    setBusy(true);
-    setError(null);
-    try {
-      const [imageHits, captionHits] = await search();
-      setImages(imageHits);
-      setCaptions(captionHits);
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
+    const found = await runAction(search);
+    if (!found) return;
+    setImages(found[0]);
+    setCaptions(found[1]);
   }
 
   const searchText = (event: Event) => {
@@ -59,7 +52,7 @@ export function LibraryPage() {
       <input
         type="text"
         value={filters[key] ?? ''}
-        onInput={(event) => setFilters({ ...filters, [key]: (event.target as HTMLInputElement).value })}
+        onInput={(event) => setFilters({ ...filters, [key]: inputValue(event) })}
       />
     </label>
   );
@@ -73,7 +66,7 @@ export function LibraryPage() {
           aria-label="Search text"
           placeholder="Describe what to find, e.g. “glands with mucin”"
           value={queryText}
-          onInput={(event) => setQueryText((event.target as HTMLInputElement).value)}
+          onInput={(event) => setQueryText(inputValue(event))}
         />
         <button type="submit" disabled={busy || !queryText.trim()}>
           Search
@@ -98,9 +91,7 @@ export function LibraryPage() {
           Results{' '}
           <select
             value={kind}
-            onChange={(event) =>
-              setFilters({ ...filters, kind: (event.target as HTMLSelectElement).value as SearchFilters['kind'] })
-            }
+            onChange={(event) => setFilters({ ...filters, kind: inputValue(event) as SearchFilters['kind'] })}
           >
             <option value="all">slide patches and library images</option>
             <option value="patch">slide patches only</option>

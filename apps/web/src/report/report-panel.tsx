@@ -1,11 +1,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/api-client.ts';
 import { describeError } from '../api/api-error.ts';
-import type { EvidenceItem, ReportDraft, ReportTemplate, Slide } from '../api/api-types.ts';
+import type { EvidenceItem, ReportDraft, ReportTemplate } from '../api/api-types.ts';
 import { EvidenceList } from '../chat/evidence-list.tsx';
+import { useAsyncAction } from '../shell/use-async-action.ts';
 import { evidenceRegion } from '../state/evidence-region.ts';
-import type { ViewerState } from '../state/viewer-state.ts';
 import { downloadFile } from './download-file.ts';
+import { inputValue } from '../shell/form-values.ts';
+import type { SlidePanelProps } from '../slide-view/slide-panel-props.ts';
 
 export const notAssessable = 'not assessable from the available evidence';
 
@@ -26,21 +28,12 @@ const references = (numbers: number[]) =>
   numbers.length ? <span class="references"> [{numbers.join(', ')}]</span> : null;
 
 /** Draft a structured report (template, clinical context), show fields and markdown, copy or download it. */
-export function ReportPanel({
-  slide,
-  state,
-  demoWarning,
-}: {
-  slide: Slide;
-  state: ViewerState;
-  demoWarning: string | null;
-}) {
+export function ReportPanel({ slide, state, demoWarning }: SlidePanelProps) {
   const [templates, setTemplates] = useState<ReportTemplate[]>([]);
   const [templateId, setTemplateId] = useState('');
   const [clinicalContext, setClinicalContext] = useState('');
   const [report, setReport] = useState<ReportDraft | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAsyncAction();
   const [copied, setCopied] = useState(false);
   const abortRef = useRef<AbortController | null>(null);
 
@@ -55,17 +48,12 @@ export function ReportPanel({
 
   async function draft(event: Event) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     const abort = new AbortController();
     abortRef.current = abort;
-    try {
-      setReport(await api.draftReport({ slideId: slide.id, templateId, clinicalContext }, abort.signal));
-    } catch (failure) {
-      if (!abort.signal.aborted) setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
+    const drafted = await run(() => api.draftReport({ slideId: slide.id, templateId, clinicalContext }, abort.signal), {
+      quietWhen: () => abort.signal.aborted,
+    });
+    if (drafted) setReport(drafted);
   }
 
   const show = (item: EvidenceItem) => {
@@ -84,7 +72,7 @@ export function ReportPanel({
       <form class="report-form" onSubmit={draft}>
         <label>
           Template{' '}
-          <select value={templateId} onChange={(event) => setTemplateId((event.target as HTMLSelectElement).value)}>
+          <select value={templateId} onChange={(event) => setTemplateId(inputValue(event))}>
             <option value="">Automatic (by the slide's organ)</option>
             {templates.map((template) => (
               <option value={template.id} key={template.id}>
@@ -100,7 +88,7 @@ export function ReportPanel({
             maxLength={2000}
             value={clinicalContext}
             placeholder="History, clinical question…"
-            onInput={(event) => setClinicalContext((event.target as HTMLTextAreaElement).value)}
+            onInput={(event) => setClinicalContext(inputValue(event))}
           />
         </label>
         <button type="submit" disabled={busy || slide.status !== 'ready'}>

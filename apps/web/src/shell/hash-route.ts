@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { RegionLevel0 } from '../api/api-types.ts';
+import { squareRegion } from '../state/evidence-region.ts';
 
 export type Route =
   | { page: 'slides' }
@@ -16,9 +17,7 @@ export function parseRoute(hash: string): Route {
     const query = new URLSearchParams(queryText);
     const [x, y, size] = ['x', 'y', 'size'].map((key) => Number(query.get(key) ?? Number.NaN));
     const region =
-      Number.isFinite(x) && Number.isFinite(y) && size! > 0
-        ? { slideId: slide[1]!, xLevel0: x!, yLevel0: y!, widthLevel0Px: size!, heightLevel0Px: size! }
-        : null;
+      Number.isFinite(x) && Number.isFinite(y) && size! > 0 ? squareRegion(slide[1]!, x!, y!, size!) : null;
     return { page: 'slide', slideId: slide[1]!, region };
   }
   if (path === '/library') return { page: 'library' };

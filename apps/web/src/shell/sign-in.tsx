@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { apiKey } from '../api/api-key.ts';
+import { inputValue } from '../shell/form-values.ts';
 
 /** Shown when the server answers 401: the key is kept in this browser and sent as a bearer token. */
 export function SignIn({ onDone }: { onDone: () => void }) {
@@ -22,7 +23,7 @@ export function SignIn({ onDone }: { onDone: () => void }) {
             type="password"
             autoComplete="current-password"
             value={key}
-            onInput={(event) => setKey((event.target as HTMLInputElement).value)}
+            onInput={(event) => setKey(inputValue(event))}
             autoFocus
           />
         </label>

@@ -1,29 +1,21 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/api-client.ts';
-import { describeError } from '../api/api-error.ts';
 import type { Slide } from '../api/api-types.ts';
+import { useAsyncAction } from '../shell/use-async-action.ts';
 import { useViewerState, type ViewerState } from '../state/viewer-state.ts';
+import { inputValue, inputChecked } from '../shell/form-values.ts';
 
 /** Overlay switches: the tissue mask, and a heatmap for a text query with its colour scale. */
 export function OverlayControls({ slide, state }: { slide: Slide; state: ViewerState }) {
   const snapshot = useViewerState(state);
   const [queryText, setQueryText] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAsyncAction();
 
   async function showHeatmap(event: Event) {
     event.preventDefault();
     if (!queryText.trim()) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const heatmap = await api.heatmap(slide.id, queryText.trim());
-      state.update({ heatmap: { queryText: queryText.trim(), ...heatmap }, heatmapVisible: true });
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
+    const heatmap = await run(() => api.heatmap(slide.id, queryText.trim()));
+    if (heatmap) state.update({ heatmap: { queryText: queryText.trim(), ...heatmap }, heatmapVisible: true });
   }
 
   return (
@@ -32,7 +24,7 @@ export function OverlayControls({ slide, state }: { slide: Slide; state: ViewerS
         <input
           type="checkbox"
           checked={snapshot.tissueMaskVisible}
-          onChange={(event) => state.update({ tissueMaskVisible: (event.target as HTMLInputElement).checked })}
+          onChange={(event) => state.update({ tissueMaskVisible: inputChecked(event) })}
         />{' '}
         Tissue mask
       </label>
@@ -42,7 +34,7 @@ export function OverlayControls({ slide, state }: { slide: Slide; state: ViewerS
           aria-label="Heatmap query"
           placeholder="Heatmap: where is… (e.g. tumour)"
           value={queryText}
-          onInput={(event) => setQueryText((event.target as HTMLInputElement).value)}
+          onInput={(event) => setQueryText(inputValue(event))}
         />
         <button type="submit" disabled={busy || !queryText.trim() || slide.status !== 'ready'}>
           {busy ? 'Computing…' : 'Heatmap'}
@@ -54,7 +46,7 @@ export function OverlayControls({ slide, state }: { slide: Slide; state: ViewerS
             <input
               type="checkbox"
               checked={snapshot.heatmapVisible}
-              onChange={(event) => state.update({ heatmapVisible: (event.target as HTMLInputElement).checked })}
+              onChange={(event) => state.update({ heatmapVisible: inputChecked(event) })}
             />{' '}
             “{snapshot.heatmap.queryText}”
           </label>

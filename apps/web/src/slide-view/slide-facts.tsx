@@ -4,6 +4,7 @@ import { describeError } from '../api/api-error.ts';
 import type { Prototype, SearchHit, Slide } from '../api/api-types.ts';
 import { RegionCrop } from '../chat/evidence-list.tsx';
 import { formatMpp, tissueAreaMm2 } from '../slides/format-slide.ts';
+import { squareRegion } from '../state/evidence-region.ts';
 import type { ViewerState } from '../state/viewer-state.ts';
 
 const mppSources: Record<string, string> = { file: 'from the file', request: 'given at ingestion', none: 'not known' };
@@ -57,13 +58,7 @@ export function SlideFacts({ slide, state }: { slide: Slide; state: ViewerState 
         {prototypes.map((prototype) => {
           const patch = prototype.representative_patches[0];
           if (!patch) return null;
-          const region = {
-            slideId: slide.id,
-            xLevel0: patch.x_level0,
-            yLevel0: patch.y_level0,
-            widthLevel0Px: patch.size_level0_px,
-            heightLevel0Px: patch.size_level0_px,
-          };
+          const region = squareRegion(slide.id, patch.x_level0, patch.y_level0, patch.size_level0_px);
           return (
             <li key={prototype.id}>
               <button

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api/api-client.ts';
 import { describeError } from '../api/api-error.ts';
 import type { Slide } from '../api/api-types.ts';
+import { MppInput } from './mpp-input.tsx';
 
 /** Re-ingest with new options (MPP when the file has none, target MPP) or delete a slide. */
 export function SlideActions({ slide, onChanged }: { slide: Slide; onChanged: () => void }) {
@@ -50,29 +51,8 @@ export function SlideActions({ slide, onChanged }: { slide: Slide; onChanged: ()
       </button>
       {open && (
         <form class="reingest-form" onSubmit={reingest}>
-          <label>
-            MPP (µm/px){' '}
-            <input
-              type="number"
-              step="0.001"
-              min="0.05"
-              max="20"
-              value={mppText}
-              onInput={(event) => setMppText((event.target as HTMLInputElement).value)}
-            />
-          </label>
-          <label>
-            Target MPP{' '}
-            <input
-              type="number"
-              step="0.01"
-              min="0.1"
-              max="20"
-              value={targetMppText}
-              onInput={(event) => setTargetMppText((event.target as HTMLInputElement).value)}
-              placeholder="0.5"
-            />
-          </label>
+          <MppInput label="MPP (µm/px)" value={mppText} onChange={setMppText} />
+          <MppInput label="Target MPP (µm/px)" value={targetMppText} onChange={setTargetMppText} placeholder="0.5" />
           <button type="submit">Re-ingest</button>
         </form>
       )}

@@ -2,7 +2,9 @@ import { useState } from 'preact/hooks';
 import { api } from '../api/api-client.ts';
 import { describeError } from '../api/api-error.ts';
 import { formatBytes } from './format-slide.ts';
+import { MppInput } from './mpp-input.tsx';
 import { ProgressBar } from './progress-bar.tsx';
+import { inputValue } from '../shell/form-values.ts';
 
 interface Upload {
   name: string;
@@ -83,27 +85,14 @@ export function UploadPanel({ onAdded }: { onAdded: () => void }) {
         />
       </label>
       <div class="upload-options">
-        <label>
-          MPP (µm/px) if the file has none{' '}
-          <input
-            type="number"
-            step="0.001"
-            min="0.05"
-            max="20"
-            inputMode="decimal"
-            value={mppText}
-            onInput={(event) => setMppText((event.target as HTMLInputElement).value)}
-            aria-invalid={mppInvalid}
-            placeholder="e.g. 0.25"
-          />
-        </label>
+        <MppInput label="MPP (µm/px) if the file has none" value={mppText} onChange={setMppText} />
         <form class="inline-form" onSubmit={register}>
           <label>
             Server path (inside SLIDE_DIRS){' '}
             <input
               type="text"
               value={serverPath}
-              onInput={(event) => setServerPath((event.target as HTMLInputElement).value)}
+              onInput={(event) => setServerPath(inputValue(event))}
               placeholder="/slides/case-12.svs"
             />
           </label>

@@ -1,23 +1,24 @@
 import type { EvidenceItem, RegionLevel0 } from '../api/api-types.ts';
 
+/** A square of a slide: top-left corner and side, level-0 pixels. */
+export const squareRegion = (
+  slideId: string,
+  xLevel0: number,
+  yLevel0: number,
+  sizeLevel0Px: number,
+): RegionLevel0 => ({
+  slideId,
+  xLevel0,
+  yLevel0,
+  widthLevel0Px: sizeLevel0Px,
+  heightLevel0Px: sizeLevel0Px,
+});
+
 /** The level-0 rectangle an evidence item stands for, or null (facts, findings, captions, other slides). */
 export function evidenceRegion(item: EvidenceItem): RegionLevel0 | null {
-  if (item.kind === 'patch')
-    return {
-      slideId: item.slideId,
-      xLevel0: item.xLevel0,
-      yLevel0: item.yLevel0,
-      widthLevel0Px: item.sizeLevel0Px,
-      heightLevel0Px: item.sizeLevel0Px,
-    };
+  if (item.kind === 'patch') return squareRegion(item.slideId, item.xLevel0, item.yLevel0, item.sizeLevel0Px);
   if (item.kind === 'prototype' && item.xLevel0 !== null && item.yLevel0 !== null && item.sizeLevel0Px !== null) {
-    return {
-      slideId: item.slideId,
-      xLevel0: item.xLevel0,
-      yLevel0: item.yLevel0,
-      widthLevel0Px: item.sizeLevel0Px,
-      heightLevel0Px: item.sizeLevel0Px,
-    };
+    return squareRegion(item.slideId, item.xLevel0, item.yLevel0, item.sizeLevel0Px);
   }
   return null;
 }

@@ -2,6 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/api-client.ts';
 import { describeError } from '../api/api-error.ts';
 import type { Classification, LabelSet, Slide } from '../api/api-types.ts';
+import { inputValue } from '../shell/form-values.ts';
+import { useAsyncAction } from '../shell/use-async-action.ts';
 import { ProbabilityBars } from './probability-bars.tsx';
 
 /** Zero-shot classification: a label set, then an uploaded image or a whole slide; probabilities as bars. */
@@ -11,8 +13,7 @@ export function ZeroShotPage({ demoWarning }: { demoWarning: string | null }) {
   const [labelSetId, setLabelSetId] = useState('');
   const [slideId, setSlideId] = useState('');
   const [result, setResult] = useState<{ input: string; classification: Classification } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAsyncAction();
 
   useEffect(() => {
     api.labelSets().then(
@@ -32,16 +33,9 @@ export function ZeroShotPage({ demoWarning }: { demoWarning: string | null }) {
     );
   }, []);
 
-  async function classify(input: string, run: () => Promise<Classification>) {
-    setBusy(true);
-    setError(null);
-    try {
-      setResult({ input, classification: await run() });
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
+  async function classify(input: string, request: () => Promise<Classification>) {
+    const classification = await run(request);
+    if (classification) setResult({ input, classification });
   }
 
   return (
@@ -55,7 +49,7 @@ export function ZeroShotPage({ demoWarning }: { demoWarning: string | null }) {
       <div class="inline-form">
         <label>
           Label set{' '}
-          <select value={labelSetId} onChange={(event) => setLabelSetId((event.target as HTMLSelectElement).value)}>
+          <select value={labelSetId} onChange={(event) => setLabelSetId(inputValue(event))}>
             {labelSets.map((labelSet) => (
               <option value={labelSet.id} key={labelSet.id}>
                 {labelSet.name}
@@ -79,7 +73,7 @@ export function ZeroShotPage({ demoWarning }: { demoWarning: string | null }) {
         </label>
         <label>
           or a slide{' '}
-          <select value={slideId} onChange={(event) => setSlideId((event.target as HTMLSelectElement).value)}>
+          <select value={slideId} onChange={(event) => setSlideId(inputValue(event))}>
             {slides.map((slide) => (
               <option value={slide.id} key={slide.id}>
                 {slide.name}
