@@ -80,7 +80,7 @@ export function ChatPanel({ slide, state, demoWarning }: SlidePanelProps) {
 
   async function send() {
     const text = question.trim();
-    if (!text || streamingText !== null) return;
+    if (!text || abortRef.current) return; // a ref, not state: a second key press in the same frame sends nothing
     const history = [...messages, { role: 'user' as const, content: text }];
     setMessages(history);
     setQuestion('');
@@ -134,6 +134,15 @@ export function ChatPanel({ slide, state, demoWarning }: SlidePanelProps) {
   }
 
   const stop = () => abortRef.current?.abort();
+
+  // Escape stops a generation wherever the focus is (the question box, the viewer, the evidence list).
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') abortRef.current?.abort();
+    };
+    document.addEventListener('keydown', onKeyDown);
+    return () => document.removeEventListener('keydown', onKeyDown);
+  }, []);
 
   return (
     <section class="chat-panel" aria-label="Chat about this slide">
@@ -207,7 +216,7 @@ export function ChatPanel({ slide, state, demoWarning }: SlidePanelProps) {
             if (event.key === 'Enter' && !event.shiftKey) {
               event.preventDefault();
               void send();
-            } else if (event.key === 'Escape') stop();
+            }
           }}
         />
         {streamingText === null ? (
