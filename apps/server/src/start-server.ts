@@ -1,5 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { createLogger, type Config, type Logger } from '@pathlens/core';
+import { ensureWebAppBuilt } from '@pathlens/web';
 import { createApp } from './http/create-app.ts';
 import type { RuntimeHolder } from './http/runtime-holder.ts';
 import { createRuntime } from './runtime/create-runtime.ts';
@@ -23,7 +24,8 @@ export interface RunningServer {
  */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const holder: RuntimeHolder = { runtime: null, startupError: null };
-  const app = createApp(holder, { logger, maxUploadBytes: config.maxUploadMegabytes * 1_048_576 });
+  const webAppDirectory = config.webApp ? await ensureWebAppBuilt() : null;
+  const app = createApp(holder, { logger, maxUploadBytes: config.maxUploadMegabytes * 1_048_576, webAppDirectory });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(listening));
     listening.once('error', reject);

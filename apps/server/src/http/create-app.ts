@@ -18,7 +18,10 @@ import { reportsRoutes } from './routes/reports/reports-routes.ts';
 import { searchRoutes } from './routes/search/search-routes.ts';
 import { dicomWebRoutes } from './routes/dicomweb/dicomweb-routes.ts';
 import { slidesRoutes } from './routes/slides/slides-routes.ts';
+import { slidePrototypesRoute } from './routes/slides/slide-prototypes-route.ts';
 import { slideViewerRoutes } from './routes/slides/slide-viewer-routes.ts';
+import { statusRoutes } from './routes/status/status-routes.ts';
+import { webAppRoutes } from './routes/web-app/web-app-routes.ts';
 import type { RuntimeHolder } from './runtime-holder.ts';
 
 /**
@@ -28,13 +31,21 @@ import type { RuntimeHolder } from './runtime-holder.ts';
  * const app = createApp({ runtime, startupError: null }, { logger, maxUploadBytes: 1 << 30 });
  * const response = await app.request('/v1/models');
  */
-export function createApp(holder: RuntimeHolder, options: { logger: Logger; maxUploadBytes: number }) {
+export interface AppOptions {
+  logger: Logger;
+  maxUploadBytes: number;
+  /** The built web app to serve at `/` (see `@pathlens/web`); null or absent: the API only. */
+  webAppDirectory?: string | null;
+}
+
+export function createApp(holder: RuntimeHolder, options: AppOptions) {
   const app = new Hono<AppEnvironment>();
   app.onError(handleError(options.logger));
   app.notFound((context) => {
     throw new PathLensError('not_found', `No route ${context.req.method} ${context.req.path}. See the README for the API.`);
   });
   app.route('/', healthRoutes(holder));
+  if (options.webAppDirectory) app.route('/', webAppRoutes(options.webAppDirectory));
   app.use('/v1/*', async (context, next) => {
     if (!holder.runtime) {
       const why = holder.startupError ? `start-up failed: ${holder.startupError.message}` : 'PathLens is starting (opening the database, loading models); retry in a few seconds';
@@ -55,6 +66,8 @@ export function createApp(holder: RuntimeHolder, options: { logger: Logger; maxU
   app.route('/', dicomWebRoutes());
   app.route('/', slidesRoutes());
   app.route('/', slideViewerRoutes());
+  app.route('/', slidePrototypesRoute());
+  app.route('/', statusRoutes());
   app.route('/', pairsRoutes());
   app.route('/', searchRoutes());
   app.route('/', heatmapRoutes());

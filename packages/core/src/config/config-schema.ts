@@ -51,6 +51,11 @@ export const configSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((value) => value === 'true' || value === '1'),
+  /** Serve the web app at `/` (built by `npm install`, or at start when missing). */
+  webApp: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((value) => value === 'true' || value === '1'),
   /** Patches embedded per encoder call. */
   encoderBatchSize: z.coerce.number().int().min(1).max(1024).default(32),
   /** ONNX Runtime without its CPU memory arena and weight prepacking: ViT-B/32 805 → 449 MB at the same speed. `false` for the stock settings. */

@@ -1,4 +1,4 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, count, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../database.ts';
 import { conversations, messages, type ConversationRow, type MessageRow } from '../schema/conversations.ts';
 
@@ -21,6 +21,18 @@ export class ConversationRepository {
   async findById(id: string): Promise<ConversationRow | undefined> {
     const [row] = await this.db.select().from(conversations).where(eq(conversations.id, id));
     return row;
+  }
+
+  /** A slide's conversations, newest first, each with its number of messages. */
+  async listForSlide(slideId: string): Promise<(ConversationRow & { messageCount: number })[]> {
+    const rows = await this.db
+      .select({ conversation: conversations, messageCount: count(messages.id) })
+      .from(conversations)
+      .leftJoin(messages, eq(messages.conversationId, conversations.id))
+      .where(eq(conversations.slideId, slideId))
+      .groupBy(conversations.id)
+      .orderBy(desc(conversations.createdAt), desc(conversations.id));
+    return rows.map((row) => ({ ...row.conversation, messageCount: Number(row.messageCount) }));
   }
 
   /** Append messages in one transaction, after the conversation's last one. */
