@@ -28,3 +28,4 @@ export * from './evaluation/text-normalisation.ts';
 export * from './evaluation/vqa-metrics.ts';
 export * from './evaluation/report-metrics.ts';
 export * from './evaluation/load-evaluation-rows.ts';
+export * from './excerpt.ts';
