@@ -29,3 +29,4 @@ export * from './evaluation/vqa-metrics.ts';
 export * from './evaluation/report-metrics.ts';
 export * from './evaluation/load-evaluation-rows.ts';
 export * from './excerpt.ts';
+export * from './slide-fact-question.ts';

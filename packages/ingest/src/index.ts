@@ -1,5 +1,6 @@
 export * from './file-sha256.ts';
 export * from './register-slide.ts';
+export * from './reingest-slide.ts';
 export * from './ingest-slide.ts';
 export * from './ingestion-progress.ts';
 export * from './ingestion-worker.ts';

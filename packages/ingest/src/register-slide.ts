@@ -41,7 +41,7 @@ export interface RegisterSlideOptions {
  * target MPP) and record it as `queued`. An unreadable file, or one without MPP when no `mpp`
  * is given and `tileAtLevel0` is off (`missing_mpp`, saying how to give one), fails here,
  * before any row exists. Registering the same bytes again returns the existing slide; `force`
- * requeues it (stored patches are reused, unless the tiling changed: then it is tiled anew).
+ * (or a slide that failed) requeues it (stored patches are reused, unless the tiling changed: then it is tiled anew).
  *
  * @example
  * const { slide } = await registerSlide(store, { filePath, encoderId: encoder.modelId, inputSizePx: 224, targetMpp: 0.5 });
@@ -100,7 +100,9 @@ async function registerAgain(
   options: RegisterSlideOptions,
   fileMpp: { mppX: number | null; mppY: number | null },
 ): Promise<RegisteredSlide> {
-  if (!options.force || (existing.status !== 'failed' && existing.status !== 'ready')) return { slide: existing, created: false };
+  // A failed slide sent again is tried again (with this request's options): what else could the sender want?
+  const again = options.force || existing.status === 'failed';
+  if (!again || (existing.status !== 'failed' && existing.status !== 'ready')) return { slide: existing, created: false };
   if (!tiling) {
     // No MPP in the file nor in this request: keep the resolution it was given before.
     await store.slides.requeue(existing.id);
@@ -121,7 +123,7 @@ async function registerAgain(
 }
 
 /** The slide columns a tiling decides. A requested MPP replaces the file's in `mppX`/`mppY`. */
-function slideTilingColumns(tiling: TilingResolution, fileMpp: { mppX: number | null; mppY: number | null }) {
+export function slideTilingColumns(tiling: TilingResolution, fileMpp: { mppX: number | null; mppY: number | null }) {
   return {
     patchSizeLevel0Px: tiling.patchSizeLevel0Px,
     targetMpp: tiling.targetMpp,

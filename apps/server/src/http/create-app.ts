@@ -17,6 +17,7 @@ import { pairsRoutes } from './routes/pairs/pairs-routes.ts';
 import { reportsRoutes } from './routes/reports/reports-routes.ts';
 import { searchRoutes } from './routes/search/search-routes.ts';
 import { slidesRoutes } from './routes/slides/slides-routes.ts';
+import { slideReingestRoute } from './routes/slides/slide-reingest-route.ts';
 import { slideViewerRoutes } from './routes/slides/slide-viewer-routes.ts';
 import type { RuntimeHolder } from './runtime-holder.ts';
 
@@ -52,6 +53,7 @@ export function createApp(holder: RuntimeHolder, options: { logger: Logger; maxU
     }),
   );
   app.route('/', slidesRoutes());
+  app.route('/', slideReingestRoute());
   app.route('/', slideViewerRoutes());
   app.route('/', pairsRoutes());
   app.route('/', searchRoutes());
