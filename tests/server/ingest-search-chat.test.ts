@@ -162,7 +162,7 @@ describe('ingest → search → chat over a real listening server', () => {
       expect(slide.width_px).toBe(2220);
       expect(slide.height_px).toBe(2967);
       expect(slide.mpp_x).toBeCloseTo(0.499, 3);
-      expect(slide).toMatchObject({ mpp_source: 'file', target_mpp: 0.5, patch_size_level0_px: 224 }); // round(224 × 0.5 / 0.499)
+      expect(slide).toMatchObject({ mpp_source: 'scanner_metadata', warnings: [], target_mpp: 0.5, patch_size_level0_px: 224 }); // round(224 × 0.5 / 0.499)
       const tilesTotal = Math.floor(2220 / 224) * Math.floor(2967 / 224);
       expect(slide.progress.tiles_total).toBeGreaterThanOrEqual(tilesTotal);
       expect(slide.patch_count).toBeGreaterThan(10);

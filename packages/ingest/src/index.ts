@@ -12,6 +12,7 @@ export * from './jobs/measured-encoder.ts';
 export * from './jobs/worker-id.ts';
 export * from './jobs/ingestion-options-from-config.ts';
 export * from './tiling/tiling-resolution.ts';
+export * from './tiling/mpp-plausibility.ts';
 export * from './tiling/read-level.ts';
 export * from './tiling/read-patch.ts';
 export * from './tissue/tissue-detection-settings.ts';

@@ -5,7 +5,7 @@ import { PathLensError } from '@pathlens/core';
 import type { Store, SlideRow } from '@pathlens/store';
 import { openSlide } from '@pathlens/slide-reader';
 import { fileSha256 } from './file-sha256.ts';
-import { tilingResolution, type TilingResolution } from './tiling/tiling-resolution.ts';
+import { isUserMpp, tilingResolution, type TilingResolution } from './tiling/tiling-resolution.ts';
 import { tissueGeoJsonPath, tissueMaskPath } from './tissue/tissue-mask-files.ts';
 
 export interface RegisteredSlide {
@@ -30,6 +30,8 @@ export interface RegisterSlideOptions {
   metadata?: Record<string, string> | undefined;
   /** Ingest again a file already ingested (re-tiled when the resolution changed). */
   force?: boolean | undefined;
+  /** Patches upsampled more than this from the source are warned about (MAX_UPSAMPLE_FACTOR). */
+  maxUpsampleFactor?: number | undefined;
   /** When the caller already hashed the bytes (an upload). */
   contentSha256?: string | undefined;
   /** DATA_DIR: a re-tiled slide's stored tissue mask is removed from there. */
@@ -59,13 +61,14 @@ export async function registerSlide(store: Store, options: RegisterSlideOptions)
       tiling = tilingResolution({
         inputSizePx: options.inputSizePx,
         targetMpp: options.targetMpp,
-        fileMpp: { x: properties.mppX, y: properties.mppY },
+        fileMpp: { x: properties.mppX, y: properties.mppY, provenance: properties.mppProvenance, objectivePower: properties.objectivePower },
+        maxUpsampleFactor: options.maxUpsampleFactor,
         requestMpp: options.mpp,
         tileAtLevel0: options.tileAtLevel0,
         slideName: name,
       });
     } catch (error) {
-      if (!PathLensError.is(error, 'missing_mpp')) throw error;
+      if (!PathLensError.is(error, 'missing_mpp') && !PathLensError.is(error, 'implausible_mpp')) throw error;
       refusal = error;
     }
     const contentSha256 = options.contentSha256 ?? (await slideContentSha256(options.filePath, properties.files));
@@ -128,8 +131,9 @@ export function slideTilingColumns(tiling: TilingResolution, fileMpp: { mppX: nu
     patchSizeLevel0Px: tiling.patchSizeLevel0Px,
     targetMpp: tiling.targetMpp,
     mppSource: tiling.mppSource,
-    mppX: tiling.mppSource === 'request' ? tiling.mppLevel0 : fileMpp.mppX,
-    mppY: tiling.mppSource === 'request' ? tiling.mppLevel0 : fileMpp.mppY,
+    mppX: isUserMpp(tiling.mppSource) || tiling.mppLevel0 === null ? tiling.mppLevel0 : fileMpp.mppX,
+    mppY: isUserMpp(tiling.mppSource) || tiling.mppLevel0 === null ? tiling.mppLevel0 : fileMpp.mppY,
+    warnings: tiling.warnings,
   };
 }
 

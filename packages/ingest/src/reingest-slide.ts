@@ -3,11 +3,11 @@ import { PathLensError } from '@pathlens/core';
 import type { SlideRow, Store } from '@pathlens/store';
 import { openSlide } from '@pathlens/slide-reader';
 import { slideTilingColumns } from './register-slide.ts';
-import { tilingResolution } from './tiling/tiling-resolution.ts';
+import { isUserMpp, tilingResolution } from './tiling/tiling-resolution.ts';
 import { tissueGeoJsonPath, tissueMaskPath } from './tissue/tissue-mask-files.ts';
 
 export interface ReingestOptions {
-  /** µm per level-0 pixel to use from now on (`mppSource: 'request'`); default: the one given before, else the file's. */
+  /** µm per level-0 pixel to use from now on (`mppSource: 'user'`); default: the one given before, else the file's. */
   mpp?: number | undefined;
   /** µm per pixel to tile at; default: the slide's previous target, else `defaultTargetMpp`. */
   targetMpp?: number | undefined;
@@ -19,6 +19,8 @@ export interface ReingestOptions {
   defaultTargetMpp: number;
   /** DATA_DIR: the slide's stored tissue mask is removed from there. */
   dataDir: string;
+  /** MAX_UPSAMPLE_FACTOR. */
+  maxUpsampleFactor?: number | undefined;
 }
 
 /**
@@ -40,12 +42,13 @@ export async function reingestSlide(store: Store, slideId: string, options: Rein
   const reader = await openSlide(slide.filePath);
   let columns: ReturnType<typeof slideTilingColumns>;
   try {
-    const previousMpp = slide.mppSource === 'request' && slide.mppX !== null ? slide.mppX : undefined;
+    const previousMpp = isUserMpp(slide.mppSource) && slide.mppX !== null ? slide.mppX : undefined;
     const previouslyLevel0 = slide.targetMpp === null || (slide.patchSizeLevel0Px === options.inputSizePx && slide.mppX === slide.targetMpp);
     const tiling = tilingResolution({
       inputSizePx: options.inputSizePx,
       targetMpp: options.targetMpp ?? slide.targetMpp ?? options.defaultTargetMpp,
-      fileMpp: { x: reader.properties.mppX, y: reader.properties.mppY },
+      fileMpp: { x: reader.properties.mppX, y: reader.properties.mppY, provenance: reader.properties.mppProvenance, objectivePower: reader.properties.objectivePower },
+      maxUpsampleFactor: options.maxUpsampleFactor,
       requestMpp: options.mpp ?? previousMpp,
       tileAtLevel0: options.tileAtLevel0 ?? (options.mpp === undefined && options.targetMpp === undefined && previouslyLevel0),
       slideName: slide.name,

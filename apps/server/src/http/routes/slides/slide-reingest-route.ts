@@ -36,6 +36,7 @@ export function slideReingestRoute() {
       inputSizePx: runtime.imageEncoder.inputSizePx,
       defaultTargetMpp: runtime.config.targetMpp,
       dataDir: runtime.config.dataDir,
+      maxUpsampleFactor: runtime.config.maxUpsampleFactor,
     });
     runtime.ingestion.enqueue(requeued.id);
     return context.json(slideView(requeued), 202);
