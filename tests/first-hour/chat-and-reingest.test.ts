@@ -88,7 +88,7 @@ describe('issue 11: a failed slide is corrected by re-ingesting; chat flags unsu
     const answered = (await (await chat({ slide_id: slideId, messages: [{ role: 'user', content: 'How large is the tissue area?' }] })).json()) as Record<string, any>;
     expect(answered.choices[0].message.content).not.toMatch(/does not support an answer/);
     expect(upstream.requests.length).toBe(requestsBefore + 1);
-    expect(answered.evidence[0]).toMatchObject({ kind: 'slide-facts', tissueAreaMm2: 0.05 });
+    expect(answered.evidence.find((item: { kind: string }) => item.kind === 'slide-facts')).toMatchObject({ tissueAreaMm2: 0.05 });
   });
 
   it('11.5: numbers no evidence gives are flagged in the text the user sees, the answer marked unsupported, the original audited', async () => {

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { PathLensError } from '@pathlens/core';
 import type { AppEnvironment } from '../../app-environment.ts';
+import { encoderDemoFields } from '../../demo-warning.ts';
 import { parseJson } from '../../parse-request.ts';
 
 /** Texts per request; more is a 400 that says to batch. */
@@ -55,6 +56,7 @@ export function embeddingsRoutes() {
       data: vectors.map((vector, index) => ({ object: 'embedding', index, embedding: request.encoding_format === 'base64' ? toBase64(vector) : Array.from(vector) })),
       model: encoder.modelId,
       usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+      ...encoderDemoFields(runtime),
     });
   });
 }
