@@ -113,4 +113,53 @@ describe('issue 11: a failed slide is corrected by re-ingesting; chat flags unsu
     expect(text).toContain(`${unsupportedNumberFlag}: 12 mm, 40%`);
     expect(chunks.at(-1)).toMatchObject({ answer_supported: false, unsupported_numbers: ['12 mm', '40%'] });
   });
+
+  it('11.8: OpenAI parameters that change the answer are refused; embeddings name their limit; upload errors name the file', async () => {
+    const question = { slide_id: slideId, messages: [{ role: 'user', content: 'How large is the tissue area?' }] };
+    const refusals: [Record<string, unknown>, RegExp][] = [
+      [{ tools: [{ type: 'function', function: { name: 'lookup', parameters: {} } }] }, /tools is not supported/],
+      [{ tool_choice: 'auto' }, /tool_choice is not supported/],
+      [{ response_format: { type: 'json_object' } }, /response_format/],
+    ];
+    for (const [extra, message] of refusals) {
+      const response = await chat({ ...question, ...extra });
+      expect(response.status).toBe(400);
+      const { error } = (await response.json()) as { error: { code: string; message: string } };
+      expect(error.code).toBe('invalid_request');
+      expect(error.message).toMatch(message);
+    }
+    expect((await chat({ ...question, response_format: { type: 'text' } })).status).toBe(200);
+
+    const embed = (input: unknown) => fetch(`${baseUrl}/v1/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input }) });
+    const tooMany = await embed(Array.from({ length: 300 }, (_, index) => `text ${index}`));
+    expect(tooMany.status).toBe(400);
+    expect(((await tooMany.json()) as { error: { message: string } }).error.message).toMatch(/300 texts is over the limit of 256/);
+    const tokens = await embed([[101, 2023, 102]]);
+    expect(tokens.status).toBe(400);
+    expect(((await tokens.json()) as { error: { message: string } }).error.message).toMatch(/not token ids/);
+
+    const form = new FormData();
+    form.append('file', new Blob([new TextEncoder().encode('just some text, not a slide')]), 'case-17 biopsy.svs');
+    const upload = await fetch(`${baseUrl}/v1/slides`, { method: 'POST', body: form });
+    expect(upload.status).toBe(415);
+    const { error } = (await upload.json()) as { error: { message: string } };
+    expect(error.message).toContain('case-17 biopsy.svs');
+    expect(error.message).not.toContain(test.dataDir);
+    expect(error.message).not.toMatch(/uploads/);
+  });
+
+  it('11.6: every response computed with the demo encoder carries the demo warning; zero-shot probabilities are labelled', async () => {
+    const demo = { demo: true, warnings: [expect.stringMatching(/DEMO MODELS/)] };
+    const search = (await (await fetch(`${baseUrl}/v1/search?q=purple%20nuclei`)).json()) as Record<string, unknown>;
+    expect(search).toMatchObject(demo);
+    const embeddings = (await (await fetch(`${baseUrl}/v1/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: 'purple nuclei' }) })).json()) as Record<string, unknown>;
+    expect(embeddings).toMatchObject(demo);
+    const classified = (await (
+      await fetch(`${baseUrl}/v1/classify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ label_set: 'crc-tissue-types', slide_id: slideId }) })
+    ).json()) as Record<string, any>;
+    expect(classified).toMatchObject(demo);
+    expect(classified.predicted.probability_note).toMatch(/demo encoder: not a meaningful probability/);
+    const heatmap = (await (await fetch(`${baseUrl}/v1/slides/${slideId}/heatmap?q=purple`)).json()) as Record<string, unknown>;
+    expect(heatmap).toMatchObject(demo);
+  });
 });
