@@ -1,21 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { openAsBlob } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unsupportedNumberFlag } from '@pathlens/assistant';
 import { writeTwoStainSlide } from '../helpers/stain-fixtures.ts';
 import { startTestServer, waitForSlide } from '../helpers/test-server.ts';
+import { uploadSlide } from '../server/chat-test-slides.ts';
 import { startNumberWritingUpstream } from './number-writing-upstream.ts';
 
 const upstreamAnswer = 'The tissue measures 12 mm across, and 40% of it is tumour [1].';
 
-async function upload(baseUrl: string, filePath: string, fields: Record<string, string>) {
-  const form = new FormData();
-  form.append('file', await openAsBlob(filePath), path.basename(filePath));
-  for (const [name, value] of Object.entries(fields)) form.append(name, value);
-  return fetch(`${baseUrl}/v1/slides`, { method: 'POST', body: form });
-}
+const upload = uploadSlide;
 
 describe('issue 11: a failed slide is corrected by re-ingesting; chat flags unsupported numbers and answers slide-fact questions', () => {
   let test: Awaited<ReturnType<typeof startTestServer>>;

@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { openAsBlob } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
@@ -7,15 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedDataFile } from '../helpers/shared-data.ts';
 import { stainColours, stainPatchPng, writeTwoStainSlide } from '../helpers/stain-fixtures.ts';
 import { startTestServer, waitForSlide } from '../helpers/test-server.ts';
+import { uploadSlide } from './chat-test-slides.ts';
 
 const realSvs = sharedDataFile('wsi/CMU-1-Small-Region.svs');
 
-async function upload(baseUrl: string, filePath: string, fields: Record<string, string> = {}) {
-  const form = new FormData();
-  form.append('file', await openAsBlob(filePath), path.basename(filePath));
-  for (const [name, value] of Object.entries(fields)) form.append(name, value);
-  return fetch(`${baseUrl}/v1/slides`, { method: 'POST', body: form });
-}
+const upload = uploadSlide;
 
 describe('ingest → search → chat over a real listening server', () => {
   let test: Awaited<ReturnType<typeof startTestServer>>;
