@@ -27,7 +27,8 @@ export function slideReingestRoute() {
   return new Hono<AppEnvironment>().post('/v1/slides/:id/reingest', async (context) => {
     const runtime = context.get('runtime');
     const slide = await findSlide(runtime.store, context.req.param('id'));
-    const hasBody = (context.req.header('content-length') ?? '0') !== '0' || context.req.header('transfer-encoding') !== undefined;
+    // No body at all means "as before"; hono caches the text, so it can still be read as JSON.
+    const hasBody = (await context.req.text()).trim() !== '';
     const request = parseValue(reingestRequest, hasBody ? await readJsonBody(context) : {}, 'body');
     const requeued = await reingestSlide(runtime.store, slide.id, {
       mpp: request.mpp,
