@@ -121,7 +121,7 @@ describe('ingesting every slide format end to end', () => {
     const { slide, created } = await registerSlide(store, { filePath, encoderId: encoder.modelId, inputSizePx: encoder.inputSizePx, targetMpp });
     const patchSizeLevel0Px = Math.round((encoder.inputSizePx * targetMpp) / formatCase.mpp);
     expect(created).toBe(true);
-    expect(slide).toMatchObject({ format: formatCase.format, status: 'queued', mppSource: 'file', patchSizeLevel0Px, widthPx: formatCase.level0.widthPx, heightPx: formatCase.level0.heightPx });
+    expect(slide).toMatchObject({ format: formatCase.format, status: 'queued', mppSource: expect.stringMatching(/^(pixel_spacing|scanner_metadata|ome_physical_size|tiff_resolution)$/), patchSizeLevel0Px, widthPx: formatCase.level0.widthPx, heightPx: formatCase.level0.heightPx });
     expect(slide.mppX).toBeCloseTo(formatCase.mpp, 6);
     expect(slide.mppY).toBeCloseTo(formatCase.mpp, 6);
 

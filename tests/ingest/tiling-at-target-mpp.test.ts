@@ -31,17 +31,17 @@ function discCoverage(cell: { xLevel0: number; yLevel0: number; sizeLevel0Px: nu
 describe('patch size from the target MPP', () => {
   it('covers inputSizePx × targetMpp µm: round(224 × 0.5 / mpp) level-0 px, the request’s MPP winning over the file’s', () => {
     const base = { inputSizePx: 224, targetMpp: 0.5 };
-    expect(tilingResolution({ ...base, fileMpp: { x: 0.25, y: 0.25 } })).toEqual({ patchSizeLevel0Px: 448, targetMpp: 0.5, mppLevel0: 0.25, mppSource: 'file' });
+    expect(tilingResolution({ ...base, fileMpp: { x: 0.25, y: 0.25 } })).toEqual({ patchSizeLevel0Px: 448, targetMpp: 0.5, mppLevel0: 0.25, mppSource: 'file', warnings: [] });
     expect(tilingResolution({ ...base, fileMpp: { x: 0.499, y: 0.499 } }).patchSizeLevel0Px).toBe(224);
     expect(tilingResolution({ ...base, fileMpp: { x: 0.2527, y: 0.2527 } }).patchSizeLevel0Px).toBe(443);
-    expect(tilingResolution({ ...base, fileMpp: { x: 0.25, y: 0.25 }, requestMpp: 1 })).toMatchObject({ patchSizeLevel0Px: 112, mppSource: 'request', mppLevel0: 1 });
+    expect(tilingResolution({ ...base, fileMpp: { x: 0.25, y: 0.25 }, requestMpp: 1 })).toMatchObject({ patchSizeLevel0Px: 112, mppSource: 'user', mppLevel0: 1 });
     expect(tilingResolution({ ...base, targetMpp: 2, fileMpp: { x: 0.5, y: 0.5 } }).patchSizeLevel0Px).toBe(896);
   });
 
   it('refuses a slide without MPP, saying how to give one, unless level-0 tiling is asked for', () => {
     const base = { inputSizePx: 224, targetMpp: 0.5, fileMpp: { x: null, y: null }, slideName: 'case-7.png' };
     expect(() => tilingResolution(base)).toThrow(expect.objectContaining({ code: 'missing_mpp', message: expect.stringMatching(/case-7\.png.*--mpp.*"mpp".*tile_at_level0/s) }));
-    expect(tilingResolution({ ...base, tileAtLevel0: true })).toEqual({ patchSizeLevel0Px: 224, targetMpp: null, mppLevel0: null, mppSource: 'none' });
+    expect(tilingResolution({ ...base, tileAtLevel0: true })).toEqual({ patchSizeLevel0Px: 224, targetMpp: null, mppLevel0: null, mppSource: 'none', warnings: [] });
   });
 
   it('reads from the most reduced level not coarser than needed', () => {
@@ -94,7 +94,7 @@ describe('ingesting a pyramidal TIFF (0.5 µm/px) at 1 µm/px', () => {
   it('stores 448-px patches in level-0 coordinates on the discs only, the mask, and the prototypes', async () => {
     const dataDir = path.join(directory, 'data');
     const { slide } = await registerSlide(store, { filePath: pyramidPath, encoderId: encoder.modelId, inputSizePx: encoder.inputSizePx, targetMpp: 1 });
-    expect(slide).toMatchObject({ patchSizeLevel0Px: 448, targetMpp: 1, mppSource: 'file', mppX: fixtureMpp.resolutionTags });
+    expect(slide).toMatchObject({ patchSizeLevel0Px: 448, targetMpp: 1, mppSource: 'tiff_resolution', mppX: fixtureMpp.resolutionTags });
     await ingestSlide({ store, imageEncoder: encoder, logger: silentLogger }, slide, { minTissueFraction: 0.25, batchSize: 8, dataDir });
 
     const ready = (await store.slides.findById(slide.id))!;
@@ -139,7 +139,7 @@ describe('ingesting a pyramidal TIFF (0.5 µm/px) at 1 µm/px', () => {
 
     const { slide, created } = await registerSlide(store, { ...options, mpp: 0.25, metadata: { organ: 'colon', stain: 'H&E' } });
     expect(created).toBe(true);
-    expect(slide).toMatchObject({ patchSizeLevel0Px: 448, targetMpp: 0.5, mppSource: 'request', mppX: 0.25, mppY: 0.25, metadata: { organ: 'colon', stain: 'H&E' } });
+    expect(slide).toMatchObject({ patchSizeLevel0Px: 448, targetMpp: 0.5, mppSource: 'user', mppX: 0.25, mppY: 0.25, metadata: { organ: 'colon', stain: 'H&E' } });
 
     // The same bytes again without an MPP: the slide already there, not a refusal.
     expect(await registerSlide(store, options)).toMatchObject({ created: false, slide: { id: slide.id } });

@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { openAsBlob } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
@@ -7,15 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedDataFile } from '../helpers/shared-data.ts';
 import { stainColours, stainPatchPng, writeTwoStainSlide } from '../helpers/stain-fixtures.ts';
 import { startTestServer, waitForSlide } from '../helpers/test-server.ts';
+import { uploadSlide } from './chat-test-slides.ts';
 
 const realSvs = sharedDataFile('wsi/CMU-1-Small-Region.svs');
 
-async function upload(baseUrl: string, filePath: string, fields: Record<string, string> = {}) {
-  const form = new FormData();
-  form.append('file', await openAsBlob(filePath), path.basename(filePath));
-  for (const [name, value] of Object.entries(fields)) form.append(name, value);
-  return fetch(`${baseUrl}/v1/slides`, { method: 'POST', body: form });
-}
+const upload = uploadSlide;
 
 describe('ingest → search → chat over a real listening server', () => {
   let test: Awaited<ReturnType<typeof startTestServer>>;
@@ -162,7 +157,7 @@ describe('ingest → search → chat over a real listening server', () => {
       expect(slide.width_px).toBe(2220);
       expect(slide.height_px).toBe(2967);
       expect(slide.mpp_x).toBeCloseTo(0.499, 3);
-      expect(slide).toMatchObject({ mpp_source: 'file', target_mpp: 0.5, patch_size_level0_px: 224 }); // round(224 × 0.5 / 0.499)
+      expect(slide).toMatchObject({ mpp_source: 'scanner_metadata', warnings: [], target_mpp: 0.5, patch_size_level0_px: 224 }); // round(224 × 0.5 / 0.499)
       const tilesTotal = Math.floor(2220 / 224) * Math.floor(2967 / 224);
       expect(slide.progress.tiles_total).toBeGreaterThanOrEqual(tilesTotal);
       expect(slide.patch_count).toBeGreaterThan(10);

@@ -61,7 +61,7 @@ describe('POST /v1/slides: resolution and metadata', () => {
   it('takes an MPP and metadata by upload, and tiles for the target resolution', async () => {
     const response = await postForm(jpegPath, { mpp: '0.25', metadata: JSON.stringify({ organ: 'colon', stain: 'H&E' }) });
     expect(response.status).toBe(202);
-    expect(await response.json()).toMatchObject({ mpp_x: 0.25, mpp_source: 'request', target_mpp: 0.5, patch_size_level0_px: 448, metadata: { organ: 'colon', stain: 'H&E' }, duplicate: false });
+    expect(await response.json()).toMatchObject({ mpp_x: 0.25, mpp_source: 'user', target_mpp: 0.5, patch_size_level0_px: 448, metadata: { organ: 'colon', stain: 'H&E' }, duplicate: false });
   });
 
   it('takes level-0 tiling by path, with no physical scale', async () => {

@@ -142,7 +142,7 @@ describe('the HTTP API on a machine without libopenslide0, then with it', () => 
     expect(response.status).toBe(202);
     const queued = (await response.json()) as { id: string };
     const slide = await waitForSlide(test.server.url, queued.id);
-    expect(slide).toMatchObject({ status: 'ready', format: 'hamamatsu-ndpi', vendor: 'hamamatsu', width_px: ndpiFixture.widthPx, height_px: ndpiFixture.heightPx, mpp_source: 'file', objective_power: 20 });
+    expect(slide).toMatchObject({ status: 'ready', format: 'hamamatsu-ndpi', vendor: 'hamamatsu', width_px: ndpiFixture.widthPx, height_px: ndpiFixture.heightPx, mpp_source: 'scanner_metadata', objective_power: 20 });
     expect(slide.mpp_x).toBeCloseTo(ndpiFixture.mpp, 6);
     expect(slide.patch_count).toBeGreaterThan(0);
     expect(slide.patch_count).toBeLessThan(slide.progress.tiles_total);

@@ -15,13 +15,8 @@ export interface ApiClient {
  * the same app. The embedded database has one owner, so a running server always wins.
  */
 export async function connectApi(config: Config, server?: string | undefined): Promise<ApiClient> {
-  const base = server ?? `http://${config.host}:${config.port}`;
-  const answers = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(server ? 10_000 : 1_000) }).then(
-    (response) => response.ok,
-    () => false,
-  );
-  if (answers) return { target: base, fetch: (path, init) => fetch(base + path, init), close: async () => {} };
-  if (server) throw new Error(`No PathLens server answers at ${server}. Start one with \`pathlens serve\`, or drop --server to work in-process.`);
+  const running = await runningServer(config, server);
+  if (running) return running;
   const logger = config.logLevel === 'debug' ? createLogger('debug') : createLogger('warn');
   const runtime = await createRuntime(config, logger);
   const holder: RuntimeHolder = { runtime, startupError: null };
@@ -31,6 +26,21 @@ export async function connectApi(config: Config, server?: string | undefined): P
     fetch: async (path, init) => app.request(path, init),
     close: () => runtime.close(),
   };
+}
+
+/**
+ * The running server (`--server`, or HOST:PORT when one answers there), or null when none
+ * answers and no `--server` was given. A `--server` that does not answer is an error.
+ */
+export async function runningServer(config: Config, server?: string | undefined): Promise<ApiClient | null> {
+  const base = server ?? `http://${config.host}:${config.port}`;
+  const answers = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(server ? 10_000 : 1_000) }).then(
+    (response) => response.ok,
+    () => false,
+  );
+  if (answers) return { target: base, fetch: (path, init) => fetch(base + path, init), close: async () => {} };
+  if (server) throw new Error(`No PathLens server answers at ${server}. Start one with \`pathlens serve\`, or drop --server to work in-process.`);
+  return null;
 }
 
 /** Throw the server's error message (its envelope's `error.message`) for a non-2xx response. */

@@ -1,3 +1,5 @@
+import { captionExcerptChars, quoteExcerpt } from './excerpt.ts';
+
 /** A library caption near some evidence (a patch, a prototype centre), by CLIP image → caption similarity. */
 export interface NearCaption {
   pairId: string;
@@ -126,8 +128,11 @@ export type EvidenceKind = EvidenceItem['kind'];
 /** `kind:id`: one piece of evidence, whatever number it has in a given answer. */
 export const evidenceKey = (item: Pick<EvidenceItem, 'kind' | 'id'>) => `${item.kind}:${item.id}`;
 
-const quote = (text: string, maxChars = 160) => `"${text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text}"`;
-const captionList = (captions: NearCaption[]) => (captions.length ? `; nearest library captions: ${captions.map((caption) => `${quote(caption.caption, 100)} (${caption.score.toFixed(2)})`).join(', ')}` : '');
+const quote = (text: string, maxChars = 160) => quoteExcerpt(text, maxChars);
+const captionList = (captions: NearCaption[]) =>
+  captions.length
+    ? `; nearest library captions: ${captions.map((caption) => `${quote(caption.caption, captionExcerptChars)} (${caption.score.toFixed(2)})`).join(', ')}`
+    : '';
 
 /** How the model sees an evidence item: one line, numbered. */
 export function describeEvidence(item: EvidenceItem): string {

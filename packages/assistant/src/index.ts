@@ -31,3 +31,5 @@ export * from './evaluation/load-evaluation-rows.ts';
 export * from './question-images.ts';
 export * from './evaluation/image-question-set.ts';
 export * from './reports/report-fhir-bundle.ts';
+export * from './excerpt.ts';
+export * from './slide-fact-question.ts';

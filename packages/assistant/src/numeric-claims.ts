@@ -83,6 +83,26 @@ export function isSupported(claim: NumericClaim, evidenceClaims: NumericClaim[])
   return claim.values.every((value) => evidenceClaims.some((evidence) => kindsThatMatch.includes(evidence.kind) && evidence.values.some((given) => sameValue(value, given))));
 }
 
+/** What marks a number in a chat answer that no evidence gives (the original stays in the audit). */
+export const unsupportedNumberFlag = '[number not supported by evidence]';
+
+/**
+ * Replace every measurement-like number in `text` that no evidence text gives with what
+ * `replacement` returns for it. Returns the new text and the numbers replaced, in order.
+ */
+function replaceUnsupported(text: string, evidenceTexts: string[], replacement: (claim: NumericClaim) => string): { text: string; replaced: string[] } {
+  const evidenceClaims = evidenceTexts.flatMap((evidenceText) => findNumericClaims(evidenceText));
+  const unsupported = findNumericClaims(text).filter((claim) => !isSupported(claim, evidenceClaims));
+  let result = '';
+  let cursor = 0;
+  for (const claim of unsupported) {
+    result += text.slice(cursor, claim.start) + replacement(claim);
+    cursor = claim.end;
+  }
+  result += text.slice(cursor);
+  return { text: result, replaced: unsupported.map((claim) => claim.text) };
+}
+
 /**
  * The "not assessable" rule: every measurement-like number in `text` that no evidence text
  * gives is replaced by "not assessable from the available evidence" (a grade keeps its
@@ -93,16 +113,19 @@ export function isSupported(claim: NumericClaim, evidenceClaims: NumericClaim[])
  * // → { text: 'Tumour not assessable … of tissue, not assessable … from the margin.', replaced: ['40%', '12 mm'] }
  */
 export function replaceUnsupportedNumbers(text: string, evidenceTexts: string[]): { text: string; replaced: string[] } {
-  const evidenceClaims = evidenceTexts.flatMap((evidenceText) => findNumericClaims(evidenceText));
-  const unsupported = findNumericClaims(text).filter((claim) => !isSupported(claim, evidenceClaims));
-  let result = '';
-  let cursor = 0;
-  for (const claim of unsupported) {
-    result += text.slice(cursor, claim.start) + (claim.kind === 'grade' ? `grade ${notAssessable}` : notAssessable);
-    cursor = claim.end;
-  }
-  result += text.slice(cursor);
-  return { text: result, replaced: unsupported.map((claim) => claim.text) };
+  return replaceUnsupported(text, evidenceTexts, (claim) => (claim.kind === 'grade' ? `grade ${notAssessable}` : notAssessable));
+}
+
+/**
+ * A chat answer as the user should see it: every number no evidence gives is replaced by
+ * "[number not supported by evidence]". Returns the shown text and the numbers flagged.
+ *
+ * @example
+ * flagUnsupportedNumbers('The tumour measures 12 mm [1].', ['[1] Slide region …'])
+ * // → { text: 'The tumour measures [number not supported by evidence] [1].', replaced: ['12 mm'] }
+ */
+export function flagUnsupportedNumbers(text: string, evidenceTexts: string[]): { text: string; replaced: string[] } {
+  return replaceUnsupported(text, evidenceTexts, () => unsupportedNumberFlag);
 }
 
 /** The measurement-like numbers in `text` that no evidence text gives (for flagging a chat answer). */

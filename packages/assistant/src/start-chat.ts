@@ -12,10 +12,11 @@ import { findReadySlide } from './find-ready-slide.ts';
 import { fitEvidence } from './fit-evidence.ts';
 import { defaultEvidenceLimits, gatherEvidence, type EvidenceSources } from './gather-evidence.ts';
 import { mergeFollowUpEvidence, previousEvidence } from './follow-up-evidence.ts';
-import { unsupportedNumbers } from './numeric-claims.ts';
+import { flagUnsupportedNumbers } from './numeric-claims.ts';
 import { chooseTemplate } from './reports/load-report-templates.ts';
 import type { ReportTemplate } from './reports/report-template.ts';
 import { slideFacts } from './slide-facts.ts';
+import { asksAboutSlideFacts } from './slide-fact-question.ts';
 
 export interface AssistantDependencies extends EvidenceSources {
   languageModel: LanguageModel;
@@ -74,8 +75,19 @@ export interface StartedChat {
   grounding: 'evidence' | 'client';
   /** The reply as it is generated, ending with the draft notice (unless cancelled), then the finish event. */
   events: AsyncIterable<GenerationEvent>;
-  /** Check the answer's citations and numbers, and store the turn. Call once, with the whole answer. */
-  complete(answer: string): Promise<{ citations: Citation[]; unsupportedNumbers: string[] }>;
+  /**
+   * Check the answer's citations and numbers, and store the turn as the user sees it (numbers no
+   * evidence gives replaced by "[number not supported by evidence]"). Call once, with the whole answer.
+   */
+  complete(answer: string): Promise<CheckedAnswer>;
+}
+
+export interface CheckedAnswer {
+  citations: Citation[];
+  /** Numbers in the answer that no evidence gives, as the model wrote them. */
+  unsupportedNumbers: string[];
+  /** The answer as shown and stored: each unsupported number replaced by `unsupportedNumberFlag`. */
+  shownAnswer: string;
 }
 
 /** The answer's closing line, unless the model already said it. */
@@ -169,8 +181,11 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
   const fixedTokens = languageModel.countTokens(buildSystemMessage([]).content + history.map((message) => message.content).join('\n'));
   const budgetTokens = languageModel.contextLengthTokens - request.maxNewTokens - fixedTokens - 64;
   const evidence = fitEvidence(candidates, describeEvidence, (text) => languageModel.countTokens(text), budgetTokens, { keepNumbers: earlier.length > 0 });
+  // A question about the slide's own facts is answered from them, whatever its words' similarity to the images.
+  const aboutSlideFacts = slide !== null && asksAboutSlideFacts(question.content);
   const supported =
     pictureEvidence.items.length > 0 ||
+    aboutSlideFacts ||
     (gathered.bestQuestionSimilarity !== null && gathered.bestQuestionSimilarity >= dependencies.minSimilarity) ||
     (gathered.bestCaptionSimilarity !== null && gathered.bestCaptionSimilarity >= dependencies.minCaptionSimilarity);
 
@@ -208,13 +223,13 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
     events,
     async complete(answer) {
       const citations = checkCitations(answer, evidence);
-      const numbers = unsupportedNumbers(answer, evidence.map(describeEvidence));
+      const flagged = flagUnsupportedNumbers(answer, evidence.map(describeEvidence));
       const newMessages = existing ? [question] : history;
       await store.conversations.append(conversation.id, [
         ...newMessages.map((message) => ({ role: message.role, content: message.content })),
-        { role: 'assistant' as const, content: answer, model: supported ? languageModel.modelId : null, evidence, citations },
+        { role: 'assistant' as const, content: flagged.text, model: supported ? languageModel.modelId : null, evidence, citations },
       ]);
-      return { citations, unsupportedNumbers: numbers };
+      return { citations, unsupportedNumbers: flagged.replaced, shownAnswer: flagged.text };
     },
   };
 }
@@ -280,7 +295,7 @@ async function passThrough(dependencies: AssistantDependencies, request: ChatReq
         ...request.messages.map((message) => ({ role: message.role, content: message.content })),
         { role: 'assistant' as const, content: answer, model: languageModel.modelId, evidence: [], citations: [] },
       ]);
-      return { citations: [], unsupportedNumbers: [] };
+      return { citations: [], unsupportedNumbers: [], shownAnswer: answer };
     },
   };
 }

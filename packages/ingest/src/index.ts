@@ -1,6 +1,7 @@
 export * from './file-sha256.ts';
 export * from './register-slide.ts';
 export * from './register-dicomweb-series.ts';
+export * from './reingest-slide.ts';
 export * from './ingest-slide.ts';
 export * from './ingestion-progress.ts';
 export * from './ingestion-worker.ts';
@@ -12,6 +13,7 @@ export * from './jobs/measured-encoder.ts';
 export * from './jobs/worker-id.ts';
 export * from './jobs/ingestion-options-from-config.ts';
 export * from './tiling/tiling-resolution.ts';
+export * from './tiling/mpp-plausibility.ts';
 export * from './tiling/read-level.ts';
 export * from './tiling/read-patch.ts';
 export * from './tissue/tissue-detection-settings.ts';

@@ -5,7 +5,7 @@ import { PathLensError } from '@pathlens/core';
 import type { NewSlideRow, SlideRow, Store } from '@pathlens/store';
 import { openSlide, type SlideProperties } from '@pathlens/slide-reader';
 import { fileSha256 } from './file-sha256.ts';
-import { tilingResolution, type TilingResolution } from './tiling/tiling-resolution.ts';
+import { isUserMpp, tilingResolution, type TilingResolution } from './tiling/tiling-resolution.ts';
 import { tissueGeoJsonPath, tissueMaskPath } from './tissue/tissue-mask-files.ts';
 
 export interface RegisteredSlide {
@@ -26,6 +26,8 @@ export interface SlideRegistrationSettings {
   mpp?: number | undefined;
   /** Tile at level 0 with patches of `inputSizePx`, whatever the MPP (the way to ingest a file without one). */
   tileAtLevel0?: boolean | undefined;
+  /** Patches upsampled more than this from the source are warned about (MAX_UPSAMPLE_FACTOR). */
+  maxUpsampleFactor?: number | undefined;
   /** Organ, stain and other facts about the slide (free key → value). */
   metadata?: Record<string, string> | undefined;
 }
@@ -45,7 +47,7 @@ export interface RegisterSlideOptions extends SlideRegistrationSettings {
  * target MPP) and record it as `queued`. An unreadable file, or one without MPP when no `mpp`
  * is given and `tileAtLevel0` is off (`missing_mpp`, saying how to give one), fails here,
  * before any row exists. Registering the same bytes again returns the existing slide; `force`
- * requeues it (stored patches are reused, unless the tiling changed: then it is tiled anew).
+ * (or a slide that failed) requeues it (stored patches are reused, unless the tiling changed: then it is tiled anew).
  *
  * @example
  * const { slide } = await registerSlide(store, { filePath, encoderId: encoder.modelId, inputSizePx: 224, targetMpp: 0.5 });
@@ -62,7 +64,7 @@ export async function registerSlide(store: Store, options: RegisterSlideOptions)
     try {
       tiling = slideTiling(properties, options, name);
     } catch (error) {
-      if (!PathLensError.is(error, 'missing_mpp')) throw error;
+      if (!PathLensError.is(error, 'missing_mpp') && !PathLensError.is(error, 'implausible_mpp')) throw error;
       refusal = error;
     }
     const contentSha256 = options.contentSha256 ?? (await slideContentSha256(options.filePath, properties.files));
@@ -84,7 +86,9 @@ async function registerAgain(
   options: RegisterSlideOptions,
   fileMpp: { mppX: number | null; mppY: number | null },
 ): Promise<RegisteredSlide> {
-  if (!options.force || (existing.status !== 'failed' && existing.status !== 'ready')) return { slide: existing, created: false };
+  // A failed slide sent again is tried again (with this request's options): what else could the sender want?
+  const again = options.force || existing.status === 'failed';
+  if (!again || (existing.status !== 'failed' && existing.status !== 'ready')) return { slide: existing, created: false };
   if (!tiling) {
     // No MPP in the file nor in this request: keep the resolution it was given before.
     await store.slides.requeue(existing.id);
@@ -109,7 +113,13 @@ export function slideTiling(properties: SlideProperties, settings: SlideRegistra
   return tilingResolution({
     inputSizePx: settings.inputSizePx,
     targetMpp: settings.targetMpp,
-    fileMpp: { x: properties.mppX, y: properties.mppY },
+    fileMpp: {
+      x: properties.mppX,
+      y: properties.mppY,
+      provenance: properties.mppProvenance,
+      objectivePower: properties.objectivePower,
+    },
+    maxUpsampleFactor: settings.maxUpsampleFactor,
     requestMpp: settings.mpp,
     tileAtLevel0: settings.tileAtLevel0,
     slideName,
@@ -138,13 +148,14 @@ export function newSlideRow(
 }
 
 /** The slide columns a tiling decides. A requested MPP replaces the file's in `mppX`/`mppY`. */
-function slideTilingColumns(tiling: TilingResolution, fileMpp: { mppX: number | null; mppY: number | null }) {
+export function slideTilingColumns(tiling: TilingResolution, fileMpp: { mppX: number | null; mppY: number | null }) {
   return {
     patchSizeLevel0Px: tiling.patchSizeLevel0Px,
     targetMpp: tiling.targetMpp,
     mppSource: tiling.mppSource,
-    mppX: tiling.mppSource === 'request' ? tiling.mppLevel0 : fileMpp.mppX,
-    mppY: tiling.mppSource === 'request' ? tiling.mppLevel0 : fileMpp.mppY,
+    mppX: isUserMpp(tiling.mppSource) || tiling.mppLevel0 === null ? tiling.mppLevel0 : fileMpp.mppX,
+    mppY: isUserMpp(tiling.mppSource) || tiling.mppLevel0 === null ? tiling.mppLevel0 : fileMpp.mppY,
+    warnings: tiling.warnings,
   };
 }
 

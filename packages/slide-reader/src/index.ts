@@ -20,3 +20,4 @@ export {
   type SlideSourceKind,
   type SlideSourceRecord,
 } from './slide-source.ts';
+export { derivedMppProvenances, fileMppProvenances, type FileMppProvenance } from './mpp-provenance.ts';

@@ -1,3 +1,4 @@
+import type { FileMppProvenance } from './mpp-provenance.ts';
 /** One resolution level of a slide. Level 0 is full resolution; later levels are smaller. */
 export interface SlideLevel {
   widthPx: number;
@@ -54,6 +55,8 @@ export interface SlideProperties {
   /** Micrometres per level-0 pixel along x / y; null when the file records none (or an implausible one). */
   mppX: number | null;
   mppY: number | null;
+  /** Where `mppX`/`mppY` came from in the file; null when there is no MPP. */
+  mppProvenance: FileMppProvenance | null;
   /** Scanning objective magnification (20, 40); null when unknown. */
   objectivePower: number | null;
   /**

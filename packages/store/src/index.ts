@@ -7,6 +7,7 @@ export * from './repositories/slide-repository.ts';
 export * from './repositories/patch-repository.ts';
 export * from './repositories/prototype-repository.ts';
 export * from './repositories/pair-repository.ts';
+export * from './repositories/pair-row-repository.ts';
 export * from './repositories/conversation-repository.ts';
 export * from './repositories/report-repository.ts';
 export * from './repositories/audit-repository.ts';

@@ -4,6 +4,7 @@ import { AuditRepository } from './repositories/audit-repository.ts';
 import { ConversationRepository } from './repositories/conversation-repository.ts';
 import { IngestionJobRepository } from './repositories/ingestion-job-repository.ts';
 import { PairRepository } from './repositories/pair-repository.ts';
+import { PairRowRepository } from './repositories/pair-row-repository.ts';
 import { PatchRepository } from './repositories/patch-repository.ts';
 import { PrototypeRepository } from './repositories/prototype-repository.ts';
 import { ReportRepository } from './repositories/report-repository.ts';
@@ -16,6 +17,8 @@ export class Store {
   readonly patches: PatchRepository;
   readonly prototypes: PrototypeRepository;
   readonly pairs: PairRepository;
+  /** Every imported row's link (slide id, subtype, metadata) to the library entry holding its content. */
+  readonly pairRows: PairRowRepository;
   readonly conversations: ConversationRepository;
   /** Report drafts; the latest per slide is evidence for similar slides. */
   readonly reports: ReportRepository;
@@ -30,6 +33,7 @@ export class Store {
     this.patches = new PatchRepository(handle.db);
     this.prototypes = new PrototypeRepository(handle.db);
     this.pairs = new PairRepository(handle.db);
+    this.pairRows = new PairRowRepository(handle.db);
     this.conversations = new ConversationRepository(handle.db);
     this.reports = new ReportRepository(handle.db);
     this.audit = new AuditRepository(handle.db);

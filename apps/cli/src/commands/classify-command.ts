@@ -1,7 +1,8 @@
 import { openAsBlob } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { connectApi, expectOk } from '../api-client.ts';
+import { LabelSetCatalog } from '@pathlens/retrieval';
+import { connectApi, expectOk, runningServer } from '../api-client.ts';
 import { addConfigOptions, configFromOptions } from '../config-options.ts';
 
 /** `pathlens classify --labels <set> (--image | --pair | --patch | --slide)`, and `pathlens label-sets`. */
@@ -42,12 +43,17 @@ export function classifyCommand(program: Command): void {
   });
 
   addConfigOptions(program.command('label-sets').description('The zero-shot label sets: shipped ones and those in LABEL_SETS_DIR').option('--server <url>', 'a running PathLens server')).action(async (options: Record<string, unknown>) => {
-    const api = await connectApi(configFromOptions(options), options.server as string | undefined);
-    try {
-      const list = (await (await expectOk(await api.fetch('/v1/label-sets'))).json()) as { data: { id: string; name: string; built_in: boolean; classes: { id: string }[] }[] };
-      for (const labelSet of list.data) console.log(`${labelSet.id.padEnd(28)} ${labelSet.built_in ? 'shipped' : 'yours  '}  ${labelSet.name}: ${labelSet.classes.map((entry) => entry.id).join(', ')}`);
-    } finally {
-      await api.close();
+    const config = configFromOptions(options);
+    const line = (labelSet: { id: string; name: string; builtIn: boolean; classIds: string[] }) =>
+      `${labelSet.id.padEnd(28)} ${labelSet.builtIn ? 'shipped' : 'yours  '}  ${labelSet.name}: ${labelSet.classIds.join(', ')}`;
+    const api = await runningServer(config, options.server as string | undefined);
+    if (!api) {
+      // Listing label sets needs only their files: no database, no models, no network.
+      const catalog = await LabelSetCatalog.load({ userDirectory: config.labelSetsDir });
+      for (const labelSet of catalog.list()) console.log(line({ ...labelSet, classIds: labelSet.classes.map((entry) => entry.id) }));
+      return;
     }
+    const list = (await (await expectOk(await api.fetch('/v1/label-sets'))).json()) as { data: { id: string; name: string; built_in: boolean; classes: { id: string }[] }[] };
+    for (const labelSet of list.data) console.log(line({ id: labelSet.id, name: labelSet.name, builtIn: labelSet.built_in, classIds: labelSet.classes.map((entry) => entry.id) }));
   });
 }

@@ -2,27 +2,16 @@ import { openAsBlob } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { SingleBar } from 'cli-progress';
 import { connectApi, expectOk, type ApiClient } from '../api-client.ts';
 import { addConfigOptions, configFromOptions } from '../config-options.ts';
+import { printSlideOutcome, waitForSlide, type SlideView } from './slide-progress.ts';
 
-interface SlideView {
-  id: string;
-  name: string;
-  status: string;
-  failure_reason: string | null;
-  patch_count: number;
-  mpp_x: number | null;
-  width_px: number;
-  height_px: number;
-  progress: { tiles_done: number; tiles_total: number; eta_seconds: number | null };
-}
 
 export function ingestCommand(program: Command): void {
   addConfigOptions(
     addRegistrationOptions(program.command('ingest <file>'))
       .description('Ingest a slide or image: tile, skip background, embed, store; shows progress until ready')
-      .option('--force', 're-ingest a file already ingested'),
+      .option('--force', 'ingest again a file already ingested (with these options); `pathlens reingest <id>` does it by id'),
   ).action(async (file: string, options: Record<string, unknown>) => {
     const config = configFromOptions(options);
     const api = await connectApi(config, options.server as string | undefined);
@@ -69,30 +58,10 @@ export async function reportRegistration(api: ApiClient, response: Response, wai
   let slide = (await (await expectOk(response)).json()) as SlideView & { duplicate: boolean };
   console.log(`${slide.duplicate ? 'already ingested' : 'queued'}: ${slide.name} (${slide.id}) via ${api.target}`);
   if (wait) slide = { ...(await waitForSlide(api, slide.id)), duplicate: slide.duplicate };
-  console.log(JSON.stringify({ id: slide.id, status: slide.status, patch_count: slide.patch_count, mpp: slide.mpp_x, width_px: slide.width_px, height_px: slide.height_px, failure_reason: slide.failure_reason }));
-  if (slide.status === 'failed') process.exitCode = 1;
+  printSlideOutcome(slide);
 }
 
-async function waitForSlide(api: { fetch(path: string): Promise<Response> }, id: string): Promise<SlideView> {
-  const bar = new SingleBar({ format: 'ingesting [{bar}] {percentage}% | {value}/{total} tiles | {patches} patches | ETA {eta_text}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5_000 });
-  let started = false;
-  for (;;) {
-    const slide = (await (await expectOk(await api.fetch(`/v1/slides/${id}`))).json()) as SlideView;
-    const { tiles_done: done, tiles_total: total, eta_seconds: eta } = slide.progress;
-    const payload = { patches: slide.patch_count, eta_text: eta === null ? '…' : `${Math.ceil(eta)} s` };
-    if (!started && total > 0) {
-      bar.start(total, done, payload);
-      started = true;
-    } else if (started) bar.update(done, payload);
-    if (slide.status === 'ready' || slide.status === 'failed') {
-      if (started) bar.stop();
-      return slide;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
-function parsePositiveNumber(value: string): number {
+export function parsePositiveNumber(value: string): number {
   const number = Number(value);
   if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('give a positive number of µm per pixel, e.g. 0.25');
   return number;

@@ -19,6 +19,7 @@ import { searchRoutes } from './routes/search/search-routes.ts';
 import { dicomWebRoutes } from './routes/dicomweb/dicomweb-routes.ts';
 import { slidesRoutes } from './routes/slides/slides-routes.ts';
 import { slidePrototypesRoute } from './routes/slides/slide-prototypes-route.ts';
+import { slideReingestRoute } from './routes/slides/slide-reingest-route.ts';
 import { slideViewerRoutes } from './routes/slides/slide-viewer-routes.ts';
 import { statusRoutes } from './routes/status/status-routes.ts';
 import { webAppRoutes } from './routes/web-app/web-app-routes.ts';
@@ -65,6 +66,7 @@ export function createApp(holder: RuntimeHolder, options: AppOptions) {
   );
   app.route('/', dicomWebRoutes());
   app.route('/', slidesRoutes());
+  app.route('/', slideReingestRoute());
   app.route('/', slideViewerRoutes());
   app.route('/', slidePrototypesRoute());
   app.route('/', statusRoutes());

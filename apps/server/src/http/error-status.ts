@@ -12,6 +12,7 @@ export const errorStatus = {
   unsupported_format: 415,
   corrupt_file: 422,
   missing_mpp: 422,
+  implausible_mpp: 422,
   slide_too_large: 413,
   payload_too_large: 413,
   model_not_found: 404,

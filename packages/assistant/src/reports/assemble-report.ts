@@ -1,5 +1,6 @@
 import { draftNotice, notAssessable } from '../draft-notice.ts';
 import type { EvidenceItem } from '../evidence.ts';
+import { captionExcerptChars, excerpt, quoteExcerpt } from '../excerpt.ts';
 import type { Report } from './report-schema.ts';
 import type { ReportTemplate } from './report-template.ts';
 
@@ -42,24 +43,25 @@ export function assembleReport(evidence: EvidenceItem[], template: ReportTemplat
       const diagnosis = entry.replace(/\s*\((?:low|moderate|high|unknown) confidence\)\s*$/, '').trim();
       if (!diagnosis || seen.has(diagnosis.toLowerCase())) continue;
       seen.add(diagnosis.toLowerCase());
-      candidates.push({ diagnosis: `${diagnosis} (as drafted for the similar slide ${similar.name})`, confidence: 'low', probability: null, evidence: [similar.n] });
+      const label = `${excerpt(diagnosis, 100)} (as drafted for the similar slide ${excerpt(similar.name, 60)})`;
+      candidates.push({ diagnosis: label, confidence: 'low', probability: null, evidence: [similar.n] });
     }
   }
 
   const keyFindings: Report['key_findings'] = [];
   for (const prototype of ofKind(evidence, 'prototype')) {
     const where = prototype.xLevel0 !== null ? ` around level-0 (${prototype.xLevel0}, ${prototype.yLevel0})` : '';
-    const caption = prototype.captions[0] ? `; nearest library caption: "${prototype.captions[0].caption}"` : '';
+    const caption = prototype.captions[0] ? `; nearest library caption: ${quoteExcerpt(prototype.captions[0].caption, captionExcerptChars)}` : '';
     keyFindings.push({ finding: `Characteristic region ${prototype.clusterIndex + 1}${where}, representing ${Math.round(prototype.weight * 100)}% of the tissue patches${caption}`, evidence: [prototype.n] });
   }
   for (const patch of ofKind(evidence, 'patch').slice(0, 3)) {
-    const caption = patch.captions[0] ? `, resembling the library caption "${patch.captions[0].caption}"` : '';
+    const caption = patch.captions[0] ? `, resembling the library caption ${quoteExcerpt(patch.captions[0].caption, captionExcerptChars)}` : '';
     keyFindings.push({ finding: `Region at level-0 (${patch.xLevel0}, ${patch.yLevel0}) matches the report's evidence query${caption}`, evidence: [patch.n] });
   }
   const bestPerSet = new Map<string, Item<'finding'>>();
   for (const finding of findings) if ((bestPerSet.get(finding.labelSetId)?.probability ?? -1) < finding.probability) bestPerSet.set(finding.labelSetId, finding);
   for (const finding of bestPerSet.values()) {
-    keyFindings.push({ finding: `Zero-shot (${finding.labelSetName}): "${finding.label}" is the most likely class (probability ${finding.probability.toFixed(2)})`, evidence: [finding.n] });
+    keyFindings.push({ finding: `Zero-shot (${finding.labelSetName}): ${quoteExcerpt(finding.label, 160)} is the most likely class (probability ${finding.probability.toFixed(2)})`, evidence: [finding.n] });
   }
 
   const measurements: Report['measurements'] = [];

@@ -49,6 +49,8 @@ export interface DraftedReport {
   attempts: ReportAttempt[];
   /** Numbers the model wrote that no evidence gives, replaced by "not assessable…". */
   replacedNumbers: string[];
+  /** The report as drafted before those numbers were replaced (for the audit); null when nothing was replaced. */
+  originalReport: Report | null;
   createdAt: Date;
 }
 
@@ -128,6 +130,7 @@ export async function draftReport(
     modelId: languageModel.modelId,
     attempts,
     replacedNumbers: enforced.replaced,
+    originalReport: enforced.replaced.length ? report : null,
     createdAt: stored.createdAt,
   };
 }

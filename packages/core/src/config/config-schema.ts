@@ -36,6 +36,11 @@ export const configSchema = z.object({
   minTissueFraction: z.coerce.number().min(0).max(1).default(0.25),
   /** µm per pixel patches are tiled at (0.5 ≈ 20×): a patch covers encoder input × TARGET_MPP µm. */
   targetMpp: z.coerce.number().min(0.05).max(20).default(0.5),
+  /**
+   * Patches upsampled more than this factor from the source (a scan coarser than TARGET_MPP)
+   * are tiled with a warning, shown and stored on the slide.
+   */
+  maxUpsampleFactor: z.coerce.number().min(1).max(100).default(2),
   /** Tissue mask resolution, µm per mask pixel (CLAM segments at ≈ 16). */
   tissueMaskMpp: z.coerce.number().min(1).max(64).default(8),
   /** Median blur window on the saturation channel, mask pixels (CLAM: 7). */

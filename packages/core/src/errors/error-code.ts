@@ -12,6 +12,7 @@ export const errorCodes = [
   'unsupported_format',
   'corrupt_file',
   'missing_mpp',
+  'implausible_mpp',
   'slide_too_large',
   'payload_too_large',
   'model_not_found',

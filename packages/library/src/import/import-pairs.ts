@@ -5,6 +5,7 @@ import type { ImageEncoder, TextEncoder } from '@pathlens/encoders';
 import type { Store } from '@pathlens/store';
 import { saveLibraryImage } from '../pairs/library-image-file.ts';
 import { addPhiCounts, emptyPhiCounts, type PhiCounts, type PhiScrubber } from '../phi/scrub-phi.ts';
+import { emptyImportError } from './empty-import-error.ts';
 import { emptyImportCounts, type ImportCounts } from './import-counts.ts';
 import { detectImportFormat, openRecordReader, type ImportFormat } from './import-format.ts';
 import { fieldNames, hasCaptionField } from './record-fields.ts';
@@ -24,6 +25,8 @@ export interface ImportPairsDependencies {
 export interface ImportPairsOptions {
   /** The file or folder to import (absolute). */
   target: string;
+  /** The input as the user named it (an upload's file name), for messages; default the target's base name. */
+  displayName?: string | undefined;
   /** Overrides detection (`detectImportFormat`). */
   format?: ImportFormat | undefined;
   /** Where image ids are looked up; default `images/` beside the file when that folder exists, else none (id-only rows become text-only). */
@@ -114,6 +117,8 @@ export async function importPairs(dependencies: ImportPairsDependencies, options
     await upcoming.catch(() => null);
     await batches.return?.(undefined);
   }
+  // Nothing read at all is never a success: say what was tried and what PathLens reads.
+  if (counts.rowsRead === 0 && !options.resumeAfterRow) throw await emptyImportError(options.target, plan.format, options.displayName);
   return { plan, counts, phiCounts };
 }
 
@@ -187,6 +192,7 @@ async function storeBatch(
       };
     }),
   );
+  await store.pairRows.link(prepared.rowLinks); // duplicates keep their own slide id, subtype and metadata
   const stored = prepared.entries.filter((entry) => inserted.has(entry.contentSha256));
   const phiCounts = emptyPhiCounts();
   for (const entry of stored) addPhiCounts(phiCounts, entry.phiCounts);

@@ -1,6 +1,6 @@
 import { PathLensError } from '@pathlens/core';
 import { decodeImage, type RgbPixels } from '@pathlens/encoders';
-import type { Store } from '@pathlens/store';
+import type { NewPairRow, Store } from '@pathlens/store';
 import { scrubPairText } from '../pairs/scrub-pair-text.ts';
 import type { PhiCounts, PhiScrubber } from '../phi/scrub-phi.ts';
 import { candidateFromFields } from './record-fields.ts';
@@ -23,6 +23,8 @@ export interface ReadyEntry {
 
 export interface PreparedBatch {
   entries: ReadyEntry[];
+  /** Every readable row's own fields and the content it is stored as, duplicates included (see `store.pairRows`). */
+  rowLinks: NewPairRow[];
   rejected: RejectedRow[];
   duplicates: number;
   rowsRead: number;
@@ -101,5 +103,6 @@ export async function prepareBatch(context: PrepareContext, records: SourceRecor
   );
 
   rejected.sort((first, second) => first.row - second.row);
-  return { entries: entries.filter((entry) => entry !== null), rejected, duplicates, rowsRead: records.length, lastRow: records.at(-1)?.row ?? 0 };
+  const rowLinks = candidates.map(({ text, contentSha256 }) => ({ pairContentSha256: contentSha256, source: text.source, metadata: text.metadata }));
+  return { entries: entries.filter((entry) => entry !== null), rowLinks, rejected, duplicates, rowsRead: records.length, lastRow: records.at(-1)?.row ?? 0 };
 }

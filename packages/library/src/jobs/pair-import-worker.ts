@@ -137,6 +137,7 @@ export class PairImportWorker extends EventEmitter {
       const { request } = job;
       await importPairs(this.dependencies, {
         target: request.target,
+        displayName: request.displayName,
         format: request.format ?? undefined,
         imagesDir: request.imagesDir ?? undefined,
         textOnly: request.textOnly,

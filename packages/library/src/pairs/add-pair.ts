@@ -46,5 +46,6 @@ export async function addPair(dependencies: AddPairDependencies, pair: NewPair):
     imageEmbedding: Array.from(imageEmbedding!),
     captionEmbedding: Array.from(captionEmbedding!),
   });
+  await store.pairRows.link([{ pairContentSha256: contentSha256, source: text.source, metadata: text.metadata }]);
   return { ...stored, phiCounts: text.phiCounts };
 }

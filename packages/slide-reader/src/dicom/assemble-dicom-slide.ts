@@ -106,6 +106,7 @@ export async function assembleDicomSlide(
     levels,
     mppX: isPlausibleMpp(largest.mppX) ? largest.mppX : null,
     mppY: isPlausibleMpp(largest.mppY) ? largest.mppY : null,
+    mppProvenance: isPlausibleMpp(largest.mppX) || isPlausibleMpp(largest.mppY) ? largest.mppProvenance : null,
     objectivePower: series.instances.find((instance) => instance.objectivePower !== null)?.objectivePower ?? null,
     associatedImages: associatedOrder.filter((name) => associated.has(name)),
   };

@@ -102,6 +102,7 @@ export async function openOpenSlideSlide(target: OpenSlideTarget, limits: SlideS
       levels,
       mppX: isPlausibleMpp(mppX) ? mppX : null,
       mppY: isPlausibleMpp(mppY) ? mppY : null,
+      mppProvenance: isPlausibleMpp(mppX) || isPlausibleMpp(mppY) ? 'scanner_metadata' : null,
       objectivePower: Number.isFinite(objectivePower) && objectivePower > 0 ? objectivePower : null,
       associatedImages,
     };

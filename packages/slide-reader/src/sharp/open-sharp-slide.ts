@@ -58,6 +58,7 @@ async function openTiff(filePath: string, sniffed: SniffedFile, limits: SlideSiz
     levels: layout.levels.map(({ widthPx, heightPx, downsample }) => ({ widthPx, heightPx, downsample })),
     mppX: layout.mppX,
     mppY: layout.mppY,
+    mppProvenance: layout.mppProvenance,
     objectivePower: layout.objectivePower,
     associatedImages: layout.associatedImages.map(({ name }) => name),
   };
@@ -91,6 +92,7 @@ async function openDecodedImage(filePath: string, format: 'png' | 'jpeg', limits
     levels: [{ widthPx: image.widthPx, heightPx: image.heightPx, downsample: 1 }],
     mppX: mpp,
     mppY: mpp,
+    mppProvenance: mpp ? 'image_density' : null,
     objectivePower: null,
     associatedImages: [],
   };

@@ -58,5 +58,5 @@ export function describeOmeTiff(pages: TiffPage[], filePath: string): TiffSlideL
 
   const mppX = isPlausibleMpp(main?.physicalSizeXUm) ? main.physicalSizeXUm : null;
   const mppY = isPlausibleMpp(main?.physicalSizeYUm) ? main.physicalSizeYUm : null;
-  return { format: 'ome-tiff', vendor: null, levels, associatedImages, mppX, mppY, objectivePower: main?.objectivePower ?? null };
+  return { format: 'ome-tiff', vendor: null, levels, associatedImages, mppX, mppY, mppProvenance: mppX || mppY ? 'ome_physical_size' : null, objectivePower: main?.objectivePower ?? null };
 }

@@ -1,3 +1,4 @@
+import type { FileMppProvenance } from '../mpp-provenance.ts';
 import type { SlideLevel } from '../slide-reader.ts';
 import { mppFromResolution } from '../resolution-mpp.ts';
 import { isAperioDescription, parseAperioDescription } from './aperio-description.ts';
@@ -26,6 +27,7 @@ export interface TiffSlideLayout {
   associatedImages: TiffAssociatedImage[];
   mppX: number | null;
   mppY: number | null;
+  mppProvenance: FileMppProvenance | null;
   objectivePower: number | null;
 }
 
@@ -90,15 +92,13 @@ function associatedName(page: TiffPage, aperio: boolean): string | null {
   return match?.[1] ? match[1].toLowerCase() : null;
 }
 
-function resolutionOf(firstPage: TiffPage, aperio: boolean): Pick<TiffSlideLayout, 'mppX' | 'mppY' | 'objectivePower'> {
+function resolutionOf(firstPage: TiffPage, aperio: boolean): Pick<TiffSlideLayout, 'mppX' | 'mppY' | 'mppProvenance' | 'objectivePower'> {
   if (aperio && firstPage.description) {
     const { mpp, objectivePower } = parseAperioDescription(firstPage.description);
-    return { mppX: mpp, mppY: mpp, objectivePower };
+    return { mppX: mpp, mppY: mpp, mppProvenance: mpp ? 'scanner_metadata' : null, objectivePower };
   }
   const resolution = firstPage.resolution;
-  return {
-    mppX: resolution ? mppFromResolution(resolution.x, resolution.unit) : null,
-    mppY: resolution ? mppFromResolution(resolution.y, resolution.unit) : null,
-    objectivePower: null,
-  };
+  const mppX = resolution ? mppFromResolution(resolution.x, resolution.unit) : null;
+  const mppY = resolution ? mppFromResolution(resolution.y, resolution.unit) : null;
+  return { mppX, mppY, mppProvenance: mppX || mppY ? 'tiff_resolution' : null, objectivePower: null };
 }

@@ -85,7 +85,7 @@ export class SlideRepository {
    */
   async requeueRetiled(
     id: string,
-    tiling: Pick<NewSlideRow, 'patchSizeLevel0Px' | 'targetMpp' | 'mppSource' | 'mppX' | 'mppY' | 'metadata'>,
+    tiling: Pick<NewSlideRow, 'patchSizeLevel0Px' | 'targetMpp' | 'mppSource' | 'mppX' | 'mppY' | 'metadata' | 'warnings'>,
   ): Promise<boolean> {
     return this.db.transaction(async (transaction) => {
       const [changed] = await transaction

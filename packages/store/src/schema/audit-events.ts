@@ -14,6 +14,10 @@ export const auditEvents = pgTable(
     reportId: uuid('report_id'),
     model: text('model'),
     evidenceIds: jsonb('evidence_ids').$type<string[]>().notNull().default([]),
+    /** Numbers the model wrote that no evidence gives (flagged or replaced in what the user saw). */
+    unsupportedNumbers: jsonb('unsupported_numbers').$type<string[]>().notNull().default([]),
+    /** The model's text as it wrote it, when what the user saw was changed (unsupported numbers flagged); else null. */
+    originalText: text('original_text'),
     durationMs: integer('duration_ms').notNull(),
     /** HTTP status the request ended with. */
     status: integer('status').notNull(),

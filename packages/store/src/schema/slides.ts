@@ -30,8 +30,16 @@ export const slides = pgTable(
     mppX: real('mpp_x'),
     mppY: real('mpp_y'),
     objectivePower: real('objective_power'),
-    /** Where the MPP came from: the file, the request (`--mpp`), or none (tiled at level 0 by choice). */
-    mppSource: text('mpp_source', { enum: ['file', 'request', 'none'] }).notNull().default('file'),
+    /**
+     * Where the MPP came from: a provenance in the file (`pixel_spacing`, `imaged_volume`,
+     * `scanner_metadata`, `ome_physical_size`, `tiff_resolution`, `image_density`), the user
+     * (`user`), or none (tiled at level 0 by choice). Rows from before provenance say `file` / `request`.
+     */
+    mppSource: text('mpp_source', { enum: ['pixel_spacing', 'imaged_volume', 'scanner_metadata', 'ome_physical_size', 'tiff_resolution', 'image_density', 'user', 'none', 'file', 'request'] })
+      .notNull()
+      .default('file'),
+    /** What a reader of the slide's results should know (a flagged MPP, patches upsampled from a coarse source). */
+    warnings: jsonb('warnings').$type<string[]>().notNull().default([]),
     /** µm per pixel the patches were tiled at; null when tiled at level 0 without a known MPP. */
     targetMpp: real('target_mpp'),
     /** Organ/site, stain and other facts the user gave (free key → value). */

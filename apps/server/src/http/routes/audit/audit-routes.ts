@@ -51,6 +51,8 @@ export function auditRoutes() {
         report_id: event.reportId,
         model: event.model,
         evidence_ids: event.evidenceIds,
+        unsupported_numbers: event.unsupportedNumbers,
+        original_text: event.originalText,
         duration_ms: event.durationMs,
         status: event.status,
       })),

@@ -17,9 +17,20 @@ export function auditActor(context: Context): string {
   return key ? `key:${createHash('sha256').update(key).digest('hex').slice(0, 12)}` : 'anonymous';
 }
 
+interface AuditFields {
+  slideId: string | null;
+  conversationId: string | null;
+  reportId: string | null;
+  model: string | null;
+  evidenceIds: string[];
+  /** Numbers no evidence gives, and the model's own text when what the user saw was changed because of them. */
+  unsupportedNumbers: string[];
+  originalText: string | null;
+}
+
 export interface RequestAudit {
   /** Fill in what is known so far (the slide, the model, the evidence…); later calls add to earlier ones. */
-  note(fields: { slideId?: string | null; conversationId?: string | null; reportId?: string | null; model?: string | null; evidenceIds?: string[] }): void;
+  note(fields: Partial<AuditFields>): void;
   /** Write the audit row once, with the status the request ended with; later calls do nothing. */
   finish(status: number): Promise<void>;
   /** `finish` with the HTTP status a thrown error becomes. */
@@ -34,13 +45,7 @@ export interface RequestAudit {
 export function beginAudit(runtime: Runtime, context: Context, action: 'chat' | 'report'): RequestAudit {
   const startedMs = performance.now();
   const actor = auditActor(context);
-  const fields: { slideId: string | null; conversationId: string | null; reportId: string | null; model: string | null; evidenceIds: string[] } = {
-    slideId: null,
-    conversationId: null,
-    reportId: null,
-    model: null,
-    evidenceIds: [],
-  };
+  const fields: AuditFields = { slideId: null, conversationId: null, reportId: null, model: null, evidenceIds: [], unsupportedNumbers: [], originalText: null };
   let finished = false;
   const finish = async (status: number) => {
     if (finished) return;
@@ -53,7 +58,7 @@ export function beginAudit(runtime: Runtime, context: Context, action: 'chat' | 
   };
   return {
     note(update) {
-      for (const [key, value] of Object.entries(update)) if (value !== undefined) (fields as Record<string, unknown>)[key] = value;
+      for (const [key, value] of Object.entries(update)) if (value !== undefined) (fields as unknown as Record<string, unknown>)[key] = value;
     },
     finish,
     fail: (error) => finish(errorStatus[asPathLensError(error).code]),

@@ -31,6 +31,16 @@ const message = z
   .refine((parsed) => parsed.role === 'user' || parsed.imageReferences.length === 0, {
     message: 'image_url parts are accepted in user messages only',
   });
+/** A parameter that would change what the answer is, refused rather than silently ignored. */
+const refused = (name: string, why: string) => z.unknown().refine((value) => value === undefined || value === null, `${name} is not supported: ${why}`).optional();
+
+/** OpenAI parameters PathLens cannot honour and that change the meaning of the answer (400, never ignored). */
+const unsupportedParameters = {
+  tools: refused('tools', 'PathLens answers from its own evidence and calls no tools; send the question without tools'),
+  tool_choice: refused('tool_choice', 'PathLens calls no tools; omit tool_choice'),
+  functions: refused('functions', 'PathLens calls no functions; omit functions'),
+  function_call: refused('function_call', 'PathLens calls no functions; omit function_call'),
+};
 
 /** OpenAI's chat completions request, plus PathLens's `slide_id` and `conversation_id`. */
 export const chatCompletionRequest = z.object({
@@ -45,6 +55,12 @@ export const chatCompletionRequest = z.object({
   n: z.literal(1, 'PathLens answers with one choice; omit n or send 1').optional(),
   slide_id: z.string().uuid('slide_id must be a slide id (a UUID) from POST /v1/slides').optional(),
   conversation_id: z.string().uuid('conversation_id must be the id a previous answer returned').optional(),
+  /** OpenAI's; only plain text answers are written (JSON output would change what the answer is). */
+  response_format: z
+    .object({ type: z.literal('text', 'PathLens writes text answers with [n] citations: omit response_format or send {"type": "text"}') })
+    .passthrough()
+    .optional(),
+  ...unsupportedParameters,
 });
 
 export type ChatCompletionRequest = z.output<typeof chatCompletionRequest>;

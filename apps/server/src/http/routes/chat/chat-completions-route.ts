@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { evidenceKey, startChat, type StartedChat } from '@pathlens/assistant';
+import { evidenceKey, startChat, unsupportedNumberFlag, type CheckedAnswer, type StartedChat } from '@pathlens/assistant';
 import { PathLensError, type Config } from '@pathlens/core';
 import type { FinishReason, GenerationEvent, QueuePlace } from '@pathlens/language-model';
 import type { AppEnvironment } from '../../app-environment.ts';
 import { asPathLensError, errorBody } from '../../error-response.ts';
 import { parseJson } from '../../parse-request.ts';
-import { beginAudit, clientClosedStatus } from '../audit/request-audit.ts';
+import { beginAudit, clientClosedStatus, type RequestAudit } from '../audit/request-audit.ts';
 import { chatCompletionRequest, defaultMaxTokens, type ChatCompletionRequest } from './chat-completion-request.ts';
 import { awaitFirstEvent } from './await-first-event.ts';
 import { regionJpegRenderer } from '../evidence/render-region-jpeg.ts';
@@ -23,6 +23,14 @@ const chatImageLimits = (config: Config): ChatImageLimits => ({
 
 const openAiFinishReason = (reason: FinishReason) => (reason === 'length' ? 'length' : 'stop');
 type Finish = Extract<GenerationEvent, { type: 'finish' }>;
+
+/** The last text of a streamed answer whose numbers no evidence gives. */
+const streamedFlagNote = (numbers: string[]) => `\n\n${unsupportedNumberFlag}: ${numbers.join(', ')}`;
+
+/** The audit keeps the model's own text when what the user saw was changed. */
+function noteUnsupportedNumbers(audit: RequestAudit, answer: string, checked: CheckedAnswer) {
+  if (checked.unsupportedNumbers.length) audit.note({ unsupportedNumbers: checked.unsupportedNumbers, originalText: answer });
+}
 
 /**
  * `POST /v1/chat/completions`: OpenAI-compatible, with a top-level `slide_id`. The request
@@ -114,13 +122,14 @@ export function chatCompletionsRoute() {
         return context.body(null, 204); // nobody is listening; the turn is not stored
       }
       const checked = await chat.complete(answer);
+      noteUnsupportedNumbers(audit, answer, checked);
       await audit.finish(200);
       return context.json({
         id,
         object: 'chat.completion',
         created,
         model,
-        choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: openAiFinishReason(finish.finishReason), logprobs: null }],
+        choices: [{ index: 0, message: { role: 'assistant', content: checked.shownAnswer }, finish_reason: openAiFinishReason(finish.finishReason), logprobs: null }],
         usage: { prompt_tokens: finish.promptTokens, completion_tokens: finish.completionTokens, total_tokens: finish.promptTokens + finish.completionTokens },
         ...chatExtensionFields(runtime, chat, checked),
       });
@@ -146,6 +155,9 @@ export function chatCompletionsRoute() {
           return;
         }
         const checked = await chat.complete(answer);
+        noteUnsupportedNumbers(audit, answer, checked);
+        // The streamed text cannot be taken back: the flag follows it, naming each number.
+        if (checked.unsupportedNumbers.length) await chunk({ content: streamedFlagNote(checked.unsupportedNumbers) }, null);
         await chunk({}, openAiFinishReason(finish.finishReason), chatExtensionFields(runtime, chat, checked));
         if (request.stream_options?.include_usage) {
           const usage = { prompt_tokens: finish.promptTokens, completion_tokens: finish.completionTokens, total_tokens: finish.promptTokens + finish.completionTokens };

@@ -4,6 +4,7 @@ import { PathLensError } from '@pathlens/core';
 import { classifyImages, classifyPair, classifyPatch, classifySlide, parseLabelSet, slideClassificationMethods, type LabelSet, type ZeroShotPrediction } from '@pathlens/retrieval';
 import type { AppEnvironment } from '../../app-environment.ts';
 import type { Runtime } from '../../../runtime/runtime.ts';
+import { demoProbabilityNote, encoderDemoFields } from '../../demo-warning.ts';
 import { parseValue } from '../../parse-request.ts';
 import { readImageRequest } from '../search/image-request.ts';
 
@@ -32,7 +33,9 @@ export function classifyRoutes() {
     if (!request.slide_id && (request.method || request.top_k)) throw new PathLensError('invalid_request', 'method and top_k apply to a whole slide (slide_id) only.', { param: 'method' });
     const labelSet = resolveLabelSet(runtime, request.label_set);
     const options = { defaultLogitScale: runtime.config.zeroShotLogitScale };
-    const base = { object: 'classification' as const, label_set: labelSet.id, model: runtime.textEncoder.modelId };
+    const demoFields = encoderDemoFields(runtime);
+    const base = { object: 'classification' as const, label_set: labelSet.id, model: runtime.textEncoder.modelId, ...demoFields };
+    const predictionView = (prediction: ZeroShotPrediction) => zeroShotView(prediction, demoFields.demo);
     if (image) {
       const [prediction] = await classifyImages(runtime, [image], labelSet, options);
       return context.json({ ...base, input: { kind: 'image' }, ...predictionView(prediction!) });
@@ -72,11 +75,16 @@ function resolveLabelSet(runtime: Runtime, labelSet: string | Record<string, unk
   return parseLabelSet(labelSet, { origin: '(request label_set)', builtIn: false, code: 'invalid_request' });
 }
 
-/** Classes most probable first, with the winner separately. */
-function predictionView(prediction: ZeroShotPrediction) {
+/** Classes most probable first, with the winner separately; from a demo encoder, the winner's probability says so. */
+function zeroShotView(prediction: ZeroShotPrediction, demo: boolean) {
   return {
     logit_scale: prediction.logitScale,
-    predicted: { id: prediction.predicted.id, name: prediction.predicted.name, probability: prediction.predicted.probability },
+    predicted: {
+      id: prediction.predicted.id,
+      name: prediction.predicted.name,
+      probability: prediction.predicted.probability,
+      ...(demo ? { probability_note: demoProbabilityNote } : {}),
+    },
     classes: [...prediction.classes].sort((left, right) => right.probability - left.probability).map((labelClass) => ({ id: labelClass.id, name: labelClass.name, probability: labelClass.probability, similarity: labelClass.similarity })),
   };
 }

@@ -2,20 +2,36 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { PathLensError } from '@pathlens/core';
 import type { AppEnvironment } from '../../app-environment.ts';
+import { encoderDemoFields } from '../../demo-warning.ts';
 import { parseJson } from '../../parse-request.ts';
 
 /** Texts per request; more is a 400 that says to batch. */
 export const maxEmbeddingInputs = 256;
 
 const embeddingsRequest = z.object({
-  input: z.union([
-    z.string().min(1, 'input is empty'),
-    z.array(z.string().min(1, 'an input text is empty')).min(1, 'send at least one text').max(maxEmbeddingInputs, `send at most ${maxEmbeddingInputs} texts per request`),
-    z.array(z.any()).transform((_value, context) => {
-      context.addIssue({ code: 'custom', message: 'PathLens embeds text: send a string or an array of strings, not token ids' });
+  // One schema per shape, checked in order, so the message names the problem (a union would say only "Invalid input").
+  input: z.unknown().transform((value, context) => {
+    if (typeof value === 'string') {
+      if (!value) context.addIssue({ code: 'custom', message: 'input is empty: send the text to embed' });
+      return [value];
+    }
+    if (!Array.isArray(value)) {
+      context.addIssue({ code: 'custom', message: 'send input as a string or an array of strings' });
       return z.NEVER;
-    }),
-  ]),
+    }
+    if (value.length === 0) context.addIssue({ code: 'custom', message: 'send at least one text' });
+    if (value.length > maxEmbeddingInputs) {
+      context.addIssue({ code: 'custom', message: `${value.length} texts is over the limit of ${maxEmbeddingInputs} per request: send them in batches of at most ${maxEmbeddingInputs}` });
+    }
+    const notText = value.findIndex((entry) => typeof entry !== 'string');
+    if (notText >= 0) {
+      context.addIssue({ code: 'custom', message: `input[${notText}] is not a string: PathLens embeds text, not token ids; send the texts themselves` });
+    } else {
+      const empty = value.findIndex((entry) => entry === '');
+      if (empty >= 0) context.addIssue({ code: 'custom', message: `input[${empty}] is empty` });
+    }
+    return value as string[];
+  }),
   model: z.string().min(1).optional(),
   encoding_format: z.enum(['float', 'base64']).default('float'),
   dimensions: z.number().int().positive().optional(),
@@ -45,7 +61,7 @@ export function embeddingsRoutes() {
     if (request.dimensions !== undefined && request.dimensions !== encoder.embeddingDimension) {
       throw new PathLensError('invalid_request', `${encoder.modelId} makes ${encoder.embeddingDimension}-d embeddings; omit dimensions or send ${encoder.embeddingDimension}.`, { param: 'dimensions' });
     }
-    const texts = typeof request.input === 'string' ? [request.input] : request.input;
+    const texts = request.input;
     const vectors: Float32Array[] = [];
     for (let start = 0; start < texts.length; start += encoder.maxBatchSize) vectors.push(...(await encoder.embedTexts(texts.slice(start, start + encoder.maxBatchSize))));
     // The text encoder does not expose its tokenizer: usage is estimated as words, capped at its limit.
@@ -55,6 +71,7 @@ export function embeddingsRoutes() {
       data: vectors.map((vector, index) => ({ object: 'embedding', index, embedding: request.encoding_format === 'base64' ? toBase64(vector) : Array.from(vector) })),
       model: encoder.modelId,
       usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+      ...encoderDemoFields(runtime),
     });
   });
 }

@@ -4,6 +4,7 @@ import { heatmapColourMaps, renderHeatmapPng, slideHeatmap, thumbnailSize } from
 import type { AppEnvironment } from '../../app-environment.ts';
 import { parseValue } from '../../parse-request.ts';
 import { queryText } from '../search/search-parameters.ts';
+import { encoderDemoFields } from '../../demo-warning.ts';
 
 const heatmapRequest = z
   .object({
@@ -38,6 +39,7 @@ export function heatmapRoutes() {
         'x-heatmap-height-px': String(heightPx),
         'x-heatmap-score-min': String(request.score_min ?? heatmap.minScore),
         'x-heatmap-score-max': String(request.score_max ?? heatmap.maxScore),
+        ...(encoderDemoFields(runtime).demo ? { 'x-pathlens-warning': 'demo encoder: scores are not meaningful' } : {}),
       });
     }
     const thumbnail = thumbnailSize(heatmap, request.max_size_px);
@@ -57,6 +59,7 @@ export function heatmapRoutes() {
       thumbnail: { max_size_px: request.max_size_px, width_px: thumbnail.widthPx, height_px: thumbnail.heightPx },
       png_url: `/v1/slides/${heatmap.slideId}/heatmap?${pngParameters}`,
       patches: heatmap.patches.map((patch) => ({ id: String(patch.id), x_level0: patch.xLevel0, y_level0: patch.yLevel0, size_level0_px: patch.sizeLevel0Px, score: patch.score })),
+      ...encoderDemoFields(runtime),
     });
   });
 }

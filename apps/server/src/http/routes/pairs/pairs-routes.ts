@@ -19,7 +19,8 @@ const pairJsonRequest = z.object({
 
 /**
  * `POST /v1/pairs`: add one image–caption pair (multipart `image` + `caption`, or JSON with a
- * data URL); the use case is `addPair` in @pathlens/library. Imports: see `pairImportsRoutes`.
+ * data URL); the use case is `addPair` in @pathlens/library. `GET /v1/pairs/:id`: the entry and
+ * every imported row linked to it. Imports: see `pairImportsRoutes`.
  */
 export function pairsRoutes() {
   return new Hono<AppEnvironment>()
@@ -44,5 +45,23 @@ export function pairsRoutes() {
         created ? 201 : 200,
       );
     })
-    .route('/', pairImportsRoutes());
+    .route('/', pairImportsRoutes())
+    // After the import routes, so /v1/pairs/imports is not taken for an id.
+    .get('/v1/pairs/:id', async (context) => {
+      const { store } = context.get('runtime');
+      const id = context.req.param('id');
+      const pair = z.string().uuid().safeParse(id).success ? await store.pairs.findById(id) : undefined;
+      if (!pair) throw new PathLensError('not_found', `No library pair with id ${id}; search the library with POST /v1/search.`, { param: 'id' });
+      const rows = await store.pairRows.forPair(pair.id);
+      return context.json({
+        object: 'image_text_pair',
+        id: pair.id,
+        caption: pair.caption,
+        source: pair.source,
+        metadata: pair.metadata,
+        image_ref: pair.imageRef,
+        /** Every imported row stored as this entry (a caption shared by many slides: one row each), with its own fields. */
+        rows: rows.map((row) => ({ source: row.source, metadata: row.metadata, created_at: row.createdAt.toISOString() })),
+      });
+    });
 }

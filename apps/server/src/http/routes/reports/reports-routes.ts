@@ -40,7 +40,7 @@ export function reportsRoutes() {
           await audit.finish(clientClosedStatus);
           return context.body(null, 204); // the client went away; no report is stored
         }
-        audit.note({ reportId: drafted.id, evidenceIds: drafted.evidence.map(evidenceKey) });
+        audit.note({ reportId: drafted.id, evidenceIds: drafted.evidence.map(evidenceKey), unsupportedNumbers: drafted.replacedNumbers, originalText: drafted.originalReport && JSON.stringify(drafted.originalReport) });
         await audit.finish(201);
         const warnings = [
           ...(runtime.models.demoWarning ? [runtime.models.demoWarning] : []),

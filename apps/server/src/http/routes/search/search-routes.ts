@@ -7,6 +7,7 @@ import { parseValue, readJsonObject } from '../../parse-request.ts';
 import { readImageRequest } from './image-request.ts';
 import { searchPageView } from './search-hit-view.ts';
 import { queryParameters, queryText, searchFilters, searchMode, searchOptionFields, type SearchOptions } from './search-parameters.ts';
+import { encoderDemoFields } from '../../demo-warning.ts';
 
 const kind = z.enum(['all', 'patch', 'pair']).default('all');
 const slideId = z.string().uuid('slide_id must be a slide id (a UUID from GET /v1/slides)');
@@ -89,7 +90,7 @@ async function search(context: Context<AppEnvironment>, query: SearchQuery, targ
     { efSearch: runtime.config.hnswEfSearch, rerankFactor: runtime.config.rerankCandidateFactor },
   );
   const echo = { ...details.echo, ...(filters ? { filters } : {}), ...(request.slide_id ? { slide_id: request.slide_id } : {}) };
-  return context.json(searchPageView(page, { direction: details.direction, query: echo, model: runtime.textEncoder.modelId, mode }));
+  return context.json({ ...searchPageView(page, { direction: details.direction, query: echo, model: runtime.textEncoder.modelId, mode }), ...encoderDemoFields(runtime) });
 }
 
 async function jsonFields(context: Context<AppEnvironment>): Promise<Record<string, unknown>> {

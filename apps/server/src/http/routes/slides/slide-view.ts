@@ -27,7 +27,9 @@ export function slideView(slide: SlideRow, live?: IngestionProgress) {
     objective_power: slide.objectivePower,
     patch_size_level0_px: slide.patchSizeLevel0Px,
     target_mpp: slide.targetMpp,
-    mpp_source: slide.mppSource,
+    /** Where the MPP came from; `user` for one a person gave (older rows said `request`). */
+    mpp_source: slide.mppSource === 'request' ? 'user' : slide.mppSource,
+    warnings: slide.warnings,
     metadata: slide.metadata,
     patch_count: progress.patchCount,
     encoder: slide.encoderId,

@@ -9,6 +9,7 @@ import { allowedSlidePath } from '../../slide-path-guard.ts';
 import { findSlide } from './find-slide.ts';
 import { parseMultipartFields, registrationFieldsOf, slideByPathRequest, type SlideRegistrationFields } from './slide-registration-request.ts';
 import { saveUpload } from './save-upload.ts';
+import { namedForUploader } from './upload-error.ts';
 import { slideView } from './slide-view.ts';
 
 /**
@@ -22,14 +23,14 @@ export function slidesRoutes() {
       const runtime = context.get('runtime');
       const { config } = runtime;
       const contentType = context.req.header('content-type') ?? '';
-      let registration: SlideRegistrationFields & { filePath: string; contentSha256?: string; uploaded: boolean };
+      let registration: SlideRegistrationFields & { filePath: string; contentSha256?: string; uploaded: boolean; fileName?: string };
       if (contentType.startsWith('multipart/form-data')) {
         const body = await context.req.parseBody();
         const file = body.file;
         if (!(file instanceof File)) throw new PathLensError('invalid_request', 'Send the slide as a multipart field named "file".', { param: 'file' });
         const fields = parseMultipartFields(body); // before saving: a bad field costs no upload
         const saved = await saveUpload(file, path.join(config.dataDir, 'uploads'));
-        registration = { ...fields, name: fields.name ?? file.name, filePath: saved.filePath, contentSha256: saved.contentSha256, uploaded: true };
+        registration = { ...fields, name: fields.name ?? file.name, filePath: saved.filePath, contentSha256: saved.contentSha256, uploaded: true, fileName: file.name };
       } else {
         const request = await parseJson(context, slideByPathRequest);
         registration = { ...registrationFieldsOf(request), filePath: await allowedSlidePath(request.path, config.slideDirs), uploaded: false };
@@ -41,11 +42,13 @@ export function slidesRoutes() {
           encoderId: runtime.imageEncoder.modelId,
           inputSizePx: runtime.imageEncoder.inputSizePx,
           targetMpp: config.targetMpp,
+          maxUpsampleFactor: config.maxUpsampleFactor,
           dataDir: config.dataDir,
         });
       } catch (error) {
-        if (registration.uploaded) await rm(registration.filePath, { force: true });
-        throw error;
+        if (!registration.uploaded) throw error;
+        await rm(registration.filePath, { force: true });
+        throw namedForUploader(error, registration.filePath, registration.fileName ?? path.basename(registration.filePath));
       }
       if (registered.created) runtime.ingestion.enqueue(registered.slide.id);
       return context.json({ ...slideView(registered.slide), duplicate: !registered.created }, registered.created ? 202 : 200);
