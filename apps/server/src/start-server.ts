@@ -32,7 +32,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info(`PathLens listening on ${url}`);
-  const ready = createRuntime(config, logger).then(
+  const ready = createRuntime(config, logger, { serverUrl: url }).then(
     (runtime) => {
       holder.runtime = runtime;
       logger.info('ready');

@@ -1,5 +1,5 @@
 import type { DatabaseHandle } from './database.ts';
-import { openDatabase } from './open-database.ts';
+import { openDatabase, type OpenDatabaseOptions } from './open-database.ts';
 import { AuditRepository } from './repositories/audit-repository.ts';
 import { ConversationRepository } from './repositories/conversation-repository.ts';
 import { IngestionJobRepository } from './repositories/ingestion-job-repository.ts';
@@ -46,6 +46,6 @@ export class Store {
  * @example
  * const store = await openStore({ dataDir: './data', databaseUrl: process.env.DATABASE_URL });
  */
-export async function openStore(options: { dataDir: string; databaseUrl?: string | undefined }): Promise<Store> {
+export async function openStore(options: OpenDatabaseOptions): Promise<Store> {
   return new Store(await openDatabase(options));
 }

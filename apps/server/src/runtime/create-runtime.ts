@@ -15,11 +15,11 @@ import { selectModels } from './select-models.ts';
  * Open the store (migrating it), pick and load the models, and start the ingestion worker,
  * which resumes whatever an earlier process left unfinished.
  */
-export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
+export async function createRuntime(config: Config, logger: Logger, options: { serverUrl?: string } = {}): Promise<Runtime> {
   // Before anything heavy: a broken label-set file stops start-up at once, naming the file and field.
   const labelSets = await LabelSetCatalog.load({ userDirectory: config.labelSetsDir });
   const reportTemplates = await loadReportTemplates({ extraDir: config.reportTemplatesDir });
-  const store: Store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const store: Store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, serverUrl: options.serverUrl });
   try {
     logger.info(`store: ${store.handle.driver} at ${store.handle.location} (migrated)`);
     const models = await selectModels(config, logger, (line) => logger.info(line));
