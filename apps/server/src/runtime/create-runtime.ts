@@ -36,7 +36,7 @@ export async function createRuntime(config: Config, logger: Logger, options: { s
       loadLanguageModel(languageModelSettings(config, models)),
     ]);
     logger.info(`models: encoder ${imageEncoder.modelId}, chat ${languageModel.modelId}`);
-    const ingestion = new IngestionWorker({ store, imageEncoder, logger }, ingestionOptionsFromConfig(config));
+    const ingestion = new IngestionWorker({ store, imageEncoder, logger }, { ...ingestionOptionsFromConfig(config), processKind: 'server' });
     if (config.ingestWorkers === 0 && store.handle.driver === 'pglite') {
       logger.warn('INGEST_WORKERS=0 on the embedded store: slides stay queued, as no other process can open this database to ingest them. Set INGEST_WORKERS=1.');
     } else if (config.ingestWorkers === 0) {

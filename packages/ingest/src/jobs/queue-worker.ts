@@ -118,6 +118,13 @@ export class QueueWorker {
   async #claim(): Promise<SlideRow | undefined> {
     const { store, imageEncoder, logger } = this.dependencies;
     const { maxAttempts, staleAfterSeconds } = this.options;
+    for (const resumed of await store.ingestionJobs.forgiveProcessCrashes({ staleAfterSeconds })) {
+      logger.info(`a process crash interrupted ingesting ${resumed.name}; it resumes without losing an attempt`, {
+        slideId: resumed.id,
+        interruptions: resumed.interruptions,
+        attempts: resumed.attempts,
+      });
+    }
     for (const exhausted of await store.ingestionJobs.failExhausted({ maxAttempts, staleAfterSeconds })) {
       logger.warn(`ingestion failed: ${exhausted.failureReason}`, { slideId: exhausted.id });
       this.events.finished?.({ slideId: exhausted.id, status: 'failed', reason: exhausted.failureReason ?? '', patchesEncoded: 0 });
