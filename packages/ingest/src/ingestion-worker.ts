@@ -87,6 +87,11 @@ export class IngestionWorker extends EventEmitter {
     return this.#loops.find((loop) => loop.current?.slideId === slideId)?.current ?? undefined;
   }
 
+  /** Stop ingesting this slide in this process, if a loop holds it (before deleting it); resolves when it has stopped. */
+  async cancel(slideId: string): Promise<void> {
+    await Promise.all(this.#loops.map((loop) => loop.cancel(slideId)));
+  }
+
   /** Resolves once every loop has found the queue empty. */
   async idle(): Promise<void> {
     await this.#started;

@@ -2,6 +2,7 @@ import type { DatabaseHandle } from './database.ts';
 import { openDatabase, type OpenDatabaseOptions } from './open-database.ts';
 import { AuditRepository } from './repositories/audit-repository.ts';
 import { ConversationRepository } from './repositories/conversation-repository.ts';
+import { DeletionRepository } from './repositories/deletion-repository.ts';
 import { IngestionJobRepository } from './repositories/ingestion-job-repository.ts';
 import { PairRepository } from './repositories/pair-repository.ts';
 import { PatchRepository } from './repositories/patch-repository.ts';
@@ -24,6 +25,8 @@ export class Store {
   /** Nearest-neighbour queries with filters and pagination (search, heatmaps, zero-shot). */
   readonly search: SearchRepository;
   readonly ingestionJobs: IngestionJobRepository;
+  /** Deletions and patient purges, each one transaction with its audit row. */
+  readonly deletions: DeletionRepository;
 
   constructor(readonly handle: DatabaseHandle) {
     this.slides = new SlideRepository(handle.db);
@@ -35,6 +38,7 @@ export class Store {
     this.audit = new AuditRepository(handle.db);
     this.search = new SearchRepository(handle.db);
     this.ingestionJobs = new IngestionJobRepository(handle.db);
+    this.deletions = new DeletionRepository(handle.db);
   }
 
   close(): Promise<void> {

@@ -7,6 +7,7 @@ import { auditRoutes } from './routes/audit/audit-routes.ts';
 import { chatCompletionsRoute } from './routes/chat/chat-completions-route.ts';
 import { classifyRoutes } from './routes/classify/classify-routes.ts';
 import { conversationsRoutes } from './routes/conversations/conversations-routes.ts';
+import { deletionRoutes } from './routes/deletion/deletion-routes.ts';
 import { embeddingsRoutes } from './routes/embeddings/embeddings-routes.ts';
 import { regionImageRoute } from './routes/evidence/region-image-route.ts';
 import { healthRoutes } from './routes/health/health-routes.ts';
@@ -65,6 +66,7 @@ export function createApp(holder: RuntimeHolder, options: { logger: Logger; maxU
   app.route('/', embeddingsRoutes());
   app.route('/', reportsRoutes());
   app.route('/', auditRoutes());
+  app.route('/', deletionRoutes());
   return app;
 }
 

@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { PathLensError } from '@pathlens/core';
 import type { AppEnvironment } from '../../app-environment.ts';
 
-/** `GET /v1/conversations/:id`: the stored turns, each assistant turn with its evidence and citations. */
+/**
+ * `GET /v1/conversations/:id`: the stored turns, each assistant turn with its evidence and citations;
+ * `slide_deleted` when the slide it was about has been deleted.
+ */
 export function conversationsRoutes() {
   return new Hono<AppEnvironment>().get('/v1/conversations/:id', async (context) => {
     const { store } = context.get('runtime');
@@ -15,6 +18,9 @@ export function conversationsRoutes() {
       id: conversation.id,
       object: 'conversation',
       slide_id: conversation.slideId,
+      /** The slide it was about was deleted: the text stays, the link does not. */
+      slide_deleted: conversation.slideDeletedAt !== null,
+      slide_deleted_at: conversation.slideDeletedAt?.toISOString() ?? null,
       title: conversation.title,
       created_at: conversation.createdAt.toISOString(),
       messages: messages.map((message) => ({
