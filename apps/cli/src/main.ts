@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { PathLensError } from '@pathlens/core';
 import { chatCommand } from './commands/chat-command.ts';
 import { classifyCommand } from './commands/classify-command.ts';
+import { deleteCommands } from './commands/delete-command.ts';
 import { evalCommand } from './commands/eval-command.ts';
 import { heatmapCommand } from './commands/heatmap-command.ts';
 import { ingestCommand } from './commands/ingest-command.ts';
@@ -22,6 +23,7 @@ chatCommand(program);
 modelsCommand(program);
 pairsCommand(program);
 workerCommand(program);
+deleteCommands(program);
 
 try {
   await program.parseAsync(process.argv);
