@@ -41,7 +41,7 @@ export async function connectApi(config: Config, server?: string | undefined): P
   const logger = config.logLevel === 'debug' ? createLogger('debug') : createLogger('warn');
   const runtime = await createRuntime(config, logger);
   const holder: RuntimeHolder = { runtime, startupError: null };
-  const app = createApp(holder, { logger: silentLogger, maxUploadBytes: config.maxUploadMegabytes * 1_048_576 });
+  const app = createApp(holder, { logger: silentLogger, maxUploadBytes: config.maxUploadMegabytes * 1_048_576, maxJsonBytes: config.maxJsonBodyMegabytes * 1_048_576 });
   return {
     target: 'in-process',
     fetch: async (path, init) => app.request(path, init),

@@ -23,7 +23,7 @@ export interface RunningServer {
  */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const holder: RuntimeHolder = { runtime: null, startupError: null };
-  const app = createApp(holder, { logger, maxUploadBytes: config.maxUploadMegabytes * 1_048_576 });
+  const app = createApp(holder, { logger, maxUploadBytes: config.maxUploadMegabytes * 1_048_576, maxJsonBytes: config.maxJsonBodyMegabytes * 1_048_576 });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(listening));
     listening.once('error', reject);

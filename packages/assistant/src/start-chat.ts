@@ -1,5 +1,6 @@
 import { PathLensError } from '@pathlens/core';
 import type { ChatMessage, GenerationEvent, LanguageModel, QueuePlace } from '@pathlens/language-model';
+import { countTokensInChunks } from '@pathlens/language-model';
 import type { SlideRow } from '@pathlens/store';
 import { buildSystemMessage } from './build-prompt.ts';
 import { checkCitations, type Citation } from './check-citations.ts';
@@ -25,7 +26,12 @@ export interface AssistantDependencies extends EvidenceSources {
    */
   minSimilarity: number;
   minCaptionSimilarity: number;
+  /** CHAT_MAX_PROMPT_TOKENS: a request whose messages make more is refused (413) before any work. */
+  maxPromptTokens?: number;
 }
+
+/** The image–text encoder reads at most 77 tokens (~300 characters): embedding more of a long question only costs time. */
+const questionCharactersForEvidence = 2_000;
 
 export interface ChatRequest {
   /** The conversation so far as the client sends it; the last message is the user's question. */
@@ -110,6 +116,16 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
   if (!question || question.role !== 'user' || !question.content.trim()) {
     throw new PathLensError('invalid_request', 'The last message must be a non-empty message with role "user": it is the question to answer.', { param: 'messages' });
   }
+  const history = request.messages.filter((message) => message.role !== 'system');
+  const fixedText = buildSystemMessage([]).content + history.map((message) => message.content).join('\n');
+  const fixedTokens = await countTokensInChunks(languageModel, fixedText, { stopAbove: dependencies.maxPromptTokens });
+  if (dependencies.maxPromptTokens !== undefined && fixedTokens > dependencies.maxPromptTokens) {
+    throw new PathLensError(
+      'payload_too_large',
+      `The messages make more than ${dependencies.maxPromptTokens} prompt tokens (CHAT_MAX_PROMPT_TOKENS); send a shorter conversation.`,
+      { param: 'messages', limitTokens: dependencies.maxPromptTokens },
+    );
+  }
   const existing = request.conversationId ? await store.conversations.findById(request.conversationId) : null;
   if (request.conversationId && !existing) {
     throw new PathLensError('not_found', `No conversation with id ${request.conversationId}; omit conversation_id to start a new one.`, { param: 'conversation_id' });
@@ -122,11 +138,9 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
   if (!slide && !existing && request.messages.some((message) => message.role === 'system')) return passThrough(dependencies, request, question);
 
   const findingLabelSets = slide ? chooseTemplate(dependencies.templates, undefined, slideFacts(slide).organ).finding_label_sets : [];
-  const gathered = await gatherEvidence(dependencies, question.content, slide, defaultEvidenceLimits, findingLabelSets);
+  const gathered = await gatherEvidence(dependencies, question.content.slice(0, questionCharactersForEvidence), slide, defaultEvidenceLimits, findingLabelSets);
   const earlier = existing ? previousEvidence(await store.conversations.messages(existing.id)) : [];
   const candidates = earlier.length ? mergeFollowUpEvidence(earlier, gathered.items) : gathered.items;
-  const history = request.messages.filter((message) => message.role !== 'system');
-  const fixedTokens = languageModel.countTokens(buildSystemMessage([]).content + history.map((message) => message.content).join('\n'));
   const budgetTokens = languageModel.contextLengthTokens - request.maxNewTokens - fixedTokens - 64;
   const evidence = fitEvidence(candidates, describeEvidence, (text) => languageModel.countTokens(text), budgetTokens, { keepNumbers: earlier.length > 0 });
   const supported =

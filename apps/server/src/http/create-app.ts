@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { PathLensError, type Logger } from '@pathlens/core';
 import type { AppEnvironment } from './app-environment.ts';
 import { handleError } from './error-response.ts';
+import { requestBodyLimits } from './request-body-limits.ts';
 import { auditRoutes } from './routes/audit/audit-routes.ts';
 import { chatCompletionsRoute } from './routes/chat/chat-completions-route.ts';
 import { classifyRoutes } from './routes/classify/classify-routes.ts';
@@ -28,7 +28,7 @@ import type { RuntimeHolder } from './runtime-holder.ts';
  * const app = createApp({ runtime, startupError: null }, { logger, maxUploadBytes: 1 << 30 });
  * const response = await app.request('/v1/models');
  */
-export function createApp(holder: RuntimeHolder, options: { logger: Logger; maxUploadBytes: number }) {
+export function createApp(holder: RuntimeHolder, options: { logger: Logger; maxUploadBytes: number; maxJsonBytes?: number }) {
   const app = new Hono<AppEnvironment>();
   app.onError(handleError(options.logger));
   app.notFound((context) => {
@@ -43,15 +43,7 @@ export function createApp(holder: RuntimeHolder, options: { logger: Logger; maxU
     context.set('runtime', holder.runtime);
     await next();
   });
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: options.maxUploadBytes,
-      onError: () => {
-        throw new PathLensError('payload_too_large', `The request body is over ${Math.round(options.maxUploadBytes / 1_048_576)} MB; raise MAX_UPLOAD_MEGABYTES or ingest by path (SLIDE_DIRS).`);
-      },
-    }),
-  );
+  app.use('/v1/*', requestBodyLimits({ maxUploadBytes: options.maxUploadBytes, maxJsonBytes: options.maxJsonBytes ?? 16 * 1_048_576 }));
   app.route('/', slidesRoutes());
   app.route('/', slideViewerRoutes());
   app.route('/', pairsRoutes());

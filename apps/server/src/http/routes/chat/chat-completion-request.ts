@@ -1,11 +1,14 @@
 import { z } from 'zod';
+import { plainText } from '../../plain-text.ts';
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
 
 const message = z.object({
   role: z.enum(['system', 'user', 'assistant']),
   /** A string, or OpenAI's array of content parts (text parts only). */
-  content: z.union([z.string(), z.array(textPart).transform((parts) => parts.map((part) => part.text).join('\n'))]),
+  content: z
+    .union([z.string(), z.array(textPart).transform((parts) => parts.map((part) => part.text).join('\n'))])
+    .pipe(plainText()),
 });
 
 /** OpenAI's chat completions request, plus PathLens's `slide_id` and `conversation_id`. */

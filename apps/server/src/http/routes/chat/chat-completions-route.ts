@@ -9,6 +9,7 @@ import { asPathLensError, errorBody } from '../../error-response.ts';
 import { parseJson } from '../../parse-request.ts';
 import { beginAudit, clientClosedStatus } from '../audit/request-audit.ts';
 import { chatCompletionRequest, defaultMaxTokens, type ChatCompletionRequest } from './chat-completion-request.ts';
+import { chatBodyLimit, checkChatLimits } from './chat-request-limits.ts';
 import { awaitFirstEvent } from './await-first-event.ts';
 import { chatExtensionFields } from './chat-extension-fields.ts';
 
@@ -24,7 +25,7 @@ type Finish = Extract<GenerationEvent, { type: 'finish' }>;
  * leaves the queue); every request is audited.
  */
 export function chatCompletionsRoute() {
-  return new Hono<AppEnvironment>().post('/v1/chat/completions', async (context) => {
+  return new Hono<AppEnvironment>().post('/v1/chat/completions', chatBodyLimit(), async (context) => {
     const runtime = context.get('runtime');
     const { languageModel } = runtime;
     const audit = beginAudit(runtime, context, 'chat');
@@ -40,13 +41,14 @@ export function chatCompletionsRoute() {
     let events: AsyncIterable<GenerationEvent>;
     try {
       request = await parseJson(context, chatCompletionRequest);
+      checkChatLimits(request, runtime.config);
       audit.note({ slideId: request.slide_id ?? null, conversationId: request.conversation_id ?? null });
       if (request.model && request.model !== languageModel.modelId && request.model !== 'pathlens') {
         throw new PathLensError('model_not_found', `Model "${request.model}" is not served here; use "${languageModel.modelId}" (or "pathlens"). GET /v1/models lists them.`, { param: 'model' });
       }
       place = languageModel.queue.join(abort.signal); // a full queue is a 429 before any work is done
       chat = await startChat(
-        { store: runtime.store, textEncoder: runtime.textEncoder, languageModel, findings: runtime.findings, templates: runtime.reportTemplates, minSimilarity: runtime.config.chatMinSimilarity, minCaptionSimilarity: runtime.config.chatMinCaptionSimilarity },
+        { store: runtime.store, textEncoder: runtime.textEncoder, languageModel, findings: runtime.findings, templates: runtime.reportTemplates, minSimilarity: runtime.config.chatMinSimilarity, minCaptionSimilarity: runtime.config.chatMinCaptionSimilarity, maxPromptTokens: runtime.config.chatMaxPromptTokens },
         {
           messages: request.messages,
           slideId: request.slide_id,
