@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
 import os from 'node:os';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { startTestServer } from '../helpers/test-server.ts';
@@ -131,5 +133,32 @@ describe('bounded inputs: size limits and invalid text, refused before any work'
     }
     expect(await rows('conversations')).toBe(conversationsBefore);
     expect(await rows('messages')).toBe(messagesBefore);
+  });
+
+  it('NUL in captions, metadata, names, paths and filters is a 400 naming the field, and nothing is stored', async () => {
+    const post = (route: string, body: unknown) =>
+      fetch(`${baseUrl}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const png = (await sharp({ create: { width: 32, height: 32, channels: 3, background: '#8040a0' } }).png().toBuffer()).toString('base64');
+    const image = `data:image/png;base64,${png}`;
+    const attempts: [string, unknown, string][] = [
+      ['/v1/pairs', { image, caption: 'nuclei\u0000' }, 'caption'],
+      ['/v1/pairs', { image, caption: 'nuclei', source: 'atlas\u0000' }, 'source'],
+      ['/v1/pairs', { image, caption: 'nuclei', metadata: { organ: 'colon\u0000' } }, 'metadata.organ'],
+      ['/v1/slides', { path: '/slides/a\u0000.svs' }, 'path'],
+      ['/v1/slides', { path: '/slides/a.svs', name: 'slide\u0000' }, 'name'],
+      ['/v1/slides', { path: '/slides/a.svs', metadata: { organ: 'colon\u0000' } }, 'metadata.organ'],
+      ['/v1/search', { q: 'purple\u0000 nuclei' }, 'q'],
+      ['/v1/search', { q: 'purple nuclei', organ: 'colon\u0000' }, 'organ'],
+      ['/v1/reports', { slide_id: '00000000-0000-4000-8000-000000000000', clinical_context: 'polyp\u0000' }, 'clinical_context'],
+    ];
+    for (const [route, body, field] of attempts) {
+      const response = await post(route, body);
+      expect(response.status, `${route} ${field}`).toBe(400);
+      const error = ((await response.json()) as Json).error;
+      expect(error.message).toContain(field);
+      expect(error.message).toMatch(/NUL byte; send plain text/);
+    }
+    for (const table of ['image_text_pairs', 'slides', 'reports']) expect(await rows(table)).toBe(0);
+    expect(await readdir(test.dataDir)).not.toContain('pairs');
   });
 });

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { PathLensError, type Logger } from '@pathlens/core';
+import { PathLensError, type Logger, quotePrefix } from '@pathlens/core';
 import type { AppEnvironment } from './app-environment.ts';
 import { handleError } from './error-response.ts';
 import { requestBodyLimits } from './request-body-limits.ts';
@@ -32,7 +32,7 @@ export function createApp(holder: RuntimeHolder, options: { logger: Logger; maxU
   const app = new Hono<AppEnvironment>();
   app.onError(handleError(options.logger));
   app.notFound((context) => {
-    throw new PathLensError('not_found', `No route ${context.req.method} ${context.req.path}. See the README for the API.`);
+    throw new PathLensError('not_found', `No route ${context.req.method} ${quotePrefix(context.req.path, 200)}. See the README for the API.`);
   });
   app.route('/', healthRoutes(holder));
   app.use('/v1/*', async (context, next) => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { evidenceKey, startChat, type StartedChat } from '@pathlens/assistant';
-import { PathLensError } from '@pathlens/core';
+import { PathLensError, quotePrefix } from '@pathlens/core';
 import type { FinishReason, GenerationEvent, QueuePlace } from '@pathlens/language-model';
 import type { AppEnvironment } from '../../app-environment.ts';
 import { asPathLensError, errorBody } from '../../error-response.ts';
@@ -44,7 +44,7 @@ export function chatCompletionsRoute() {
       checkChatLimits(request, runtime.config);
       audit.note({ slideId: request.slide_id ?? null, conversationId: request.conversation_id ?? null });
       if (request.model && request.model !== languageModel.modelId && request.model !== 'pathlens') {
-        throw new PathLensError('model_not_found', `Model "${request.model}" is not served here; use "${languageModel.modelId}" (or "pathlens"). GET /v1/models lists them.`, { param: 'model' });
+        throw new PathLensError('model_not_found', `Model ${quotePrefix(request.model)} is not served here; use "${languageModel.modelId}" (or "pathlens"). GET /v1/models lists them.`, { param: 'model' });
       }
       place = languageModel.queue.join(abort.signal); // a full queue is a 429 before any work is done
       chat = await startChat(
