@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { PathLensError } from '@pathlens/core';
 import type { ChatMessage, GenerationEvent, LanguageModel, QueuePlace } from '@pathlens/language-model';
 import { countTokensInChunks } from '@pathlens/language-model';
@@ -147,7 +148,8 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
     (gathered.bestQuestionSimilarity !== null && gathered.bestQuestionSimilarity >= dependencies.minSimilarity) ||
     (gathered.bestCaptionSimilarity !== null && gathered.bestCaptionSimilarity >= dependencies.minCaptionSimilarity);
 
-  const conversation = existing ?? (await store.conversations.create({ slideId: slide?.id ?? null, title: question.content.slice(0, 120) }));
+  // A new conversation is stored with its messages once the answer is complete, in one transaction.
+  const conversation = existing ?? { id: randomUUID(), slideId: slide?.id ?? null, title: question.content.slice(0, 120) };
   const events = supported
     ? withNotice(
         languageModel.generate({
@@ -173,10 +175,12 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
       const citations = checkCitations(answer, evidence);
       const numbers = unsupportedNumbers(answer, evidence.map(describeEvidence));
       const newMessages = existing ? [question] : history;
-      await store.conversations.append(conversation.id, [
+      const stored = [
         ...newMessages.map((message) => ({ role: message.role, content: message.content })),
         { role: 'assistant' as const, content: answer, model: supported ? languageModel.modelId : null, evidence, citations },
-      ]);
+      ];
+      if (existing) await store.conversations.append(conversation.id, stored);
+      else await store.conversations.createWithMessages(conversation, stored);
       return { citations, unsupportedNumbers: numbers };
     },
   };
@@ -185,7 +189,7 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
 /** A request that brought its own context (a system message, no slide): the model answers it as it is. */
 async function passThrough(dependencies: AssistantDependencies, request: ChatRequest, question: ChatMessage): Promise<StartedChat> {
   const { store, languageModel } = dependencies;
-  const conversation = await store.conversations.create({ slideId: null, title: question.content.slice(0, 120) });
+  const conversation = { id: randomUUID(), slideId: null, title: question.content.slice(0, 120) };
   const events = withNotice(languageModel.generate({ messages: request.messages, maxNewTokens: request.maxNewTokens, temperature: request.temperature, signal: request.signal, place: request.place }));
   return {
     conversationId: conversation.id,
@@ -196,7 +200,7 @@ async function passThrough(dependencies: AssistantDependencies, request: ChatReq
     grounding: 'client',
     events,
     async complete(answer) {
-      await store.conversations.append(conversation.id, [
+      await store.conversations.createWithMessages(conversation, [
         ...request.messages.map((message) => ({ role: message.role, content: message.content })),
         { role: 'assistant' as const, content: answer, model: languageModel.modelId, evidence: [], citations: [] },
       ]);
