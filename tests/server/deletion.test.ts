@@ -111,6 +111,26 @@ describe('deletion leaves no file or row behind', () => {
     expect(await dataFiles()).toEqual([]);
   }, 300_000);
 
+  it('deleting a slide while it is being ingested stops the ingestion, and nothing of it is left', async () => {
+    const filePath = path.join(inputDir, 'big.png');
+    await writeTwoStainSlide(filePath, { widthPx: 2688, heightPx: 1344 });
+    const form = new FormData();
+    form.append('file', await openAsBlob(filePath), 'big.png');
+    form.append('mpp', '0.5');
+    const queued = (await (await fetch(`${baseUrl}/v1/slides`, { method: 'POST', body: form })).json()) as Json;
+    const deadline = Date.now() + 60_000;
+    while ((await call('GET', `/v1/slides/${queued.id}`)).body.status === 'queued' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const deleted = await call('DELETE', `/v1/slides/${queued.id}`);
+    expect(deleted.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // anything the worker still had in hand
+    expect(await rows('slides', `id = '${queued.id}'`)).toBe(0);
+    expect(await rows('patches', `slide_id = '${queued.id}'`)).toBe(0);
+    expect((await dataFiles()).filter((file) => file.includes(queued.id) || file.startsWith('uploads/'))).toEqual([]);
+    expect(test.server.holder.runtime!.ingestion.progress(queued.id)).toBeUndefined();
+  }, 300_000);
+
   it('deletes a pair with its image file, and a report on its own', async () => {
     const pairId = await addPair(90, {});
     expect((await dataFiles()).filter((file) => file.startsWith('pairs/'))).toHaveLength(1);
@@ -154,7 +174,7 @@ describe('deletion leaves no file or row behind', () => {
     expect(audit.body.data[0]).toMatchObject({ actor: 'anonymous', action: 'purge', target_kind: 'patient', status: 200 });
     expect(JSON.stringify(audit.body)).not.toContain('P-0042');
     const deletions = await call('GET', '/v1/audit?action=delete');
-    expect(deletions.body.data.map((event: Json) => event.target_kind).sort()).toEqual(['conversation', 'pair', 'report', 'slide', 'slide']);
+    expect(deletions.body.data.map((event: Json) => event.target_kind).sort()).toEqual(['conversation', 'pair', 'report', 'slide', 'slide', 'slide']);
     expect(deletions.body.data.every((event: Json) => event.actor === 'anonymous' && event.deleted_counts)).toBe(true);
     expect(keptPair).toBeTruthy();
   }, 300_000);
