@@ -11,7 +11,12 @@ CREATE TABLE "pair_rows" (
 ALTER TABLE "slides" ADD COLUMN "source" text DEFAULT 'file' NOT NULL;--> statement-breakpoint
 ALTER TABLE "slides" ADD COLUMN "series_instance_uid" text;--> statement-breakpoint
 ALTER TABLE "slides" ADD COLUMN "warnings" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
+ALTER TABLE "slides" ADD COLUMN "interruptions" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "conversations" ADD COLUMN "slide_deleted_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "audit_events" ADD COLUMN "unsupported_numbers" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
 ALTER TABLE "audit_events" ADD COLUMN "original_text" text;--> statement-breakpoint
+ALTER TABLE "audit_events" ADD COLUMN "target_kind" text;--> statement-breakpoint
+ALTER TABLE "audit_events" ADD COLUMN "target_id" text;--> statement-breakpoint
+ALTER TABLE "audit_events" ADD COLUMN "deleted_counts" jsonb;--> statement-breakpoint
 CREATE INDEX "pair_rows_pair_idx" ON "pair_rows" USING btree ("pair_content_sha256");--> statement-breakpoint
 ALTER TABLE "slides" ADD CONSTRAINT "slides_series_instance_uid_unique" UNIQUE("series_instance_uid");

@@ -44,6 +44,17 @@ describe('the pathlens command, in-process (no server running)', () => {
     expect(chat.stdout).toMatch(/conversation: [0-9a-f-]{36}/);
   }, 180_000);
 
+  it('purges a patient and deletes a slide, in-process, and says what went', async () => {
+    await writeTwoStainSlide(path.join(directory, 'patient.png'), { widthPx: 672, heightPx: 448 });
+    const ingest = await pathlens('ingest', 'patient.png', '--mpp', '0.5', '--meta', 'patient_id=P-7');
+    const slide = JSON.parse(ingest.stdout.trim().split('\n').at(-1)!) as { id: string; patch_count: number };
+    const purge = await pathlens('purge', '--patient', 'P-7');
+    expect(purge.stdout).toMatch(new RegExp(`purged patient \\(sha256 [0-9a-f]{12}…\\): 1 slides, ${slide.patch_count} patches`));
+    expect(purge.stdout).not.toContain('P-7');
+    const again = await pathlens('delete', 'slide', slide.id).catch((error: { stderr: string }) => error);
+    expect((again as { stderr: string }).stderr).toMatch(/No slide with id .* \(slide_not_found, HTTP 404\)/);
+  }, 180_000);
+
   it('lists the models and fails clearly on a bad setting', async () => {
     const list = await pathlens('models', 'list');
     expect(list.stdout).toMatch(/pathlens\/tiny-clip\s+image-text-encoder\s+present/);

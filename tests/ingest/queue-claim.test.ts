@@ -114,6 +114,52 @@ for (const factory of testStoreFactories()) {
       expect(await store.ingestionJobs.claimNext(worker('this-process'))).toMatchObject({ id: slide.id, attempts: 2 });
       await store.ingestionJobs.fail(slide.id, 'this-process', 'done with this test');
     });
+
+    it('three unrelated server crashes do not mark a healthy slide failed: each is recorded, no attempt lost', async () => {
+      const healthy = await queueSlide(store, 'healthy-through-crashes', 10);
+      for (const crash of [1, 2, 3]) {
+        const claimed = await store.ingestionJobs.claimNext(worker(`host/${1000 + crash}/server-aa`));
+        expect(claimed).toMatchObject({ id: healthy.id, attempts: 1 });
+        await store.slides.updateProgress(healthy.id, { tilesDone: 10 * crash, patchCount: 8 * crash }); // it progresses
+        await ageHeartbeat(store, healthy.id, 60); // then the whole server dies (kill -9, power loss…)
+        const resumed = await store.ingestionJobs.forgiveProcessCrashes({ staleAfterSeconds: 30 });
+        expect(resumed.map((slide) => slide.id)).toEqual([healthy.id]);
+        expect(await store.ingestionJobs.failExhausted({ staleAfterSeconds: 30, maxAttempts: 3 })).toEqual([]);
+      }
+      const after = await store.slides.findById(healthy.id);
+      expect(after).toMatchObject({ status: 'queued', attempts: 0, interruptions: 3, tilesDone: 30, failureReason: null });
+      expect(await store.ingestionJobs.claimNext(worker('host/2000/server-bb'))).toMatchObject({ id: healthy.id, attempts: 1, attemptStartTilesDone: 30 });
+      await store.ingestionJobs.fail(healthy.id, 'host/2000/server-bb', 'done with this test');
+    });
+
+    it('a crash that takes down every job of a process charges none of them', async () => {
+      const first = await queueSlide(store, 'crash-first', 10);
+      const second = await queueSlide(store, 'crash-second', 9);
+      await store.ingestionJobs.claimNext(worker('host/77/aa'));
+      await store.ingestionJobs.claimNext(worker('host/77/bb')); // the same process, another loop
+      expect(await store.ingestionJobs.abandonAllRunning()).toBe(2);
+      const resumed = await store.ingestionJobs.forgiveProcessCrashes({ staleAfterSeconds: 30 });
+      expect(resumed.map((slide) => slide.id).sort()).toEqual([first.id, second.id].sort());
+      for (const slide of [first, second]) {
+        expect(await store.slides.findById(slide.id)).toMatchObject({ status: 'queued', attempts: 0, interruptions: 1 });
+        await store.ingestionJobs.claimNext(worker('host/78/cc'));
+      }
+      await store.ingestionJobs.fail(first.id, 'host/78/cc', 'done with this test');
+      await store.ingestionJobs.fail(second.id, 'host/78/cc', 'done with this test');
+    });
+
+    it('a slide whose worker dies holding it alone, or whose server dies before it stored anything, is charged', async () => {
+      const lonely = await queueSlide(store, 'dies-alone', 10);
+      await store.ingestionJobs.claimNext(worker('host/90/worker')); // a standalone worker, progressing
+      await store.slides.updateProgress(lonely.id, { tilesDone: 20, patchCount: 16 });
+      await ageHeartbeat(store, lonely.id, 60);
+      expect(await store.ingestionJobs.forgiveProcessCrashes({ staleAfterSeconds: 30 })).toEqual([]);
+      expect(await store.ingestionJobs.claimNext(worker('host/91/server-aa'))).toMatchObject({ id: lonely.id, attempts: 2 });
+      await ageHeartbeat(store, lonely.id, 60); // the server died before storing a batch: it may be the cause
+      expect(await store.ingestionJobs.forgiveProcessCrashes({ staleAfterSeconds: 30 })).toEqual([]);
+      expect(await store.ingestionJobs.claimNext(worker('host/92/server-aa'))).toMatchObject({ id: lonely.id, attempts: 3 });
+      await store.ingestionJobs.fail(lonely.id, 'host/92/server-aa', 'done with this test');
+    });
   });
 }
 

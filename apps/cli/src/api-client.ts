@@ -1,5 +1,6 @@
-import { createLogger, loadConfig, silentLogger, type Config } from '@pathlens/core';
+import { createLogger, loadConfig, PathLensError, silentLogger, type Config } from '@pathlens/core';
 import { createApp, createRuntime, type RuntimeHolder } from '@pathlens/server';
+import { findDataDirectoryOwner } from '@pathlens/store';
 
 /** A `fetch` for the PathLens API: a running server over HTTP, or the same app in this process. */
 export interface ApiClient {
@@ -10,9 +11,10 @@ export interface ApiClient {
 }
 
 /**
- * Talk to a running server when one answers (`--server`, or HOST:PORT from the config);
- * otherwise open the database and models here and serve the request in-process, through
- * the same app. The embedded database has one owner, so a running server always wins.
+ * Talk to a running server when one answers (`--server`, the owner of DATA_DIR's embedded
+ * database, or HOST:PORT from the config); otherwise open the database and models here and serve
+ * the request in-process, through the same app. The embedded database has one owner: a command
+ * never opens a data directory that a live process owns, even one that does not answer.
  */
 export async function connectApi(config: Config, server?: string | undefined): Promise<ApiClient> {
   const running = await runningServer(config, server);
@@ -20,7 +22,7 @@ export async function connectApi(config: Config, server?: string | undefined): P
   const logger = config.logLevel === 'debug' ? createLogger('debug') : createLogger('warn');
   const runtime = await createRuntime(config, logger);
   const holder: RuntimeHolder = { runtime, startupError: null };
-  const app = createApp(holder, { logger: silentLogger, maxUploadBytes: config.maxUploadMegabytes * 1_048_576 });
+  const app = createApp(holder, { logger: silentLogger, maxUploadBytes: config.maxUploadMegabytes * 1_048_576, maxJsonBytes: config.maxJsonBodyMegabytes * 1_048_576 });
   return {
     target: 'in-process',
     fetch: async (path, init) => app.request(path, init),
@@ -29,18 +31,41 @@ export async function connectApi(config: Config, server?: string | undefined): P
 }
 
 /**
- * The running server (`--server`, or HOST:PORT when one answers there), or null when none
- * answers and no `--server` was given. A `--server` that does not answer is an error.
+ * The running server (`--server`, the owner of DATA_DIR's embedded database, or HOST:PORT when one
+ * answers there), or null when none answers and no `--server` was given. A `--server` that does not
+ * answer is an error; so is an owner of the data directory that does not answer (`database_locked`).
  */
 export async function runningServer(config: Config, server?: string | undefined): Promise<ApiClient | null> {
+  if (!server && !config.databaseUrl) {
+    const owner = await findDataDirectoryOwner(config.dataDir, { timeoutMs: 5_000 });
+    if (owner?.serverUrl) return remoteApi(owner.serverUrl);
+    if (owner) {
+      const who = owner.pid ? `PathLens process ${owner.pid}` : 'A PathLens process';
+      const state = owner.answered ? 'serves no HTTP' : 'does not answer (busy or stopped)';
+      throw new PathLensError(
+        'database_locked',
+        `${who} owns the embedded database in ${config.dataDir} and ${state}, so this command will not open it. ` +
+          'Retry when it answers, pass --server http://HOST:PORT, or stop it.',
+        { directory: config.dataDir },
+      );
+    }
+  }
   const base = server ?? `http://${config.host}:${config.port}`;
   const answers = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(server ? 10_000 : 1_000) }).then(
     (response) => response.ok,
     () => false,
   );
-  if (answers) return { target: base, fetch: (path, init) => fetch(base + path, init), close: async () => {} };
-  if (server) throw new Error(`No PathLens server answers at ${server}. Start one with \`pathlens serve\`, or drop --server to work in-process.`);
+  if (answers) return remoteApi(base);
+  if (server) {
+    throw new Error(
+      `No PathLens server answers at ${server}. Start one with \`pathlens serve\`, or drop --server to work in-process.`,
+    );
+  }
   return null;
+}
+
+function remoteApi(base: string): ApiClient {
+  return { target: base, fetch: (path, init) => fetch(base + path, init), close: async () => {} };
 }
 
 /** Throw the server's error message (its envelope's `error.message`) for a non-2xx response. */

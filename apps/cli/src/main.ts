@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { PathLensError } from '@pathlens/core';
 import { chatCommand } from './commands/chat-command.ts';
 import { classifyCommand } from './commands/classify-command.ts';
+import { deleteCommands } from './commands/delete-command.ts';
 import { evalCommand } from './commands/eval-command.ts';
 import { heatmapCommand } from './commands/heatmap-command.ts';
 import { ingestCommand } from './commands/ingest-command.ts';
@@ -28,6 +29,7 @@ pairsCommand(program);
 reportCommand(program);
 workerCommand(program);
 dicomWebCommand(program);
+deleteCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -25,7 +25,9 @@ export interface RunningServer {
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const holder: RuntimeHolder = { runtime: null, startupError: null };
   const webAppDirectory = config.webApp ? await ensureWebAppBuilt() : null;
-  const app = createApp(holder, { logger, maxUploadBytes: config.maxUploadMegabytes * 1_048_576, webAppDirectory });
+  const app = createApp(holder, { logger, maxUploadBytes: config.maxUploadMegabytes * 1_048_576, webAppDirectory,
+    maxJsonBytes: config.maxJsonBodyMegabytes * 1_048_576,
+  });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(listening));
     listening.once('error', reject);
@@ -34,7 +36,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info(`PathLens listening on ${url}`);
-  const ready = createRuntime(config, logger).then(
+  const ready = createRuntime(config, logger, { serverUrl: url }).then(
     (runtime) => {
       holder.runtime = runtime;
       logger.info('ready');

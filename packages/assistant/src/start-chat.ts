@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { PathLensError } from '@pathlens/core';
 import type { ChatMessage, GenerationEvent, LanguageModel, MessageImage, QueuePlace, SlideEmbeddingInput } from '@pathlens/language-model';
+import { countTokensInChunks } from '@pathlens/language-model';
 import type { ImageEncoder } from '@pathlens/encoders';
 import type { SlideRow } from '@pathlens/store';
 import { conversationFolder, questionImageEvidence, storeQuestionImages } from './question-images.ts';
@@ -35,6 +37,8 @@ export interface AssistantDependencies extends EvidenceSources {
   dataDir?: string | undefined;
   /** JPEG bytes of a slide region, for showing evidence regions to a vision-capable model. */
   regionPicture?: RegionPicture | undefined;
+  /** CHAT_MAX_PROMPT_TOKENS: a request whose messages make more is refused (413) before any work. */
+  maxPromptTokens?: number;
 }
 
 /** A square level-0 region of a slide as a JPEG at most `outputSidePx` wide. */
@@ -42,6 +46,9 @@ export type RegionPicture = (slide: SlideRow, region: { xLevel0: number; yLevel0
 
 /** Side of the slide-region pictures a vision model is shown, in pixels. */
 const regionPictureSidePx = 224;
+
+/** The image–text encoder reads at most 77 tokens (~300 characters): embedding more of a long question only costs time. */
+const questionCharactersForEvidence = 2_000;
 
 export interface ChatRequest {
   /** The conversation so far as the client sends it; the last message is the user's question. */
@@ -137,6 +144,16 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
   if (!question || question.role !== 'user' || (!question.content.trim() && !question.images?.length)) {
     throw new PathLensError('invalid_request', 'The last message must be a non-empty message with role "user": it is the question to answer.', { param: 'messages' });
   }
+  const history = request.messages.filter((message) => message.role !== 'system').map(({ role, content }) => ({ role, content }));
+  const fixedText = buildSystemMessage([]).content + history.map((message) => message.content).join('\n');
+  const fixedTokens = await countTokensInChunks(languageModel, fixedText, { stopAbove: dependencies.maxPromptTokens });
+  if (dependencies.maxPromptTokens !== undefined && fixedTokens > dependencies.maxPromptTokens) {
+    throw new PathLensError(
+      'payload_too_large',
+      `The messages make more than ${dependencies.maxPromptTokens} prompt tokens (CHAT_MAX_PROMPT_TOKENS); send a shorter conversation.`,
+      { param: 'messages', limitTokens: dependencies.maxPromptTokens },
+    );
+  }
   const existing = request.conversationId ? await store.conversations.findById(request.conversationId) : null;
   if (request.conversationId && !existing) {
     throw new PathLensError('not_found', `No conversation with id ${request.conversationId}; omit conversation_id to start a new one.`, { param: 'conversation_id' });
@@ -152,7 +169,8 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
   if (questionImages.length > 0 && (!dependencies.imageEncoder || !dependencies.dataDir)) {
     throw new PathLensError('invalid_request', 'This server cannot take pictures in chat (no image encoder or data folder); send text only.', { param: 'messages' });
   }
-  const conversation = existing ?? (await store.conversations.create({ slideId: slide?.id ?? null, title: question.content.slice(0, 120) }));
+  // A new conversation is stored with its messages once the answer is complete, in one transaction.
+  const conversation = existing ?? { id: randomUUID(), slideId: slide?.id ?? null, title: question.content.slice(0, 120) };
   const picturesShown = languageModel.acceptsImages ? questionImages.slice(0, languageModel.maxImagesPerRequest) : [];
   const pictureEvidence = questionImages.length
     ? await questionImageEvidence(
@@ -173,12 +191,10 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
     : { items: [], embeddings: [] };
 
   const findingLabelSets = slide ? chooseTemplate(dependencies.templates, undefined, slideFacts(slide).organ).finding_label_sets : [];
-  const gathered = await gatherEvidence(dependencies, question.content, slide, defaultEvidenceLimits, findingLabelSets);
+  const gathered = await gatherEvidence(dependencies, question.content.slice(0, questionCharactersForEvidence), slide, defaultEvidenceLimits, findingLabelSets);
   const gatheredItems = pictureEvidence.items.length ? rankEvidence([...pictureEvidence.items, ...gathered.items.map(withoutRank)]) : gathered.items;
   const earlier = existing ? previousEvidence(await store.conversations.messages(existing.id)) : [];
   const candidates = earlier.length ? mergeFollowUpEvidence(earlier, gatheredItems) : gatheredItems;
-  const history = request.messages.filter((message) => message.role !== 'system').map(({ role, content }) => ({ role, content }));
-  const fixedTokens = languageModel.countTokens(buildSystemMessage([]).content + history.map((message) => message.content).join('\n'));
   const budgetTokens = languageModel.contextLengthTokens - request.maxNewTokens - fixedTokens - 64;
   const evidence = fitEvidence(candidates, describeEvidence, (text) => languageModel.countTokens(text), budgetTokens, { keepNumbers: earlier.length > 0 });
   // A question about the slide's own facts is answered from them, whatever its words' similarity to the images.
@@ -225,10 +241,12 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
       const citations = checkCitations(answer, evidence);
       const flagged = flagUnsupportedNumbers(answer, evidence.map(describeEvidence));
       const newMessages = existing ? [question] : history;
-      await store.conversations.append(conversation.id, [
+      const stored = [
         ...newMessages.map((message) => ({ role: message.role, content: message.content })),
         { role: 'assistant' as const, content: flagged.text, model: supported ? languageModel.modelId : null, evidence, citations },
-      ]);
+      ];
+      if (existing) await store.conversations.append(conversation.id, stored);
+      else await store.conversations.createWithMessages(conversation, stored);
       return { citations, unsupportedNumbers: flagged.replaced, shownAnswer: flagged.text };
     },
   };
@@ -276,7 +294,7 @@ function withoutRank(item: EvidenceItem): UnrankedEvidence {
 /** A request that brought its own context (a system message, no slide): the model answers it as it is. */
 async function passThrough(dependencies: AssistantDependencies, request: ChatRequest, question: ChatMessage): Promise<StartedChat> {
   const { store, languageModel } = dependencies;
-  const conversation = await store.conversations.create({ slideId: null, title: question.content.slice(0, 120) });
+  const conversation = { id: randomUUID(), slideId: null, title: question.content.slice(0, 120) };
   const pictures = request.messages.flatMap((message) => message.images ?? []);
   if (pictures.length && dependencies.dataDir) {
     await storeQuestionImages(conversationFolder(dependencies.dataDir, conversation.id), Date.now().toString(36), pictures); // kept for audit
@@ -291,7 +309,7 @@ async function passThrough(dependencies: AssistantDependencies, request: ChatReq
     grounding: 'client',
     events,
     async complete(answer) {
-      await store.conversations.append(conversation.id, [
+      await store.conversations.createWithMessages(conversation, [
         ...request.messages.map((message) => ({ role: message.role, content: message.content })),
         { role: 'assistant' as const, content: answer, model: languageModel.modelId, evidence: [], citations: [] },
       ]);

@@ -5,3 +5,5 @@ export * from './config/load-config.ts';
 export * from './config/dicomweb-settings.ts';
 export * from './logging/logger.ts';
 export * from './files/write-file-atomically.ts';
+export * from './files/conversation-files-directory.ts';
+export * from './text/invalid-text.ts';

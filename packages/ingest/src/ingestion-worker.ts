@@ -13,6 +13,8 @@ export interface IngestionWorkerOptions extends PipelineOptions {
   staleAfterSeconds?: number;
   /** How often an idle loop looks for work, in milliseconds. Default 1000. */
   pollIntervalMs?: number;
+  /** `server` when the loops run inside a server process (its crash is not charged to a progressing slide). Default `worker`. */
+  processKind?: 'server' | 'worker';
 }
 
 /**
@@ -38,13 +40,13 @@ export class IngestionWorker extends EventEmitter {
     options: IngestionWorkerOptions,
   ) {
     super();
-    const { concurrency = 1, maxAttempts = 3, staleAfterSeconds = 60, pollIntervalMs, ...pipeline } = options;
+    const { concurrency = 1, maxAttempts = 3, staleAfterSeconds = 60, pollIntervalMs, processKind = 'worker', ...pipeline } = options;
     this.#loops = Array.from(
       { length: concurrency },
       () =>
         new QueueWorker(
           dependencies,
-          { pipeline, workerId: createWorkerId(), maxAttempts, staleAfterSeconds, ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }) },
+          { pipeline, workerId: createWorkerId(processKind), maxAttempts, staleAfterSeconds, ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }) },
           {
             progress: (progress) => this.emit('progress', progress),
             finished: (outcome: JobOutcome) => this.emit('finished', outcome),
@@ -81,6 +83,11 @@ export class IngestionWorker extends EventEmitter {
   /** Live progress while this process ingests the slide (other processes' work: read the slide row). */
   progress(slideId: string): IngestionProgress | undefined {
     return this.#loops.find((loop) => loop.current?.slideId === slideId)?.current ?? undefined;
+  }
+
+  /** Stop ingesting this slide in this process, if a loop holds it (before deleting it); resolves when it has stopped. */
+  async cancel(slideId: string): Promise<void> {
+    await Promise.all(this.#loops.map((loop) => loop.cancel(slideId)));
   }
 
   /** Resolves once every loop has found the queue empty. */

@@ -6,3 +6,4 @@ export * from './openai-compatible/map-upstream-error.ts';
 export * from './openai-compatible/token-counter.ts';
 export * from './load-language-model.ts';
 export type { SlideEncoderConfig } from './transformers/slide-encoder.ts';
+export * from './count-tokens-in-chunks.ts';

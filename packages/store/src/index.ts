@@ -13,3 +13,5 @@ export * from './repositories/report-repository.ts';
 export * from './repositories/audit-repository.ts';
 export * from './repositories/ingestion-job-repository.ts';
 export * from './repositories/search-repository.ts';
+export * from './repositories/deletion-repository.ts';
+export { findDataDirectoryOwner } from './drivers/pglite/data-directory-owner.ts';

@@ -1,7 +1,8 @@
 import type { DatabaseHandle } from './database.ts';
-import { openDatabase } from './open-database.ts';
+import { openDatabase, type OpenDatabaseOptions } from './open-database.ts';
 import { AuditRepository } from './repositories/audit-repository.ts';
 import { ConversationRepository } from './repositories/conversation-repository.ts';
+import { DeletionRepository } from './repositories/deletion-repository.ts';
 import { IngestionJobRepository } from './repositories/ingestion-job-repository.ts';
 import { PairRepository } from './repositories/pair-repository.ts';
 import { PairRowRepository } from './repositories/pair-row-repository.ts';
@@ -27,6 +28,8 @@ export class Store {
   /** Nearest-neighbour queries with filters and pagination (search, heatmaps, zero-shot). */
   readonly search: SearchRepository;
   readonly ingestionJobs: IngestionJobRepository;
+  /** Deletions and patient purges, each one transaction with its audit row. */
+  readonly deletions: DeletionRepository;
 
   constructor(readonly handle: DatabaseHandle) {
     this.slides = new SlideRepository(handle.db);
@@ -39,6 +42,7 @@ export class Store {
     this.audit = new AuditRepository(handle.db);
     this.search = new SearchRepository(handle.db);
     this.ingestionJobs = new IngestionJobRepository(handle.db);
+    this.deletions = new DeletionRepository(handle.db);
   }
 
   close(): Promise<void> {
@@ -50,6 +54,6 @@ export class Store {
  * @example
  * const store = await openStore({ dataDir: './data', databaseUrl: process.env.DATABASE_URL });
  */
-export async function openStore(options: { dataDir: string; databaseUrl?: string | undefined }): Promise<Store> {
+export async function openStore(options: OpenDatabaseOptions): Promise<Store> {
   return new Store(await openDatabase(options));
 }

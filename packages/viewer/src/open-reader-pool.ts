@@ -41,6 +41,15 @@ export class OpenReaderPool {
     }
   }
 
+  /** Close the file's reader once its current users are done (the file is being deleted). */
+  async forget(filePath: string): Promise<void> {
+    const entry = this.#readers.get(filePath);
+    if (!entry) return;
+    this.#readers.delete(filePath);
+    while (entry.users > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await (await entry.reader.catch(() => null))?.close();
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     const entries = [...this.#readers.values()];

@@ -85,6 +85,11 @@ export class SlideViewer {
     return this.#readers.with(slide, async (reader) => encodeJpeg(await reader.readAssociatedImage(name), 90));
   }
 
+  /** Let go of a slide's open file (before it is deleted). */
+  forget(slide: Pick<ViewedSlide, 'filePath'>): Promise<void> {
+    return this.#readers.forget(slide.filePath);
+  }
+
   close(): Promise<void> {
     return this.#readers.close();
   }

@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { PathLensError, type Logger } from '@pathlens/core';
+import { PathLensError, type Logger, quotePrefix } from '@pathlens/core';
 import type { AppEnvironment } from './app-environment.ts';
 import { handleError } from './error-response.ts';
+import { requestBodyLimits } from './request-body-limits.ts';
 import { auditRoutes } from './routes/audit/audit-routes.ts';
 import { chatCompletionsRoute } from './routes/chat/chat-completions-route.ts';
 import { classifyRoutes } from './routes/classify/classify-routes.ts';
 import { conversationsRoutes } from './routes/conversations/conversations-routes.ts';
+import { deletionRoutes } from './routes/deletion/deletion-routes.ts';
 import { embeddingsRoutes } from './routes/embeddings/embeddings-routes.ts';
 import { regionImageRoute } from './routes/evidence/region-image-route.ts';
 import { healthRoutes } from './routes/health/health-routes.ts';
@@ -37,13 +38,15 @@ export interface AppOptions {
   maxUploadBytes: number;
   /** The built web app to serve at `/` (see `@pathlens/web`); null or absent: the API only. */
   webAppDirectory?: string | null;
+  /** Largest JSON (non-multipart) body, bytes: refused with 413 from its content-length before it is read. */
+  maxJsonBytes?: number;
 }
 
 export function createApp(holder: RuntimeHolder, options: AppOptions) {
   const app = new Hono<AppEnvironment>();
   app.onError(handleError(options.logger));
   app.notFound((context) => {
-    throw new PathLensError('not_found', `No route ${context.req.method} ${context.req.path}. See the README for the API.`);
+    throw new PathLensError('not_found', `No route ${context.req.method} ${quotePrefix(context.req.path, 200)}. See the README for the API.`);
   });
   app.route('/', healthRoutes(holder));
   if (options.webAppDirectory) app.route('/', webAppRoutes(options.webAppDirectory));
@@ -55,15 +58,7 @@ export function createApp(holder: RuntimeHolder, options: AppOptions) {
     context.set('runtime', holder.runtime);
     await next();
   });
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: options.maxUploadBytes,
-      onError: () => {
-        throw new PathLensError('payload_too_large', `The request body is over ${Math.round(options.maxUploadBytes / 1_048_576)} MB; raise MAX_UPLOAD_MEGABYTES or ingest by path (SLIDE_DIRS).`);
-      },
-    }),
-  );
+  app.use('/v1/*', requestBodyLimits({ maxUploadBytes: options.maxUploadBytes, maxJsonBytes: options.maxJsonBytes ?? 16 * 1_048_576 }));
   app.route('/', dicomWebRoutes());
   app.route('/', slidesRoutes());
   app.route('/', slideReingestRoute());
@@ -82,6 +77,7 @@ export function createApp(holder: RuntimeHolder, options: AppOptions) {
   app.route('/', embeddingsRoutes());
   app.route('/', reportsRoutes());
   app.route('/', auditRoutes());
+  app.route('/', deletionRoutes());
   return app;
 }
 

@@ -1,6 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { PathLensError } from '@pathlens/core';
+import { PathLensError, quotePrefix } from '@pathlens/core';
 
 /**
  * The real path of a file the server may ingest: it must resolve, after `..` and symlinks,
@@ -14,7 +14,7 @@ export async function allowedSlidePath(requestedPath: string, slideDirs: string[
   const resolved = await realpath(path.resolve(requestedPath)).catch(() => null);
   const inside = resolved !== null && allowedRoots.some((root) => resolved.startsWith(root.endsWith(path.sep) ? root : root + path.sep));
   if (!inside) {
-    throw new PathLensError('path_not_allowed', `Path ${requestedPath} is not a file inside SLIDE_DIRS (${slideDirs.join(', ')}). Move the file there or add its directory to SLIDE_DIRS.`, { param: 'path' });
+    throw new PathLensError('path_not_allowed', `Path ${quotePrefix(requestedPath, 200)} is not a file inside SLIDE_DIRS (${slideDirs.join(', ')}). Move the file there or add its directory to SLIDE_DIRS.`, { param: 'path' });
   }
   return resolved;
 }

@@ -16,11 +16,11 @@ import { selectModels } from './select-models.ts';
  * Open the store (migrating it), pick and load the models, and start the ingestion worker,
  * which resumes whatever an earlier process left unfinished.
  */
-export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
+export async function createRuntime(config: Config, logger: Logger, options: { serverUrl?: string } = {}): Promise<Runtime> {
   // Before anything heavy: a broken label-set file stops start-up at once, naming the file and field.
   const labelSets = await LabelSetCatalog.load({ userDirectory: config.labelSetsDir });
   const reportTemplates = await loadReportTemplates({ extraDir: config.reportTemplatesDir });
-  const store: Store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const store: Store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, serverUrl: options.serverUrl });
   try {
     logger.info(`store: ${store.handle.driver} at ${store.handle.location} (migrated)`);
     const models = await selectModels(config, logger, (line) => logger.info(line));
@@ -39,7 +39,10 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     logger.info(`models: encoder ${imageEncoder.modelId}, chat ${languageModel.modelId}`);
     const dicomWeb = DicomWebServers.fromSettings(config);
     const openSlide = slideOpener(dicomWeb);
-    const ingestion = new IngestionWorker({ store, imageEncoder, logger, openSlide }, ingestionOptionsFromConfig(config));
+    const ingestion = new IngestionWorker({ store, imageEncoder, logger, openSlide }, {
+      ...ingestionOptionsFromConfig(config),
+      processKind: 'server',
+    });
     if (config.ingestWorkers === 0 && store.handle.driver === 'pglite') {
       logger.warn('INGEST_WORKERS=0 on the embedded store: slides stay queued, as no other process can open this database to ingest them. Set INGEST_WORKERS=1.');
     } else if (config.ingestWorkers === 0) {

@@ -130,6 +130,14 @@ export const configSchema = z.object({
   chatMinSimilarity: z.coerce.number().min(-1).max(1).default(0.1),
   /** The same floor for library captions matched by text (question → caption similarities run higher than text → image). */
   chatMinCaptionSimilarity: z.coerce.number().min(-1).max(1).default(0.8),
+  /** Largest JSON (non-multipart) request body: bigger ones are refused (413) before they are read. */
+  maxJsonBodyMegabytes: z.coerce.number().positive().default(16),
+  /** Longest single chat message, in characters (413 above it, checked before any tokenizing). */
+  chatMaxMessageCharacters: z.coerce.number().int().positive().default(16_000),
+  /** Longest chat request, all messages together, in characters. */
+  chatMaxTotalCharacters: z.coerce.number().int().positive().default(64_000),
+  /** Most prompt tokens a chat request may make (estimated before tokenizing, then counted in bounded chunks). */
+  chatMaxPromptTokens: z.coerce.number().int().positive().default(16_384),
   /** A folder of your own report templates (`*.json`, see report-templates/README.md), added to the shipped ones. */
   reportTemplatesDir: z.string().min(1).optional(),
   /** Tries the model gets to produce a valid report before the request fails with `report_generation_failed`. */

@@ -25,7 +25,7 @@ export interface QueueWorkerOptions {
 /** How one job ended. */
 export interface JobOutcome {
   slideId: string;
-  status: 'ready' | 'failed' | 'released' | 'lost';
+  status: 'ready' | 'failed' | 'released' | 'lost' | 'cancelled';
   /** Why it failed; for `failed` only. */
   reason?: string;
   /** Patches this attempt embedded (a resumed slide skips what was stored before). */
@@ -50,6 +50,7 @@ export class QueueWorker {
   #wakePending = false;
   #wakeSleeper: (() => void) | null = null;
   #current: IngestionProgress | null = null;
+  #job: { slideId: string; cancel: AbortController; finished: Promise<void> } | null = null;
 
   constructor(
     private readonly dependencies: IngestionDependencies,
@@ -82,6 +83,16 @@ export class QueueWorker {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
+  /**
+   * Stop working on this slide now if this worker holds it (it is being deleted): nothing more
+   * is written for it, and the slide row is left as it is for the deleter. Resolves once the job has ended.
+   */
+  async cancel(slideId: string): Promise<void> {
+    if (this.#job?.slideId !== slideId) return;
+    this.#job.cancel.abort();
+    await this.#job.finished;
+  }
+
   /** Finish storing the batch in hand, give the slide back to the queue, and stop. */
   async stop(): Promise<void> {
     this.#stopController.abort();
@@ -106,7 +117,11 @@ export class QueueWorker {
         break;
       }
       if (slide) {
-        await this.#work(slide);
+        const cancel = new AbortController();
+        const finished = this.#work(slide, cancel.signal);
+        this.#job = { slideId: slide.id, cancel, finished };
+        await finished;
+        this.#job = null;
         continue;
       }
       if (!this.#wakePending) this.#settleIdle();
@@ -118,6 +133,13 @@ export class QueueWorker {
   async #claim(): Promise<SlideRow | undefined> {
     const { store, imageEncoder, logger } = this.dependencies;
     const { maxAttempts, staleAfterSeconds } = this.options;
+    for (const resumed of await store.ingestionJobs.forgiveProcessCrashes({ staleAfterSeconds })) {
+      logger.info(`a process crash interrupted ingesting ${resumed.name}; it resumes without losing an attempt`, {
+        slideId: resumed.id,
+        interruptions: resumed.interruptions,
+        attempts: resumed.attempts,
+      });
+    }
     for (const exhausted of await store.ingestionJobs.failExhausted({ maxAttempts, staleAfterSeconds })) {
       logger.warn(`ingestion failed: ${exhausted.failureReason}`, { slideId: exhausted.id });
       this.events.finished?.({ slideId: exhausted.id, status: 'failed', reason: exhausted.failureReason ?? '', patchesEncoded: 0 });
@@ -125,7 +147,7 @@ export class QueueWorker {
     return store.ingestionJobs.claimNext({ workerId: this.workerId, encoderId: imageEncoder.modelId, maxAttempts, staleAfterSeconds });
   }
 
-  async #work(slide: SlideRow): Promise<void> {
+  async #work(slide: SlideRow, cancelSignal: AbortSignal): Promise<void> {
     const { store, logger } = this.dependencies;
     const job = { slideId: slide.id, workerId: this.workerId };
     const stopSignal = this.#stopController.signal;
@@ -143,7 +165,7 @@ export class QueueWorker {
     try {
       await ingestSlide({ store, imageEncoder: encoder, logger, openSlide: this.dependencies.openSlide }, slide, {
         ...this.options.pipeline,
-        signal: AbortSignal.any([stopSignal, lease.signal]),
+        signal: AbortSignal.any([stopSignal, lease.signal, cancelSignal]),
         onProgress: (counts) => {
           lease.beat();
           const batchSeconds = (performance.now() - lastBatchMs) / 1000;
@@ -160,7 +182,9 @@ export class QueueWorker {
       const seconds = (Date.now() - attempt.startedAtMs) / 1000;
       logger.info(`ingested ${slide.name}`, { ...job, ...outcome, seconds, encoderBusyFraction: seconds > 0 ? usage.busyMs / 1000 / seconds : null });
     } catch (error) {
-      outcome = await this.#afterError(slide, error, usage.images, lease);
+      outcome = cancelSignal.aborted
+        ? { slideId: slide.id, status: 'cancelled', patchesEncoded: usage.images }
+        : await this.#afterError(slide, error, usage.images, lease);
     } finally {
       await lease.end();
       this.#current = null;

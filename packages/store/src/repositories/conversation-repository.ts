@@ -37,20 +37,37 @@ export class ConversationRepository {
 
   /** Append messages in one transaction, after the conversation's last one. */
   async append(conversationId: string, newMessages: NewMessage[]): Promise<MessageRow[]> {
+    return this.db.transaction((transaction) => appendMessages(transaction, conversationId, newMessages));
+  }
+
+  /**
+   * Store a new conversation together with its first messages, in one transaction: a chat that
+   * fails or is cancelled before its answer is complete leaves no empty conversation behind.
+   */
+  async createWithMessages(conversation: { id: string; slideId: string | null; title: string }, newMessages: NewMessage[]): Promise<MessageRow[]> {
     return this.db.transaction(async (transaction) => {
-      const [last] = await transaction
-        .select({ position: sql<number | null>`max(${messages.position})` })
-        .from(messages)
-        .where(eq(messages.conversationId, conversationId));
-      const start = last?.position === null || last?.position === undefined ? 0 : Number(last.position) + 1;
-      return transaction
-        .insert(messages)
-        .values(newMessages.map((message, index) => ({ conversationId, position: start + index, ...message })))
-        .returning();
+      await transaction.insert(conversations).values(conversation);
+      return appendMessages(transaction, conversation.id, newMessages);
     });
   }
 
   async messages(conversationId: string): Promise<MessageRow[]> {
     return this.db.select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(asc(messages.position));
   }
+}
+
+async function appendMessages(
+  transaction: Parameters<Parameters<Database['transaction']>[0]>[0],
+  conversationId: string,
+  newMessages: NewMessage[],
+): Promise<MessageRow[]> {
+  const [last] = await transaction
+    .select({ position: sql<number | null>`max(${messages.position})` })
+    .from(messages)
+    .where(eq(messages.conversationId, conversationId));
+  const start = last?.position === null || last?.position === undefined ? 0 : Number(last.position) + 1;
+  return transaction
+    .insert(messages)
+    .values(newMessages.map((message, index) => ({ conversationId, position: start + index, ...message })))
+    .returning();
 }

@@ -27,8 +27,8 @@ export class IngestionJobRepository {
 
   /**
    * Take the oldest claimable job: a queued slide, or a running one whose worker stopped
-   * heartbeating. Counts the attempt (a fresh claim of a queued slide is attempt 1; taking
-   * over a dead worker's job adds one) and records where this attempt starts, for the rate.
+   * heartbeating. Counts the attempt (each claim adds one: taking over a dead worker's job
+   * charges its death to the slide) and records where this attempt starts, for the rate.
    * Undefined when there is nothing to do.
    *
    * @example
@@ -48,7 +48,7 @@ export class IngestionJobRepository {
         status: 'running',
         workerId: options.workerId,
         heartbeatAt: sql`now()`,
-        attempts: sql`case when ${slides.status} = 'queued' then 1 else ${slides.attempts} + 1 end`,
+        attempts: sql`${slides.attempts} + 1`,
         attemptStartedAt: sql`now()`,
         attemptStartTilesDone: sql`${slides.tilesDone}`,
         updatedAt: sql`now()`,
@@ -56,6 +56,38 @@ export class IngestionJobRepository {
       .where(inArray(slides.id, candidate))
       .returning();
     return claimed;
+  }
+
+  /**
+   * Give back, uncharged, the abandoned jobs that died with a whole process rather than by
+   * themselves: those whose process held other running jobs too (a crash that takes down every
+   * job), and those of a server process (`createWorkerId('server')`) whose attempt had stored
+   * batches (the slide was making progress; a slide that kills its process at once stores none,
+   * and stays charged, so it cannot crash-loop a server). Each is queued again with its attempt
+   * count as before the crash, and the crash is counted in `interruptions`. Returns them.
+   */
+  async forgiveProcessCrashes(options: Pick<ClaimOptions, 'staleAfterSeconds'>): Promise<SlideRow[]> {
+    const processOf = (column: SQL) => sql`regexp_replace(${column}, '/[^/]*$', '')`;
+    const sameProcessStillRunning = sql`exists (
+      select 1 from ${slides} as other
+      where other.status = 'running' and other.id <> ${slides.id}
+        and ${processOf(sql`other.worker_id`)} = ${processOf(sql`${slides.workerId}`)})`;
+    const serverMadeProgress = and(
+      sql`${slides.workerId} like '%/server-%'`,
+      sql`${slides.tilesDone} > ${slides.attemptStartTilesDone}`,
+    );
+    return this.db
+      .update(slides)
+      .set({
+        status: 'queued',
+        workerId: null,
+        heartbeatAt: null,
+        attempts: sql`greatest(${slides.attempts} - 1, 0)`,
+        interruptions: sql`${slides.interruptions} + 1`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(this.abandoned(options.staleAfterSeconds), or(sameProcessStillRunning, serverMadeProgress)))
+      .returning();
   }
 
   /**
@@ -96,7 +128,7 @@ export class IngestionJobRepository {
   async release(slideId: string, workerId: string): Promise<boolean> {
     const rows = await this.db
       .update(slides)
-      .set({ status: 'queued', workerId: null, heartbeatAt: null, updatedAt: sql`now()` })
+      .set({ status: 'queued', workerId: null, heartbeatAt: null, attempts: sql`greatest(${slides.attempts} - 1, 0)`, updatedAt: sql`now()` })
       .where(this.heldBy(slideId, workerId))
       .returning({ id: slides.id });
     return rows.length > 0;

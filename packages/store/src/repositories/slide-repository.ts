@@ -74,7 +74,7 @@ export class SlideRepository {
   async requeue(id: string): Promise<void> {
     await this.db
       .update(slides)
-      .set({ status: 'queued', failureReason: null, finishedAt: null, updatedAt: sql`now()` })
+      .set({ status: 'queued', failureReason: null, attempts: 0, finishedAt: null, updatedAt: sql`now()` })
       .where(and(eq(slides.id, id), inArray(slides.status, ['failed', 'ready'] satisfies SlideStatus[])));
   }
 
@@ -90,7 +90,7 @@ export class SlideRepository {
     return this.db.transaction(async (transaction) => {
       const [changed] = await transaction
         .update(slides)
-        .set({ ...tiling, status: 'queued', failureReason: null, tilesDone: 0, tilesTotal: 0, patchCount: 0, embedding: null, startedAt: null, finishedAt: null, updatedAt: sql`now()` })
+        .set({ ...tiling, status: 'queued', failureReason: null, attempts: 0, tilesDone: 0, tilesTotal: 0, patchCount: 0, embedding: null, startedAt: null, finishedAt: null, updatedAt: sql`now()` })
         .where(and(eq(slides.id, id), inArray(slides.status, ['failed', 'ready'] satisfies SlideStatus[])))
         .returning({ id: slides.id });
       if (!changed) return false;

@@ -1,6 +1,8 @@
 import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
-/** One chat or report request: who asked what about which slide, with which model and evidence. */
+export const auditActions = ['chat', 'report', 'delete', 'purge'] as const;
+
+/** One chat, report or deletion request: who asked what about which slide, with which model and evidence. */
 export const auditEvents = pgTable(
   'audit_events',
   {
@@ -8,7 +10,7 @@ export const auditEvents = pgTable(
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
     /** API key id or user name; `anonymous` until authentication exists. */
     actor: text('actor').notNull(),
-    action: text('action', { enum: ['chat', 'report'] }).notNull(),
+    action: text('action', { enum: auditActions }).notNull(),
     slideId: uuid('slide_id'),
     conversationId: uuid('conversation_id'),
     reportId: uuid('report_id'),
@@ -21,6 +23,11 @@ export const auditEvents = pgTable(
     durationMs: integer('duration_ms').notNull(),
     /** HTTP status the request ended with. */
     status: integer('status').notNull(),
+    /** For a deletion: what kind of thing and which one (`slide`, `pair`, `conversation`, `report`, `patient`). */
+    targetKind: text('target_kind'),
+    targetId: text('target_id'),
+    /** For a deletion: how many rows and files went, never what they held. */
+    deletedCounts: jsonb('deleted_counts').$type<Record<string, number>>(),
   },
   (table) => [index('audit_events_at_idx').on(table.at)],
 );

@@ -6,6 +6,8 @@ export const conversations = pgTable('conversations', {
   slideId: uuid('slide_id').references(() => slides.id, { onDelete: 'set null' }),
   title: text('title').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  /** When the slide it was about was deleted (`slide_id` is then null); the text stays. */
+  slideDeletedAt: timestamp('slide_deleted_at', { withTimezone: true }),
 });
 
 export const messageRoles = ['system', 'user', 'assistant'] as const;

@@ -58,6 +58,8 @@ export const slides = pgTable(
     workerId: text('worker_id'),
     heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),
     attempts: integer('attempts').notNull().default(0),
+    /** Times a crash of a whole server process interrupted this slide; these never count as attempts. */
+    interruptions: integer('interruptions').notNull().default(0),
     /** When the current (or last) attempt claimed the job, and `tiles_done` then: rate and ETA come from these. */
     attemptStartedAt: timestamp('attempt_started_at', { withTimezone: true }),
     attemptStartTilesDone: integer('attempt_start_tiles_done').notNull().default(0),

@@ -7,11 +7,15 @@ import { migrate } from 'drizzle-orm/pglite/migrator';
 import type { Database, DatabaseHandle } from '../../database.ts';
 import { migrationsFolder } from '../../migrations-folder.ts';
 import * as schema from '../../schema/index.ts';
-import { lockDataDirectory } from './data-directory-lock.ts';
+import { claimDataDirectory } from './data-directory-owner.ts';
 
-/** The embedded store: PostgreSQL in WASM with pgvector, persisted in `<dataDir>/pglite`. */
-export async function openPgliteDatabase(dataDir: string): Promise<DatabaseHandle> {
-  const releaseLock = await lockDataDirectory(dataDir);
+/**
+ * The embedded store: PostgreSQL in WASM with pgvector, persisted in `<dataDir>/pglite`, owned by
+ * this process alone until it closes or exits. `serverUrl` tells CLI commands where to talk to it.
+ */
+export async function openPgliteDatabase(dataDir: string, serverUrl?: string): Promise<DatabaseHandle> {
+  const claim = await claimDataDirectory(dataDir);
+  if (serverUrl) claim.announce(serverUrl);
   try {
     const directory = path.join(dataDir, 'pglite');
     await mkdir(directory, { recursive: true });
@@ -27,11 +31,11 @@ export async function openPgliteDatabase(dataDir: string): Promise<DatabaseHandl
       location: directory,
       async close() {
         await client.close();
-        await releaseLock();
+        await claim.release();
       },
     };
   } catch (error) {
-    await releaseLock();
+    await claim.release();
     throw error;
   }
 }

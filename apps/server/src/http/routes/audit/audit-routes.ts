@@ -3,13 +3,14 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { PathLensError } from '@pathlens/core';
+import { auditActions } from '@pathlens/store';
 import type { AppEnvironment } from '../../app-environment.ts';
 import { parseValue } from '../../parse-request.ts';
 
 const auditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   before: z.iso.datetime({ offset: true }).optional(),
-  action: z.enum(['chat', 'report']).optional(),
+  action: z.enum(auditActions).optional(),
   slide_id: z.string().uuid().optional(),
 });
 
@@ -32,7 +33,7 @@ function requireLocal(context: Context): void {
   }
 }
 
-/** `GET /v1/audit`: chat and report requests, newest first (`limit`, `before`, `action`, `slide_id`); localhost only. */
+/** `GET /v1/audit`: chat, report and deletion requests, newest first (`limit`, `before`, `action`, `slide_id`); localhost only. */
 export function auditRoutes() {
   return new Hono<AppEnvironment>().get('/v1/audit', async (context) => {
     requireLocal(context);
@@ -55,6 +56,9 @@ export function auditRoutes() {
         original_text: event.originalText,
         duration_ms: event.durationMs,
         status: event.status,
+        target_kind: event.targetKind,
+        target_id: event.targetId,
+        deleted_counts: event.deletedCounts,
       })),
     });
   });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { plainText } from '../../plain-text.ts';
 
-const textPart = z.object({ type: z.literal('text'), text: z.string() });
+const textPart = z.object({ type: z.literal('text'), text: plainText() });
 
 /** OpenAI's vision content part: a data URL, or an http(s) URL on an allowed host (CHAT_IMAGE_URL_HOSTS). */
 const imagePart = z.object({
@@ -20,7 +21,7 @@ const message = z
   .object({
     role: z.enum(['system', 'user', 'assistant']),
     /** A string, or OpenAI's array of content parts (text and, in user messages, image_url). */
-    content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textPart, imagePart]))]),
+    content: z.union([plainText(), z.array(z.discriminatedUnion('type', [textPart, imagePart]))]),
   })
   .transform(({ role, content }) => {
     if (typeof content === 'string') return { role, content, imageReferences: [] as ImageReference[] };

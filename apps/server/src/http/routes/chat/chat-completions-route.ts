@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { evidenceKey, startChat, unsupportedNumberFlag, type CheckedAnswer, type StartedChat } from '@pathlens/assistant';
-import { PathLensError, type Config } from '@pathlens/core';
+import { PathLensError, quotePrefix, type Config } from '@pathlens/core';
 import type { FinishReason, GenerationEvent, QueuePlace } from '@pathlens/language-model';
 import type { AppEnvironment } from '../../app-environment.ts';
 import { asPathLensError, errorBody } from '../../error-response.ts';
 import { parseJson } from '../../parse-request.ts';
 import { beginAudit, clientClosedStatus, type RequestAudit } from '../audit/request-audit.ts';
 import { chatCompletionRequest, defaultMaxTokens, type ChatCompletionRequest } from './chat-completion-request.ts';
+import { chatBodyLimit, checkChatLimits } from './chat-request-limits.ts';
 import { awaitFirstEvent } from './await-first-event.ts';
 import { regionJpegRenderer } from '../evidence/render-region-jpeg.ts';
 import { chatExtensionFields } from './chat-extension-fields.ts';
@@ -41,7 +42,7 @@ function noteUnsupportedNumbers(audit: RequestAudit, answer: string, checked: Ch
  * leaves the queue); every request is audited.
  */
 export function chatCompletionsRoute() {
-  return new Hono<AppEnvironment>().post('/v1/chat/completions', async (context) => {
+  return new Hono<AppEnvironment>().post('/v1/chat/completions', chatBodyLimit(), async (context) => {
     const runtime = context.get('runtime');
     const { languageModel } = runtime;
     const audit = beginAudit(runtime, context, 'chat');
@@ -57,9 +58,10 @@ export function chatCompletionsRoute() {
     let events: AsyncIterable<GenerationEvent>;
     try {
       request = await parseJson(context, chatCompletionRequest);
+      checkChatLimits(request, runtime.config);
       audit.note({ slideId: request.slide_id ?? null, conversationId: request.conversation_id ?? null });
       if (request.model && request.model !== languageModel.modelId && request.model !== 'pathlens') {
-        throw new PathLensError('model_not_found', `Model "${request.model}" is not served here; use "${languageModel.modelId}" (or "pathlens"). GET /v1/models lists them.`, { param: 'model' });
+        throw new PathLensError('model_not_found', `Model ${quotePrefix(request.model)} is not served here; use "${languageModel.modelId}" (or "pathlens"). GET /v1/models lists them.`, { param: 'model' });
       }
       const questionImages = await resolveChatImages(request.messages.at(-1)?.imageReferences ?? [], chatImageLimits(runtime.config), limitedFetchImage);
       const messages = request.messages.map(({ role, content }, index) =>
@@ -78,6 +80,7 @@ export function chatCompletionsRoute() {
           templates: runtime.reportTemplates,
           minSimilarity: runtime.config.chatMinSimilarity,
           minCaptionSimilarity: runtime.config.chatMinCaptionSimilarity,
+          maxPromptTokens: runtime.config.chatMaxPromptTokens,
         },
         {
           messages,

@@ -9,12 +9,16 @@ const conversationHeader = (conversation: ConversationRow) => ({
   id: conversation.id,
   object: 'conversation' as const,
   slide_id: conversation.slideId,
+  /** The slide it was about was deleted: the text stays, the link does not. */
+  slide_deleted: conversation.slideDeletedAt !== null,
+  slide_deleted_at: conversation.slideDeletedAt?.toISOString() ?? null,
   title: conversation.title,
   created_at: conversation.createdAt.toISOString(),
 });
 
 /**
- * `GET /v1/conversations/:id`: the stored turns, each assistant turn with its evidence and citations.
+ * `GET /v1/conversations/:id`: the stored turns, each assistant turn with its evidence and citations;
+ * `slide_deleted` when the slide it was about has been deleted.
  * `GET /v1/slides/:id/conversations`: a slide's conversations, newest first (continue one by
  * sending its id as `conversation_id` to `POST /v1/chat/completions`).
  */

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { PathLensError } from '@pathlens/core';
+import { PathLensError, quotePrefix } from '@pathlens/core';
 import type { AppEnvironment } from '../../app-environment.ts';
 import { encoderDemoFields } from '../../demo-warning.ts';
 import { parseJson } from '../../parse-request.ts';
@@ -56,7 +56,7 @@ export function embeddingsRoutes() {
     const request = await parseJson(context, embeddingsRequest);
     const encoder = runtime.textEncoder;
     if (request.model && request.model !== encoder.modelId && request.model !== 'pathlens') {
-      throw new PathLensError('model_not_found', `Model "${request.model}" is not the embedding model here; use "${encoder.modelId}" (or "pathlens").`, { param: 'model' });
+      throw new PathLensError('model_not_found', `Model ${quotePrefix(request.model)} is not the embedding model here; use "${encoder.modelId}" (or "pathlens").`, { param: 'model' });
     }
     if (request.dimensions !== undefined && request.dimensions !== encoder.embeddingDimension) {
       throw new PathLensError('invalid_request', `${encoder.modelId} makes ${encoder.embeddingDimension}-d embeddings; omit dimensions or send ${encoder.embeddingDimension}.`, { param: 'dimensions' });

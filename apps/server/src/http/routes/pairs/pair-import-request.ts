@@ -5,21 +5,22 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Context } from 'hono';
 import { z } from 'zod';
+import { plainText } from '../../plain-text.ts';
 import { PathLensError, type Config } from '@pathlens/core';
 import { importFormats, type PairImportRequest } from '@pathlens/library';
 import { parseJson, parseValue } from '../../parse-request.ts';
 import { allowedSlidePath } from '../../slide-path-guard.ts';
 
 const format = z.enum(importFormats).optional();
-const source = z.string().trim().min(1).max(200).optional();
+const source = plainText().trim().min(1).max(200).optional();
 const flag = z.enum(['true', 'false', '1', '0']).optional().transform((value) => value === 'true' || value === '1');
 
 const importByPathRequest = z.object({
   /** A file or folder inside SLIDE_DIRS. */
-  path: z.string().min(1),
+  path: plainText().min(1).max(4_096),
   format,
   /** Where image ids are looked up (inside SLIDE_DIRS); default `images/` beside the file. */
-  images_dir: z.string().min(1).optional(),
+  images_dir: plainText().min(1).max(4_096).optional(),
   source,
   text_only: z.boolean().optional(),
 });

@@ -1,20 +1,21 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { plainText } from '../../plain-text.ts';
 import { PathLensError } from '@pathlens/core';
 import { addPair, largestCaptionCharacters, type NewPair } from '@pathlens/library';
 import type { AppEnvironment } from '../../app-environment.ts';
 import { parseJson, parseValue } from '../../parse-request.ts';
 import { pairImportsRoutes } from './pair-imports-routes.ts';
 
-const caption = z.string().trim().min(1, 'caption is empty').max(largestCaptionCharacters);
-const source = z.string().max(200).optional();
+const caption = plainText().trim().min(1, 'caption is empty').max(largestCaptionCharacters);
+const source = plainText().max(200).optional();
 
 const pairJsonRequest = z.object({
   /** A data URL: `data:image/png;base64,…`. */
   image: z.string().regex(/^data:image\/[a-z+.-]+;base64,/, 'must be a data URL such as data:image/png;base64,…'),
   caption,
   source,
-  metadata: z.record(z.string(), z.string()).optional(),
+  metadata: z.record(plainText().min(1).max(100), plainText().max(500)).optional(),
 });
 
 /**

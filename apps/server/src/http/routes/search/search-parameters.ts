@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plainText } from '../../plain-text.ts';
 import { PathLensError } from '@pathlens/core';
 import { maxSearchOffset, maxSearchResults } from '@pathlens/retrieval';
 import type { MetadataFilters, VectorSearchMode } from '@pathlens/store';
@@ -7,9 +8,9 @@ import type { MetadataFilters, VectorSearchMode } from '@pathlens/store';
 export const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1')]);
 
 /** Query text: the same limits for search, captions and heatmaps. */
-export const queryText = z.string().trim().min(1, 'the query text is empty; say what to look for, e.g. "purple nuclei"').max(2_000, 'the query is longer than 2,000 characters; shorten it (the encoder reads about 77 tokens anyway)');
+export const queryText = plainText().trim().min(1, 'the query text is empty; say what to look for, e.g. "purple nuclei"').max(2_000, 'the query is longer than 2,000 characters; shorten it (the encoder reads about 77 tokens anyway)');
 
-const filterText = z.string().trim().min(1).max(200);
+const filterText = plainText().trim().min(1).max(200);
 
 /** Paging, filters and scoring mode: fields every search accepts (query string, form or JSON). */
 export const searchOptionFields = {
@@ -19,7 +20,7 @@ export const searchOptionFields = {
   organ: filterText.optional(),
   stain: filterText.optional(),
   /** Any other metadata key → value (JSON); in a query string, `metadata.<key>=<value>`. */
-  metadata: z.record(z.string().min(1).max(100), z.string().max(200)).optional(),
+  metadata: z.record(plainText().min(1).max(100), plainText().max(200)).optional(),
   exact: flag.default(false),
   rerank: flag.default(false),
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plainText } from '../../plain-text.ts';
 import { PathLensError } from '@pathlens/core';
 import { plausibleMppRange } from '@pathlens/slide-reader';
 import { parseValue } from '../../parse-request.ts';
@@ -11,19 +12,19 @@ export const requestMpp = z
 
 /** Organ, stain and other facts: short keys (letters, digits, `_`, `-`) to short texts. */
 export const slideMetadata = z
-  .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,39}$/, 'keys are 1–40 letters, digits, _ or -, starting with a letter'), z.string().max(500))
+  .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,39}$/, 'keys are 1–40 letters, digits, _ or -, starting with a letter'), plainText().max(500))
   .refine((metadata) => Object.keys(metadata).length <= 32, 'at most 32 entries');
 
 /** The fields `POST /v1/slides` takes besides the file itself. */
 const registrationFields = {
-  name: z.string().min(1).max(500).optional(),
+  name: plainText().min(1).max(500).optional(),
   force: z.boolean().optional(),
   mpp: requestMpp.optional(),
   tile_at_level0: z.boolean().optional(),
   metadata: slideMetadata.optional(),
 };
 
-export const slideByPathRequest = z.object({ path: z.string().min(1), ...registrationFields });
+export const slideByPathRequest = z.object({ path: plainText().min(1).max(4_096), ...registrationFields });
 
 const multipartRequest = z.object(registrationFields);
 
