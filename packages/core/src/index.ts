@@ -2,5 +2,6 @@ export * from './errors/error-code.ts';
 export * from './errors/pathlens-error.ts';
 export * from './config/config-schema.ts';
 export * from './config/load-config.ts';
+export * from './config/thread-budget.ts';
 export * from './logging/logger.ts';
 export * from './files/write-file-atomically.ts';

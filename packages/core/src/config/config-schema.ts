@@ -50,6 +50,12 @@ export const configSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((value) => value === 'true' || value === '1'),
+  /**
+   * Cores PathLens plans its threads for (0: every core the machine reports). ONNX Runtime
+   * sessions get this many intra-op threads; libvips, patch reads and storing are sized from
+   * it too (packages/core/src/config/thread-budget.ts).
+   */
+  cpuThreads: z.coerce.number().int().min(0).max(256).default(0),
   /** Patches embedded per encoder call. */
   encoderBatchSize: z.coerce.number().int().min(1).max(1024).default(32),
   /** ONNX Runtime without its CPU memory arena and weight prepacking: ViT-B/32 805 → 449 MB at the same speed. `false` for the stock settings. */

@@ -1,3 +1,5 @@
+import { threadBudget } from '@pathlens/core';
+
 /** How a CLIP tower is loaded (both `ClipImageEncoder.load` and `ClipTextEncoder.load`). */
 export interface ClipLoadOptions {
   /** MODELS_DIR: the model is read from `<modelsDir>/<modelId>/`, never downloaded. */
@@ -14,6 +16,8 @@ export interface ClipLoadOptions {
    * ViT-B/32 image tower: 805 → 449 MB resident, same images per second.
    */
   lowMemory?: boolean;
+  /** ONNX Runtime intra-op threads; default: the thread budget's (CPU_THREADS, else every core). */
+  onnxThreads?: number;
 }
 
 /**
@@ -21,7 +25,9 @@ export interface ClipLoadOptions {
  * `extra.session.disable_prepacking` is ONNX Runtime's `session.disable_prepacking` entry (the Node
  * binding flattens `extra`): https://github.com/microsoft/onnxruntime/blob/main/include/onnxruntime/core/session/onnxruntime_session_options_config_keys.h
  */
-export function clipSessionOptions(options: Pick<ClipLoadOptions, 'lowMemory'>): Record<string, unknown> {
-  if (options.lowMemory === false) return {};
-  return { enableCpuMemArena: false, extra: { session: { disable_prepacking: '1' } } };
+export function clipSessionOptions(options: Pick<ClipLoadOptions, 'lowMemory' | 'onnxThreads'>): Record<string, unknown> {
+  // Always explicit: onnxruntime-node's own default ran as one thread on a 2-core machine.
+  const threads = { intraOpNumThreads: options.onnxThreads ?? threadBudget().onnxIntraOpThreads, interOpNumThreads: 1 };
+  if (options.lowMemory === false) return threads;
+  return { ...threads, enableCpuMemArena: false, extra: { session: { disable_prepacking: '1' } } };
 }
