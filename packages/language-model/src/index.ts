@@ -5,3 +5,4 @@ export * from './openai-compatible/openai-compatible-language-model.ts';
 export * from './openai-compatible/map-upstream-error.ts';
 export * from './openai-compatible/token-counter.ts';
 export * from './load-language-model.ts';
+export * from './worker-thread/worker-thread-language-model.ts';

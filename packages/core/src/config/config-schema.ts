@@ -98,6 +98,12 @@ export const configSchema = z.object({
   chatUpstreamContextTokens: z.coerce.number().int().min(512).max(2_000_000).default(8192),
   /** With CHAT_PROVIDER=openai-compatible: generations sent to the server at once. */
   chatUpstreamConcurrency: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * With CHAT_PROVIDER=local: where the model generates. `worker` (a worker thread: health
+   * checks, search and other requests answer while it writes) or `main` (this thread; each
+   * token blocks the server while it is computed).
+   */
+  chatThread: z.enum(['worker', 'main']).default('worker'),
   /** Chat and report requests that may wait for the model beyond the running one(s); more get 429 with retry-after. */
   chatQueueSize: z.coerce.number().int().min(0).max(1000).default(8),
   /**
