@@ -85,7 +85,11 @@ try {
     console.log(`round ${round}: pipeline ${pipelineRate.toFixed(2)} patches/s → ${(pipelineRate / standaloneRate).toFixed(2)} of standalone (load average ${os.loadavg()[0]!.toFixed(2)})`);
   }
   await standalone.release();
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  };
   const ratios = pipelineRates.map((rate, index) => rate / standaloneRates[index]!);
   console.log(`pipeline / standalone ORT, per round: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')} (median ${median(ratios).toFixed(2)}; goal ≥ 0.90); ${onnxThreads} intra-op threads`);
   const status = await readFile('/proc/self/status', 'utf8');
