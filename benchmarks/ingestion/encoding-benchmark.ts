@@ -16,7 +16,7 @@
  * `--thread worker` (default, as the server runs it) encodes in a worker thread
  * (`WorkerThreadImageEncoder`); `main` in this thread (`ClipImageEncoder`), where ONNX
  * Runtime blocks the event loop for each batch: the longest event-loop stall shows the
- * difference. `--low-memory false` loads ONNX Runtime with its stock settings (arena, prepacking).
+ * difference. `--low-memory true` loads ONNX Runtime without its arena and prepacking (ENCODER_LOW_MEMORY).
  * `--encoder tiny` (the generated demo CLIP, nearly free to run) shows instead how fast the
  * pipeline can feed an encoder at all: the rate a GPU encoder would get from it.
  * Stops after `--patches` patches are stored (a fixed budget keeps the run short; the slide
@@ -47,7 +47,7 @@ const { values: args } = parseArgs({
     'size-px': { type: 'string', default: '50000' },
     encoder: { type: 'string', default: 'vit-b32' },
     thread: { type: 'string', default: 'worker' },
-    'low-memory': { type: 'string', default: 'true' },
+    'low-memory': { type: 'string', default: 'false' },
     rounds: { type: 'string', default: '2' },
     verbose: { type: 'boolean', default: false },
   },
@@ -66,7 +66,7 @@ const benchmarkSlideSha256 = `encoding-benchmark-${process.pid}-${Date.now()}`;
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pathlens-encoding-benchmark-'));
 const store = await openStore({ dataDir, databaseUrl: process.env.DATABASE_URL || undefined });
 const onnxThreads = threadBudget().onnxIntraOpThreads;
-const loadOptions = { modelsDir, modelId, maxBatchSize: batchSize, lowMemory: args['low-memory'] !== 'false', onnxThreads };
+const loadOptions = { modelsDir, modelId, maxBatchSize: batchSize, lowMemory: args['low-memory'] === 'true', onnxThreads };
 const rounds = Number(args.rounds);
 const encoder: ImageEncoder = args.thread === 'worker' ? await WorkerThreadImageEncoder.load(loadOptions) : await ClipImageEncoder.load(loadOptions);
 try {

@@ -7,7 +7,7 @@
  *       [--thread worker|main] [--low-memory true|false]
  *
  * `--thread worker` (default, as the server runs it) loads the encoder in a worker thread,
- * `main` in this thread; `--low-memory false` uses ONNX Runtime's stock session settings.
+ * `main` in this thread; `--low-memory true` drops ONNX Runtime's arena and prepacking (ENCODER_LOW_MEMORY).
  * Threads share the process's memory, so VmHWM covers the encoder thread too.
  * By default the case the goal is about: 30% tissue and the full-size ViT-B/32 tower (its
  * weights and activations included); on a 2-core machine that is hours of encoding. For a
@@ -33,7 +33,7 @@ const { values: args } = parseArgs({
     tissue: { type: 'string', default: '0.3' },
     encoder: { type: 'string', default: 'vit-b32' },
     thread: { type: 'string', default: 'worker' },
-    'low-memory': { type: 'string', default: 'true' },
+    'low-memory': { type: 'string', default: 'false' },
   },
 });
 if (args.thread !== 'worker' && args.thread !== 'main') throw new Error(`--thread must be worker or main, got ${args.thread}`);
@@ -47,7 +47,7 @@ const modelId = useVit ? vitB32ModelId : 'pathlens/tiny-clip';
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pathlens-memory-benchmark-'));
 const rssBeforeMb = (await memoryStatus()).rssMb;
 const store = await openStore({ dataDir });
-const loadOptions = { modelsDir, modelId, lowMemory: args['low-memory'] !== 'false' };
+const loadOptions = { modelsDir, modelId, lowMemory: args['low-memory'] === 'true' };
 const encoder: ImageEncoder = args.thread === 'worker' ? await WorkerThreadImageEncoder.load(loadOptions) : await ClipImageEncoder.load(loadOptions);
 const rssLoadedMb = (await memoryStatus()).rssMb;
 const samples: number[] = [];
