@@ -99,7 +99,7 @@ export async function ingestSlide(dependencies: { store: Store; imageEncoder: Im
         yLevel0: cell.yLevel0,
         sizeLevel0Px: cell.sizeLevel0Px,
         tissueFraction: batch.tissueFractions[index]!,
-        embedding: Array.from(embeddings[index]!),
+        embedding: embeddings[index]!,
       }));
       await store.patches.insertBatch(slide.id, rows);
       await store.slides.updateProgress(slide.id, counts);

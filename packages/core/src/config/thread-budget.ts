@@ -20,7 +20,7 @@ export interface ThreadBudget {
    * 224-px patch read is too small to split, and reads already run side by side (below).
    */
   libvipsConcurrency: number;
-  /** Patch reads in flight at once (each decodes on libuv's thread pool, 4 threads by default). */
+  /** Patch reads in flight at once: libuv's thread pool size (UV_THREADPOOL_SIZE, 4 by default), where they decode. */
   readsInFlight: number;
   /** Database writes of patch rows in flight: one, in grid order, while the next batch encodes. */
   writesInFlight: 1;
@@ -38,7 +38,12 @@ export function threadBudget(options: { cpuThreads?: number | undefined; coreCou
     cpuThreads,
     onnxIntraOpThreads: cpuThreads,
     libvipsConcurrency: 1,
-    readsInFlight: Math.min(4, Math.max(2, cpuThreads)),
+    readsInFlight: libuvThreadPoolSize(),
     writesInFlight: 1,
   };
+}
+
+function libuvThreadPoolSize(): number {
+  const configured = Number(process.env.UV_THREADPOOL_SIZE);
+  return Number.isSafeInteger(configured) && configured > 0 ? Math.min(configured, 1024) : 4;
 }
