@@ -3,17 +3,16 @@
  * the server runs (queue claim, tissue mask, read, resize, embed, store in the embedded
  * database, slide embedding, prototypes). Target: under 1.5 GB on a 100,000 × 100,000 slide.
  *
- *   npx tsx benchmarks/ingestion/memory-benchmark.ts [--size-px 100000] [--tissue 0.03] [--encoder tiny|vit-b32]
+ *   npx tsx benchmarks/ingestion/memory-benchmark.ts [--size-px 100000] [--tissue 0.3] [--encoder vit-b32|tiny]
  *       [--thread worker|main] [--low-memory true|false]
  *
  * `--thread worker` (default, as the server runs it) loads the encoder in a worker thread,
- * `main` in this thread; `--low-memory false` uses ONNX Runtime's stock session settings.
+ * `main` in this thread; `--low-memory true` drops ONNX Runtime's arena and prepacking (ENCODER_LOW_MEMORY).
  * Threads share the process's memory, so VmHWM covers the encoder thread too.
- * The default slide is mostly glass (3% tissue, flat stain), which keeps generating it
- * (once, into .tmp/benchmarks/) and tiling it to minutes on a small machine; the tissue
- * mask, not the slide's size, decides how many patches are read. `--encoder tiny` (the
- * generated demo CLIP) keeps encoding cheap; the ViT-B/32 tower adds its own weights and
- * activations (see the encoding benchmark's peak). Peak RSS is the kernel's high-water mark
+ * By default the case the goal is about: 30% tissue and the full-size ViT-B/32 tower (its
+ * weights and activations included); on a 2-core machine that is hours of encoding. For a
+ * quick look, `--tissue 0.03 --encoder tiny` (a mostly glass slide, the generated demo CLIP):
+ * the tissue mask, not the slide's size, decides how many patches are read. Peak RSS is the kernel's high-water mark
  * (VmHWM), which no sampling interval can miss.
  */
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
@@ -31,24 +30,24 @@ import { ensureVitB32Model, vitB32ModelId } from './vit-b32-model.ts';
 const { values: args } = parseArgs({
   options: {
     'size-px': { type: 'string', default: '100000' },
-    tissue: { type: 'string', default: '0.03' },
-    encoder: { type: 'string', default: 'tiny' },
+    tissue: { type: 'string', default: '0.3' },
+    encoder: { type: 'string', default: 'vit-b32' },
     thread: { type: 'string', default: 'worker' },
-    'low-memory': { type: 'string', default: 'true' },
+    'low-memory': { type: 'string', default: 'false' },
   },
 });
 if (args.thread !== 'worker' && args.thread !== 'main') throw new Error(`--thread must be worker or main, got ${args.thread}`);
 const sizePx = Number(args['size-px']);
 
 const slidePath = await syntheticSlide({ sizePx, mppLevel0: 0.252, tissueShare: Number(args.tissue), textured: false });
-const useVit = args.encoder === 'vit-b32';
+const useVit = args.encoder !== 'tiny';
 const modelsDir = useVit ? await ensureVitB32Model() : path.join(benchmarkCacheDir, 'tiny-models');
 if (!useVit) await ensureTinyModels({ modelsDir });
 const modelId = useVit ? vitB32ModelId : 'pathlens/tiny-clip';
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pathlens-memory-benchmark-'));
 const rssBeforeMb = (await memoryStatus()).rssMb;
 const store = await openStore({ dataDir });
-const loadOptions = { modelsDir, modelId, lowMemory: args['low-memory'] !== 'false' };
+const loadOptions = { modelsDir, modelId, lowMemory: args['low-memory'] === 'true' };
 const encoder: ImageEncoder = args.thread === 'worker' ? await WorkerThreadImageEncoder.load(loadOptions) : await ClipImageEncoder.load(loadOptions);
 const rssLoadedMb = (await memoryStatus()).rssMb;
 const samples: number[] = [];

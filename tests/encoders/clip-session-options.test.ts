@@ -1,12 +1,15 @@
 import { describe, expect, inject, it } from 'vitest';
+import { threadBudget } from '@pathlens/core';
 import { ClipImageEncoder, ClipTextEncoder, clipSessionOptions, decodeImage } from '@pathlens/encoders';
 import { stainColours, stainPatchPng } from '../helpers/stain-fixtures.ts';
 
 describe('ONNX Runtime low-memory session settings', () => {
-  it('are on by default and off on request', () => {
-    expect(clipSessionOptions({})).toEqual({ enableCpuMemArena: false, extra: { session: { disable_prepacking: '1' } } });
-    expect(clipSessionOptions({ lowMemory: true })).toEqual(clipSessionOptions({}));
-    expect(clipSessionOptions({ lowMemory: false })).toEqual({});
+  it('are off by default and on request, always with an explicit thread count', () => {
+    const threads = { intraOpNumThreads: threadBudget().onnxIntraOpThreads, interOpNumThreads: 1 };
+    expect(clipSessionOptions({ lowMemory: true })).toEqual({ ...threads, enableCpuMemArena: false, extra: { session: { disable_prepacking: '1' } } });
+    expect(clipSessionOptions({})).toEqual(threads);
+    expect(clipSessionOptions({ lowMemory: false })).toEqual(threads);
+    expect(clipSessionOptions({ lowMemory: false, onnxThreads: 3 })).toEqual({ intraOpNumThreads: 3, interOpNumThreads: 1 });
   });
 
   it('are accepted by ONNX Runtime and change no embedding', async () => {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { PathLensError } from '@pathlens/core';
+import { readFreshManifest, writeManifest } from '../bin/command-manifest.js';
 import { chatCommand } from './commands/chat-command.ts';
 import { classifyCommand } from './commands/classify-command.ts';
 import { deleteCommands } from './commands/delete-command.ts';
@@ -30,6 +31,15 @@ reportCommand(program);
 workerCommand(program);
 dicomWebCommand(program);
 deleteCommands(program);
+
+// Refresh the manifest `pathlens --help` and argument errors are answered from (bin/pathlens.js).
+if (!readFreshManifest()) {
+  try {
+    writeManifest(program);
+  } catch {
+    // A read-only install: the CLI still works, it just loads everything to print help.
+  }
+}
 
 try {
   await program.parseAsync(process.argv);

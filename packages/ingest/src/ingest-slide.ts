@@ -1,4 +1,5 @@
-import { PathLensError, type Logger } from '@pathlens/core';
+import sharp from 'sharp';
+import { PathLensError, threadBudget, type Logger } from '@pathlens/core';
 import { l2Normalise, type ImageEncoder } from '@pathlens/encoders';
 import { fileSlideOpener, type RgbImage, type SlideOpener, type SlideReader } from '@pathlens/slide-reader';
 import type { NewPatch, SlideRow, Store } from '@pathlens/store';
@@ -30,8 +31,10 @@ export interface IngestSlideOptions {
   batchSize: number;
   /** Encoder batches the reader may run ahead. Default 2. */
   readAheadBatches?: number;
-  /** Patch reads in flight at once (libvips decodes on libuv's thread pool). Default 4. */
+  /** Patch reads in flight at once (libvips decodes on libuv's thread pool). Default: the thread budget's. */
   readConcurrency?: number;
+  /** libvips threads per operation (`sharp.concurrency`, process-wide), set when the run starts. Default: the thread budget's. */
+  libvipsConcurrency?: number;
   /** DATA_DIR: the tissue mask is kept under `slides/<id>/` there (and reused on resume). Without it, it is not saved. */
   dataDir?: string | undefined;
   tissueDetection?: Partial<TissueDetectionSettings> | undefined;
@@ -79,6 +82,8 @@ interface PatchBatch {
  */
 export async function ingestSlide(dependencies: IngestionDependencies, slide: SlideRow, options: IngestSlideOptions): Promise<void> {
   const { store, imageEncoder, logger } = dependencies;
+  const budget = threadBudget();
+  sharp.concurrency(options.libvipsConcurrency ?? budget.libvipsConcurrency);
   const reader = await (dependencies.openSlide ?? fileSlideOpener)(slide);
   try {
     const level0 = reader.properties.levels[0]!;
@@ -103,7 +108,7 @@ export async function ingestSlide(dependencies: IngestionDependencies, slide: Sl
         yLevel0: cell.yLevel0,
         sizeLevel0Px: cell.sizeLevel0Px,
         tissueFraction: batch.tissueFractions[index]!,
-        embedding: Array.from(embeddings[index]!),
+        embedding: embeddings[index]!,
       }));
       await store.patches.insertBatch(slide.id, rows);
       await store.slides.updateProgress(slide.id, counts);
@@ -198,7 +203,7 @@ async function* readBatches(
   };
 
   let batch: PatchBatch = { cells: [], tissueFractions: [], images: [], tilesDoneAfter: resume.fromTile };
-  for await (const { task, image } of mapInOrder(cellTasks(), options.readConcurrency ?? 4, readCell)) {
+  for await (const { task, image } of mapInOrder(cellTasks(), options.readConcurrency ?? threadBudget().readsInFlight, readCell)) {
     if (options.signal?.aborted) return;
     if (image) {
       batch.cells.push(task.cell);

@@ -7,3 +7,4 @@ export * from './openai-compatible/token-counter.ts';
 export * from './load-language-model.ts';
 export type { SlideEncoderConfig } from './transformers/slide-encoder.ts';
 export * from './count-tokens-in-chunks.ts';
+export * from './worker-thread/worker-thread-language-model.ts';

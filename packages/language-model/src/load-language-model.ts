@@ -3,6 +3,7 @@ import type { LanguageModel } from './language-model.ts';
 import { OpenAiCompatibleLanguageModel } from './openai-compatible/openai-compatible-language-model.ts';
 import { loadTokenCounter } from './openai-compatible/token-counter.ts';
 import { TransformersLanguageModel } from './transformers/transformers-language-model.ts';
+import { WorkerThreadLanguageModel } from './worker-thread/worker-thread-language-model.ts';
 
 /** Which language model to run, as configuration describes it (CHAT_PROVIDER and friends). */
 export type LanguageModelSettings =
@@ -16,6 +17,8 @@ export type LanguageModelSettings =
       demo: boolean;
       /** CHAT_QUEUE_SIZE. */
       queueSize: number;
+      /** CHAT_THREAD: `worker` generates in a worker thread (`WorkerThreadLanguageModel`); `main` (default here) in this one. */
+      thread?: 'worker' | 'main' | undefined;
     }
   | {
       provider: 'openai-compatible';
@@ -47,6 +50,10 @@ export type LanguageModelSettings =
  * const model = await loadLanguageModel({ provider: 'openai-compatible', baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3.1:8b', contextLengthTokens: 8192, concurrency: 4, queueSize: 8, tokenizer: { modelsDir: './models', modelId: null } });
  */
 export async function loadLanguageModel(settings: LanguageModelSettings): Promise<LanguageModel> {
+  if (settings.provider === 'local' && settings.thread === 'worker') {
+    const tokenCounter = await loadTokenCounter({ modelsDir: settings.modelsDir, modelId: settings.modelId });
+    return WorkerThreadLanguageModel.load({ ...settings, thread: 'main' }, { queueSize: settings.queueSize, tokenCounter });
+  }
   if (settings.provider === 'local') {
     return TransformersLanguageModel.load({
       modelsDir: settings.modelsDir,

@@ -11,5 +11,11 @@ export interface DatabaseHandle {
   readonly driver: DriverName;
   /** Human-readable location (a directory or a URL without its password). */
   readonly location: string;
+  /**
+   * In one transaction: run `before`, load `data` (a binary COPY stream, see BinaryCopyWriter)
+   * with `copy` (`COPY <table> (<columns>) FROM STDIN WITH (FORMAT binary)`), then run `after`.
+   * The fast path for bulk rows: no per-value parameters, no text parsing of vectors.
+   */
+  copyBinary(steps: { before: string[]; copy: string; data: Uint8Array; after: string[] }): Promise<void>;
   close(): Promise<void>;
 }

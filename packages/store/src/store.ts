@@ -33,7 +33,7 @@ export class Store {
 
   constructor(readonly handle: DatabaseHandle) {
     this.slides = new SlideRepository(handle.db);
-    this.patches = new PatchRepository(handle.db);
+    this.patches = new PatchRepository(handle.db, handle);
     this.prototypes = new PrototypeRepository(handle.db);
     this.pairs = new PairRepository(handle.db);
     this.pairRows = new PairRowRepository(handle.db);

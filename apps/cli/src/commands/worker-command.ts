@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createLogger, PathLensError, type Config, type Logger } from '@pathlens/core';
+import { createLogger, PathLensError, threadBudget, type Config, type Logger } from '@pathlens/core';
 import { ClipImageEncoder } from '@pathlens/encoders';
 import { IngestionWorker, ingestionOptionsFromConfig } from '@pathlens/ingest';
 import { tinyChatModelId } from '@pathlens/models';
@@ -41,7 +41,13 @@ async function runWorker(config: Config & { databaseUrl: string }, logger: Logge
     const models = await selectModels({ ...config, chatModel: tinyChatModelId }, logger, (line) => logger.info(line));
     const entry = models.imageTextEncoder;
     if (entry.demo) logger.warn(`DEMO MODEL: the image encoder is the generated ${entry.id}; its embeddings mean nothing clinically.`);
-    imageEncoder = await ClipImageEncoder.load({ modelsDir: config.modelsDir, modelId: entry.id, dtype: entry.dtype });
+    imageEncoder = await ClipImageEncoder.load({
+      modelsDir: config.modelsDir,
+      modelId: entry.id,
+      dtype: entry.dtype,
+      lowMemory: config.encoderLowMemory,
+      onnxThreads: threadBudget({ cpuThreads: config.cpuThreads }).onnxIntraOpThreads,
+    });
     if (imageEncoder.embeddingDimension !== embeddingDimension) {
       throw new PathLensError('invalid_config', `IMAGE_TEXT_ENCODER ${entry.id} makes ${imageEncoder.embeddingDimension}-d embeddings; the store holds ${embeddingDimension}-d vectors.`);
     }

@@ -1,4 +1,4 @@
-import { PathLensError, type Config, type Logger } from '@pathlens/core';
+import { PathLensError, threadBudget, type Config, type Logger } from '@pathlens/core';
 import { ClipImageEncoder, ClipTextEncoder, WorkerThreadImageEncoder } from '@pathlens/encoders';
 import { IngestionWorker, ingestionOptionsFromConfig, tissueDetectionSettingsFromConfig } from '@pathlens/ingest';
 import { DicomWebServers, slideOpener } from '@pathlens/slide-reader';
@@ -29,7 +29,13 @@ export async function createRuntime(config: Config, logger: Logger, options: { s
     if (encoder.embeddingDimension !== embeddingDimension) {
       throw new PathLensError('invalid_config', `IMAGE_TEXT_ENCODER ${encoder.id} makes ${encoder.embeddingDimension}-d embeddings; this store holds ${embeddingDimension}-d vectors. Pick a ${embeddingDimension}-d encoder.`);
     }
-    const loadOptions = { modelsDir: config.modelsDir, modelId: encoder.id, dtype: encoder.dtype, lowMemory: config.encoderLowMemory };
+    const loadOptions = {
+      modelsDir: config.modelsDir,
+      modelId: encoder.id,
+      dtype: encoder.dtype,
+      lowMemory: config.encoderLowMemory,
+      onnxThreads: threadBudget({ cpuThreads: config.cpuThreads }).onnxIntraOpThreads,
+    };
     const [imageEncoder, textEncoder, languageModel] = await Promise.all([
       // In a worker thread by default: encoding a batch takes seconds and would otherwise hold up every request and heartbeat.
       config.encoderThread === 'worker' ? WorkerThreadImageEncoder.load(loadOptions) : ClipImageEncoder.load(loadOptions),

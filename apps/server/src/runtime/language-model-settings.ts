@@ -27,5 +27,6 @@ export function languageModelSettings(config: Config, models: SelectedModels): L
     contextLengthTokens: chat.contextLengthTokens,
     demo: chat.demo,
     queueSize: config.chatQueueSize,
+    thread: config.chatThread,
   };
 }

@@ -61,12 +61,22 @@ export const configSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('true')
     .transform((value) => value === 'true' || value === '1'),
+  /**
+   * Cores PathLens plans its threads for (0: every core the machine reports). ONNX Runtime
+   * sessions get this many intra-op threads; libvips, patch reads and storing are sized from
+   * it too (packages/core/src/config/thread-budget.ts).
+   */
+  cpuThreads: z.coerce.number().int().min(0).max(256).default(0),
   /** Patches embedded per encoder call. */
   encoderBatchSize: z.coerce.number().int().min(1).max(1024).default(32),
-  /** ONNX Runtime without its CPU memory arena and weight prepacking: ViT-B/32 805 → 449 MB at the same speed. `false` for the stock settings. */
+  /**
+   * ONNX Runtime without its CPU memory arena and weight prepacking: ~350 MB less resident for
+   * ViT-B/32, but 0.6–0.8× the encoding speed (measured, README benchmarks). Off by default;
+   * `true` where memory is tighter than time.
+   */
   encoderLowMemory: z
     .enum(['true', 'false', '1', '0'])
-    .default('true')
+    .default('false')
     .transform((value) => value === 'true' || value === '1'),
   /**
    * Where the server's image encoder runs: `worker` (a worker thread: requests and job
@@ -121,6 +131,12 @@ export const configSchema = z.object({
     .string()
     .default('')
     .transform((value) => value.split(',').map((entry) => entry.trim().toLowerCase()).filter(Boolean)),
+  /**
+   * With CHAT_PROVIDER=local: where the model generates. `worker` (a worker thread: health
+   * checks, search and other requests answer while it writes) or `main` (this thread; each
+   * token blocks the server while it is computed).
+   */
+  chatThread: z.enum(['worker', 'main']).default('worker'),
   /** Chat and report requests that may wait for the model beyond the running one(s); more get 429 with retry-after. */
   chatQueueSize: z.coerce.number().int().min(0).max(1000).default(8),
   /**

@@ -1,3 +1,5 @@
+import { threadBudget } from '@pathlens/core';
+
 /** How a CLIP tower is loaded (both `ClipImageEncoder.load` and `ClipTextEncoder.load`). */
 export interface ClipLoadOptions {
   /** MODELS_DIR: the model is read from `<modelsDir>/<modelId>/`, never downloaded. */
@@ -8,12 +10,14 @@ export interface ClipLoadOptions {
   /** Most inputs per call the encoder declares (`maxBatchSize`); callers batch to it. Default 64. */
   maxBatchSize?: number;
   /**
-   * ONNX Runtime settings that trade nothing measurable for memory (default true): no CPU
-   * memory arena (activations are freed after each run instead of kept for reuse) and no
-   * weight prepacking (which keeps a second, re-laid-out copy of the weights). A full-size
-   * ViT-B/32 image tower: 805 → 449 MB resident, same images per second.
+   * ONNX Runtime's low-memory settings (default false): no CPU memory arena (activations are
+   * freed after each run instead of kept for reuse) and no weight prepacking (which keeps a
+   * second, re-laid-out copy of the weights). A full-size ViT-B/32 image tower: ~350 MB less
+   * resident, but 0.6–0.8× the images per second (ENCODER_LOW_MEMORY).
    */
   lowMemory?: boolean;
+  /** ONNX Runtime intra-op threads; default: the thread budget's (CPU_THREADS, else every core). */
+  onnxThreads?: number;
 }
 
 /**
@@ -21,7 +25,9 @@ export interface ClipLoadOptions {
  * `extra.session.disable_prepacking` is ONNX Runtime's `session.disable_prepacking` entry (the Node
  * binding flattens `extra`): https://github.com/microsoft/onnxruntime/blob/main/include/onnxruntime/core/session/onnxruntime_session_options_config_keys.h
  */
-export function clipSessionOptions(options: Pick<ClipLoadOptions, 'lowMemory'>): Record<string, unknown> {
-  if (options.lowMemory === false) return {};
-  return { enableCpuMemArena: false, extra: { session: { disable_prepacking: '1' } } };
+export function clipSessionOptions(options: Pick<ClipLoadOptions, 'lowMemory' | 'onnxThreads'>): Record<string, unknown> {
+  // Always explicit: onnxruntime-node's own default ran as one thread on a 2-core machine.
+  const threads = { intraOpNumThreads: options.onnxThreads ?? threadBudget().onnxIntraOpThreads, interOpNumThreads: 1 };
+  if (options.lowMemory !== true) return threads;
+  return { ...threads, enableCpuMemArena: false, extra: { session: { disable_prepacking: '1' } } };
 }

@@ -32,23 +32,48 @@ async function fitToInput(image: RgbPixels, sizePx: number): Promise<RgbPixels> 
 }
 
 /**
- * HWC uint8 images → one CHW float32 batch, normalised. Done by hand rather than through
- * AutoProcessor: identical values, about 4× faster on a batch of patches.
+ * For each channel, the normalised float of every byte value: `(byte / 255 - mean) / std`, so
+ * the per-pixel work is one table read and one store.
  */
-export async function toPixelValues(images: RgbPixels[], preprocessing: ClipPreprocessing): Promise<Float32Array> {
+export function channelLookupTables(preprocessing: ClipPreprocessing): [Float32Array, Float32Array, Float32Array] {
+  const table = (channel: number) => {
+    const values = new Float32Array(256);
+    const mean = preprocessing.imageMean[channel]!;
+    const std = preprocessing.imageStd[channel]!;
+    for (let byte = 0; byte < 256; byte++) values[byte] = (byte / 255 - mean) / std;
+    return values;
+  };
+  return [table(0), table(1), table(2)];
+}
+
+/**
+ * HWC uint8 images → one CHW float32 batch, normalised. Done by hand rather than through
+ * AutoProcessor: identical values, about 4× faster on a batch of patches. One pass over each
+ * image through lookup tables, no per-pixel allocation; with `target` (long enough for the
+ * batch) the batch is written into it and a view of it is returned, so a caller can reuse one
+ * buffer for every batch.
+ */
+export async function toPixelValues(
+  images: RgbPixels[],
+  preprocessing: ClipPreprocessing,
+  options: { target?: Float32Array; lookupTables?: [Float32Array, Float32Array, Float32Array] } = {},
+): Promise<Float32Array> {
   const sizePx = preprocessing.inputSizePx;
   const plane = sizePx * sizePx;
-  const batch = new Float32Array(images.length * 3 * plane);
+  const length = images.length * 3 * plane;
+  const batch = options.target && options.target.length >= length ? options.target.subarray(0, length) : new Float32Array(length);
+  const [red, green, blue] = options.lookupTables ?? channelLookupTables(preprocessing);
   const fitted = await Promise.all(images.map((image) => fitToInput(image, sizePx)));
-  fitted.forEach((image, imageIndex) => {
-    const offset = imageIndex * 3 * plane;
-    for (let channel = 0; channel < 3; channel++) {
-      const mean = preprocessing.imageMean[channel]!;
-      const scale = 1 / (255 * preprocessing.imageStd[channel]!);
-      const shift = mean / preprocessing.imageStd[channel]!;
-      const target = offset + channel * plane;
-      for (let pixel = 0; pixel < plane; pixel++) batch[target + pixel] = image.data[pixel * 3 + channel]! * scale - shift;
+  for (let imageIndex = 0; imageIndex < fitted.length; imageIndex++) {
+    const pixels = fitted[imageIndex]!.data;
+    const redStart = imageIndex * 3 * plane;
+    const greenStart = redStart + plane;
+    const blueStart = greenStart + plane;
+    for (let pixel = 0, byte = 0; pixel < plane; pixel++, byte += 3) {
+      batch[redStart + pixel] = red[pixels[byte]!]!;
+      batch[greenStart + pixel] = green[pixels[byte + 1]!]!;
+      batch[blueStart + pixel] = blue[pixels[byte + 2]!]!;
     }
-  });
+  }
   return batch;
 }

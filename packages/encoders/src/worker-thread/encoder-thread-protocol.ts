@@ -1,4 +1,4 @@
-import { PathLensError, type ErrorCode } from '@pathlens/core';
+import type { SerialisedError } from '@pathlens/core';
 import type { RgbPixels } from '../image-encoder.ts';
 import type { ClipLoadOptions } from '../clip/clip-load-options.ts';
 
@@ -36,18 +36,6 @@ export type EncoderThreadReply =
   | { type: 'embedded'; id: number; embeddings: ArrayBuffer; count: number; dimension: number }
   | { type: 'failed'; id: number; error: SerialisedError };
 
-/** An error as it crosses the thread boundary: structured clone drops `code` and `details`. */
-export interface SerialisedError {
-  message: string;
-  name: string;
-  stack?: string | undefined;
-  /** Set for a `PathLensError`. */
-  pathLensCode?: ErrorCode;
-  details?: Record<string, unknown>;
-  /** A Node system error's code (`ENOENT`). */
-  systemCode?: string;
-}
-
 /**
  * Copy images into one fresh buffer that can be transferred: the callers' own buffers are
  * never detached (a sharp output may be a view into a shared pool).
@@ -84,26 +72,4 @@ export function packEmbeddings(embeddings: Float32Array[]): { embeddings: ArrayB
 
 export function unpackEmbeddings(reply: { embeddings: ArrayBuffer; count: number; dimension: number }): Float32Array[] {
   return Array.from({ length: reply.count }, (_, row) => new Float32Array(reply.embeddings, row * reply.dimension * 4, reply.dimension));
-}
-
-export function serialiseError(error: unknown): SerialisedError {
-  if (!(error instanceof Error)) return { message: String(error), name: 'Error' };
-  const systemCode = (error as NodeJS.ErrnoException).code;
-  return {
-    message: error.message,
-    name: error.name,
-    stack: error.stack,
-    ...(error instanceof PathLensError ? { pathLensCode: error.code, details: error.details } : {}),
-    ...(typeof systemCode === 'string' && !(error instanceof PathLensError) ? { systemCode } : {}),
-  };
-}
-
-/** The same error on this side: a `PathLensError` keeps its code, so the HTTP status is the same as in-process. */
-export function deserialiseError(serialised: SerialisedError): Error {
-  const error: Error & { code?: string } = serialised.pathLensCode
-    ? new PathLensError(serialised.pathLensCode, serialised.message, serialised.details ?? {})
-    : Object.assign(new Error(serialised.message), { name: serialised.name });
-  if (serialised.systemCode) error.code = serialised.systemCode;
-  if (serialised.stack) error.stack = serialised.stack;
-  return error;
 }

@@ -1,8 +1,7 @@
-import { Worker } from 'node:worker_threads';
-import { PathLensError } from '@pathlens/core';
+import type { Worker } from 'node:worker_threads';
+import { deserialiseError, PathLensError, startWorkerThread } from '@pathlens/core';
 import type { RgbPixels } from '../image-encoder.ts';
 import {
-  deserialiseError,
   packImages,
   unpackEmbeddings,
   type EncoderThreadData,
@@ -42,32 +41,12 @@ export class EncoderThread {
 
   /** Start the thread and wait until it has loaded the model; a load failure is thrown here, as `Clip*Encoder.load` would throw it. */
   static async start(data: EncoderThreadData): Promise<EncoderThread> {
-    const worker = new Worker(new URL('./encoder-thread-entry.js', import.meta.url), { workerData: data });
-    // Only our own listeners are removed: `removeAllListeners()` would also drop the Worker's internal ones, and its messages with them.
-    const listeners: { message?: (reply: EncoderThreadReply) => void; error?: (error: Error) => void; exit?: (exitCode: number) => void } = {};
-    const removeListeners = () => {
-      if (listeners.message) worker.off('message', listeners.message);
-      if (listeners.error) worker.off('error', listeners.error);
-      if (listeners.exit) worker.off('exit', listeners.exit);
-    };
-    try {
-      const limits = await new Promise<EncoderThreadLimits>((resolve, reject) => {
-        listeners.message = (reply) => {
-          if (reply.type === 'ready') resolve(reply.limits);
-          else if (reply.type === 'load-failed') reject(deserialiseError(reply.error));
-        };
-        listeners.error = reject;
-        listeners.exit = (exitCode) => reject(new PathLensError('internal_error', `The encoder thread for ${data.load.modelId} exited (code ${exitCode}) before its model loaded.`));
-        worker.on('message', listeners.message).on('error', listeners.error).on('exit', listeners.exit);
-      });
-      removeListeners();
-      return new EncoderThread(worker, limits);
-    } catch (error) {
-      removeListeners();
-      worker.on('error', () => {}); // already reported
-      await worker.terminate();
-      throw error;
-    }
+    const { worker, limits } = await startWorkerThread<EncoderThreadLimits>(
+      new URL('./encoder-thread-entry.js', import.meta.url),
+      data,
+      `The encoder thread for ${data.load.modelId}`,
+    );
+    return new EncoderThread(worker, limits);
   }
 
   embedImages(images: RgbPixels[]): Promise<Float32Array[]> {

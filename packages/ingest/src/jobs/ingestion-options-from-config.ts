@@ -1,4 +1,4 @@
-import type { Config } from '@pathlens/core';
+import { threadBudget, type Config } from '@pathlens/core';
 import type { IngestionWorkerOptions } from '../ingestion-worker.ts';
 import { tissueDetectionSettingsFromConfig } from '../tissue/tissue-detection-settings.ts';
 
@@ -11,7 +11,10 @@ import { tissueDetectionSettingsFromConfig } from '../tissue/tissue-detection-se
  * const ingestion = new IngestionWorker({ store, imageEncoder, logger }, ingestionOptionsFromConfig(config));
  */
 export function ingestionOptionsFromConfig(config: Config): IngestionWorkerOptions {
+  const budget = threadBudget({ cpuThreads: config.cpuThreads });
   return {
+    readConcurrency: budget.readsInFlight,
+    libvipsConcurrency: budget.libvipsConcurrency,
     minTissueFraction: config.minTissueFraction,
     batchSize: config.encoderBatchSize,
     dataDir: config.dataDir,

@@ -1,5 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Database } from '../database.ts';
+import { BinaryCopyWriter } from '../binary-copy/binary-copy-writer.ts';
+import type { Database, DatabaseHandle } from '../database.ts';
+import { embeddingDimension } from '../schema/embedding-column.ts';
 import { patches } from '../schema/patches.ts';
 
 export interface NewPatch {
@@ -7,20 +9,36 @@ export interface NewPatch {
   yLevel0: number;
   sizeLevel0Px: number;
   tissueFraction: number;
-  /** L2-normalised. */
-  embedding: number[];
+  /** L2-normalised; a Float32Array straight from the encoder is stored as it is (no copy into an array). */
+  embedding: ArrayLike<number>;
 }
 
+/** Rows land here by binary COPY, then move into `patches` skipping positions already stored. */
+const stagingTable = 'patch_rows_incoming';
+
 export class PatchRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly handle: Pick<DatabaseHandle, 'copyBinary'>,
+  ) {}
 
   /** Store one encoder batch atomically; a position already stored (resumed job) is kept as it is. */
   async insertBatch(slideId: string, batch: NewPatch[]): Promise<void> {
     if (batch.length === 0) return;
-    await this.db
-      .insert(patches)
-      .values(batch.map((patch) => ({ slideId, ...patch })))
-      .onConflictDoNothing({ target: [patches.slideId, patches.xLevel0, patches.yLevel0] });
+    const columns = 'slide_id, x_level0, y_level0, size_level0_px, tissue_fraction, embedding';
+    const rows = new BinaryCopyWriter(batch.length * (70 + 4 * embeddingDimension));
+    for (const patch of batch) {
+      if (patch.embedding.length !== embeddingDimension) throw new RangeError(`a patch embedding has ${patch.embedding.length} dimensions; the store holds ${embeddingDimension}`);
+      rows.row(6).uuid(slideId).int32(patch.xLevel0).int32(patch.yLevel0).int32(patch.sizeLevel0Px).float32(patch.tissueFraction).vector(patch.embedding);
+    }
+    await this.handle.copyBinary({
+      before: [
+        `CREATE TEMP TABLE IF NOT EXISTS ${stagingTable} (slide_id uuid, x_level0 integer, y_level0 integer, size_level0_px integer, tissue_fraction real, embedding vector(${embeddingDimension})) ON COMMIT DELETE ROWS`,
+      ],
+      copy: `COPY ${stagingTable} (${columns}) FROM STDIN WITH (FORMAT binary)`,
+      data: rows.finish(),
+      after: [`INSERT INTO patches (${columns}) SELECT ${columns} FROM ${stagingTable} ON CONFLICT (slide_id, x_level0, y_level0) DO NOTHING`],
+    });
   }
 
   /** `"x,y"` keys of the positions already stored for a slide. */

@@ -29,6 +29,14 @@ export async function openPgliteDatabase(dataDir: string, serverUrl?: string): P
       db,
       driver: 'pglite',
       location: directory,
+      async copyBinary({ before, copy, data, after }) {
+        await client.transaction(async (transaction) => {
+          for (const statement of before) await transaction.exec(statement);
+          // PGlite reads COPY … FROM '/dev/blob' from the blob passed with the query.
+          await transaction.query(copy.replace(/FROM STDIN/i, `FROM '/dev/blob'`), [], { blob: new Blob([data]) });
+          for (const statement of after) await transaction.exec(statement);
+        });
+      },
       async close() {
         await client.close();
         await claim.release();

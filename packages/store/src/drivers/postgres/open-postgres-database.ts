@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
@@ -24,5 +26,18 @@ export async function openPostgresDatabase(databaseUrl: string): Promise<Databas
     throw new PathLensError('invalid_config', `Migrating ${location} failed: ${(error as Error).message}.${hint}`, { location }, { cause: error });
   }
   const db = drizzle({ client, schema }) as unknown as Database;
-  return { db, driver: 'postgres', location, close: () => client.end({ timeout: 5 }) };
+  return {
+    db,
+    driver: 'postgres',
+    location,
+    async copyBinary({ before, copy, data, after }) {
+      await client.begin(async (transaction) => {
+        for (const statement of before) await transaction.unsafe(statement);
+        const writable = await transaction.unsafe(copy).writable();
+        await pipeline(Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]), writable);
+        for (const statement of after) await transaction.unsafe(statement);
+      });
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
 }
