@@ -12,7 +12,7 @@ import {
   type PreTrainedTokenizer,
   type Tensor,
 } from '@huggingface/transformers';
-import { PathLensError } from '@pathlens/core';
+import { PathLensError, threadBudget } from '@pathlens/core';
 import { AsyncEventQueue } from '../async-event-queue.ts';
 import type { GenerationEvent, GenerationRequest, LanguageModel } from '../language-model.ts';
 import { GenerationQueue } from '../queue/generation-queue.ts';
@@ -77,7 +77,12 @@ export class TransformersLanguageModel implements LanguageModel {
       text_config?: { max_position_embeddings?: number };
     };
     const tokenizer = await AutoTokenizer.from_pretrained(options.modelId, { local_files_only: true });
-    const modelOptions = { dtype: (options.dtype ?? 'fp32') as 'fp32', local_files_only: true };
+    const modelOptions = {
+      dtype: (options.dtype ?? 'fp32') as 'fp32',
+      local_files_only: true,
+      // Threads from the one budget (CPU_THREADS), never ONNX Runtime's own default (one thread here).
+      session_options: { intraOpNumThreads: threadBudget().onnxIntraOpThreads, interOpNumThreads: 1 },
+    };
     const isVision = isVisionModelConfig(config);
     const model = isVision
       ? await AutoModelForImageTextToText.from_pretrained(options.modelId, modelOptions)
