@@ -5,6 +5,7 @@ import { classifyCommand } from './commands/classify-command.ts';
 import { evalCommand } from './commands/eval-command.ts';
 import { heatmapCommand } from './commands/heatmap-command.ts';
 import { ingestCommand } from './commands/ingest-command.ts';
+import { keysCommand } from './commands/keys-command.ts';
 import { modelsCommand } from './commands/models-command.ts';
 import { pairsCommand } from './commands/pairs-command.ts';
 import { searchCommand } from './commands/search-command.ts';
@@ -20,6 +21,7 @@ classifyCommand(program);
 evalCommand(program);
 chatCommand(program);
 modelsCommand(program);
+keysCommand(program);
 pairsCommand(program);
 workerCommand(program);
 

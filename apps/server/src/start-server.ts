@@ -1,5 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
-import { createLogger, type Config, type Logger } from '@pathlens/core';
+import { createLogger, PathLensError, type Config, type Logger } from '@pathlens/core';
+import { accessSettings } from './http/access/access-settings.ts';
+import { isLoopback } from './http/access/loopback.ts';
 import { createApp } from './http/create-app.ts';
 import type { RuntimeHolder } from './http/runtime-holder.ts';
 import { createRuntime } from './runtime/create-runtime.ts';
@@ -14,8 +16,9 @@ export interface RunningServer {
 }
 
 /**
- * Listen first, then open the database and load models in the background, so `/healthz`
- * answers at once and `/readyz` tells when PathLens can serve.
+ * On loopback, listen first, then open the database and load models in the background, so
+ * `/healthz` answers at once and `/readyz` tells when PathLens can serve. Bound anywhere else,
+ * start-up finishes first and the server refuses to listen while no API key exists.
  *
  * @example
  * const server = await startServer(loadConfig());
@@ -23,7 +26,21 @@ export interface RunningServer {
  */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const holder: RuntimeHolder = { runtime: null, startupError: null };
-  const app = createApp(holder, { logger, maxUploadBytes: config.maxUploadMegabytes * 1_048_576 });
+  const app = createApp(holder, { logger, maxUploadBytes: config.maxUploadMegabytes * 1_048_576, access: accessSettings(config) });
+  const starting = createRuntime(config, logger);
+  starting.catch(() => {}); // handled below, once listening
+  if (!isLoopback(config.host)) {
+    const runtime = await starting;
+    if ((await runtime.store.apiKeys.countActive()) === 0) {
+      await runtime.close();
+      throw new PathLensError(
+        'invalid_config',
+        `HOST=${config.host} is reachable from other machines, but no API key exists, so anyone could use PathLens. ` +
+          'Create one first (with the server stopped): `pathlens keys create --role admin --name "<your name>"`, ' +
+          'or bind to loopback (HOST=127.0.0.1).',
+      );
+    }
+  }
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(listening));
     listening.once('error', reject);
@@ -32,7 +49,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info(`PathLens listening on ${url}`);
-  const ready = createRuntime(config, logger).then(
+  const ready = starting.then(
     (runtime) => {
       holder.runtime = runtime;
       logger.info('ready');

@@ -12,3 +12,4 @@ export * from './repositories/report-repository.ts';
 export * from './repositories/audit-repository.ts';
 export * from './repositories/ingestion-job-repository.ts';
 export * from './repositories/search-repository.ts';
+export * from './repositories/api-key-repository.ts';

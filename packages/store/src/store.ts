@@ -1,5 +1,6 @@
 import type { DatabaseHandle } from './database.ts';
 import { openDatabase } from './open-database.ts';
+import { ApiKeyRepository } from './repositories/api-key-repository.ts';
 import { AuditRepository } from './repositories/audit-repository.ts';
 import { ConversationRepository } from './repositories/conversation-repository.ts';
 import { IngestionJobRepository } from './repositories/ingestion-job-repository.ts';
@@ -21,6 +22,8 @@ export class Store {
   readonly reports: ReportRepository;
   /** One row per chat or report request. */
   readonly audit: AuditRepository;
+  /** API keys (hashed) and their roles. */
+  readonly apiKeys: ApiKeyRepository;
   /** Nearest-neighbour queries with filters and pagination (search, heatmaps, zero-shot). */
   readonly search: SearchRepository;
   readonly ingestionJobs: IngestionJobRepository;
@@ -33,6 +36,7 @@ export class Store {
     this.conversations = new ConversationRepository(handle.db);
     this.reports = new ReportRepository(handle.db);
     this.audit = new AuditRepository(handle.db);
+    this.apiKeys = new ApiKeyRepository(handle.db);
     this.search = new SearchRepository(handle.db);
     this.ingestionJobs = new IngestionJobRepository(handle.db);
   }

@@ -1,6 +1,10 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { PathLensError, type Logger } from '@pathlens/core';
+import type { AccessSettings } from './access/access-settings.ts';
+import { authenticate } from './access/authenticate.ts';
+import { crossSiteGuard, hostCheck } from './access/cross-site-guard.ts';
+import { securityHeaders } from './access/security-headers.ts';
 import type { AppEnvironment } from './app-environment.ts';
 import { handleError } from './error-response.ts';
 import { auditRoutes } from './routes/audit/audit-routes.ts';
@@ -10,6 +14,7 @@ import { conversationsRoutes } from './routes/conversations/conversations-routes
 import { embeddingsRoutes } from './routes/embeddings/embeddings-routes.ts';
 import { regionImageRoute } from './routes/evidence/region-image-route.ts';
 import { healthRoutes } from './routes/health/health-routes.ts';
+import { keysRoutes } from './routes/keys/keys-routes.ts';
 import { heatmapRoutes } from './routes/heatmap/heatmap-routes.ts';
 import { labelSetsRoutes } from './routes/label-sets/label-sets-routes.ts';
 import { modelsRoutes } from './routes/models/models-routes.ts';
@@ -27,13 +32,16 @@ import type { RuntimeHolder } from './runtime-holder.ts';
  * const app = createApp({ runtime, startupError: null }, { logger, maxUploadBytes: 1 << 30 });
  * const response = await app.request('/v1/models');
  */
-export function createApp(holder: RuntimeHolder, options: { logger: Logger; maxUploadBytes: number }) {
+export function createApp(holder: RuntimeHolder, options: { logger: Logger; maxUploadBytes: number; access: AccessSettings }) {
   const app = new Hono<AppEnvironment>();
   app.onError(handleError(options.logger));
   app.notFound((context) => {
     throw new PathLensError('not_found', `No route ${context.req.method} ${context.req.path}. See the README for the API.`);
   });
+  app.use('*', securityHeaders());
+  app.use('*', hostCheck(options.access));
   app.route('/', healthRoutes(holder));
+  app.use('/v1/*', crossSiteGuard(options.access));
   app.use('/v1/*', async (context, next) => {
     if (!holder.runtime) {
       const why = holder.startupError ? `start-up failed: ${holder.startupError.message}` : 'PathLens is starting (opening the database, loading models); retry in a few seconds';
@@ -42,6 +50,7 @@ export function createApp(holder: RuntimeHolder, options: { logger: Logger; maxU
     context.set('runtime', holder.runtime);
     await next();
   });
+  app.use('/v1/*', authenticate(options.access));
   app.use(
     '/v1/*',
     bodyLimit({
@@ -65,6 +74,7 @@ export function createApp(holder: RuntimeHolder, options: { logger: Logger; maxU
   app.route('/', embeddingsRoutes());
   app.route('/', reportsRoutes());
   app.route('/', auditRoutes());
+  app.route('/', keysRoutes());
   return app;
 }
 

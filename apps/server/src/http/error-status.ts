@@ -24,5 +24,10 @@ export const errorStatus = {
   upstream_error: 502,
   report_generation_failed: 502,
   forbidden: 403,
+  unauthorized: 401,
+  rate_limited: 429,
+  unsupported_media_type: 415,
+  fetch_not_allowed: 403,
+  fetch_failed: 502,
   internal_error: 500,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;

@@ -24,6 +24,11 @@ export const errorCodes = [
   'upstream_error',
   'report_generation_failed',
   'forbidden',
+  'unauthorized',
+  'rate_limited',
+  'unsupported_media_type',
+  'fetch_not_allowed',
+  'fetch_failed',
   'internal_error',
 ] as const;
 

@@ -6,3 +6,4 @@ export * from './image-text-pairs.ts';
 export * from './conversations.ts';
 export * from './reports.ts';
 export * from './audit-events.ts';
+export * from './api-keys.ts';
