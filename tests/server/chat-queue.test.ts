@@ -121,7 +121,7 @@ describe('the chat queue under load, cancellation, and the audit trail', () => {
     expect(queue.stats()).toMatchObject({ abandoned: before.abandoned + 1, started: before.started });
   });
 
-  it('audits every chat: when, who (a hash of the key), which slide, model, evidence, how long, and the status', async () => {
+  it('audits every chat: when, who (the key name and id), which slide, model, evidence, how long, and the status', async () => {
     await until(async () => {
       const { data } = (await (await fetch(`${baseUrl}/v1/audit?action=chat&limit=1000`, asAdmin())).json()) as { data: { status: number }[] };
       return data.filter((event) => event.status === 499).length >= 2;
