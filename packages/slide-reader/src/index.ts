@@ -6,3 +6,4 @@ export { defaultSlideSizeLimits, type SlideSizeLimits } from './slide-size-limit
 export { supportedFormatsText } from './file-signature.ts';
 export { plausibleMppRange } from './resolution-mpp.ts';
 export { openSlideInstallHint, openSlideStatus } from './openslide/openslide-library.ts';
+export * from './associated-image-kind.ts';

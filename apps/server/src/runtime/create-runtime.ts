@@ -47,7 +47,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     const outboundFetch = createGuardedFetch({ allowedHosts: config.fetchAllowedHosts, maxBytes: config.fetchMaxMegabytes * 1_048_576, timeoutMs: config.fetchTimeoutSeconds * 1000 });
     const pairImports = new PairImportWorker({ store, imageEncoder, textEncoder, phiScrubber, logger, fetch: outboundFetch }, { dataDir: config.dataDir, batchSize: config.encoderBatchSize });
     await pairImports.start();
-    const viewer = new SlideViewer({ dataDir: config.dataDir, serveLabelImage: config.serveLabelImage, tissueDetection: tissueDetectionSettingsFromConfig(config) });
+    const viewer = new SlideViewer({ dataDir: config.dataDir, serveLabelImage: config.serveLabelImage, associatedImages: config.associatedImages, tissueDetection: tissueDetectionSettingsFromConfig(config) });
     return {
       config,
       logger,

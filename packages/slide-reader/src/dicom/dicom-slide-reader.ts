@@ -49,7 +49,7 @@ export class DicomSlideReader implements SlideReader {
 
   async readAssociatedImage(name: string): Promise<RgbImage> {
     const parts = this.#open();
-    if (!this.properties.associatedImages.includes(name)) throw noSuchAssociatedImage(this.properties, name);
+    if (!(this.properties.associatedImages as string[]).includes(name)) throw noSuchAssociatedImage(this.properties, name);
     let image = this.#associated.get(name);
     if (!image) {
       image = parts.openAssociatedImage(name);

@@ -1,3 +1,4 @@
+import type { AssociatedImageKind } from '../associated-image-kind.ts';
 import { PathLensError } from '@pathlens/core';
 import { isPlausibleMpp } from '../resolution-mpp.ts';
 import type { SlideLevel, SlideProperties } from '../slide-reader.ts';
@@ -12,8 +13,8 @@ import { TileCache } from './tile-cache.ts';
 /** Decoded frames kept per open slide (a row of 256² tiles across a 100k-px level is ~75 MB). */
 const tileCacheBytes = 96 * 1024 * 1024;
 
-const associatedNameByFlavor: Partial<Record<DicomImageFlavor, string>> = { THUMBNAIL: 'thumbnail', LABEL: 'label', OVERVIEW: 'macro' };
-const associatedOrder = ['thumbnail', 'label', 'macro'];
+const associatedNameByFlavor: Partial<Record<DicomImageFlavor, AssociatedImageKind>> = { THUMBNAIL: 'thumbnail', LABEL: 'label', OVERVIEW: 'macro' };
+const associatedOrder: AssociatedImageKind[] = ['thumbnail', 'label', 'macro'];
 
 /**
  * Opens a DICOM whole-slide series from one of its files or its folder.
