@@ -158,7 +158,8 @@ await Promise.all(
         await remember(action.route, response);
         latencies.record(action.route, response.status, performance.now() - began);
       } catch (error) {
-        latencies.recordError(action.route, String((error as Error).message ?? error));
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        latencies.recordError(action.route, `${(error as Error).message} (${cause?.code ?? cause?.message ?? 'no cause'})`);
       }
     }
   }),

@@ -1,15 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGuardedFetch, isPublicAddress, PathLensError } from '@pathlens/core';
+import { createGuardedFetch, isPublicAddress } from '@pathlens/core';
+import { pathLensFailure } from '../helpers/expect-failure.ts';
 
 const limits = { maxBytes: 1024, timeoutMs: 5_000 };
 
-async function failure(promise: Promise<unknown>): Promise<PathLensError> {
-  const error = await promise.then(() => null, (thrown: unknown) => thrown);
-  expect(error).toBeInstanceOf(PathLensError);
-  return error as PathLensError;
-}
 
 describe('the guarded outbound fetcher', () => {
   let server: Server;
@@ -36,7 +32,7 @@ describe('the guarded outbound fetcher', () => {
   afterAll(async () => new Promise((resolve) => server?.close(resolve)));
 
   it('fetches nothing by default, and says which setting allows it', async () => {
-    const error = await failure(createGuardedFetch({ allowedHosts: [], ...limits })(`http://127.0.0.1:${openPort}/image.png`));
+    const error = await pathLensFailure(createGuardedFetch({ allowedHosts: [], ...limits })(`http://127.0.0.1:${openPort}/image.png`));
     expect(error.code).toBe('fetch_not_allowed');
     expect(error.message).toMatch(/FETCH_ALLOWED_HOSTS/);
     expect(requests).toEqual([]);
@@ -44,10 +40,10 @@ describe('the guarded outbound fetcher', () => {
 
   it('refuses loopback even for an allowed host, after DNS, with the same neutral message for an open and a closed port', async () => {
     const guarded = createGuardedFetch({ allowedHosts: ['127.0.0.1', 'localhost'], ...limits });
-    const open = await failure(guarded(`http://127.0.0.1:${openPort}/image.png`));
-    const closed = await failure(guarded(`http://127.0.0.1:${closedPort}/image.png`));
+    const open = await pathLensFailure(guarded(`http://127.0.0.1:${openPort}/image.png`));
+    const closed = await pathLensFailure(guarded(`http://127.0.0.1:${closedPort}/image.png`));
     // By name: `localhost` resolves to loopback, refused on the resolved address.
-    const byName = await failure(guarded(`http://localhost:${openPort}/image.png`));
+    const byName = await pathLensFailure(guarded(`http://localhost:${openPort}/image.png`));
     for (const error of [open, closed, byName]) expect(error.code).toBe('fetch_failed');
     expect(open.message.replace(String(openPort), 'PORT')).toBe(closed.message.replace(String(closedPort), 'PORT'));
     expect(open.message).toBe(`Could not fetch http://127.0.0.1:${openPort}/image.png.`);
@@ -70,16 +66,16 @@ describe('the guarded outbound fetcher', () => {
       const fetched = await guarded(`http://127.0.0.1:${openPort}/image.png`);
       expect(fetched.bytes.byteLength).toBe(100);
       expect(fetched.contentType).toBe('image/png');
-      const tooLarge = await failure(guarded(`http://127.0.0.1:${openPort}/big.png`));
+      const tooLarge = await pathLensFailure(guarded(`http://127.0.0.1:${openPort}/big.png`));
       expect(tooLarge.code).toBe('payload_too_large');
       expect(tooLarge.message).toMatch(/FETCH_MAX_MEGABYTES/);
     });
 
     it('checks every redirect hop: a redirect to a refused address or an unlisted host is refused', async () => {
       requests.length = 0;
-      const toAddress = await failure(guarded(`http://127.0.0.1:${openPort}/to-other-host`));
+      const toAddress = await pathLensFailure(guarded(`http://127.0.0.1:${openPort}/to-other-host`));
       expect(toAddress.code).toBe('fetch_failed');
-      const toHost = await failure(guarded(`http://127.0.0.1:${openPort}/to-unlisted-host`));
+      const toHost = await pathLensFailure(guarded(`http://127.0.0.1:${openPort}/to-unlisted-host`));
       expect(toHost.code).toBe('fetch_not_allowed');
       expect(requests).toEqual(['/to-other-host', '/to-unlisted-host']);
     });

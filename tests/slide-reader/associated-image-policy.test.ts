@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PathLensError } from '@pathlens/core';
 import { associatedImageKind } from '@pathlens/slide-reader';
 import { SlideViewer, servedAssociatedImages } from '@pathlens/viewer';
+import { pathLensFailure } from '../helpers/expect-failure.ts';
 import { describeTiffSlide } from '../../packages/slide-reader/src/tiff/describe-tiff-slide.ts';
 import type { TiffPage } from '../../packages/slide-reader/src/tiff/read-tiff-pages.ts';
 import * as fixtures from '../fixtures/make-slide-fixtures.ts';
@@ -14,11 +14,6 @@ function page(index: number, widthPx: number, heightPx: number, extra: Partial<T
   return { index, widthPx, heightPx, tileWidthPx: 256, compression: 7, description: null, newSubfileType: 0, resolution: null, subIfdOffsets: [], tagNumbers: [], xmp: null, subPages: [], ...extra };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<PathLensError> {
-  const error = await promise.then(() => null, (thrown: unknown) => thrown);
-  expect(error).toBeInstanceOf(PathLensError);
-  return error as PathLensError;
-}
 
 describe('associated images: one vocabulary, served by allowlist', () => {
   let directory: string;
@@ -43,12 +38,12 @@ describe('associated images: one vocabulary, served by allowlist', () => {
       const thumbnail = await sharp(await viewer.associatedImageJpeg(slide, 'thumbnail')).metadata();
       expect([thumbnail.width, thumbnail.height]).toEqual([299, 199]);
       for (const kind of ['overview', 'label', 'macro']) {
-        const error = await refusal(viewer.associatedImageJpeg(slide, kind));
+        const error = await pathLensFailure(viewer.associatedImageJpeg(slide, kind));
         expect(error.code).toBe('label_image_disabled');
         expect(error.message).toMatch(/SERVE_LABEL_IMAGE=true/);
       }
-      expect((await refusal(viewer.associatedImageJpeg(slide, 'barcode'))).code).toBe('not_found');
-      expect((await refusal(viewer.associatedImageJpeg(slide, 'Label'))).code).toBe('not_found');
+      expect((await pathLensFailure(viewer.associatedImageJpeg(slide, 'barcode'))).code).toBe('not_found');
+      expect((await pathLensFailure(viewer.associatedImageJpeg(slide, 'Label'))).code).toBe('not_found');
     } finally {
       await viewer.close();
     }
@@ -59,10 +54,10 @@ describe('associated images: one vocabulary, served by allowlist', () => {
     const everything = new SlideViewer({ dataDir: directory, serveLabelImage: true });
     try {
       expect((await sharp(await withMacro.associatedImageJpeg(slide, 'macro')).metadata()).width).toBe(600);
-      expect((await refusal(withMacro.associatedImageJpeg(slide, 'label'))).code).toBe('label_image_disabled');
+      expect((await pathLensFailure(withMacro.associatedImageJpeg(slide, 'label'))).code).toBe('label_image_disabled');
       expect((await sharp(await everything.associatedImageJpeg(slide, 'label')).metadata()).width).toBe(200);
       // Allowed, but this file has none: the reader says so.
-      expect((await refusal(everything.associatedImageJpeg(slide, 'overview'))).code).toBe('not_found');
+      expect((await pathLensFailure(everything.associatedImageJpeg(slide, 'overview'))).code).toBe('not_found');
     } finally {
       await Promise.all([withMacro.close(), everything.close()]);
     }
