@@ -45,6 +45,12 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const listening = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(listening));
     listening.once('error', reject);
   });
+  // Idle keep-alive connections outlive clients' own idle timers (undici: 4 s), so a client never
+  // reuses a socket the server is closing at that moment (ECONNRESET under load).
+  if ('keepAliveTimeout' in server) {
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
