@@ -1,6 +1,9 @@
 /** Latency and status counts per route, for the load benchmark's table. */
 export class Latencies {
-  private readonly routes = new Map<string, { latenciesMs: number[]; statuses: Map<number, number>; errors: string[] }>();
+  private readonly routes = new Map<
+    string,
+    { latenciesMs: number[]; statuses: Map<number, number>; errors: string[] }
+  >();
 
   private entry(route: string) {
     let entry = this.routes.get(route);
@@ -19,7 +22,11 @@ export class Latencies {
   }
 
   serverErrors(): number {
-    return [...this.routes.values()].reduce((sum, entry) => sum + [...entry.statuses].filter(([status]) => status >= 500).reduce((total, [, count]) => total + count, 0), 0);
+    return [...this.routes.values()].reduce(
+      (sum, entry) =>
+        sum + [...entry.statuses].filter(([status]) => status >= 500).reduce((total, [, count]) => total + count, 0),
+      0,
+    );
   }
 
   errorCount(): number {
@@ -32,12 +39,16 @@ export class Latencies {
 
   /** A text table: route, requests, per second, p50/p95/p99 ms, 2xx, 429, other 4xx, 5xx, errors. */
   table(elapsedS: number): string {
-    const rows = [['route', 'requests', 'per s', 'p50 ms', 'p95 ms', 'p99 ms', '2xx', '429', 'other 4xx', '5xx', 'errors']];
-    const count = (statuses: Map<number, number>, test: (status: number) => boolean) => [...statuses].filter(([status]) => test(status)).reduce((sum, [, n]) => sum + n, 0);
+    const rows = [
+      ['route', 'requests', 'per s', 'p50 ms', 'p95 ms', 'p99 ms', '2xx', '429', 'other 4xx', '5xx', 'errors'],
+    ];
+    const count = (statuses: Map<number, number>, test: (status: number) => boolean) =>
+      [...statuses].filter(([status]) => test(status)).reduce((sum, [, n]) => sum + n, 0);
     let total = 0;
     for (const [route, entry] of [...this.routes].sort(([a], [b]) => a.localeCompare(b))) {
       const sorted = [...entry.latenciesMs].sort((a, b) => a - b);
-      const at = (fraction: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!.toFixed(0) : '—');
+      const at = (fraction: number) =>
+        sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!.toFixed(0) : '—';
       total += sorted.length;
       rows.push([
         route,
@@ -55,7 +66,13 @@ export class Latencies {
     }
     rows.push(['all', String(total), (total / elapsedS).toFixed(2), '', '', '', '', '', '', '', '']);
     const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-    return rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')).join('\n');
+    return rows
+      .map((row) =>
+        row
+          .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+          .join('  '),
+      )
+      .join('\n');
   }
 }
 

@@ -6,7 +6,6 @@ import { pathLensFailure } from '../helpers/expect-failure.ts';
 
 const limits = { maxBytes: 1024, timeoutMs: 5_000 };
 
-
 describe('the guarded outbound fetcher', () => {
   let server: Server;
   let openPort: number;
@@ -16,10 +15,13 @@ describe('the guarded outbound fetcher', () => {
   beforeAll(async () => {
     server = createServer((request, response) => {
       requests.push(request.url ?? '');
-      if (request.url === '/image.png') response.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.alloc(100, 7));
+      if (request.url === '/image.png')
+        response.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.alloc(100, 7));
       else if (request.url === '/big.png') response.writeHead(200).end(Buffer.alloc(4096));
-      else if (request.url === '/to-other-host') response.writeHead(302, { location: `http://127.0.0.2:${openPort}/image.png` }).end();
-      else if (request.url === '/to-unlisted-host') response.writeHead(302, { location: `http://localhost:${openPort}/image.png` }).end();
+      else if (request.url === '/to-other-host')
+        response.writeHead(302, { location: `http://127.0.0.2:${openPort}/image.png` }).end();
+      else if (request.url === '/to-unlisted-host')
+        response.writeHead(302, { location: `http://localhost:${openPort}/image.png` }).end();
       else response.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -32,7 +34,9 @@ describe('the guarded outbound fetcher', () => {
   afterAll(async () => new Promise((resolve) => server?.close(resolve)));
 
   it('fetches nothing by default, and says which setting allows it', async () => {
-    const error = await pathLensFailure(createGuardedFetch({ allowedHosts: [], ...limits })(`http://127.0.0.1:${openPort}/image.png`));
+    const error = await pathLensFailure(
+      createGuardedFetch({ allowedHosts: [], ...limits })(`http://127.0.0.1:${openPort}/image.png`),
+    );
     expect(error.code).toBe('fetch_not_allowed');
     expect(error.message).toMatch(/FETCH_ALLOWED_HOSTS/);
     expect(requests).toEqual([]);
@@ -52,15 +56,37 @@ describe('the guarded outbound fetcher', () => {
   });
 
   it('classifies addresses: public unicast only; private, link-local, metadata, mapped and NAT64 forms refused', () => {
-    for (const address of ['93.184.215.14', '2606:2800:21f:cb07:6820:80da:af6b:8b2c']) expect(isPublicAddress(address)).toBe(true);
-    for (const address of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fe80::1', 'fd00:ec2::254', '::ffff:127.0.0.1', '::ffff:8.8.8.8', '::7f00:1', '64:ff9b::7f00:1', 'not-an-ip']) {
+    for (const address of ['93.184.215.14', '2606:2800:21f:cb07:6820:80da:af6b:8b2c'])
+      expect(isPublicAddress(address)).toBe(true);
+    for (const address of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.20.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      '::',
+      'fe80::1',
+      'fd00:ec2::254',
+      '::ffff:127.0.0.1',
+      '::ffff:8.8.8.8',
+      '::7f00:1',
+      '64:ff9b::7f00:1',
+      'not-an-ip',
+    ]) {
       expect(isPublicAddress(address), address).toBe(false);
     }
   });
 
   describe('with a policy that lets this test reach 127.0.0.1 (and nothing else on loopback)', () => {
     const allowOnly127001 = (address: string) => address === '127.0.0.1';
-    const guarded = createGuardedFetch({ allowedHosts: ['127.0.0.1', '127.0.0.2'], isAddressAllowed: allowOnly127001, ...limits });
+    const guarded = createGuardedFetch({
+      allowedHosts: ['127.0.0.1', '127.0.0.2'],
+      isAddressAllowed: allowOnly127001,
+      ...limits,
+    });
 
     it('fetches an allowed image, within the size limit', async () => {
       const fetched = await guarded(`http://127.0.0.1:${openPort}/image.png`);

@@ -11,21 +11,44 @@ import type { TiffPage } from '../../packages/slide-reader/src/tiff/read-tiff-pa
 import * as fixtures from '../fixtures/make-slide-fixtures.ts';
 
 function page(index: number, widthPx: number, heightPx: number, extra: Partial<TiffPage> = {}): TiffPage {
-  return { index, widthPx, heightPx, tileWidthPx: 256, compression: 7, description: null, newSubfileType: 0, resolution: null, subIfdOffsets: [], tagNumbers: [], xmp: null, subPages: [], ...extra };
+  return {
+    index,
+    widthPx,
+    heightPx,
+    tileWidthPx: 256,
+    compression: 7,
+    description: null,
+    newSubfileType: 0,
+    resolution: null,
+    subIfdOffsets: [],
+    tagNumbers: [],
+    xmp: null,
+    subPages: [],
+    ...extra,
+  };
 }
-
 
 describe('associated images: one vocabulary, served by allowlist', () => {
   let directory: string;
   let slide: { id: string; filePath: string; widthPx: number; heightPx: number; mppX: number; mppY: number };
   beforeAll(async () => {
     directory = await mkdtemp(path.join(tmpdir(), 'pathlens-associated-policy-'));
-    slide = { id: 'svs', filePath: await fixtures.writeSvsLikeTiff(directory), widthPx: 2990, heightPx: 1990, mppX: 0.25, mppY: 0.25 };
+    slide = {
+      id: 'svs',
+      filePath: await fixtures.writeSvsLikeTiff(directory),
+      widthPx: 2990,
+      heightPx: 1990,
+      mppX: 0.25,
+      mppY: 0.25,
+    };
   });
   afterAll(async () => rm(directory, { recursive: true, force: true }));
 
   it('names pages in the shared words only: an overview page is `overview`, a vendor word is nothing', () => {
-    const layout = describeTiffSlide([page(0, 3000, 2000), page(1, 400, 300, { tileWidthPx: null, description: 'Overview image' })]);
+    const layout = describeTiffSlide([
+      page(0, 3000, 2000),
+      page(1, 400, 300, { tileWidthPx: null, description: 'Overview image' }),
+    ]);
     expect(layout.associatedImages.map(({ name }) => name)).toEqual(['overview']);
     expect(associatedImageKind('Label')).toBe('label');
     expect(associatedImageKind('barcode')).toBeNull();

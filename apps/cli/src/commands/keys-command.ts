@@ -16,9 +16,15 @@ interface KeyAdministration {
 async function keyAdministration(config: Config): Promise<KeyAdministration> {
   const server = await connectServer(config);
   if (server) {
-    const call = async <T = any>(path: string, init?: RequestInit): Promise<T> => (await expectOk(await server.fetch(path, init))).json() as Promise<T>;
+    const call = async <T = any>(path: string, init?: RequestInit): Promise<T> =>
+      (await expectOk(await server.fetch(path, init))).json() as Promise<T>;
     return {
-      create: (name, role) => call('/v1/keys', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, role }) }),
+      create: (name, role) =>
+        call('/v1/keys', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name, role }),
+        }),
       list: async () => ((await call('/v1/keys')) as { data: ApiKeyView[] }).data,
       revoke: (id) => call(`/v1/keys/${encodeURIComponent(id)}`, { method: 'DELETE' }),
       close: async () => {},
@@ -40,7 +46,10 @@ async function keyAdministration(config: Config): Promise<KeyAdministration> {
   };
 }
 
-async function withKeys<T>(options: Record<string, unknown>, work: (keys: KeyAdministration) => Promise<T>): Promise<T> {
+async function withKeys<T>(
+  options: Record<string, unknown>,
+  work: (keys: KeyAdministration) => Promise<T>,
+): Promise<T> {
   const keys = await keyAdministration(configFromOptions(options));
   try {
     return await work(keys);
@@ -50,7 +59,9 @@ async function withKeys<T>(options: Record<string, unknown>, work: (keys: KeyAdm
 }
 
 export function keysCommand(program: Command): void {
-  const keys = program.command('keys').description('Create, list and revoke API keys (stored hashed; a key is shown once)');
+  const keys = program
+    .command('keys')
+    .description('Create, list and revoke API keys (stored hashed; a key is shown once)');
 
   addConfigOptions(keys.command('create').description('Create an API key and print it (once)'))
     .requiredOption('--role <role>', `one of ${apiKeyRoles.join(', ')}`)
@@ -58,23 +69,29 @@ export function keysCommand(program: Command): void {
     .action((options: Record<string, unknown>) =>
       withKeys(options, async (administration) => {
         const created = await administration.create(String(options.name), String(options.role));
-        console.log(`Created ${created.role} key "${created.name}" (id ${created.id}). It is shown only now; keep it secret:`);
+        console.log(
+          `Created ${created.role} key "${created.name}" (id ${created.id}). It is shown only now; keep it secret:`,
+        );
         console.log(created.key);
       }),
     );
 
-  addConfigOptions(keys.command('list').description('List API keys (never their secrets)')).action((options: Record<string, unknown>) =>
-    withKeys(options, async (administration) => {
-      for (const key of await administration.list()) {
-        console.log(`${key.id}  ${key.role.padEnd(9)}  ${key.created_at}  ${key.revoked_at ? `revoked ${key.revoked_at}` : 'active'}  ${key.name}`);
-      }
-    }),
+  addConfigOptions(keys.command('list').description('List API keys (never their secrets)')).action(
+    (options: Record<string, unknown>) =>
+      withKeys(options, async (administration) => {
+        for (const key of await administration.list()) {
+          console.log(
+            `${key.id}  ${key.role.padEnd(9)}  ${key.created_at}  ${key.revoked_at ? `revoked ${key.revoked_at}` : 'active'}  ${key.name}`,
+          );
+        }
+      }),
   );
 
-  addConfigOptions(keys.command('revoke <id>').description('Revoke an API key by id')).action((id: string, options: Record<string, unknown>) =>
-    withKeys(options, async (administration) => {
-      const revoked = await administration.revoke(id);
-      console.log(`Revoked key "${revoked.name}" (id ${revoked.id}) at ${revoked.revoked_at}.`);
-    }),
+  addConfigOptions(keys.command('revoke <id>').description('Revoke an API key by id')).action(
+    (id: string, options: Record<string, unknown>) =>
+      withKeys(options, async (administration) => {
+        const revoked = await administration.revoke(id);
+        console.log(`Revoked key "${revoked.name}" (id ${revoked.id}) at ${revoked.revoked_at}.`);
+      }),
   );
 }

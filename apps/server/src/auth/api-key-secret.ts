@@ -38,7 +38,10 @@ export async function hashApiKeySecret(secret: string): Promise<{ secretSalt: st
 }
 
 /** Whether `secret` hashes to `secretHash` under `secretSalt` (constant-time comparison). */
-export async function verifyApiKeySecret(secret: string, stored: { secretSalt: string; secretHash: string }): Promise<boolean> {
+export async function verifyApiKeySecret(
+  secret: string,
+  stored: { secretSalt: string; secretHash: string },
+): Promise<boolean> {
   const expected = Buffer.from(stored.secretHash, 'base64url');
   const actual = await derive(secret, Buffer.from(stored.secretSalt, 'base64url'));
   return expected.length === actual.length && timingSafeEqual(expected, actual);
@@ -51,6 +54,8 @@ export function apiKeyFingerprint(key: string): string {
 
 function derive(secret: string, salt: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(secret, salt, scryptKeyLength, scryptOptions, (error, derived) => (error ? reject(error) : resolve(derived)));
+    scrypt(secret, salt, scryptKeyLength, scryptOptions, (error, derived) =>
+      error ? reject(error) : resolve(derived),
+    );
   });
 }

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { PathLensError } from '@pathlens/core';
 import { apiKeyRoles, type ApiKeyRole, type ApiKeyRow, type Store } from '@pathlens/store';
-import { apiKeyFingerprint, hashApiKeySecret, newApiKeySecret, parseApiKey, verifyApiKeySecret } from './api-key-secret.ts';
+import {
+  apiKeyFingerprint,
+  hashApiKeySecret,
+  newApiKeySecret,
+  parseApiKey,
+  verifyApiKeySecret,
+} from './api-key-secret.ts';
 
 /** A key as it may be shown: never its secret or hash. */
 export interface ApiKeyView {
@@ -14,7 +20,14 @@ export interface ApiKeyView {
 }
 
 export function apiKeyView(row: ApiKeyRow): ApiKeyView {
-  return { id: row.id, object: 'api_key', name: row.name, role: row.role, created_at: row.createdAt.toISOString(), revoked_at: row.revokedAt?.toISOString() ?? null };
+  return {
+    id: row.id,
+    object: 'api_key',
+    name: row.name,
+    role: row.role,
+    created_at: row.createdAt.toISOString(),
+    revoked_at: row.revokedAt?.toISOString() ?? null,
+  };
 }
 
 /**
@@ -23,13 +36,22 @@ export function apiKeyView(row: ApiKeyRow): ApiKeyView {
  * @example
  * const { key, row } = await createApiKey(store, { name: 'lab system', role: 'service' });
  */
-export async function createApiKey(store: Store, request: { name: string; role: string }): Promise<{ key: string; row: ApiKeyRow }> {
+export async function createApiKey(
+  store: Store,
+  request: { name: string; role: string },
+): Promise<{ key: string; row: ApiKeyRow }> {
   const name = request.name.trim();
   if (!name || name.length > 100 || /[\u0000-\u001f]/.test(name)) {
-    throw new PathLensError('invalid_request', 'A key needs a name of 1–100 printable characters, e.g. --name "lab system".');
+    throw new PathLensError(
+      'invalid_request',
+      'A key needs a name of 1–100 printable characters, e.g. --name "lab system".',
+    );
   }
   if (!(apiKeyRoles as readonly string[]).includes(request.role)) {
-    throw new PathLensError('invalid_request', `Unknown role ${JSON.stringify(request.role.slice(0, 40))}; use one of ${apiKeyRoles.join(', ')}.`);
+    throw new PathLensError(
+      'invalid_request',
+      `Unknown role ${JSON.stringify(request.role.slice(0, 40))}; use one of ${apiKeyRoles.join(', ')}.`,
+    );
   }
   const id = randomUUID();
   const { key, secret } = newApiKeySecret(id);

@@ -52,13 +52,17 @@ export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
       if (addresses.length === 0 || !addresses.every((entry) => isAddressAllowed(entry.address))) {
         return callback(Object.assign(new Error('address not allowed'), { code: 'EADDRNOTALLOWED' }), '', 0);
       }
-      if (lookupOptions.all) return (callback as unknown as (error: null, all: LookupAddress[]) => void)(null, addresses);
+      if (lookupOptions.all)
+        return (callback as unknown as (error: null, all: LookupAddress[]) => void)(null, addresses);
       return callback(null, addresses[0]!.address, addresses[0]!.family);
     });
   };
 
   return async (url, callOptions = {}) => {
-    const signal = AbortSignal.any([AbortSignal.timeout(options.timeoutMs), ...(callOptions.signal ? [callOptions.signal] : [])]);
+    const signal = AbortSignal.any([
+      AbortSignal.timeout(options.timeoutMs),
+      ...(callOptions.signal ? [callOptions.signal] : []),
+    ]);
     let current = url;
     for (let hop = 0; hop <= maxRedirects; hop += 1) {
       const target = checkTarget(current, options.allowedHosts, isAddressAllowed);
@@ -99,7 +103,11 @@ function checkTarget(url: string, allowedHosts: string[], isAddressAllowed: (add
   const host = target.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (!hostAllowed(host, allowedHosts)) {
     const why = allowedHosts.length === 0 ? 'remote fetching is off' : `${shorten(host)} is not an allowed host`;
-    throw new PathLensError('fetch_not_allowed', `Not fetching ${shorten(url)}: ${why}. An administrator can add the host to FETCH_ALLOWED_HOSTS.`, { setting: 'FETCH_ALLOWED_HOSTS' });
+    throw new PathLensError(
+      'fetch_not_allowed',
+      `Not fetching ${shorten(url)}: ${why}. An administrator can add the host to FETCH_ALLOWED_HOSTS.`,
+      { setting: 'FETCH_ALLOWED_HOSTS' },
+    );
   }
   if (target.username || target.password) throw couldNotFetch(url);
   if (isIP(host) !== 0 && !isAddressAllowed(host)) throw couldNotFetch(url);
@@ -116,14 +124,22 @@ function hostAllowed(host: string, allowedHosts: string[]): boolean {
 function send(target: URL, lookup: LookupFunction, signal: AbortSignal): Promise<IncomingMessage> {
   const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const outgoing = request(target, { method: 'GET', lookup, signal, headers: { accept: 'image/*', 'user-agent': 'PathLens' } }, resolve);
+    const outgoing = request(
+      target,
+      { method: 'GET', lookup, signal, headers: { accept: 'image/*', 'user-agent': 'PathLens' } },
+      resolve,
+    );
     outgoing.once('error', reject);
     outgoing.end();
   });
 }
 
 async function readLimited(response: IncomingMessage, maxBytes: number, url: string): Promise<Uint8Array> {
-  const tooLarge = () => new PathLensError('payload_too_large', `${shorten(url)} is over ${Math.round(maxBytes / 1_048_576)} MB (FETCH_MAX_MEGABYTES).`);
+  const tooLarge = () =>
+    new PathLensError(
+      'payload_too_large',
+      `${shorten(url)} is over ${Math.round(maxBytes / 1_048_576)} MB (FETCH_MAX_MEGABYTES).`,
+    );
   if (Number(response.headers['content-length'] ?? 0) > maxBytes) {
     response.destroy();
     throw tooLarge();

@@ -32,7 +32,10 @@ export class ApiKeyRepository {
 
   /** Keys that still work. */
   async countActive(): Promise<number> {
-    const [row] = await this.db.select({ count: sql<number>`count(*)::int` }).from(apiKeys).where(isNull(apiKeys.revokedAt));
+    const [row] = await this.db
+      .select({ count: sql<number>`count(*)::int` })
+      .from(apiKeys)
+      .where(isNull(apiKeys.revokedAt));
     return row?.count ?? 0;
   }
 

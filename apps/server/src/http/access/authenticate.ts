@@ -34,9 +34,14 @@ export function authenticate(settings: AccessSettings): MiddlewareHandler<AppEnv
     const route = matchRoute(context.req.method, context.req.path);
     // While keys are not required, a bearer that is not one of ours (OpenAI clients always send
     // some key) is ignored; one of ours is checked, so its role applies.
-    const required = settings.requireApiKeys || !isLoopback(settings.boundHost) || (await store.apiKeys.countActive()) > 0;
+    const required =
+      settings.requireApiKeys || !isLoopback(settings.boundHost) || (await store.apiKeys.countActive()) > 0;
     if (presented === null || (!required && !looksLikeApiKey(presented))) {
-      if (required) throw new PathLensError('unauthorized', `This server needs an API key: send \`Authorization: Bearer <key>\`; ${howToGetAKey}.`);
+      if (required)
+        throw new PathLensError(
+          'unauthorized',
+          `This server needs an API key: send \`Authorization: Bearer <key>\`; ${howToGetAKey}.`,
+        );
       context.set('principal', { kind: 'open' });
       return next();
     }
@@ -46,7 +51,11 @@ export function authenticate(settings: AccessSettings): MiddlewareHandler<AppEnv
     if (!row) throw new PathLensError('unauthorized', `The API key is not valid or has been revoked; ${howToGetAKey}.`);
     if (!route || !routeRoles[route]!.includes(row.role)) {
       const allowed = route ? routeRoles[route]!.join(', ') : 'no role';
-      throw new PathLensError('forbidden', `A ${row.role} key may not call ${context.req.method} ${route?.split(' ')[1] ?? 'this path'} (allowed: ${allowed}).`, { role: row.role });
+      throw new PathLensError(
+        'forbidden',
+        `A ${row.role} key may not call ${context.req.method} ${route?.split(' ')[1] ?? 'this path'} (allowed: ${allowed}).`,
+        { role: row.role },
+      );
     }
     const kind = rateLimitedRoutes[route];
     if (kind) limiter.take(row.id, kind);

@@ -17,12 +17,17 @@ function requestHostName(context: Context): string {
  * ALLOWED_HOSTS. For every route, the web app included.
  */
 export function hostCheck(settings: AccessSettings): MiddlewareHandler {
-  const allowed = new Set([...settings.allowedHosts, settings.boundHost].map((host) => host.replace(/^\[|\]$/g, '').toLowerCase()));
+  const allowed = new Set(
+    [...settings.allowedHosts, settings.boundHost].map((host) => host.replace(/^\[|\]$/g, '').toLowerCase()),
+  );
   return async (context, next) => {
     if (settings.inProcess) return next();
     const name = requestHostName(context);
     if (!isLoopback(name) && !allowed.has(name) && isIP(name) === 0) {
-      throw new PathLensError('forbidden', 'This server does not answer to that Host name; an administrator can add it to ALLOWED_HOSTS.');
+      throw new PathLensError(
+        'forbidden',
+        'This server does not answer to that Host name; an administrator can add it to ALLOWED_HOSTS.',
+      );
     }
     return next();
   };
@@ -43,7 +48,11 @@ export function crossSiteGuard(settings: AccessSettings): MiddlewareHandler {
       context.header('vary', 'Origin');
     }
     if (context.req.method === 'OPTIONS') {
-      if (!listed) throw new PathLensError('forbidden', 'Cross-origin requests are not allowed from this origin; an administrator can add it to CORS_ORIGINS.');
+      if (!listed)
+        throw new PathLensError(
+          'forbidden',
+          'Cross-origin requests are not allowed from this origin; an administrator can add it to CORS_ORIGINS.',
+        );
       context.header('access-control-allow-methods', 'GET, POST, DELETE');
       context.header('access-control-allow-headers', 'authorization, content-type');
       context.header('access-control-max-age', '600');
@@ -51,11 +60,17 @@ export function crossSiteGuard(settings: AccessSettings): MiddlewareHandler {
     }
     if (safeMethods.has(context.req.method)) return next();
     if (origin !== undefined && !listed && !sameOrigin(origin, context)) {
-      throw new PathLensError('forbidden', 'Cross-site requests are refused: this Origin is not the server\'s own; an administrator can add it to CORS_ORIGINS.');
+      throw new PathLensError(
+        'forbidden',
+        "Cross-site requests are refused: this Origin is not the server's own; an administrator can add it to CORS_ORIGINS.",
+      );
     }
     const mediaType = (context.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (mediaType === '' ? hasBody(context) : !acceptedMediaTypes.has(mediaType)) {
-      throw new PathLensError('unsupported_media_type', 'Send the body as Content-Type: application/json (or multipart/form-data for files).');
+      throw new PathLensError(
+        'unsupported_media_type',
+        'Send the body as Content-Type: application/json (or multipart/form-data for files).',
+      );
     }
     return next();
   };

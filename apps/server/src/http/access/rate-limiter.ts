@@ -27,6 +27,10 @@ export class RateLimiter {
       return;
     }
     const retryAfterSeconds = Math.max(1, Math.ceil((1 - bucket.tokens) / refillPerMs / 1000));
-    throw new PathLensError('rate_limited', `This key may make ${this.perMinute} ${kind} requests a minute (RATE_LIMIT_PER_MINUTE); retry in ${retryAfterSeconds} s.`, { retryAfterSeconds, kind });
+    throw new PathLensError(
+      'rate_limited',
+      `This key may make ${this.perMinute} ${kind} requests a minute (RATE_LIMIT_PER_MINUTE); retry in ${retryAfterSeconds} s.`,
+      { retryAfterSeconds, kind },
+    );
   }
 }

@@ -26,7 +26,8 @@ export function keysRoutes() {
     .delete('/v1/keys/:id', async (context) => {
       const id = parseValue(keyId, context.req.param('id'), 'key id');
       const row = await context.get('runtime').store.apiKeys.revoke(id);
-      if (!row) throw new PathLensError('not_found', `No API key ${id}; list them with GET /v1/keys (pathlens keys list).`);
+      if (!row)
+        throw new PathLensError('not_found', `No API key ${id}; list them with GET /v1/keys (pathlens keys list).`);
       return context.json(apiKeyView(row));
     });
 }
