@@ -129,7 +129,8 @@ let requestsStarted = 0;
 const letters = (value: number) =>
   value.toString(26).replace(/./g, (digit) => String.fromCharCode(97 + parseInt(digit, 26)));
 
-type Action = { route: string; weight: number; run(): Promise<Response> };
+/** `available` false: not chosen any more (the slide budget is spent). */
+type Action = { route: string; weight: number; available?: () => boolean; run(): Promise<Response> };
 const actions: Action[] = [
   {
     route: 'GET /v1/search',
@@ -165,8 +166,8 @@ const actions: Action[] = [
   {
     route: 'POST /v1/slides',
     weight: 4,
+    available: () => uploadsLeft > 0,
     run: async () => {
-      if (uploadsLeft <= 0) return call('service', `/v1/slides/${firstSlide.id}`);
       uploadsLeft -= 1;
       return upload(slideFiles[slideBudget - uploadsLeft]!);
     },
@@ -191,10 +192,10 @@ const actions: Action[] = [
   },
 ];
 const pendingCaptions = new Map<string, string[]>();
-const totalWeight = actions.reduce((sum, action) => sum + action.weight, 0);
 const pick = () => {
-  let ticket = Math.random() * totalWeight;
-  return actions.find((action) => (ticket -= action.weight) < 0) ?? actions[0]!;
+  const choices = actions.filter((action) => action.available?.() ?? true);
+  let ticket = Math.random() * choices.reduce((sum, action) => sum + action.weight, 0);
+  return choices.find((action) => (ticket -= action.weight) < 0) ?? choices[0]!;
 };
 
 async function remember(route: string, response: Response & { tag?: string }): Promise<void> {
