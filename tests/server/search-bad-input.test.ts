@@ -68,7 +68,7 @@ describe('search, heatmap and zero-shot refuse bad input with a clear 4xx', () =
     await errorOf(await post('/v1/search/image', { pair_id: 'abc' }), 400, 'invalid_request', /pair_id must be/);
     await errorOf(await post('/v1/search/image', { patch_id: 987654 }), 404, 'not_found', /No patch with id 987654/);
     await errorOf(await post('/v1/search/image', { pair_id: textOnlyPairId, target: 'images' }), 400, 'invalid_request', /caption without an image.*search\/captions\?pair_id=/);
-    await errorOf(await fetch(`${baseUrl}/v1/search/image`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' }), 400, 'invalid_request', /multipart\/form-data/);
+    await errorOf(await fetch(`${baseUrl}/v1/search/image`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' }), 415, 'unsupported_media_type', /multipart\/form-data/);
     await errorOf(await get(`/v1/search/similar-slides?slide_id=${missing}`), 404, 'slide_not_found');
     await errorOf(await get('/v1/search/similar-slides'), 400, 'invalid_request', /slide_id/);
   });

@@ -170,7 +170,9 @@ describe('slide viewer endpoints over a real server', () => {
     expect([thumbnail.width, thumbnail.height]).toEqual([299, 199]);
     expect(await expectError(await associated('label'), 403, 'label_image_disabled')).toMatch(/SERVE_LABEL_IMAGE=true/);
     await expectError(await associated('macro'), 403, 'label_image_disabled');
-    await expectError(await associated('overview'), 404, 'not_found');
+    // By allowlist: overview pages can show the label too; a vendor's own word is no kind at all.
+    await expectError(await associated('overview'), 403, 'label_image_disabled');
+    await expectError(await associated('barcode'), 404, 'not_found');
     await expectError(await fetch(`${baseUrl}/v1/slides/${slideId}/associated/thumbnail.jpg`), 404, 'not_found'); // a plain pyramid has none
 
     // With the setting on, the label comes through as stored.

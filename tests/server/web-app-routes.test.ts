@@ -3,8 +3,8 @@ import { openAsBlob } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '@pathlens/core';
-import { createApp } from '@pathlens/server';
+import { loadConfig, silentLogger } from '@pathlens/core';
+import { accessSettings, createApp } from '@pathlens/server';
 import { writeTwoStainSlide } from '../helpers/stain-fixtures.ts';
 import { startTestServer, waitForSlide } from '../helpers/test-server.ts';
 
@@ -112,7 +112,7 @@ describe('WEB_APP=false', () => {
   it('serves only the API: / is a 404 in the API’s error envelope', async () => {
     const app = createApp(
       { runtime: null, startupError: null },
-      { logger: silentLogger, maxUploadBytes: 1024, webAppDirectory: null },
+      { logger: silentLogger, maxUploadBytes: 1024, webAppDirectory: null, access: accessSettings(loadConfig({})) },
     );
     const response = await app.request('/');
     expect(response.status).toBe(404);

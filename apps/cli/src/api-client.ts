@@ -1,5 +1,5 @@
 import { createLogger, loadConfig, PathLensError, silentLogger, type Config } from '@pathlens/core';
-import { createApp, createRuntime, type RuntimeHolder } from '@pathlens/server';
+import { accessSettings, createApp, createRuntime, type RuntimeHolder } from '@pathlens/server';
 import { findDataDirectoryOwner } from '@pathlens/store';
 
 /** A `fetch` for the PathLens API: a running server over HTTP, or the same app in this process. */
@@ -22,7 +22,12 @@ export async function connectApi(config: Config, server?: string | undefined): P
   const logger = config.logLevel === 'debug' ? createLogger('debug') : createLogger('warn');
   const runtime = await createRuntime(config, logger);
   const holder: RuntimeHolder = { runtime, startupError: null };
-  const app = createApp(holder, { logger: silentLogger, maxUploadBytes: config.maxUploadMegabytes * 1_048_576, maxJsonBytes: config.maxJsonBodyMegabytes * 1_048_576 });
+  const app = createApp(holder, {
+    logger: silentLogger,
+    maxUploadBytes: config.maxUploadMegabytes * 1_048_576,
+    maxJsonBytes: config.maxJsonBodyMegabytes * 1_048_576,
+    access: accessSettings(config, { inProcess: true }),
+  });
   return {
     target: 'in-process',
     fetch: async (path, init) => app.request(path, init),
@@ -38,7 +43,7 @@ export async function connectApi(config: Config, server?: string | undefined): P
 export async function runningServer(config: Config, server?: string | undefined): Promise<ApiClient | null> {
   if (!server && !config.databaseUrl) {
     const owner = await findDataDirectoryOwner(config.dataDir, { timeoutMs: 5_000 });
-    if (owner?.serverUrl) return remoteApi(owner.serverUrl);
+    if (owner?.serverUrl) return remoteApi(owner.serverUrl, config.apiKey);
     if (owner) {
       const who = owner.pid ? `PathLens process ${owner.pid}` : 'A PathLens process';
       const state = owner.answered ? 'serves no HTTP' : 'does not answer (busy or stopped)';
@@ -50,12 +55,13 @@ export async function runningServer(config: Config, server?: string | undefined)
       );
     }
   }
-  const base = server ?? `http://${config.host}:${config.port}`;
+  const wildcard = config.host === '0.0.0.0' || config.host === '::';
+  const base = server ?? `http://${wildcard ? '127.0.0.1' : config.host}:${config.port}`;
   const answers = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(server ? 10_000 : 1_000) }).then(
     (response) => response.ok,
     () => false,
   );
-  if (answers) return remoteApi(base);
+  if (answers) return remoteApi(base, config.apiKey);
   if (server) {
     throw new Error(
       `No PathLens server answers at ${server}. Start one with \`pathlens serve\`, or drop --server to work in-process.`,
@@ -64,8 +70,14 @@ export async function runningServer(config: Config, server?: string | undefined)
   return null;
 }
 
-function remoteApi(base: string): ApiClient {
-  return { target: base, fetch: (path, init) => fetch(base + path, init), close: async () => {} };
+/** The API at `base`, with API_KEY sent as the bearer key when set. */
+function remoteApi(base: string, apiKey: string | undefined): ApiClient {
+  const authorization: Record<string, string> = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
+  const withKey = (init: RequestInit = {}) => ({
+    ...init,
+    headers: { ...authorization, ...Object.fromEntries(new Headers(init.headers)) },
+  });
+  return { target: base, fetch: (path, init) => fetch(base + path, withKey(init)), close: async () => {} };
 }
 
 /** Throw the server's error message (its envelope's `error.message`) for a non-2xx response. */

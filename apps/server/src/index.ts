@@ -4,3 +4,6 @@ export * from './runtime/runtime.ts';
 export * from './runtime/create-runtime.ts';
 export * from './runtime/select-models.ts';
 export * from './start-server.ts';
+export * from './http/access/access-settings.ts';
+export * from './http/access/route-roles.ts';
+export * from './auth/api-keys.ts';

@@ -1,9 +1,12 @@
 import { serve, type ServerType } from '@hono/node-server';
-import { createLogger, type Config, type Logger } from '@pathlens/core';
+import { createLogger, PathLensError, type Config, type Logger } from '@pathlens/core';
 import { ensureWebAppBuilt } from '@pathlens/web';
+import { accessSettings } from './http/access/access-settings.ts';
+import { isLoopback } from './http/access/loopback.ts';
 import { createApp } from './http/create-app.ts';
 import type { RuntimeHolder } from './http/runtime-holder.ts';
 import { createRuntime } from './runtime/create-runtime.ts';
+import type { Runtime } from './runtime/runtime.ts';
 
 export interface RunningServer {
   /** `http://host:port` actually bound (port 0 picks a free one). */
@@ -15,8 +18,9 @@ export interface RunningServer {
 }
 
 /**
- * Listen first, then open the database and load models in the background, so `/healthz`
- * answers at once and `/readyz` tells when PathLens can serve.
+ * On loopback, listen first, then open the database and load models in the background, so
+ * `/healthz` answers at once and `/readyz` tells when PathLens can serve. Bound anywhere else,
+ * start-up finishes first and the server refuses to listen while no API key exists.
  *
  * @example
  * const server = await startServer(loadConfig());
@@ -25,18 +29,46 @@ export interface RunningServer {
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const holder: RuntimeHolder = { runtime: null, startupError: null };
   const webAppDirectory = config.webApp ? await ensureWebAppBuilt() : null;
-  const app = createApp(holder, { logger, maxUploadBytes: config.maxUploadMegabytes * 1_048_576, webAppDirectory,
+  const app = createApp(holder, {
+    logger,
+    maxUploadBytes: config.maxUploadMegabytes * 1_048_576,
     maxJsonBytes: config.maxJsonBodyMegabytes * 1_048_576,
+    webAppDirectory,
+    access: accessSettings(config),
   });
+  // Off loopback the database is opened before listening: no key, no server. On loopback it opens
+  // once listening, so the data directory's owner can tell CLI commands the URL it serves.
+  let starting: Promise<Runtime> | null = null;
+  if (!isLoopback(config.host)) {
+    const wildcard = config.host === '0.0.0.0' || config.host === '::';
+    const host = wildcard ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+    starting = createRuntime(config, logger, { serverUrl: `http://${host}:${config.port}` });
+    const runtime = await starting;
+    if ((await runtime.store.apiKeys.countActive()) === 0) {
+      await runtime.close();
+      throw new PathLensError(
+        'invalid_config',
+        `HOST=${config.host} is reachable from other machines, but no API key exists, so anyone could use PathLens. ` +
+          'Create one first (with the server stopped): `pathlens keys create --role admin --name "<your name>"`, ' +
+          'or bind to loopback (HOST=127.0.0.1).',
+      );
+    }
+  }
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(listening));
     listening.once('error', reject);
   });
+  // Idle keep-alive connections outlive clients' own idle timers (undici: 4 s), so a client never
+  // reuses a socket the server is closing at that moment (ECONNRESET under load).
+  if ('keepAliveTimeout' in server) {
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info(`PathLens listening on ${url}`);
-  const ready = createRuntime(config, logger, { serverUrl: url }).then(
+  const ready = (starting ?? createRuntime(config, logger, { serverUrl: url })).then(
     (runtime) => {
       holder.runtime = runtime;
       logger.info('ready');

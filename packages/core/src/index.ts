@@ -10,3 +10,5 @@ export * from './logging/logger.ts';
 export * from './files/write-file-atomically.ts';
 export * from './files/conversation-files-directory.ts';
 export * from './text/invalid-text.ts';
+export * from './net/blocked-addresses.ts';
+export * from './net/guarded-fetch.ts';

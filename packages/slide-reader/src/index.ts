@@ -21,3 +21,4 @@ export {
   type SlideSourceRecord,
 } from './slide-source.ts';
 export { derivedMppProvenances, fileMppProvenances, type FileMppProvenance } from './mpp-provenance.ts';
+export * from './associated-image-kind.ts';

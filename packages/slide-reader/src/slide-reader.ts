@@ -1,4 +1,5 @@
 import type { FileMppProvenance } from './mpp-provenance.ts';
+import type { AssociatedImageKind } from './associated-image-kind.ts';
 /** One resolution level of a slide. Level 0 is full resolution; later levels are smaller. */
 export interface SlideLevel {
   widthPx: number;
@@ -60,10 +61,11 @@ export interface SlideProperties {
   /** Scanning objective magnification (20, 40); null when unknown. */
   objectivePower: number | null;
   /**
-   * Names of the extra pictures in the file: 'thumbnail', 'macro', 'label'. Listed only; the
-   * label can carry patient identifiers, so nothing reads it unless a caller asks by name.
+   * The extra pictures in the file, named in the shared vocabulary (`associated-image-kind.ts`:
+   * label, macro, overview, thumbnail). Listed only; the label can carry patient identifiers, so
+   * nothing reads it unless a caller asks by name.
    */
-  associatedImages: string[];
+  associatedImages: AssociatedImageKind[];
 }
 
 /** Pixels in row-major height × width × 3 order (RGB, uint8), no padding between rows. */

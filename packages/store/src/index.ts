@@ -15,3 +15,4 @@ export * from './repositories/ingestion-job-repository.ts';
 export * from './repositories/search-repository.ts';
 export * from './repositories/deletion-repository.ts';
 export { findDataDirectoryOwner } from './drivers/pglite/data-directory-owner.ts';
+export * from './repositories/api-key-repository.ts';

@@ -1,5 +1,6 @@
 import type { DatabaseHandle } from './database.ts';
 import { openDatabase, type OpenDatabaseOptions } from './open-database.ts';
+import { ApiKeyRepository } from './repositories/api-key-repository.ts';
 import { AuditRepository } from './repositories/audit-repository.ts';
 import { ConversationRepository } from './repositories/conversation-repository.ts';
 import { DeletionRepository } from './repositories/deletion-repository.ts';
@@ -25,6 +26,8 @@ export class Store {
   readonly reports: ReportRepository;
   /** One row per chat or report request. */
   readonly audit: AuditRepository;
+  /** API keys (hashed) and their roles. */
+  readonly apiKeys: ApiKeyRepository;
   /** Nearest-neighbour queries with filters and pagination (search, heatmaps, zero-shot). */
   readonly search: SearchRepository;
   readonly ingestionJobs: IngestionJobRepository;
@@ -40,6 +43,7 @@ export class Store {
     this.conversations = new ConversationRepository(handle.db);
     this.reports = new ReportRepository(handle.db);
     this.audit = new AuditRepository(handle.db);
+    this.apiKeys = new ApiKeyRepository(handle.db);
     this.search = new SearchRepository(handle.db);
     this.ingestionJobs = new IngestionJobRepository(handle.db);
     this.deletions = new DeletionRepository(handle.db);

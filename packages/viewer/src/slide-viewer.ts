@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { PathLensError } from '@pathlens/core';
 import { slideTissueMask, tissueGeoJsonPath, type TissueDetectionSettings } from '@pathlens/ingest';
 import type { SlideOpener } from '@pathlens/slide-reader';
+import { associatedImageKind, associatedImageKinds, type AssociatedImageKind } from '@pathlens/slide-reader';
 import type { SlideRow } from '@pathlens/store';
 import { deepZoomDescriptor, deepZoomGeometry } from './deep-zoom-geometry.ts';
 import { DeepZoomTileCache } from './deep-zoom-tiles.ts';
@@ -12,15 +13,23 @@ import { thumbnailSize, tissueOverlayPng } from './tissue-overlay.ts';
 export interface SlideViewerOptions {
   /** DATA_DIR: tiles and tissue masks are kept under `slides/<id>/` there. */
   dataDir: string;
-  /** SERVE_LABEL_IMAGE: the label (and macro, which usually shows the label) may be served. */
+  /** SERVE_LABEL_IMAGE: every associated image may be served, the label included. */
   serveLabelImage: boolean;
+  /** ASSOCIATED_IMAGES: kinds served besides the thumbnail while SERVE_LABEL_IMAGE is off. */
+  associatedImages?: AssociatedImageKind[] | undefined;
   tissueDetection?: Partial<TissueDetectionSettings> | undefined;
   /** Opens slides from files and DICOMweb servers; files only when absent. */
   openSlide?: SlideOpener | undefined;
 }
 
-/** Associated images that can show patient identity: served only when SERVE_LABEL_IMAGE allows. */
-export const identifyingAssociatedImages = ['label', 'macro'] as const;
+/**
+ * The associated images served: by allowlist, in the shared vocabulary. Only the thumbnail
+ * (and ASSOCIATED_IMAGES' kinds) unless SERVE_LABEL_IMAGE=true, since label, macro and overview
+ * pictures can show the label and its patient identity.
+ */
+export function servedAssociatedImages(options: Pick<SlideViewerOptions, 'serveLabelImage' | 'associatedImages'>): Set<AssociatedImageKind> {
+  return new Set(options.serveLabelImage ? associatedImageKinds : ['thumbnail', ...(options.associatedImages ?? [])]);
+}
 
 /** The slide row fields the viewer needs. */
 export type ViewedSlide = Pick<SlideRow, 'id' | 'source' | 'filePath' | 'widthPx' | 'heightPx' | 'mppX' | 'mppY'>;
@@ -73,13 +82,17 @@ export class SlideViewer {
     return readFile(filePath, 'utf8');
   }
 
-  /** An associated image (thumbnail, macro, label) as JPEG; `label_image_disabled` for an identifying one unless allowed. */
-  associatedImageJpeg(slide: ViewedSlide, name: string): Promise<Buffer> {
-    if ((identifyingAssociatedImages as readonly string[]).includes(name) && !this.options.serveLabelImage) {
+  /** An associated image as JPEG; `label_image_disabled` for a kind not served (see `servedAssociatedImages`). */
+  async associatedImageJpeg(slide: ViewedSlide, name: string): Promise<Buffer> {
+    const kind = associatedImageKind(name);
+    if (kind === null || kind !== name) {
+      throw new PathLensError('not_found', `No associated image "${name.slice(0, 40)}": the kinds are ${associatedImageKinds.join(', ')}.`, { param: 'name' });
+    }
+    if (!servedAssociatedImages(this.options).has(kind)) {
       throw new PathLensError(
         'label_image_disabled',
-        `The "${name}" image is not served: slide labels (and macro photos, which show the label) can carry patient identity. An administrator can allow it with SERVE_LABEL_IMAGE=true.`,
-        { name },
+        `The "${kind}" image is not served: only the thumbnail is, since label, macro and overview pictures can show patient identity. An administrator can allow more with ASSOCIATED_IMAGES, or all with SERVE_LABEL_IMAGE=true.`,
+        { name: kind },
       );
     }
     return this.#readers.with(slide, async (reader) => encodeJpeg(await reader.readAssociatedImage(name), 90));

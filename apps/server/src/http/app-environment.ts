@@ -1,6 +1,7 @@
 import type { Runtime } from '../runtime/runtime.ts';
+import type { Principal } from './access/principal.ts';
 
-/** What routes find in hono's context: the runtime, once start-up has finished. */
+/** What routes find in hono's context: the runtime, once start-up has finished, and who is calling. */
 export interface AppEnvironment {
-  Variables: { runtime: Runtime };
+  Variables: { runtime: Runtime; principal: Principal };
 }

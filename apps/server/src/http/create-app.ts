@@ -1,5 +1,9 @@
 import { Hono } from 'hono';
 import { PathLensError, type Logger, quotePrefix } from '@pathlens/core';
+import type { AccessSettings } from './access/access-settings.ts';
+import { authenticate } from './access/authenticate.ts';
+import { crossSiteGuard, hostCheck } from './access/cross-site-guard.ts';
+import { securityHeaders } from './access/security-headers.ts';
 import type { AppEnvironment } from './app-environment.ts';
 import { handleError } from './error-response.ts';
 import { requestBodyLimits } from './request-body-limits.ts';
@@ -11,6 +15,7 @@ import { deletionRoutes } from './routes/deletion/deletion-routes.ts';
 import { embeddingsRoutes } from './routes/embeddings/embeddings-routes.ts';
 import { regionImageRoute } from './routes/evidence/region-image-route.ts';
 import { healthRoutes } from './routes/health/health-routes.ts';
+import { keysRoutes } from './routes/keys/keys-routes.ts';
 import { heatmapRoutes } from './routes/heatmap/heatmap-routes.ts';
 import { labelSetsRoutes } from './routes/label-sets/label-sets-routes.ts';
 import { modelsRoutes } from './routes/models/models-routes.ts';
@@ -40,6 +45,8 @@ export interface AppOptions {
   webAppDirectory?: string | null;
   /** Largest JSON (non-multipart) body, bytes: refused with 413 from its content-length before it is read. */
   maxJsonBytes?: number;
+  /** Keys, roles, origins and hosts (see `accessSettings`). */
+  access: AccessSettings;
 }
 
 export function createApp(holder: RuntimeHolder, options: AppOptions) {
@@ -48,8 +55,11 @@ export function createApp(holder: RuntimeHolder, options: AppOptions) {
   app.notFound((context) => {
     throw new PathLensError('not_found', `No route ${context.req.method} ${quotePrefix(context.req.path, 200)}. See the README for the API.`);
   });
+  app.use('*', securityHeaders());
+  app.use('*', hostCheck(options.access));
   app.route('/', healthRoutes(holder));
   if (options.webAppDirectory) app.route('/', webAppRoutes(options.webAppDirectory));
+  app.use('/v1/*', crossSiteGuard(options.access));
   app.use('/v1/*', async (context, next) => {
     if (!holder.runtime) {
       const why = holder.startupError ? `start-up failed: ${holder.startupError.message}` : 'PathLens is starting (opening the database, loading models); retry in a few seconds';
@@ -58,6 +68,7 @@ export function createApp(holder: RuntimeHolder, options: AppOptions) {
     context.set('runtime', holder.runtime);
     await next();
   });
+  app.use('/v1/*', authenticate(options.access));
   app.use('/v1/*', requestBodyLimits({ maxUploadBytes: options.maxUploadBytes, maxJsonBytes: options.maxJsonBytes ?? 16 * 1_048_576 }));
   app.route('/', dicomWebRoutes());
   app.route('/', slidesRoutes());
@@ -78,6 +89,7 @@ export function createApp(holder: RuntimeHolder, options: AppOptions) {
   app.route('/', reportsRoutes());
   app.route('/', auditRoutes());
   app.route('/', deletionRoutes());
+  app.route('/', keysRoutes());
   return app;
 }
 

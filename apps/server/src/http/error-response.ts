@@ -33,7 +33,8 @@ export function handleError(logger: Logger) {
     const error = asPathLensError(thrown);
     if (error.code === 'internal_error') logger.error(`${context.req.method} ${context.req.path} failed`, { error: String(thrown.stack ?? thrown) });
     const { status, body } = errorBody(error);
-    if (error.code === 'queue_full' || error.code === 'server_starting') context.header('retry-after', String(error.details.retryAfterSeconds ?? 5));
+    if (error.code === 'queue_full' || error.code === 'server_starting' || error.code === 'rate_limited') context.header('retry-after', String(error.details.retryAfterSeconds ?? 5));
+    if (error.code === 'unauthorized') context.header('www-authenticate', 'Bearer realm="pathlens"');
     return context.json(body, status as 400);
   };
 }

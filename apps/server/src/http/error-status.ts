@@ -26,5 +26,10 @@ export const errorStatus = {
   report_generation_failed: 502,
   forbidden: 403,
   model_mismatch: 409,
+  unauthorized: 401,
+  rate_limited: 429,
+  unsupported_media_type: 415,
+  fetch_not_allowed: 403,
+  fetch_failed: 502,
   internal_error: 500,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;

@@ -1,4 +1,4 @@
-import { PathLensError, threadBudget, type Config, type Logger } from '@pathlens/core';
+import { createGuardedFetch, PathLensError, threadBudget, type Config, type Logger } from '@pathlens/core';
 import { ClipImageEncoder, ClipTextEncoder, WorkerThreadImageEncoder } from '@pathlens/encoders';
 import { IngestionWorker, ingestionOptionsFromConfig, tissueDetectionSettingsFromConfig } from '@pathlens/ingest';
 import { DicomWebServers, slideOpener } from '@pathlens/slide-reader';
@@ -56,13 +56,21 @@ export async function createRuntime(config: Config, logger: Logger, options: { s
     }
     await ingestion.start();
     const phiScrubber = createPhiScrubber(config.phiScrubbing);
-    const pairImports = new PairImportWorker({ store, imageEncoder, textEncoder, phiScrubber, logger }, { dataDir: config.dataDir, batchSize: config.encoderBatchSize });
+    const outboundFetch = createGuardedFetch({ allowedHosts: config.fetchAllowedHosts, maxBytes: config.fetchMaxMegabytes * 1_048_576, timeoutMs: config.fetchTimeoutSeconds * 1000 });
+    const pairImports = new PairImportWorker({ store, imageEncoder, textEncoder, phiScrubber, logger, fetch: outboundFetch }, { dataDir: config.dataDir, batchSize: config.encoderBatchSize });
     await pairImports.start();
-    const viewer = new SlideViewer({ dataDir: config.dataDir, serveLabelImage: config.serveLabelImage, tissueDetection: tissueDetectionSettingsFromConfig(config), openSlide });
+    const viewer = new SlideViewer({
+      dataDir: config.dataDir,
+      serveLabelImage: config.serveLabelImage,
+      associatedImages: config.associatedImages,
+      tissueDetection: tissueDetectionSettingsFromConfig(config),
+      openSlide,
+    });
     return {
       config,
       logger,
       store,
+      outboundFetch,
       imageEncoder,
       textEncoder,
       languageModel,

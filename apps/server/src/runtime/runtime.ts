@@ -1,5 +1,5 @@
 import type { FindingsSource, ReportTemplate } from '@pathlens/assistant';
-import type { Config, Logger } from '@pathlens/core';
+import type { Config, GuardedFetch, Logger } from '@pathlens/core';
 import type { ImageEncoder, TextEncoder } from '@pathlens/encoders';
 import type { IngestionWorker } from '@pathlens/ingest';
 import type { LanguageModel } from '@pathlens/language-model';
@@ -15,6 +15,8 @@ export interface Runtime {
   config: Config;
   logger: Logger;
   store: Store;
+  /** The one way to fetch a URL a user gave (FETCH_ALLOWED_HOSTS, public addresses only, size and time limits). */
+  outboundFetch: GuardedFetch;
   imageEncoder: ImageEncoder;
   textEncoder: TextEncoder;
   languageModel: LanguageModel;

@@ -2,6 +2,22 @@ import path from 'node:path';
 import { z } from 'zod';
 import { dicomWebCredentialsSetting, dicomWebEndpointsSetting } from './dicomweb-settings.ts';
 
+/** `true`/`false`/`1`/`0` as a boolean. */
+function booleanSetting(defaultValue: 'true' | 'false') {
+  return z
+    .enum(['true', 'false', '1', '0'])
+    .default(defaultValue)
+    .transform((value) => value === 'true' || value === '1');
+}
+
+/** `a, b,c` as `['a', 'b', 'c']`; empty by default. */
+function commaList() {
+  return z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean));
+}
+
 /**
  * Every setting PathLens reads, with its default, in one place. Each key maps to an
  * environment variable of the same name in SCREAMING_SNAKE_CASE (see `environmentNames`).
@@ -168,6 +184,27 @@ export const configSchema = z.object({
   dicomwebConcurrency: z.coerce.number().int().min(1).max(64).default(6),
   /** Retries of a DICOMweb request that timed out, failed to connect or got a 5xx (waits 0.5 s, 1 s, 2 s, …). */
   dicomwebRetries: z.coerce.number().int().min(0).max(10).default(3),
+  /**
+   * Require an API key (`Authorization: Bearer …`) on every /v1 call even on loopback. Off loopback
+   * (HOST not 127.x/::1/localhost) keys are always required; on loopback they are required once any key exists.
+   */
+  requireApiKeys: booleanSetting('false'),
+  /** The API key the CLI sends to a running server (`pathlens keys create` makes one). */
+  apiKey: z.string().min(1).optional(),
+  /** Expensive requests (chat, reports, ingestion, imports) one API key may make per minute, per kind; 0 = no limit. */
+  rateLimitPerMinute: z.coerce.number().int().min(0).max(100_000).default(60),
+  /** Origins (`https://viewer.example.org`) other sites may call the API from (CORS); none by default. */
+  corsOrigins: commaList(),
+  /** Host names (the `Host` header, without port) the server answers to besides loopback names; needed off loopback. */
+  allowedHosts: commaList(),
+  /** Hosts image URLs may be fetched from (`images.example.org`, `*.example.org`); none by default: no remote fetching. */
+  fetchAllowedHosts: commaList(),
+  /** Largest remote image fetched, in MB. */
+  fetchMaxMegabytes: z.coerce.number().positive().max(1024).default(64),
+  /** Time a remote image fetch may take, in seconds, redirects included. */
+  fetchTimeoutSeconds: z.coerce.number().positive().max(600).default(30),
+  /** Associated images served besides `thumbnail` (`macro`, `overview`, `label`); all of them when SERVE_LABEL_IMAGE=true. */
+  associatedImages: commaList().pipe(z.array(z.enum(['label', 'macro', 'overview', 'thumbnail'], { error: 'must be a comma-separated list of label, macro, overview, thumbnail' }))),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /**
    * PHI scrubbing of captions and free-text metadata before they are stored (library pairs and

@@ -26,6 +26,11 @@ export const errorCodes = [
   'report_generation_failed',
   'forbidden',
   'model_mismatch',
+  'unauthorized',
+  'rate_limited',
+  'unsupported_media_type',
+  'fetch_not_allowed',
+  'fetch_failed',
   'internal_error',
 ] as const;
 

@@ -1,6 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { PathLensError } from '@pathlens/core';
+import { PathLensError, createGuardedFetch, type GuardedFetch } from '@pathlens/core';
 import type { ImageEncoder, TextEncoder } from '@pathlens/encoders';
 import type { Store } from '@pathlens/store';
 import { saveLibraryImage } from '../pairs/library-image-file.ts';
@@ -18,8 +18,8 @@ export interface ImportPairsDependencies {
   imageEncoder: ImageEncoder;
   textEncoder: TextEncoder;
   phiScrubber: PhiScrubber;
-  /** For http(s) images; the global fetch by default. */
-  fetch?: typeof globalThis.fetch | undefined;
+  /** For http(s) images: a guarded fetcher (`createGuardedFetch`); by default none may be fetched. */
+  fetch?: GuardedFetch | undefined;
 }
 
 export interface ImportPairsOptions {
@@ -67,6 +67,9 @@ export interface ImportBatchResult {
   position: ReadPosition;
 }
 
+/** Without FETCH_ALLOWED_HOSTS, no image URL is fetched (the rejection names the setting). */
+const noRemoteFetching = createGuardedFetch({ allowedHosts: [], maxBytes: 0, timeoutMs: 1 });
+
 /** Records that are not readable rows still count towards a batch, up to this many. */
 const largestBatchRecords = 1_000;
 
@@ -91,7 +94,7 @@ export async function importPairs(dependencies: ImportPairsDependencies, options
     ...dependencies,
     textOnly: options.textOnly ?? false,
     defaultSource: plan.defaultSource,
-    location: { baseDir: path.dirname(options.target), imagesDir: plan.imagesDir, allowedRoots, fetch: dependencies.fetch ?? globalThis.fetch },
+    location: { baseDir: path.dirname(options.target), imagesDir: plan.imagesDir, allowedRoots, fetch: dependencies.fetch ?? noRemoteFetching },
   };
   const counts = emptyImportCounts();
   const phiCounts = emptyPhiCounts();

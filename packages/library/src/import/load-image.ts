@@ -1,12 +1,12 @@
 import { open, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PathLensError, type GuardedFetch } from '@pathlens/core';
 import { imageExtensions } from './readers/folder-records.ts';
 import { RowRejection } from './row-rejection.ts';
 
-/** Largest image file or download accepted (bytes). */
+/** Largest image file accepted (bytes); downloads are limited by the guarded fetcher (FETCH_MAX_MEGABYTES). */
 export const largestImageBytes = 64 * 1_048_576;
-const downloadTimeoutMs = 30_000;
 
 export interface ImageLocation {
   /** Relative image paths resolve against this folder (the manifest's). */
@@ -15,8 +15,8 @@ export interface ImageLocation {
   imagesDir: string | null;
   /** Real paths a local image must lie inside (SLIDE_DIRS, an upload's folder); checked after `..` and symlinks. */
   allowedRoots: string[];
-  /** For http(s) images. */
-  fetch: typeof globalThis.fetch;
+  /** For http(s) images: the guarded fetcher (host allowlist, public addresses only, limits). */
+  fetch: GuardedFetch;
 }
 
 /** The image's bytes and where they came from (for the report). */
@@ -81,27 +81,18 @@ async function readLocalImage(filePath: string, shownAs: string, allowedRoots: s
   }
 }
 
-async function download(url: string, fetchImage: typeof globalThis.fetch): Promise<LoadedImage> {
-  let response: Response;
+/** Download through the guarded fetcher; why a connection failed is never told (no port scanning through imports). */
+async function download(url: string, fetchImage: GuardedFetch): Promise<LoadedImage> {
   try {
-    response = await fetchImage(url, { signal: AbortSignal.timeout(downloadTimeoutMs), redirect: 'follow' });
+    const fetched = await fetchImage(url);
+    return { bytes: fetched.bytes, origin: url };
   } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const why = (error as Error).name === 'TimeoutError' ? `no answer in ${downloadTimeoutMs / 1000} s` : (cause?.code ?? cause?.message ?? (error as Error).message);
-    throw new RowRejection('image_download_failed', `could not download ${url} (${why}); without network access, download the images and reference them by path`);
+    if (PathLensError.is(error, 'payload_too_large')) throw new RowRejection('image_too_large', error.message);
+    if (PathLensError.is(error, 'fetch_not_allowed') || PathLensError.is(error, 'invalid_request')) {
+      throw new RowRejection('image_download_failed', `${error.message} Or download the images and reference them by path.`);
+    }
+    throw new RowRejection('image_download_failed', `could not download ${url.slice(0, 200)}; without network access, download the images and reference them by path`);
   }
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new RowRejection('image_download_failed', `downloading ${url} answered HTTP ${response.status}`);
-  }
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > largestImageBytes) {
-    await response.body?.cancel();
-    throw new RowRejection('image_too_large', `${url} is ${Math.round(declared / 1_048_576)} MB; the most is ${largestImageBytes / 1_048_576} MB`);
-  }
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes.byteLength > largestImageBytes) throw new RowRejection('image_too_large', `${url} is over ${largestImageBytes / 1_048_576} MB`);
-  return { bytes, origin: url };
 }
 
 function decodeDataUrl(reference: string): Uint8Array {

@@ -1,3 +1,4 @@
+import type { AssociatedImageKind } from '../associated-image-kind.ts';
 import { PathLensError } from '@pathlens/core';
 import { isPlausibleMpp } from '../resolution-mpp.ts';
 import type { SlideLevel, SlideProperties, SlideReaderKind } from '../slide-reader.ts';
@@ -13,12 +14,12 @@ import { TileCache } from './tile-cache.ts';
 /** Decoded frames kept per open slide (a row of 256² tiles across a 100k-px level is ~75 MB). */
 const tileCacheBytes = 96 * 1024 * 1024;
 
-const associatedNameByFlavor: Partial<Record<DicomImageFlavor, string>> = {
+const associatedNameByFlavor: Partial<Record<DicomImageFlavor, AssociatedImageKind>> = {
   THUMBNAIL: 'thumbnail',
   LABEL: 'label',
   OVERVIEW: 'macro',
 };
-const associatedOrder = ['thumbnail', 'label', 'macro'];
+const associatedOrder: AssociatedImageKind[] = ['thumbnail', 'label', 'macro'];
 
 /**
  * A SlideReader over the instances of one DICOM whole-slide series, wherever their frames are
@@ -91,7 +92,7 @@ export async function assembleDicomSlide(
     downsample: index === 0 ? 1 : (levelZero!.widthPx / image.widthPx + levelZero!.heightPx / image.heightPx) / 2,
   }));
 
-  const associated = new Map<string, DicomInstance[]>();
+  const associated = new Map<AssociatedImageKind, DicomInstance[]>();
   for (const instance of byInstanceNumber) {
     const name = associatedNameByFlavor[instance.flavor];
     if (name && !associated.has(name) && undecodableReason(instance) === null)

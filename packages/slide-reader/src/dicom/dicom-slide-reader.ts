@@ -1,3 +1,4 @@
+import type { AssociatedImageKind } from '../associated-image-kind.ts';
 import { resizeRgbImage } from '../resize-rgb-image.ts';
 import { PathLensError } from '@pathlens/core';
 import { checkRegion, levelForThumbnail, noSuchAssociatedImage, readerClosedError, thumbnailSize } from '../read-checks.ts';
@@ -10,7 +11,7 @@ export interface DicomSlideReaderParts {
   /** One image per entry of `properties.levels`. */
   levels: DicomImage[];
   /** Opened on first read: the label in particular is never touched unless asked for. */
-  openAssociatedImage: (name: string) => Promise<DicomImage>;
+  openAssociatedImage: (name: AssociatedImageKind) => Promise<DicomImage>;
   cache: TileCache;
   maxDecodedPixels: number;
 }
@@ -49,10 +50,10 @@ export class DicomSlideReader implements SlideReader {
 
   async readAssociatedImage(name: string): Promise<RgbImage> {
     const parts = this.#open();
-    if (!this.properties.associatedImages.includes(name)) throw noSuchAssociatedImage(this.properties, name);
+    if (!(this.properties.associatedImages as string[]).includes(name)) throw noSuchAssociatedImage(this.properties, name);
     let image = this.#associated.get(name);
     if (!image) {
-      image = parts.openAssociatedImage(name);
+      image = parts.openAssociatedImage(name as AssociatedImageKind); // listed in associatedImages above
       this.#associated.set(name, image);
       image.catch(() => this.#associated.delete(name));
     }

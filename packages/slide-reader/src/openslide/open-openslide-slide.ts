@@ -1,4 +1,5 @@
 import { PathLensError } from '@pathlens/core';
+import { associatedImageKind, type AssociatedImageKind } from '../associated-image-kind.ts';
 import { isPlausibleMpp } from '../resolution-mpp.ts';
 import type { SlideFormat, SlideProperties } from '../slide-reader.ts';
 import { checkDeclaredSize, type SlideSizeLimits } from '../slide-size-limits.ts';
@@ -93,7 +94,7 @@ export async function openOpenSlideSlide(target: OpenSlideTarget, limits: SlideS
     const mppX = Number(property('openslide.mpp-x'));
     const mppY = Number(property('openslide.mpp-y'));
     const objectivePower = Number(property('openslide.objective-power'));
-    const associatedImages = library.associatedImageNames(handle).sort((first, second) => rank(first) - rank(second) || first.localeCompare(second));
+    const associatedImages = library.associatedImageNames(handle).filter((name): name is AssociatedImageKind => associatedImageKind(name) === name).sort((first, second) => rank(first) - rank(second) || first.localeCompare(second));
     const properties: SlideProperties = {
       format,
       reader: 'openslide',

@@ -57,7 +57,7 @@ export class OpenSlideSlideReader implements SlideReader {
 
   async readAssociatedImage(name: string): Promise<RgbImage> {
     const parts = this.#open();
-    if (!this.properties.associatedImages.includes(name)) throw noSuchAssociatedImage(this.properties, name);
+    if (!(this.properties.associatedImages as string[]).includes(name)) throw noSuchAssociatedImage(this.properties, name);
     const { widthPx, heightPx } = parts.library.associatedImageDimensions(parts.handle, name);
     if (widthPx <= 0 || heightPx <= 0 || widthPx * heightPx > parts.maxDecodedPixels) {
       throw new PathLensError('slide_too_large', `The "${name}" image (${widthPx}×${heightPx}) is larger than the read limit.`, { name });

@@ -1,3 +1,4 @@
+import type { AssociatedImageKind } from '../associated-image-kind.ts';
 import { PathLensError } from '@pathlens/core';
 import { isPlausibleMpp } from '../resolution-mpp.ts';
 import type { TiffAssociatedImage, TiffLevel, TiffSlideLayout } from './describe-tiff-slide.ts';
@@ -5,7 +6,7 @@ import { parseOmeXml, type OmeImage } from './ome-xml.ts';
 import type { TiffPage } from './read-tiff-pages.ts';
 import { reducedCopyDownsample } from './reduced-copy.ts';
 
-const associatedNames: Record<string, string> = { label: 'label', macro: 'macro', overview: 'macro', thumbnail: 'thumbnail' };
+const associatedNames: Record<string, AssociatedImageKind> = { label: 'label', macro: 'macro', overview: 'macro', thumbnail: 'thumbnail' };
 
 /**
  * Sorts an OME-TIFF into levels and associated images.

@@ -1,4 +1,5 @@
 import type { FileMppProvenance } from '../mpp-provenance.ts';
+import { associatedImageKind, type AssociatedImageKind } from '../associated-image-kind.ts';
 import type { SlideLevel } from '../slide-reader.ts';
 import { mppFromResolution } from '../resolution-mpp.ts';
 import { isAperioDescription, parseAperioDescription } from './aperio-description.ts';
@@ -14,7 +15,7 @@ export interface TiffLevel extends SlideLevel {
 
 /** A named extra picture (thumbnail, label, macro) and its page. */
 export interface TiffAssociatedImage {
-  name: string;
+  name: AssociatedImageKind;
   page: TiffPage;
 }
 
@@ -53,7 +54,7 @@ export function describeTiffSlide(pages: TiffPage[], filePath = 'the TIFF'): Tif
   const aperio = isAperioDescription(firstPage.description);
   const levels: TiffLevel[] = [{ widthPx: firstPage.widthPx, heightPx: firstPage.heightPx, downsample: 1, page: firstPage }];
   const associatedImages: TiffAssociatedImage[] = [];
-  const addAssociated = (name: string, page: TiffPage) => {
+  const addAssociated = (name: AssociatedImageKind, page: TiffPage) => {
     if (!associatedImages.some((image) => image.name === name)) associatedImages.push({ name, page });
   };
 
@@ -81,7 +82,7 @@ export function describeTiffSlide(pages: TiffPage[], filePath = 'the TIFF'): Tif
   return { format: levels.length > 1 ? 'pyramidal-tiff' : 'tiff', vendor: null, ...layout };
 }
 
-function associatedName(page: TiffPage, aperio: boolean): string | null {
+function associatedName(page: TiffPage, aperio: boolean): AssociatedImageKind | null {
   if (!page.description) return null;
   if (aperio) {
     if (!isAperioDescription(page.description)) return null;
@@ -89,7 +90,7 @@ function associatedName(page: TiffPage, aperio: boolean): string | null {
     return word === 'label' || word === 'macro' ? word : null;
   }
   const match = associatedNamePattern.exec(page.description);
-  return match?.[1] ? match[1].toLowerCase() : null;
+  return match?.[1] ? associatedImageKind(match[1]) : null;
 }
 
 function resolutionOf(firstPage: TiffPage, aperio: boolean): Pick<TiffSlideLayout, 'mppX' | 'mppY' | 'mppProvenance' | 'objectivePower'> {

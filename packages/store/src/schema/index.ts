@@ -7,3 +7,4 @@ export * from './conversations.ts';
 export * from './reports.ts';
 export * from './audit-events.ts';
 export * from './pair-rows.ts';
+export * from './api-keys.ts';

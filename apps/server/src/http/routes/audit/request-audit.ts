@@ -1,20 +1,16 @@
-import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
+import type { AppEnvironment } from '../../app-environment.ts';
 import type { Runtime } from '../../../runtime/runtime.ts';
+import { describePrincipal } from '../../access/principal.ts';
 import { asPathLensError } from '../../error-response.ts';
 import { errorStatus } from '../../error-status.ts';
 
 /** Status recorded for a request whose client went away before it finished (nginx's convention). */
 export const clientClosedStatus = 499;
 
-/**
- * Who asked: `key:<first 12 hex of sha256(bearer key)>` when the request carries a bearer key
- * (the key itself is never stored), else `anonymous` (until authentication lands).
- */
-export function auditActor(context: Context): string {
-  const authorization = context.req.header('authorization') ?? '';
-  const key = /^Bearer\s+(.+)$/i.exec(authorization)?.[1]?.trim();
-  return key ? `key:${createHash('sha256').update(key).digest('hex').slice(0, 12)}` : 'anonymous';
+/** Who asked: the key's name and id (`key:lab system (3f2c…)`), never its secret; `anonymous` when keys are not in use. */
+export function auditActor(context: Context<AppEnvironment>): string {
+  return describePrincipal(context.get('principal'));
 }
 
 interface AuditFields {
@@ -42,7 +38,7 @@ export interface RequestAudit {
  * (success, error or cancellation) with how long it took. A failure to write the row is logged,
  * never turned into a failure of the request.
  */
-export function beginAudit(runtime: Runtime, context: Context, action: 'chat' | 'report'): RequestAudit {
+export function beginAudit(runtime: Runtime, context: Context<AppEnvironment>, action: 'chat' | 'report'): RequestAudit {
   const startedMs = performance.now();
   const actor = auditActor(context);
   const fields: AuditFields = { slideId: null, conversationId: null, reportId: null, model: null, evidenceIds: [], unsupportedNumbers: [], originalText: null };

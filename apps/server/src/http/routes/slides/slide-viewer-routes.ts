@@ -61,7 +61,7 @@ export function slideViewerRoutes() {
       const runtime = context.get('runtime');
       const slide = await findSlide(runtime.store, context.req.param('id'));
       const match = /^([a-z]+)\.(jpg|jpeg)$/.exec(context.req.param('file'));
-      if (!match) throw new PathLensError('not_found', `No associated image "${context.req.param('file')}": ask for <name>.jpg, e.g. thumbnail.jpg.`, { param: 'name' });
+      if (!match) throw new PathLensError('not_found', `No associated image "${context.req.param('file').slice(0, 40)}": ask for <name>.jpg, e.g. thumbnail.jpg.`, { param: 'name' });
       // Identifying images are never cached by browsers or proxies.
       const jpeg = await runtime.viewer.associatedImageJpeg(slide, match[1]!);
       return context.body(new Uint8Array(jpeg), 200, { 'content-type': 'image/jpeg', 'cache-control': 'no-store' });
