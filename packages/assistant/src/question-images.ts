@@ -10,10 +10,6 @@ import type { FindingsSource } from './findings-source.ts';
 const extensions: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/tiff': 'tif' };
 
 /** `<DATA_DIR>/conversations/<conversation id>/`: a conversation's pictures; deleting the conversation deletes it. */
-export function conversationFolder(dataDir: string, conversationId: string): string {
-  return path.join(dataDir, 'conversations', conversationId);
-}
-
 /**
  * Stores the question's pictures with the conversation (`image-<turn>-<n>.<ext>`, each written
  * atomically) and returns their file names in order.

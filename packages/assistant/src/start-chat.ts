@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { PathLensError } from '@pathlens/core';
+import { conversationFilesDirectory, PathLensError } from '@pathlens/core';
 import type { ChatMessage, GenerationEvent, LanguageModel, MessageImage, QueuePlace, SlideEmbeddingInput } from '@pathlens/language-model';
 import { countTokensInChunks } from '@pathlens/language-model';
 import type { ImageEncoder } from '@pathlens/encoders';
 import type { SlideRow } from '@pathlens/store';
-import { conversationFolder, questionImageEvidence, storeQuestionImages } from './question-images.ts';
+import { questionImageEvidence, storeQuestionImages } from './question-images.ts';
 import { rankEvidence } from './rank-evidence.ts';
 import { buildSystemMessage } from './build-prompt.ts';
 import { checkCitations, type Citation } from './check-citations.ts';
@@ -177,7 +177,7 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
         { store, imageEncoder: dependencies.imageEncoder!, findings: dependencies.findings },
         conversation.id,
         questionImages,
-        await storeQuestionImages(conversationFolder(dependencies.dataDir!, conversation.id), Date.now().toString(36), questionImages),
+        await storeQuestionImages(conversationFilesDirectory(dependencies.dataDir!, conversation.id), Date.now().toString(36), questionImages),
         picturesShown.length > 0,
         {
           captions: defaultEvidenceLimits.captionsPerRegion,
@@ -297,7 +297,7 @@ async function passThrough(dependencies: AssistantDependencies, request: ChatReq
   const conversation = { id: randomUUID(), slideId: null, title: question.content.slice(0, 120) };
   const pictures = request.messages.flatMap((message) => message.images ?? []);
   if (pictures.length && dependencies.dataDir) {
-    await storeQuestionImages(conversationFolder(dependencies.dataDir, conversation.id), Date.now().toString(36), pictures); // kept for audit
+    await storeQuestionImages(conversationFilesDirectory(dependencies.dataDir, conversation.id), Date.now().toString(36), pictures); // kept for audit
   }
   const events = withNotice(languageModel.generate({ messages: request.messages, maxNewTokens: request.maxNewTokens, temperature: request.temperature, signal: request.signal, place: request.place }));
   return {

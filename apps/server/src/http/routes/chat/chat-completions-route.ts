@@ -13,7 +13,7 @@ import { chatBodyLimit, checkChatLimits } from './chat-request-limits.ts';
 import { awaitFirstEvent } from './await-first-event.ts';
 import { regionJpegRenderer } from '../evidence/render-region-jpeg.ts';
 import { chatExtensionFields } from './chat-extension-fields.ts';
-import { limitedFetchImage, resolveChatImages, type ChatImageLimits } from './resolve-chat-images.ts';
+import { guardedFetchImage, resolveChatImages, type ChatImageLimits } from './resolve-chat-images.ts';
 
 const chatImageLimits = (config: Config): ChatImageLimits => ({
   maxImages: config.chatMaxImages,
@@ -63,7 +63,7 @@ export function chatCompletionsRoute() {
       if (request.model && request.model !== languageModel.modelId && request.model !== 'pathlens') {
         throw new PathLensError('model_not_found', `Model ${quotePrefix(request.model)} is not served here; use "${languageModel.modelId}" (or "pathlens"). GET /v1/models lists them.`, { param: 'model' });
       }
-      const questionImages = await resolveChatImages(request.messages.at(-1)?.imageReferences ?? [], chatImageLimits(runtime.config), limitedFetchImage);
+      const questionImages = await resolveChatImages(request.messages.at(-1)?.imageReferences ?? [], chatImageLimits(runtime.config), guardedFetchImage({ allowedHosts: runtime.config.chatImageUrlHosts, timeoutMs: runtime.config.fetchTimeoutSeconds * 1000 }));
       const messages = request.messages.map(({ role, content }, index) =>
         index === request.messages.length - 1 && questionImages.length ? { role, content, images: questionImages } : { role, content },
       );

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { PathLensError } from '@pathlens/core';
+import { createGuardedFetch, PathLensError } from '@pathlens/core';
 import type { MessageImage } from '@pathlens/language-model';
 import type { ImageReference } from './chat-completion-request.ts';
 
@@ -102,12 +102,13 @@ function tooLarge(number: number, bytes: number, maxBytes: number): PathLensErro
   );
 }
 
-/** Until the guarded fetcher is wired: a plain fetch with a size limit and a 15-second timeout, for allowlisted hosts only. */
-export const limitedFetchImage: FetchImage = async (url, maxBytes) => {
-  const response = await fetch(url, { signal: AbortSignal.timeout(15_000), redirect: 'error' });
-  if (!response.ok) throw new PathLensError('invalid_request', `The image at ${url.hostname} could not be fetched (HTTP ${response.status}).`);
-  const length = Number(response.headers.get('content-length') ?? 0);
-  if (length > maxBytes) throw tooLarge(1, length, maxBytes);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  return { bytes, mediaType: response.headers.get('content-type') ?? 'application/octet-stream' };
-};
+/**
+ * Fetches an allowed picture URL through the one guarded fetcher (public addresses only, checked
+ * after DNS and on every redirect; size and time limits; neutral errors).
+ */
+export function guardedFetchImage(options: { allowedHosts: string[]; timeoutMs: number }): FetchImage {
+  return async (url, maxBytes) => {
+    const fetched = await createGuardedFetch({ ...options, maxBytes })(url.href);
+    return { bytes: fetched.bytes, mediaType: fetched.contentType ?? 'application/octet-stream' };
+  };
+}
