@@ -7,14 +7,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig, silentLogger } from '@pathlens/core';
 import {
   accessSettings,
-  createApiKey,
   createApp,
   matchRoute,
   routeRoles,
   startServer,
   type PathLensApp,
 } from '@pathlens/server';
-import { apiKeyRoles, openStore, type ApiKeyRole } from '@pathlens/store';
+import { apiKeyRoles, type ApiKeyRole } from '@pathlens/store';
 import { projectRoot } from '../helpers/shared-data.ts';
 import { startTestServer } from '../helpers/test-server.ts';
 

@@ -16,7 +16,7 @@ interface KeyAdministration {
 async function keyAdministration(config: Config): Promise<KeyAdministration> {
   const server = await runningServer(config);
   if (server) {
-    const call = async <T = any>(path: string, init?: RequestInit): Promise<T> =>
+    const call = async <T = unknown>(path: string, init?: RequestInit): Promise<T> =>
       (await expectOk(await server.fetch(path, init))).json() as Promise<T>;
     return {
       create: (name, role) =>

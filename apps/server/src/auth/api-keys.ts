@@ -41,6 +41,7 @@ export async function createApiKey(
   request: { name: string; role: string },
 ): Promise<{ key: string; row: ApiKeyRow }> {
   const name = request.name.trim();
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   if (!name || name.length > 100 || /[\u0000-\u001f]/.test(name)) {
     throw new PathLensError(
       'invalid_request',

@@ -61,7 +61,7 @@ export const dicomWebEndpointsSetting = z
         });
         continue;
       }
-      let parsed: URL | null = null;
+      let parsed: URL | null;
       try {
         parsed = new URL(url);
       } catch {

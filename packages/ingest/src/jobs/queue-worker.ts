@@ -1,6 +1,4 @@
-import type { Logger } from '@pathlens/core';
-import type { ImageEncoder } from '@pathlens/encoders';
-import type { SlideRow, Store } from '@pathlens/store';
+import type { SlideRow } from '@pathlens/store';
 import { ingestSlide, type IngestionDependencies, type IngestSlideOptions } from '../ingest-slide.ts';
 import { progressOf, type IngestionProgress } from '../ingestion-progress.ts';
 import { JobLease } from './job-lease.ts';
