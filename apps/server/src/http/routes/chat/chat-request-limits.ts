@@ -42,9 +42,16 @@ export function checkChatLimits(request: Pick<ChatCompletionRequest, 'messages'>
   }
 }
 
-/** Bytes a chat request may take: its characters at JSON's worst case (`\uXXXX`, 6 bytes each) plus room for the other fields. */
-export function chatBodyBytes(limits: Pick<ChatLimits, 'chatMaxTotalCharacters'>): number {
-  return limits.chatMaxTotalCharacters * 6 + 65_536;
+/**
+ * Bytes a chat request may take: its characters at JSON's worst case (`\uXXXX`, 6 bytes each), its
+ * pictures as base64 data URLs (CHAT_MAX_IMAGES × CHAT_MAX_IMAGE_MEGABYTES, 4/3 for base64), and room
+ * for the other fields.
+ */
+export function chatBodyBytes(
+  limits: Pick<Config, 'chatMaxTotalCharacters' | 'chatMaxImages' | 'chatMaxImageMegabytes'>,
+): number {
+  const pictureBytes = Math.ceil((limits.chatMaxImages * limits.chatMaxImageMegabytes * 1e6 * 4) / 3);
+  return limits.chatMaxTotalCharacters * 6 + pictureBytes + 65_536;
 }
 
 /**
