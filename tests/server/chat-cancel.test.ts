@@ -36,6 +36,7 @@ describe('a streamed chat that its client stops: the generation ends and nothing
     await rm(fixtureDir, { recursive: true, force: true });
   });
 
+  // Each question asks for a slide fact, so the model always runs (a declined question needs no model).
   const streamChat = (question: string, signal: AbortSignal, maxTokens = 30) =>
     fetch(`${baseUrl}/v1/chat/completions`, {
       method: 'POST',
@@ -63,33 +64,33 @@ describe('a streamed chat that its client stops: the generation ends and nothing
     const busy = queue.join(); // another generation holds the model
     const before = queue.stats();
     const stop = new AbortController();
-    const pending = streamChat('Stopped while waiting: where are the nuclei?', stop.signal).catch((error: unknown) => error);
+    const pending = streamChat('Stopped while waiting: what is the tissue area?', stop.signal).catch((error: unknown) => error);
     await until(() => queue.stats().waiting === 1, 'the request to wait for the model');
     stop.abort();
     expect(await pending).toBeInstanceOf(Error); // no headers had been sent: the fetch itself is aborted
     await until(() => queue.stats().waiting === 0, 'the stopped request to leave the queue');
     busy.leave();
     expect(queue.stats()).toMatchObject({ running: 0, waiting: 0, started: before.started, abandoned: before.abandoned + 1 });
-    expect(await storedQuestions()).not.toContain('Stopped while waiting: where are the nuclei?');
+    expect(await storedQuestions()).not.toContain('Stopped while waiting: what is the tissue area?');
   });
 
   it('stopped before the first token, once its turn has come: the generation ends and nothing is stored', async () => {
     const queue = runtime.languageModel.queue;
     const before = queue.stats();
     const stop = new AbortController();
-    const pending = streamChat('Stopped at its turn: where are the nuclei?', stop.signal, 1_000).catch((error: unknown) => error);
+    const pending = streamChat('Stopped at its turn: what is the tissue area?', stop.signal, 1_000).catch((error: unknown) => error);
     await until(() => queue.stats().started > before.started, 'the request to take its turn', 30_000);
     stop.abort();
     await pending;
     await until(() => queue.stats().running === 0, 'the generation to end');
     await until(async () => (await cancelledAudits()) >= 2, 'the stopped chat to be audited as cancelled (499)');
-    expect(await storedQuestions()).not.toContain('Stopped at its turn: where are the nuclei?');
+    expect(await storedQuestions()).not.toContain('Stopped at its turn: what is the tissue area?');
   });
 
   it('stopped mid-stream, after the first tokens: the generation ends and nothing is stored', async () => {
     const queue = runtime.languageModel.queue;
     const stop = new AbortController();
-    const response = await streamChat('Stopped mid-stream: where are the nuclei?', stop.signal, 1_000);
+    const response = await streamChat('Stopped mid-stream: what is the tissue area?', stop.signal, 1_000);
     expect(response.status).toBe(200);
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let received = '';
@@ -103,12 +104,12 @@ describe('a streamed chat that its client stops: the generation ends and nothing
     await reader.read().catch(() => {});
     await until(() => queue.stats().running === 0, 'the generation to end');
     await until(async () => (await cancelledAudits()) >= 3, 'the stopped chat to be audited as cancelled (499)');
-    expect(await storedQuestions()).not.toContain('Stopped mid-stream: where are the nuclei?');
+    expect(await storedQuestions()).not.toContain('Stopped mid-stream: what is the tissue area?');
   });
 
   it('a chat that is not stopped is stored (the check above can fail)', async () => {
-    const response = await streamChat('Not stopped: where are the nuclei?', new AbortController().signal);
+    const response = await streamChat('Not stopped: what is the tissue area?', new AbortController().signal);
     expect(await response.text()).toContain('[DONE]');
-    expect(await storedQuestions()).toContain('Not stopped: where are the nuclei?');
+    expect(await storedQuestions()).toContain('Not stopped: what is the tissue area?');
   });
 });
