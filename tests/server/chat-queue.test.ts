@@ -6,10 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '@pathlens/server';
 import { writeTwoStainSlide } from '../helpers/stain-fixtures.ts';
 import { startTestServer } from '../helpers/test-server.ts';
-import { until } from '../helpers/until.ts';
 import { uploadAndIngest } from './chat-test-slides.ts';
 
 const queueSize = 3;
+
+async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 describe('the chat queue under load, cancellation, and the audit trail', () => {
   let test: Awaited<ReturnType<typeof startTestServer>>;

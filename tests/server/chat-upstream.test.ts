@@ -12,9 +12,16 @@ import { writeTwoStainSlide } from '../helpers/stain-fixtures.ts';
 import { startTestServer } from '../helpers/test-server.ts';
 import { collectGeneration } from '../helpers/collect-generation.ts';
 import { uploadAndIngest } from './chat-test-slides.ts';
-import { until } from '../helpers/until.ts';
 
 const collect = collectGeneration;
+
+async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
