@@ -181,6 +181,58 @@ describe.skipIf(!chromiumPath || !realSvs)(
       );
     });
 
+    /**
+     * Stop a question before its first token, with `stop`, and check what the user and the
+     * server see. Another generation holds the model meanwhile (a place taken in the server's own
+     * queue), so the question is deterministically still waiting when it is stopped. The questions
+     * ask for a slide fact, so the model is needed (a declined question is answered at once).
+     */
+    async function stopBeforeFirstToken(questionText: string, stop: () => Promise<void>) {
+      const queue = test.server.holder.runtime!.languageModel.queue;
+      const busy = queue.join();
+      const before = queue.stats();
+      try {
+        const question = page.getByLabel('Question about this slide');
+        await question.fill(questionText);
+        await question.press('Enter');
+        await page.getByTestId('streaming-answer').waitFor();
+        await expect.poll(() => queue.stats().waiting, { timeout: 30_000 }).toBe(1);
+        await stop();
+        const stopped = page.getByTestId('assistant-message').last();
+        await expect(stopped.textContent()).resolves.toMatch(/Stopped: the generation was cancelled/);
+        expect(await page.getByTestId('streaming-answer').count()).toBe(0);
+        await page.getByRole('button', { name: 'Ask', exact: true }).waitFor(); // the form is ready for the next question
+        // The server saw the stop: the request left the model's queue and never got a turn.
+        await expect.poll(() => queue.stats().waiting, { timeout: 10_000 }).toBe(0);
+        expect(queue.stats()).toMatchObject({ abandoned: before.abandoned + 1, started: before.started });
+      } finally {
+        busy.leave();
+      }
+      expect(queue.stats()).toMatchObject({ running: 0, waiting: 0 });
+      const listed = page.waitForResponse((response) => response.url().endsWith('/conversations'));
+      await page.reload();
+      const stored = ((await (await listed).json()) as { data: unknown[] }).data;
+      if (stored.length > 0) await page.getByTestId('assistant-message').first().waitFor(); // the newest one reopens
+      await expect(page.locator('.chat-log').textContent()).resolves.not.toContain(questionText);
+      const getJson = async (route: string) =>
+        (await (await fetch(`${baseUrl}${route}`)).json()) as Record<string, any>;
+      const slide = (await getJson('/v1/slides')).data[0];
+      for (const { id } of (await getJson(`/v1/slides/${slide.id}/conversations`)).data) {
+        const stored = await getJson(`/v1/conversations/${id}`);
+        expect(stored.messages.map((message: { content: string }) => message.content)).not.toContain(questionText);
+      }
+    }
+
+    it('Escape stops a generation: the server cancels it, the answer shows it stopped, nothing is stored', async () => {
+      await stopBeforeFirstToken('Stopped with Escape: what is the tissue area?', () => page.keyboard.press('Escape'));
+    }, 60_000);
+
+    it('the Stop button does the same', async () => {
+      await stopBeforeFirstToken('Stopped with the button: what is the tissue area?', () =>
+        page.getByRole('button', { name: 'Stop (Esc)' }).click(),
+      );
+    }, 60_000);
+
     it('drafts a report: structured fields, markdown, not-assessable set apart', async () => {
       await page.getByRole('tab', { name: 'Report draft' }).click();
       await page.getByRole('button', { name: 'Draft report' }).click();

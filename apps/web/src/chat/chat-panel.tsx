@@ -5,6 +5,7 @@ import type { ChatMessage, ConversationSummary, EvidenceItem } from '../api/api-
 import { evidenceRegion } from '../state/evidence-region.ts';
 import { AnswerText } from './answer-text.tsx';
 import { EvidenceList } from './evidence-list.tsx';
+import { findStoredTurn } from './find-stored-turn.ts';
 import { inputValue } from '../shell/form-values.ts';
 import type { SlidePanelProps } from '../slide-view/slide-panel-props.ts';
 
@@ -22,6 +23,7 @@ export function ChatPanel({ slide, state, demoWarning }: SlidePanelProps) {
   const [question, setQuestion] = useState('');
   const [streamingText, setStreamingText] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
   const [activeN, setActiveN] = useState<number | null>(null);
   const abortRef = useRef<AbortController | null>(null);
   const logRef = useRef<HTMLDivElement>(null);
@@ -85,6 +87,7 @@ export function ChatPanel({ slide, state, demoWarning }: SlidePanelProps) {
     setMessages(history);
     setQuestion('');
     setError(null);
+    setNote(null);
     setStreamingText('');
     const abort = new AbortController();
     abortRef.current = abort;
@@ -118,15 +121,26 @@ export function ChatPanel({ slide, state, demoWarning }: SlidePanelProps) {
         }
       }
     } catch (failure) {
-      if (abort.signal.aborted) {
-        setMessages([
-          ...history,
-          {
-            role: 'assistant',
-            content: `${answer}\n\n(Stopped: the generation was cancelled and this answer is not stored.)`,
-          },
-        ]);
-      } else setError(describeError(failure));
+      if (!abort.signal.aborted) setError(describeError(failure));
+      else {
+        // The stop may reach the server after the answer was whole and stored: say so rather than "not stored".
+        const known = conversations.map((conversation) => conversation.id);
+        const stored = await findStoredTurn(slide.id, conversationId, known, text, messages.length).catch(() => null);
+        if (stored) {
+          setConversationId(stored.id);
+          setMessages(stored.messages.filter((message) => message.role !== 'system'));
+          setNote('The answer was already complete when you stopped it, so it is stored.');
+          api.conversationsForSlide(slide.id).then(setConversations, () => {});
+        } else {
+          setMessages([
+            ...history,
+            {
+              role: 'assistant',
+              content: `${answer}\n\n(Stopped: the generation was cancelled and this answer is not stored.)`,
+            },
+          ]);
+        }
+      }
     } finally {
       abortRef.current = null;
       setStreamingText(null);
@@ -192,6 +206,11 @@ export function ChatPanel({ slide, state, demoWarning }: SlidePanelProps) {
               ▍
             </span>
           </div>
+        )}
+        {note && (
+          <p class="hint" role="status">
+            {note}
+          </p>
         )}
         {error && (
           <p class="error" role="alert">

@@ -120,7 +120,7 @@ export function chatCompletionsRoute() {
       } finally {
         heldPlace.leave();
       }
-      if (finish.finishReason === 'cancelled') {
+      if (finish.finishReason === 'cancelled' || abort.signal.aborted) {
         await audit.finish(clientClosedStatus);
         return context.body(null, 204); // nobody is listening; the turn is not stored
       }
