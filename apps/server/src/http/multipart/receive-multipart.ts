@@ -78,7 +78,7 @@ export async function receiveMultipart(request: Request, options: ReceiveOptions
   });
   parser.on('file', (field: string, stream: Readable, fileName: string | undefined) => {
     const temporaryPath = path.join(options.temporaryDirectory, `.incoming-${randomUUID()}`);
-    temporaryPaths.push(temporaryPath);
+    const position = temporaryPaths.push(temporaryPath) - 1; // files keep the order they were sent in
     fileStreams.push(stream);
     const hash = createHash('sha256');
     let sizeBytes = 0;
@@ -91,7 +91,7 @@ export async function receiveMultipart(request: Request, options: ReceiveOptions
     });
     writes.push(
       pipeline(stream, hashing, createWriteStream(temporaryPath)).then(() => {
-        files.push({ field, fileName: fileName ?? '', temporaryPath, sizeBytes, contentSha256: hash.digest('hex') });
+        files[position] = { field, fileName: fileName ?? '', temporaryPath, sizeBytes, contentSha256: hash.digest('hex') };
       }),
     );
   });
