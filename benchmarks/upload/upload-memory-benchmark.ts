@@ -32,7 +32,7 @@ try {
   const file = createWriteStream(path.join(root, 'reference.bin'));
   for (let index = 0; index < sizeMegabytes; index++) {
     hash.update(chunk);
-    if (!file.write(chunk)) await new Promise((drained) => file.once('drain', drained));
+    if (!file.write(chunk)) await new Promise<void>((drained) => file.once('drain', () => drained()));
   }
   await new Promise<void>((closed) => file.end(() => closed()));
   hash.digest('hex');

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { receiveMultipart } from '../../apps/server/src/http/multipart/receive-multipart.ts';
+import { removeAbandonedUploads } from '../../apps/server/src/runtime/remove-abandoned-uploads.ts';
 
 const boundary = 'pathlens-test-boundary';
 
@@ -75,5 +76,22 @@ describe('receiveMultipart: one streaming reader for every upload', () => {
   it('refuses a multipart content type without a boundary as unreadable', async () => {
     const request = new Request('http://127.0.0.1/upload', { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: 'x' });
     await expect(receiveMultipart(request, { temporaryDirectory: directory, maxBytes: 1_048_576 })).rejects.toMatchObject({ code: 'invalid_request' });
+  });
+});
+
+describe('removeAbandonedUploads: what a crash mid-upload left behind', () => {
+  it('removes .incoming-* files older than the cutoff and nothing else', async () => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'pathlens-abandoned-'));
+    try {
+      for (const name of ['.incoming-old', '.incoming-fresh', 'abc123.svs']) await writeFile(path.join(directory, name), 'x');
+      const dayAgo = new Date(Date.now() - 25 * 3_600_000);
+      await utimes(path.join(directory, '.incoming-old'), dayAgo, dayAgo);
+      await utimes(path.join(directory, 'abc123.svs'), dayAgo, dayAgo);
+      expect(await removeAbandonedUploads(directory, { olderThanMs: 24 * 3_600_000 })).toBe(1);
+      expect((await readdir(directory)).sort()).toEqual(['.incoming-fresh', 'abc123.svs']);
+      expect(await removeAbandonedUploads(path.join(directory, 'absent'), { olderThanMs: 0 })).toBe(0);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });
