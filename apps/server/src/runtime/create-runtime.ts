@@ -11,6 +11,8 @@ import { embeddingDimension, openStore, type Store } from '@pathlens/store';
 import { languageModelSettings } from './language-model-settings.ts';
 import type { Runtime } from './runtime.ts';
 import { selectModels } from './select-models.ts';
+import { uploadsDirectory } from '../http/multipart/receive-upload.ts';
+import { removeAbandonedUploads } from './remove-abandoned-uploads.ts';
 
 /**
  * Open the store (migrating it), pick and load the models, and start the ingestion worker,
@@ -21,6 +23,8 @@ export async function createRuntime(config: Config, logger: Logger, options: { s
   const labelSets = await LabelSetCatalog.load({ userDirectory: config.labelSetsDir });
   const reportTemplates = await loadReportTemplates({ extraDir: config.reportTemplatesDir });
   const store: Store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, serverUrl: options.serverUrl });
+  const abandonedUploads = await removeAbandonedUploads(uploadsDirectory(config.dataDir), { olderThanMs: 24 * 3_600_000 });
+  if (abandonedUploads > 0) logger.info(`removed ${abandonedUploads} upload(s) a crash cut off (.incoming-* over a day old)`);
   try {
     logger.info(`store: ${store.handle.driver} at ${store.handle.location} (migrated)`);
     const models = await selectModels(config, logger, (line) => logger.info(line));

@@ -1,8 +1,5 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { plainText } from '../../plain-text.ts';
@@ -10,6 +7,9 @@ import { PathLensError, type Config } from '@pathlens/core';
 import { importFormats, type PairImportRequest } from '@pathlens/library';
 import { parseJson, parseValue } from '../../parse-request.ts';
 import { allowedSlidePath } from '../../slide-path-guard.ts';
+import type { AppEnvironment } from '../../app-environment.ts';
+import type { MultipartBody } from '../../multipart/receive-multipart.ts';
+import { receiveUpload } from '../../multipart/receive-upload.ts';
 
 const format = z.enum(importFormats).optional();
 const source = plainText().trim().min(1).max(200).optional();
@@ -31,49 +31,58 @@ const importByPathRequest = z.object({
  * (saved beside it under their names, which may hold sub-folders such as `images/a.png`, so
  * relative references and image ids resolve among them); `images` alone is a folder import.
  */
-export async function pairImportRequest(context: Context, config: Config, uploadDirectory: string): Promise<PairImportRequest> {
+export async function pairImportRequest(context: Context<AppEnvironment>, config: Config, uploadDirectory: string): Promise<PairImportRequest> {
   if (!(context.req.header('content-type') ?? '').startsWith('multipart/form-data')) {
     const request = await parseJson(context, importByPathRequest);
     const target = await allowedSlidePath(request.path, config.slideDirs);
     const imagesDir = request.images_dir === undefined ? null : await allowedSlidePath(request.images_dir, config.slideDirs);
     return { target, format: request.format ?? null, imagesDir, textOnly: request.text_only ?? false, source: request.source ?? null, allowedRoots: config.slideDirs, uploaded: false, displayName: request.path };
   }
-  const body = await context.req.parseBody({ all: true });
-  const files = (field: string) => [body[field]].flat().filter((value): value is File => value instanceof File);
+  const body = await receiveUpload(context);
+  try {
+    return await uploadedImportRequest(body, config, uploadDirectory);
+  } finally {
+    await body.discard(); // whatever was not moved into the upload folder
+  }
+}
+
+async function uploadedImportRequest(body: MultipartBody, config: Config, uploadDirectory: string): Promise<PairImportRequest> {
+  const files = (field: string) => body.files.filter((file) => file.field === field);
   const [manifest, ...extraManifests] = files('file');
   const images = files('images');
   if (extraManifests.length > 0) throw new PathLensError('invalid_request', 'Send one "file" per import (the CSV, JSONL, JSON or TXT); put pictures in "images" fields.', { param: 'file' });
   if (!manifest && images.length === 0) {
     throw new PathLensError('invalid_request', 'Send the rows as a multipart field named "file" (CSV, JSONL, JSON or id<TAB>caption TXT), optionally with the pictures as "images" fields — or JSON {"path": …} for a file inside SLIDE_DIRS.', { param: 'file' });
   }
-  const requestedFormat = parseValue(format, single(body.format), 'format');
-  const imagesDirField = single(body.images_dir);
+  const requestedFormat = parseValue(format, body.field('format'), 'format');
+  const imagesDirField = body.field('images_dir');
   const explicitImagesDir = typeof imagesDirField === 'string' && imagesDirField !== '' ? await allowedSlidePath(imagesDirField, config.slideDirs) : null;
   const saved = new Set<string>();
-  for (const file of manifest ? [manifest, ...images] : images) {
-    const name = safeRelativeName(file.name);
+  const received = manifest ? [manifest, ...images] : images;
+  for (const file of received) {
+    const name = safeRelativeName(file.fileName);
     if (saved.has(name)) throw new PathLensError('invalid_request', `Two uploaded files are named ${name}; give each a distinct name.`, { param: 'images' });
     saved.add(name);
-    const destination = path.join(uploadDirectory, name);
+  }
+  for (const file of received) {
+    const destination = path.join(uploadDirectory, safeRelativeName(file.fileName));
     await mkdir(path.dirname(destination), { recursive: true });
-    await pipeline(Readable.fromWeb(file.stream() as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(destination));
+    await rename(file.temporaryPath, destination);
   }
   // Uploaded pictures are where image ids are looked up: their `images/` folder when they came with one, else the upload folder.
   const uploadedImagesDir = (await stat(path.join(uploadDirectory, 'images')).catch(() => null))?.isDirectory() ? path.join(uploadDirectory, 'images') : uploadDirectory;
   const imagesDir = explicitImagesDir ?? (manifest && images.length > 0 ? uploadedImagesDir : null);
   return {
-    target: manifest ? path.join(uploadDirectory, safeRelativeName(manifest.name)) : uploadDirectory,
+    target: manifest ? path.join(uploadDirectory, safeRelativeName(manifest.fileName)) : uploadDirectory,
     format: manifest ? (requestedFormat ?? null) : 'folder',
     imagesDir,
-    textOnly: parseValue(flag, single(body.text_only), 'text_only'),
-    source: parseValue(source, single(body.source), 'source') ?? null,
+    textOnly: parseValue(flag, body.field('text_only'), 'text_only'),
+    source: parseValue(source, body.field('source'), 'source') ?? null,
     allowedRoots: [uploadDirectory, ...config.slideDirs],
     uploaded: true,
-    displayName: manifest?.name ?? `${images.length} uploaded files`,
+    displayName: manifest?.fileName ?? `${images.length} uploaded files`,
   };
 }
-
-const single = (value: unknown) => (Array.isArray(value) ? value[0] : value);
 
 /** An uploaded file's name as a path inside the upload folder: sub-folders allowed, nothing that climbs out. */
 function safeRelativeName(name: string): string {

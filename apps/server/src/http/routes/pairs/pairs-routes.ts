@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { plainText } from '../../plain-text.ts';
@@ -6,6 +7,7 @@ import { addPair, largestCaptionCharacters, type NewPair } from '@pathlens/libra
 import type { AppEnvironment } from '../../app-environment.ts';
 import { parseJson, parseValue } from '../../parse-request.ts';
 import { pairImportsRoutes } from './pair-imports-routes.ts';
+import { receiveUpload } from '../../multipart/receive-upload.ts';
 
 const caption = plainText().trim().min(1, 'caption is empty').max(largestCaptionCharacters);
 const source = plainText().max(200).optional();
@@ -29,13 +31,18 @@ export function pairsRoutes() {
       const runtime = context.get('runtime');
       let pair: NewPair;
       if ((context.req.header('content-type') ?? '').startsWith('multipart/form-data')) {
-        const body = await context.req.parseBody();
-        if (!(body.image instanceof File)) throw new PathLensError('invalid_request', 'Send the picture as a multipart field named "image".', { param: 'image' });
-        pair = {
-          imageBytes: new Uint8Array(await body.image.arrayBuffer()),
-          caption: parseValue(caption, body.caption, 'caption'),
-          source: parseValue(source, body.source, 'source'),
-        };
+        const body = await receiveUpload(context);
+        try {
+          const image = body.files.find((received) => received.field === 'image');
+          if (!image) throw new PathLensError('invalid_request', 'Send the picture as a multipart field named "image".', { param: 'image' });
+          pair = {
+            imageBytes: new Uint8Array(await readFile(image.temporaryPath)),
+            caption: parseValue(caption, body.field('caption'), 'caption'),
+            source: parseValue(source, body.field('source'), 'source'),
+          };
+        } finally {
+          await body.discard();
+        }
       } else {
         const request = await parseJson(context, pairJsonRequest);
         pair = { imageBytes: Buffer.from(request.image.slice(request.image.indexOf(',') + 1), 'base64'), caption: request.caption, source: request.source, metadata: request.metadata };

@@ -9,6 +9,7 @@ import { allowedSlidePath } from '../../slide-path-guard.ts';
 import { findSlide } from './find-slide.ts';
 import { parseMultipartFields, registrationFieldsOf, slideByPathRequest, type SlideRegistrationFields } from './slide-registration-request.ts';
 import { saveUpload } from './save-upload.ts';
+import { receiveUpload, uploadsDirectory } from '../../multipart/receive-upload.ts';
 import { namedForUploader } from './upload-error.ts';
 import { slideView } from './slide-view.ts';
 
@@ -25,12 +26,17 @@ export function slidesRoutes() {
       const contentType = context.req.header('content-type') ?? '';
       let registration: SlideRegistrationFields & { filePath: string; contentSha256?: string; uploaded: boolean; fileName?: string };
       if (contentType.startsWith('multipart/form-data')) {
-        const body = await context.req.parseBody();
-        const file = body.file;
-        if (!(file instanceof File)) throw new PathLensError('invalid_request', 'Send the slide as a multipart field named "file".', { param: 'file' });
-        const fields = parseMultipartFields(body); // before saving: a bad field costs no upload
-        const saved = await saveUpload(file, path.join(config.dataDir, 'uploads'));
-        registration = { ...fields, name: fields.name ?? file.name, filePath: saved.filePath, contentSha256: saved.contentSha256, uploaded: true, fileName: file.name };
+        const body = await receiveUpload(context);
+        try {
+          const file = body.files.find((received) => received.field === 'file');
+          if (!file) throw new PathLensError('invalid_request', 'Send the slide as a multipart field named "file".', { param: 'file' });
+          const fields = parseMultipartFields(Object.fromEntries([...body.fields].map(([key, values]) => [key, values[0]])));
+          const saved = await saveUpload(file, uploadsDirectory(config.dataDir));
+          const fileName = path.basename(file.fileName);
+          registration = { ...fields, name: fields.name ?? fileName, filePath: saved.filePath, contentSha256: saved.contentSha256, uploaded: true, fileName };
+        } finally {
+          await body.discard(); // everything not moved into place: other parts, or all of them on a bad field
+        }
       } else {
         const request = await parseJson(context, slideByPathRequest);
         registration = { ...registrationFieldsOf(request), filePath: await allowedSlidePath(request.path, config.slideDirs), uploaded: false };
