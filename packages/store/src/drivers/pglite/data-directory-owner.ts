@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, realpath, rm } from 'node:fs/promises';
+import { mkdir, realpath, rm, stat } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { PathLensError } from '@pathlens/core';
@@ -74,6 +74,8 @@ export async function findDataDirectoryOwner(
   directory: string,
   options: { timeoutMs: number },
 ): Promise<(Partial<DataDirectoryOwner> & { answered: boolean }) | null> {
+  // A directory that does not exist has no owner (and looking must not create it).
+  if (!(await stat(directory).catch(() => null))) return null;
   const address = await ownerSocketAddress(directory);
   return new Promise((resolve) => {
     const socket = net.connect(address);
