@@ -16,7 +16,13 @@ import { startServer } from '@pathlens/server';
 import { uploadAndIngest } from '../../tests/server/chat-test-slides.ts';
 import { writeTwoStainSlide } from '../../tests/helpers/stain-fixtures.ts';
 
-const { values } = parseArgs({ options: { concurrency: { type: 'string', default: '10,20' }, 'queue-sizes': { type: 'string', default: '0,3,8' }, 'max-tokens': { type: 'string', default: '60' } } });
+const { values } = parseArgs({
+  options: {
+    concurrency: { type: 'string', default: '10,20' },
+    'queue-sizes': { type: 'string', default: '0,3,8' },
+    'max-tokens': { type: 'string', default: '60' },
+  },
+});
 const concurrencies = values.concurrency.split(',').map(Number);
 const queueSizes = values['queue-sizes'].split(',').map(Number);
 const maxTokens = Number(values['max-tokens']);
@@ -27,14 +33,36 @@ await ensureTinyModels({ modelsDir });
 const slideFile = path.join(root, 'two-stain.png');
 await writeTwoStainSlide(slideFile, { widthPx: 896, heightPx: 448 });
 
-const percentile = (sorted: number[], fraction: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]! : NaN);
-const rows: string[][] = [['queue size', 'concurrent', 'served', '429', 'served p50 ms', 'served p95 ms', '429 max ms', 'retry-after s', 'peak running', 'RSS MB before→after']];
+const percentile = (sorted: number[], fraction: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]! : NaN;
+const rows: string[][] = [
+  [
+    'queue size',
+    'concurrent',
+    'served',
+    '429',
+    'served p50 ms',
+    'served p95 ms',
+    '429 max ms',
+    'retry-after s',
+    'peak running',
+    'RSS MB before→after',
+  ],
+];
 
 try {
   for (const queueSize of queueSizes) {
     const dataDir = path.join(root, `data-${queueSize}`);
     const config = loadConfig({
-      explicit: { port: 0, dataDir, modelsDir, imageTextEncoder: 'pathlens/tiny-clip', chatModel: 'pathlens/tiny-chat', pullModels: 'false', chatQueueSize: queueSize },
+      explicit: {
+        port: 0,
+        dataDir,
+        modelsDir,
+        imageTextEncoder: 'pathlens/tiny-clip',
+        chatModel: 'pathlens/tiny-chat',
+        pullModels: 'false',
+        chatQueueSize: queueSize,
+      },
       environment: {},
     });
     const server = await startServer(config, silentLogger);
@@ -43,7 +71,15 @@ try {
       const slide = await uploadAndIngest(server.url, slideFile);
       const queue = server.holder.runtime!.languageModel.queue;
       // One warm-up chat: label-set embeddings and the model's first run are not part of the measurement.
-      await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messages: [{ role: 'user', content: 'purple nuclei?' }], slide_id: slide.id, max_tokens: 10 }) }).then((response) => response.arrayBuffer());
+      await fetch(`${server.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          messages: [{ role: 'user', content: 'purple nuclei?' }],
+          slide_id: slide.id,
+          max_tokens: 10,
+        }),
+      }).then((response) => response.arrayBuffer());
       for (const concurrency of concurrencies) {
         const rssBefore = process.memoryUsage().rss;
         const results = await Promise.all(
@@ -52,13 +88,25 @@ try {
             const response = await fetch(`${server.url}/v1/chat/completions`, {
               method: 'POST',
               headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({ messages: [{ role: 'user', content: 'Where are the purple nuclei?' }], slide_id: slide.id, max_tokens: maxTokens, temperature: 0 }),
+              body: JSON.stringify({
+                messages: [{ role: 'user', content: 'Where are the purple nuclei?' }],
+                slide_id: slide.id,
+                max_tokens: maxTokens,
+                temperature: 0,
+              }),
             });
             await response.arrayBuffer();
-            return { status: response.status, ms: performance.now() - started, retryAfter: response.headers.get('retry-after') };
+            return {
+              status: response.status,
+              ms: performance.now() - started,
+              retryAfter: response.headers.get('retry-after'),
+            };
           }),
         );
-        const served = results.filter((result) => result.status === 200).map((result) => result.ms).sort((a, b) => a - b);
+        const served = results
+          .filter((result) => result.status === 200)
+          .map((result) => result.ms)
+          .sort((a, b) => a - b);
         const refused = results.filter((result) => result.status === 429);
         const other = results.filter((result) => result.status !== 200 && result.status !== 429);
         if (other.length) throw new Error(`unexpected statuses: ${other.map((result) => result.status).join(', ')}`);
@@ -85,5 +133,12 @@ try {
 }
 
 const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-console.log(`chat queue under load: tiny models, max_tokens ${maxTokens}, ${os.cpus().length} CPUs, Node ${process.version}`);
-for (const row of rows) console.log(row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  '));
+console.log(
+  `chat queue under load: tiny models, max_tokens ${maxTokens}, ${os.cpus().length} CPUs, Node ${process.version}`,
+);
+for (const row of rows)
+  console.log(
+    row
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join('  '),
+  );

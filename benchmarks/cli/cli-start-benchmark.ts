@@ -15,7 +15,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, serve: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: { rounds: { type: 'string', default: '7' }, serve: { type: 'boolean', default: false } },
+});
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 const pathlens = path.join(projectRoot, 'apps/cli/bin/pathlens.js');
 
@@ -27,7 +29,9 @@ const cases: { label: string; argv: string[] }[] = [
 ];
 
 const timesMs = new Map(cases.map(({ label }) => [label, [] as number[]]));
-console.log(`${os.cpus().length} CPUs, load average at start ${os.loadavg()[0]!.toFixed(2)}; ${args.rounds} interleaved rounds`);
+console.log(
+  `${os.cpus().length} CPUs, load average at start ${os.loadavg()[0]!.toFixed(2)}; ${args.rounds} interleaved rounds`,
+);
 for (let round = 0; round < Number(args.rounds); round++) {
   for (const { label, argv } of cases) {
     const startedMs = performance.now();
@@ -49,11 +53,15 @@ if (args.serve) console.log(`pathlens serve → /readyz 200 (demo models): ${(aw
 async function serveToReady(): Promise<number> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pathlens-start-benchmark-'));
   const startedMs = performance.now();
-  const server = spawn(process.execPath, [pathlens, 'serve', '--port', '0', '--data-dir', dataDir, '--pull-models', 'false'], {
-    cwd: projectRoot,
-    env: { ...process.env, DATABASE_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const server = spawn(
+    process.execPath,
+    [pathlens, 'serve', '--port', '0', '--data-dir', dataDir, '--pull-models', 'false'],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, DATABASE_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let log = '';

@@ -4,7 +4,8 @@
  * database) with a full-size ViT-B/32 image tower (real architecture, random weights), and
  * how busy the pipeline keeps the encoder: time inside `embedImages` / wall time.
  *
- *   npx tsx benchmarks/ingestion/encoding-benchmark.ts [--patches 256] [--batch-size 32] [--size-px 50000] [--encoder vit-b32|tiny]
+ * npx tsx benchmarks/ingestion/encoding-benchmark.ts [--patches 256] [--batch-size 32] [--size-px 50000] [--encoder
+ * vit-b32|tiny]
  *       [--thread worker|main] [--low-memory true|false] [--rounds 2]
  *
  * The reference, in the same run and interleaved with it (round by round): plain
@@ -52,7 +53,8 @@ const { values: args } = parseArgs({
     verbose: { type: 'boolean', default: false },
   },
 });
-if (args.thread !== 'worker' && args.thread !== 'main') throw new Error(`--thread must be worker or main, got ${args.thread}`);
+if (args.thread !== 'worker' && args.thread !== 'main')
+  throw new Error(`--thread must be worker or main, got ${args.thread}`);
 const patchBudget = Number(args.patches);
 const batchSize = Number(args['batch-size']);
 
@@ -66,19 +68,39 @@ const benchmarkSlideSha256 = `encoding-benchmark-${process.pid}-${Date.now()}`;
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pathlens-encoding-benchmark-'));
 const store = await openStore({ dataDir, databaseUrl: process.env.DATABASE_URL || undefined });
 const onnxThreads = threadBudget().onnxIntraOpThreads;
-const loadOptions = { modelsDir, modelId, maxBatchSize: batchSize, lowMemory: args['low-memory'] === 'true', onnxThreads };
+const loadOptions = {
+  modelsDir,
+  modelId,
+  maxBatchSize: batchSize,
+  lowMemory: args['low-memory'] === 'true',
+  onnxThreads,
+};
 const rounds = Number(args.rounds);
-const encoder: ImageEncoder = args.thread === 'worker' ? await WorkerThreadImageEncoder.load(loadOptions) : await ClipImageEncoder.load(loadOptions);
+const encoder: ImageEncoder =
+  args.thread === 'worker'
+    ? await WorkerThreadImageEncoder.load(loadOptions)
+    : await ClipImageEncoder.load(loadOptions);
 try {
   // Warm-up: ONNX Runtime plans its memory on the first call; that is not steady-state cost.
-  await encoder.embedImages(Array.from({ length: batchSize }, () => ({ data: Buffer.alloc(224 * 224 * 3, 200), widthPx: 224, heightPx: 224 })));
+  await encoder.embedImages(
+    Array.from({ length: batchSize }, () => ({ data: Buffer.alloc(224 * 224 * 3, 200), widthPx: 224, heightPx: 224 })),
+  );
 
   if (useVit) await compareWithStandalone();
-  else for (let round = 1; round <= rounds; round++) console.log(`round ${round}: pipeline ${(await runPipeline(round)).toFixed(2)} patches/s (feed rate; no standalone reference for the demo encoder)`);
+  else
+    for (let round = 1; round <= rounds; round++)
+      console.log(
+        `round ${round}: pipeline ${(await runPipeline(round)).toFixed(2)} patches/s (feed rate; no standalone reference for the demo encoder)`,
+      );
   const status = await readFile('/proc/self/status', 'utf8');
-  console.log(`peak RSS (VmHWM) of this process, encoder included: ${((Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]) * 1024) / 1e6).toFixed(0)} MB`);
+  console.log(
+    `peak RSS (VmHWM) of this process, encoder included: ${((Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]) * 1024) / 1e6).toFixed(0)} MB`,
+  );
 } finally {
-  await store.handle.db.delete(slides).where(like(slides.contentSha256, `${benchmarkSlideSha256}-%`)).catch(() => {});
+  await store.handle.db
+    .delete(slides)
+    .where(like(slides.contentSha256, `${benchmarkSlideSha256}-%`))
+    .catch(() => {});
   await encoder.dispose();
   await store.close();
   await rm(dataDir, { recursive: true, force: true });
@@ -87,14 +109,16 @@ try {
 /** Time the pipeline's writes (patch rows, then progress), which run while the next batch is encoded. */
 function timeStoreWrites(target: Store): { ms: number; batches: number } {
   const totals = { ms: 0, batches: 0 };
-  const time = <Arguments extends unknown[]>(write: (...args: Arguments) => Promise<void>) => async (...args: Arguments) => {
-    const startedMs = performance.now();
-    try {
-      await write(...args);
-    } finally {
-      totals.ms += performance.now() - startedMs;
-    }
-  };
+  const time =
+    <Arguments extends unknown[]>(write: (...args: Arguments) => Promise<void>) =>
+    async (...args: Arguments) => {
+      const startedMs = performance.now();
+      try {
+        await write(...args);
+      } finally {
+        totals.ms += performance.now() - startedMs;
+      }
+    };
   const insertBatch = target.patches.insertBatch.bind(target.patches);
   const updateProgress = target.slides.updateProgress.bind(target.slides);
   target.patches.insertBatch = time(async (...args: Parameters<typeof insertBatch>) => {
@@ -108,7 +132,9 @@ function timeStoreWrites(target: Store): { ms: number; batches: number } {
 /** The same number of images as the pipeline stores, through a bare session: the reference rate. */
 async function runStandalone(session: InferenceSession, images: number): Promise<number> {
   const sizePx = 224;
-  const values = new Float32Array(batchSize * 3 * sizePx * sizePx).map((_, index) => ((index * 2654435761) % 1000) / 500 - 1);
+  const values = new Float32Array(batchSize * 3 * sizePx * sizePx).map(
+    (_, index) => ((index * 2654435761) % 1000) / 500 - 1,
+  );
   const feeds = { pixel_values: new OrtTensor('float32', values, [batchSize, 3, sizePx, sizePx]) };
   await session.run(feeds); // warm-up, as the pipeline's encoder had
   const startedMs = performance.now();
@@ -122,7 +148,13 @@ async function runStandalone(session: InferenceSession, images: number): Promise
 
 /** One pipeline run of `patchBudget` patches on a fresh registration; returns patches per second of wall time. */
 async function runPipeline(round: number): Promise<number> {
-  const { slide } = await registerSlide(store, { filePath: slidePath, encoderId: encoder.modelId, inputSizePx: encoder.inputSizePx, targetMpp: 0.5, contentSha256: `${benchmarkSlideSha256}-${round}` });
+  const { slide } = await registerSlide(store, {
+    filePath: slidePath,
+    encoderId: encoder.modelId,
+    inputSizePx: encoder.inputSizePx,
+    targetMpp: 0.5,
+    contentSha256: `${benchmarkSlideSha256}-${round}`,
+  });
   const { encoder: measured, usage } = measureEncoder(encoder);
   const storing = timeStoreWrites(store);
   const budget = new AbortController();
@@ -130,46 +162,74 @@ async function runPipeline(round: number): Promise<number> {
   eventLoopDelay.enable();
   const startedMs = performance.now();
   let stoppedMs = 0;
-  await ingestSlide({ store, imageEncoder: measured, logger: args.verbose ? createLogger('debug') : silentLogger }, slide, {
-    minTissueFraction: 0.25,
-    batchSize,
-    signal: budget.signal,
-    onProgress: ({ patchCount }) => {
-      if (patchCount >= patchBudget && !budget.signal.aborted) {
-        stoppedMs = performance.now();
-        budget.abort();
-      }
+  await ingestSlide(
+    { store, imageEncoder: measured, logger: args.verbose ? createLogger('debug') : silentLogger },
+    slide,
+    {
+      minTissueFraction: 0.25,
+      batchSize,
+      signal: budget.signal,
+      onProgress: ({ patchCount }) => {
+        if (patchCount >= patchBudget && !budget.signal.aborted) {
+          stoppedMs = performance.now();
+          budget.abort();
+        }
+      },
     },
-  }).catch((error: unknown) => {
+  ).catch((error: unknown) => {
     if (!budget.signal.aborted) throw error;
   });
   const endedMs = stoppedMs || performance.now();
   eventLoopDelay.disable();
   const wallSeconds = (endedMs - startedMs) / 1000;
   const steadySeconds = ((usage.lastEndedMs ?? endedMs) - (usage.firstStartedMs ?? startedMs)) / 1000;
-  console.log(`encoder: ${modelId}${useVit ? ' (ViT-B/32 image tower, random weights)' : ' (demo CLIP: a mean colour, nearly free)'}, batch ${batchSize}, ONNX Runtime on ${os.cpus().length} CPU cores, in ${args.thread === 'worker' ? 'a worker thread' : 'the main thread'}, low-memory session ${loadOptions.lowMemory ? 'on' : 'off'}`);
-  console.log(`pipeline: ${usage.images} patches in ${usage.calls} batches, ${wallSeconds.toFixed(1)} s wall → ${(usage.images / wallSeconds).toFixed(2)} patches/s`);
-  console.log(`encoder alone: ${(usage.images / (usage.busyMs / 1000)).toFixed(2)} patches/s while busy (${(usage.busyMs / 1000).toFixed(1)} s inside embedImages)`);
-  console.log(`encoder busy: ${((100 * usage.busyMs) / 1000 / wallSeconds).toFixed(1)}% of wall time; ${((100 * usage.busyMs) / 1000 / steadySeconds).toFixed(1)}% from the first batch to the last (target ≥ 90%)`);
-  console.log(`before the first batch (open, tissue mask, first reads): ${(((usage.firstStartedMs ?? startedMs) - startedMs) / 1000).toFixed(2)} s`);
-  if (usage.calls > 1) console.log(`encoder idle between batches: ${((steadySeconds * 1000 - usage.busyMs) / (usage.calls - 1)).toFixed(0)} ms on average (reading, storing)`);
-  console.log(`storing (patch rows + progress, ${store.handle.driver}): ${(storing.ms / Math.max(1, storing.batches)).toFixed(0)} ms a batch, ${(storing.ms / 1000).toFixed(1)} s in all, while the next batch encodes`);
-  console.log(`main thread's longest event-loop stall: ${(eventLoopDelay.max / 1e6).toFixed(0)} ms (p99 ${(eventLoopDelay.percentile(99) / 1e6).toFixed(0)} ms): how long an HTTP request or heartbeat could wait`);
+  console.log(
+    `encoder: ${modelId}${useVit ? ' (ViT-B/32 image tower, random weights)' : ' (demo CLIP: a mean colour, nearly free)'}, batch ${batchSize}, ONNX Runtime on ${os.cpus().length} CPU cores, in ${args.thread === 'worker' ? 'a worker thread' : 'the main thread'}, low-memory session ${loadOptions.lowMemory ? 'on' : 'off'}`,
+  );
+  console.log(
+    `pipeline: ${usage.images} patches in ${usage.calls} batches, ${wallSeconds.toFixed(1)} s wall → ${(usage.images / wallSeconds).toFixed(2)} patches/s`,
+  );
+  console.log(
+    `encoder alone: ${(usage.images / (usage.busyMs / 1000)).toFixed(2)} patches/s while busy (${(usage.busyMs / 1000).toFixed(1)} s inside embedImages)`,
+  );
+  console.log(
+    `encoder busy: ${((100 * usage.busyMs) / 1000 / wallSeconds).toFixed(1)}% of wall time; ${((100 * usage.busyMs) / 1000 / steadySeconds).toFixed(1)}% from the first batch to the last (target ≥ 90%)`,
+  );
+  console.log(
+    `before the first batch (open, tissue mask, first reads): ${(((usage.firstStartedMs ?? startedMs) - startedMs) / 1000).toFixed(2)} s`,
+  );
+  if (usage.calls > 1)
+    console.log(
+      `encoder idle between batches: ${((steadySeconds * 1000 - usage.busyMs) / (usage.calls - 1)).toFixed(0)} ms on average (reading, storing)`,
+    );
+  console.log(
+    `storing (patch rows + progress, ${store.handle.driver}): ${(storing.ms / Math.max(1, storing.batches)).toFixed(0)} ms a batch, ${(storing.ms / 1000).toFixed(1)} s in all, while the next batch encodes`,
+  );
+  console.log(
+    `main thread's longest event-loop stall: ${(eventLoopDelay.max / 1e6).toFixed(0)} ms (p99 ${(eventLoopDelay.percentile(99) / 1e6).toFixed(0)} ms): how long an HTTP request or heartbeat could wait`,
+  );
   return usage.images / wallSeconds;
 }
 
 /** Rounds of standalone onnxruntime-node then the pipeline, on the same graph, batch and threads; prints the ratios. */
 async function compareWithStandalone(): Promise<void> {
-  const standalone = await InferenceSession.create(path.join(modelsDir, modelId, 'onnx', 'vision_model.onnx'), { intraOpNumThreads: onnxThreads, interOpNumThreads: 1 });
+  const standalone = await InferenceSession.create(path.join(modelsDir, modelId, 'onnx', 'vision_model.onnx'), {
+    intraOpNumThreads: onnxThreads,
+    interOpNumThreads: 1,
+  });
   const pipelineRates: number[] = [];
   const standaloneRates: number[] = [];
   for (let round = 1; round <= rounds; round++) {
     const standaloneRate = await runStandalone(standalone, patchBudget);
     standaloneRates.push(standaloneRate);
-    console.log(`round ${round}: standalone onnxruntime-node ${standaloneRate.toFixed(2)} img/s (load average ${os.loadavg()[0]!.toFixed(2)})`);
+    console.log(
+      `round ${round}: standalone onnxruntime-node ${standaloneRate.toFixed(2)} img/s (load average ${os.loadavg()[0]!.toFixed(2)})`,
+    );
     const pipelineRate = await runPipeline(round);
     pipelineRates.push(pipelineRate);
-    console.log(`round ${round}: pipeline ${pipelineRate.toFixed(2)} patches/s → ${(pipelineRate / standaloneRate).toFixed(2)} of standalone (load average ${os.loadavg()[0]!.toFixed(2)})`);
+    console.log(
+      `round ${round}: pipeline ${pipelineRate.toFixed(2)} patches/s → ${(pipelineRate / standaloneRate).toFixed(2)} of standalone (load average ${os.loadavg()[0]!.toFixed(2)})`,
+    );
   }
   await standalone.release();
   const median = (values: number[]) => {
@@ -178,5 +238,7 @@ async function compareWithStandalone(): Promise<void> {
     return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
   };
   const ratios = pipelineRates.map((rate, index) => rate / standaloneRates[index]!);
-  console.log(`pipeline / standalone ORT, per round: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')} (median ${median(ratios).toFixed(2)}; goal ≥ 0.90); ${onnxThreads} intra-op threads`);
+  console.log(
+    `pipeline / standalone ORT, per round: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')} (median ${median(ratios).toFixed(2)}; goal ≥ 0.90); ${onnxThreads} intra-op threads`,
+  );
 }

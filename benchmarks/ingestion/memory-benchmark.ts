@@ -36,7 +36,8 @@ const { values: args } = parseArgs({
     'low-memory': { type: 'string', default: 'false' },
   },
 });
-if (args.thread !== 'worker' && args.thread !== 'main') throw new Error(`--thread must be worker or main, got ${args.thread}`);
+if (args.thread !== 'worker' && args.thread !== 'main')
+  throw new Error(`--thread must be worker or main, got ${args.thread}`);
 const sizePx = Number(args['size-px']);
 
 const slidePath = await syntheticSlide({ sizePx, mppLevel0: 0.252, tissueShare: Number(args.tissue), textured: false });
@@ -48,13 +49,24 @@ const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pathlens-memory-benchmark-
 const rssBeforeMb = (await memoryStatus()).rssMb;
 const store = await openStore({ dataDir });
 const loadOptions = { modelsDir, modelId, lowMemory: args['low-memory'] === 'true' };
-const encoder: ImageEncoder = args.thread === 'worker' ? await WorkerThreadImageEncoder.load(loadOptions) : await ClipImageEncoder.load(loadOptions);
+const encoder: ImageEncoder =
+  args.thread === 'worker'
+    ? await WorkerThreadImageEncoder.load(loadOptions)
+    : await ClipImageEncoder.load(loadOptions);
 const rssLoadedMb = (await memoryStatus()).rssMb;
 const samples: number[] = [];
 const sampler = setInterval(() => samples.push(process.memoryUsage.rss() / 1e6), 250);
 try {
-  const { slide } = await registerSlide(store, { filePath: slidePath, encoderId: encoder.modelId, inputSizePx: encoder.inputSizePx, targetMpp: 0.5 });
-  const worker = new IngestionWorker({ store, imageEncoder: encoder, logger: silentLogger }, { minTissueFraction: 0.25, batchSize: 32, dataDir });
+  const { slide } = await registerSlide(store, {
+    filePath: slidePath,
+    encoderId: encoder.modelId,
+    inputSizePx: encoder.inputSizePx,
+    targetMpp: 0.5,
+  });
+  const worker = new IngestionWorker(
+    { store, imageEncoder: encoder, logger: silentLogger },
+    { minTissueFraction: 0.25, batchSize: 32, dataDir },
+  );
   const outcome = new Promise<JobOutcome>((resolve) => worker.once('finished', resolve));
   const startedMs = performance.now();
   await worker.start();
@@ -64,13 +76,23 @@ try {
   const row = await store.slides.findById(slide.id);
   if (result.status !== 'ready') throw new Error(`ingestion ended ${result.status}: ${result.reason ?? ''}`);
   const { peakRssMb, rssMb } = await memoryStatus();
-  console.log(`encoder: ${modelId} in ${args.thread === 'worker' ? 'a worker thread' : 'the main thread'}, low-memory session ${loadOptions.lowMemory ? 'on' : 'off'}`);
-  console.log(`slide: ${sizePx}×${sizePx} px (${((sizePx * sizePx) / 1e9).toFixed(1)} gigapixels), ${row?.tilesTotal} grid cells at 0.5 µm/px, ${row?.patchCount} tissue patches encoded with ${modelId}`);
-  console.log(`whole slide in ${seconds.toFixed(1)} s (${((row?.tilesTotal ?? 0) / seconds).toFixed(0)} cells/s, ${((row?.patchCount ?? 0) / seconds).toFixed(1)} patches/s)`);
-  console.log(`RSS: ${rssBeforeMb.toFixed(0)} MB at start, ${rssLoadedMb.toFixed(0)} MB with the embedded database and encoder loaded, ${rssMb.toFixed(0)} MB at the end`);
+  console.log(
+    `encoder: ${modelId} in ${args.thread === 'worker' ? 'a worker thread' : 'the main thread'}, low-memory session ${loadOptions.lowMemory ? 'on' : 'off'}`,
+  );
+  console.log(
+    `slide: ${sizePx}×${sizePx} px (${((sizePx * sizePx) / 1e9).toFixed(1)} gigapixels), ${row?.tilesTotal} grid cells at 0.5 µm/px, ${row?.patchCount} tissue patches encoded with ${modelId}`,
+  );
+  console.log(
+    `whole slide in ${seconds.toFixed(1)} s (${((row?.tilesTotal ?? 0) / seconds).toFixed(0)} cells/s, ${((row?.patchCount ?? 0) / seconds).toFixed(1)} patches/s)`,
+  );
+  console.log(
+    `RSS: ${rssBeforeMb.toFixed(0)} MB at start, ${rssLoadedMb.toFixed(0)} MB with the embedded database and encoder loaded, ${rssMb.toFixed(0)} MB at the end`,
+  );
   const quarter = Math.max(1, Math.floor(samples.length / 4));
   const quarters = [0, 1, 2, 3].map((index) => Math.max(...samples.slice(index * quarter, (index + 1) * quarter)));
-  console.log(`RSS highest in each quarter of the run: ${quarters.map((value) => `${value.toFixed(0)} MB`).join(', ')}`);
+  console.log(
+    `RSS highest in each quarter of the run: ${quarters.map((value) => `${value.toFixed(0)} MB`).join(', ')}`,
+  );
   console.log(`peak RSS (VmHWM): ${peakRssMb.toFixed(0)} MB (target < 1500 MB)`);
 } finally {
   clearInterval(sampler);

@@ -25,22 +25,47 @@ export interface SyntheticSlideSpec {
 export const benchmarkCacheDir = path.join(projectRoot, '.tmp', 'benchmarks');
 
 /** The slide for `spec`, generated on first use; returns its path. */
-export async function syntheticSlide(spec: SyntheticSlideSpec, log: (line: string) => void = console.log): Promise<string> {
+export async function syntheticSlide(
+  spec: SyntheticSlideSpec,
+  log: (line: string) => void = console.log,
+): Promise<string> {
   const textured = spec.textured ?? true;
   const name = `synthetic-${spec.sizePx}px-mpp${spec.mppLevel0}-tissue${Math.round(spec.tissueShare * 100)}${textured ? '' : '-flat'}.tiff`;
   const filePath = path.join(benchmarkCacheDir, name);
-  if (await stat(filePath).then(() => true, () => false)) return filePath;
+  if (
+    await stat(filePath).then(
+      () => true,
+      () => false,
+    )
+  )
+    return filePath;
   await mkdir(benchmarkCacheDir, { recursive: true });
   log(`generating ${name} (once; cached in ${path.relative(projectRoot, benchmarkCacheDir)}/) …`);
   const startedMs = performance.now();
   const partial = `${filePath}.partial-${process.pid}`;
   const pixelsPerMm = 1000 / spec.mppLevel0;
-  // sharp refuses JPEG compression for an image over 65,535 px a side, even in 256² tiles: larger slides get deflate tiles.
-  const compression = spec.sizePx <= 65_535 ? ({ compression: 'jpeg', quality: 80 } as const) : ({ compression: 'deflate', predictor: 'none' } as const);
+  // sharp refuses JPEG compression for an image over 65,535 px a side, even in 256² tiles: larger slides get deflate
+  // tiles.
+  const compression =
+    spec.sizePx <= 65_535
+      ? ({ compression: 'jpeg', quality: 80 } as const)
+      : ({ compression: 'deflate', predictor: 'none' } as const);
   // Untextured slides are enlarged by nearest neighbour: blocky edges, but far cheaper to make.
-  const enlarged = sharp(await tissueMapPng(spec), { limitInputPixels: false }).resize(spec.sizePx, spec.sizePx, { kernel: textured ? 'cubic' : 'nearest' });
+  const enlarged = sharp(await tissueMapPng(spec), { limitInputPixels: false }).resize(spec.sizePx, spec.sizePx, {
+    kernel: textured ? 'cubic' : 'nearest',
+  });
   await (textured ? enlarged.composite([{ input: await textureTile(), tile: true, blend: 'overlay' }]) : enlarged)
-    .tiff({ tile: true, tileWidth: 256, tileHeight: 256, pyramid: true, ...compression, bigtiff: true, xres: pixelsPerMm, yres: pixelsPerMm, resolutionUnit: 'cm' })
+    .tiff({
+      tile: true,
+      tileWidth: 256,
+      tileHeight: 256,
+      pyramid: true,
+      ...compression,
+      bigtiff: true,
+      xres: pixelsPerMm,
+      yres: pixelsPerMm,
+      resolutionUnit: 'cm',
+    })
     .toFile(partial);
   await rename(partial, filePath);
   const { size } = await stat(filePath);
@@ -66,8 +91,12 @@ async function tissueMapPng(spec: SyntheticSlideSpec): Promise<Buffer> {
     const rx = radius * (0.7 + 0.6 * random());
     const ry = (radius * radius) / rx;
     const angle = Math.round(random() * 180);
-    shapes.push(`<ellipse cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" rx="${rx.toFixed(1)}" ry="${ry.toFixed(1)}" transform="rotate(${angle} ${cx.toFixed(1)} ${cy.toFixed(1)})" fill="rgb(226,150,190)"/>`);
-    shapes.push(`<ellipse cx="${(cx + rx * 0.2).toFixed(1)}" cy="${cy.toFixed(1)}" rx="${(rx * 0.45).toFixed(1)}" ry="${(ry * 0.4).toFixed(1)}" fill="rgb(150,95,175)"/>`);
+    shapes.push(
+      `<ellipse cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" rx="${rx.toFixed(1)}" ry="${ry.toFixed(1)}" transform="rotate(${angle} ${cx.toFixed(1)} ${cy.toFixed(1)})" fill="rgb(226,150,190)"/>`,
+    );
+    shapes.push(
+      `<ellipse cx="${(cx + rx * 0.2).toFixed(1)}" cy="${cy.toFixed(1)}" rx="${(rx * 0.45).toFixed(1)}" ry="${(ry * 0.4).toFixed(1)}" fill="rgb(150,95,175)"/>`,
+    );
   }
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${mapSizePx}" height="${mapSizePx}"><rect width="100%" height="100%" fill="rgb(246,245,247)"/>${shapes.join('')}</svg>`;
   return sharp(Buffer.from(svg)).flatten({ background: '#ffffff' }).png().toBuffer();
@@ -95,16 +124,20 @@ async function textureTile(): Promise<Buffer> {
     const radius = 3 + random() * 5;
     const darkness = 30 + Math.round(random() * 50);
     for (let y = Math.floor(cy - radius); y <= cy + radius; y++) {
-      for (let x = Math.floor(cx - radius); x <= cx + radius; x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= radius * radius) paint(x, y, darkness);
+      for (let x = Math.floor(cx - radius); x <= cx + radius; x++)
+        if ((x - cx) ** 2 + (y - cy) ** 2 <= radius * radius) paint(x, y, darkness);
     }
   }
   for (let fibre = 0; fibre < 300; fibre++) {
     let x = random() * sizePx;
     let y = random() * sizePx;
     const angle = random() * Math.PI;
-    for (let step = 0; step < 120; step++, x += Math.cos(angle), y += Math.sin(angle)) paint(Math.round(x), Math.round(y), 175);
+    for (let step = 0; step < 120; step++, x += Math.cos(angle), y += Math.sin(angle))
+      paint(Math.round(x), Math.round(y), 175);
   }
-  return sharp(pixels, { raw: { width: sizePx, height: sizePx, channels: 3 } }).png().toBuffer();
+  return sharp(pixels, { raw: { width: sizePx, height: sizePx, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 /** mulberry32: the same numbers on every run. */

@@ -17,7 +17,19 @@ import { rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { defaultTissueThresholds, detectTissue, mapInOrder, measureTissue, minStainedPixelFraction, patchGrid, patchReadPlan, readPatch, tilingResolution, tissueFractionInRect, type GridCell } from '@pathlens/ingest';
+import {
+  defaultTissueThresholds,
+  detectTissue,
+  mapInOrder,
+  measureTissue,
+  minStainedPixelFraction,
+  patchGrid,
+  patchReadPlan,
+  readPatch,
+  tilingResolution,
+  tissueFractionInRect,
+  type GridCell,
+} from '@pathlens/ingest';
 import { openSlide, type RgbImage, type SlideReader } from '@pathlens/slide-reader';
 // The encoder's own preprocessing (not part of its public interface): HWC uint8 → normalised CHW float32.
 import { toPixelValues } from '../../packages/encoders/src/clip/clip-preprocessing.ts';
@@ -37,7 +49,11 @@ const concurrency = Number(args.concurrency);
 const rounds = Number(args.rounds);
 let pythonVersions: string | undefined;
 const inputSizePx = 224;
-const preprocessing = { inputSizePx, imageMean: [0.48145466, 0.4578275, 0.40821073], imageStd: [0.26862954, 0.26130258, 0.27577711] } as const;
+const preprocessing = {
+  inputSizePx,
+  imageMean: [0.48145466, 0.4578275, 0.40821073],
+  imageStd: [0.26862954, 0.26130258, 0.27577711],
+} as const;
 const batchSize = 32;
 
 const slidePath = await syntheticSlide({ sizePx, mppLevel0: 0.252, tissueShare: 0.4 });
@@ -45,24 +61,54 @@ const pythonProblem = await checkPython();
 await warmPageCache(slidePath); // both routes read from memory, not from whichever disk state the other left
 
 const reader = await openSlide(slidePath);
-const { patchSizeLevel0Px } = tilingResolution({ inputSizePx, targetMpp: 0.5, fileMpp: { x: reader.properties.mppX, y: reader.properties.mppY } });
+const { patchSizeLevel0Px } = tilingResolution({
+  inputSizePx,
+  targetMpp: 0.5,
+  fileMpp: { x: reader.properties.mppX, y: reader.properties.mppY },
+});
 const plan = patchReadPlan(reader.properties.levels, patchSizeLevel0Px, inputSizePx);
 const maskStartedMs = performance.now();
 const { mask } = await detectTissue(reader, { mppLevel0: reader.properties.mppX });
 const maskSeconds = (performance.now() - maskStartedMs) / 1000;
-const grid = patchGrid({ widthPx: reader.properties.levels[0]!.widthPx, heightPx: reader.properties.levels[0]!.heightPx, patchSizePx: patchSizeLevel0Px });
+const grid = patchGrid({
+  widthPx: reader.properties.levels[0]!.widthPx,
+  heightPx: reader.properties.levels[0]!.heightPx,
+  patchSizePx: patchSizeLevel0Px,
+});
 const tissueCells = grid.filter((cell) => tissueFractionInRect(mask, cell) >= 0.25);
 const middle = tissueCells.findIndex((cell) => cell.yLevel0 >= reader.properties.levels[0]!.heightPx / 2);
-const cells = tissueCells.slice(Math.max(0, Math.min(middle, tissueCells.length - patchBudget)), Math.max(0, Math.min(middle, tissueCells.length - patchBudget)) + patchBudget);
+const cells = tissueCells.slice(
+  Math.max(0, Math.min(middle, tissueCells.length - patchBudget)),
+  Math.max(0, Math.min(middle, tissueCells.length - patchBudget)) + patchBudget,
+);
 
-console.log(`slide: ${path.relative(process.cwd(), slidePath)}, ${sizePx}×${sizePx} px, ${reader.properties.mppX?.toFixed(3)} µm/px, ${reader.properties.levels.length} levels`);
-console.log(`grid at 0.5 µm/px: ${grid.length} cells of ${patchSizeLevel0Px} level-0 px, ${tissueCells.length} in tissue (mask in ${maskSeconds.toFixed(2)} s); read ${plan.sizeAtLevelPx} px at level ${plan.level} → ${inputSizePx} px`);
-console.log(`patch budget: ${cells.length} tissue cells, the same list for every route, in ${rounds} rounds that alternate the routes (so a change in machine load hits all of them alike); ${os.cpus().length} CPU cores`);
+console.log(
+  `slide: ${path.relative(process.cwd(), slidePath)}, ${sizePx}×${sizePx} px, ${reader.properties.mppX?.toFixed(3)} µm/px, ${reader.properties.levels.length} levels`,
+);
+console.log(
+  `grid at 0.5 µm/px: ${grid.length} cells of ${patchSizeLevel0Px} level-0 px, ${tissueCells.length} in tissue (mask in ${maskSeconds.toFixed(2)} s); read ${plan.sizeAtLevelPx} px at level ${plan.level} → ${inputSizePx} px`,
+);
+console.log(
+  `patch budget: ${cells.length} tissue cells, the same list for every route, in ${rounds} rounds that alternate the routes (so a change in machine load hits all of them alike); ${os.cpus().length} CPU cores`,
+);
 
 const routes: { name: string; run(roundCells: GridCell[]): Promise<RouteResult> }[] = [
-  { name: 'PathLens, one read at a time (the pipeline today)', run: (roundCells) => pathLensRoute(reader, roundCells, 1) },
-  { name: `PathLens, ${concurrency} reads in flight (mapInOrder)`, run: (roundCells) => pathLensRoute(reader, roundCells, concurrency) },
-  ...(pythonProblem ? [] : [{ name: "openslide-python read_region loop (CLAM's way)", run: (roundCells: GridCell[]) => pythonRoute(slidePath, roundCells, plan) }]),
+  {
+    name: 'PathLens, one read at a time (the pipeline today)',
+    run: (roundCells) => pathLensRoute(reader, roundCells, 1),
+  },
+  {
+    name: `PathLens, ${concurrency} reads in flight (mapInOrder)`,
+    run: (roundCells) => pathLensRoute(reader, roundCells, concurrency),
+  },
+  ...(pythonProblem
+    ? []
+    : [
+        {
+          name: "openslide-python read_region loop (CLAM's way)",
+          run: (roundCells: GridCell[]) => pythonRoute(slidePath, roundCells, plan),
+        },
+      ]),
 ];
 const totals = routes.map(() => ({ cells: 0, kept: 0, seconds: 0, cpuSeconds: 0 }));
 const roundSize = Math.ceil(cells.length / rounds);
@@ -84,8 +130,12 @@ if (pythonProblem) {
   console.log(`openslide-python: skipped — ${pythonProblem}`);
 } else {
   const [sequential, overlapped, python] = totals as [RouteResult, RouteResult, RouteResult];
-  console.log(`ratio PathLens / openslide-python, patches per wall second: ${(rate(sequential) / rate(python)).toFixed(2)}× (one read at a time), ${(rate(overlapped) / rate(python)).toFixed(2)}× (${concurrency} in flight)`);
-  console.log(`ratio PathLens / openslide-python, patches per CPU second: ${(cpuRate(sequential) / cpuRate(python)).toFixed(2)}× (one read at a time), ${(cpuRate(overlapped) / cpuRate(python)).toFixed(2)}× (${concurrency} in flight)`);
+  console.log(
+    `ratio PathLens / openslide-python, patches per wall second: ${(rate(sequential) / rate(python)).toFixed(2)}× (one read at a time), ${(rate(overlapped) / rate(python)).toFixed(2)}× (${concurrency} in flight)`,
+  );
+  console.log(
+    `ratio PathLens / openslide-python, patches per CPU second: ${(cpuRate(sequential) / cpuRate(python)).toFixed(2)}× (one read at a time), ${(cpuRate(overlapped) / cpuRate(python)).toFixed(2)}× (${concurrency} in flight)`,
+  );
 }
 
 interface RouteResult {
@@ -93,7 +143,9 @@ interface RouteResult {
   kept: number;
   /** Wall time. */
   seconds: number;
-  /** CPU time of the process doing the work, all its threads (libvips' included): what the work costs whatever else the machine runs. */
+  /** CPU time of the process doing the work, all its threads (libvips' included): what the work costs whatever else the
+   * machine runs.
+   */
   cpuSeconds: number;
 }
 
@@ -111,17 +163,30 @@ function report(name: string, result: RouteResult): void {
   );
 }
 
-/** Read → resize → tissue check as `ingestSlide` does, and normalise kept patches a batch at a time as the encoder does. */
-async function pathLensRoute(slideReader: SlideReader, routeCells: GridCell[], readsInFlight: number): Promise<RouteResult> {
+/** Read → resize → tissue check as `ingestSlide` does, and normalise kept patches a batch at a time as the encoder
+ * does.
+ */
+async function pathLensRoute(
+  slideReader: SlideReader,
+  routeCells: GridCell[],
+  readsInFlight: number,
+): Promise<RouteResult> {
   const startedMs = performance.now();
   const startedCpu = process.cpuUsage();
   let kept = 0;
   let batch: RgbImage[] = [];
   const normalise = async () => {
-    if (batch.length > 0) await toPixelValues(batch, { ...preprocessing, imageMean: [...preprocessing.imageMean], imageStd: [...preprocessing.imageStd] });
+    if (batch.length > 0)
+      await toPixelValues(batch, {
+        ...preprocessing,
+        imageMean: [...preprocessing.imageMean],
+        imageStd: [...preprocessing.imageStd],
+      });
     batch = [];
   };
-  for await (const image of mapInOrder(routeCells, readsInFlight, (cell) => readPatch(slideReader, cell, plan, inputSizePx))) {
+  for await (const image of mapInOrder(routeCells, readsInFlight, (cell) =>
+    readPatch(slideReader, cell, plan, inputSizePx),
+  )) {
     if (measureTissue(image, { minTissueFraction: minStainedPixelFraction }).isBackground) continue;
     kept += 1;
     batch.push(image);
@@ -129,10 +194,19 @@ async function pathLensRoute(slideReader: SlideReader, routeCells: GridCell[], r
   }
   await normalise();
   const cpu = process.cpuUsage(startedCpu);
-  return { cells: routeCells.length, kept, seconds: (performance.now() - startedMs) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  return {
+    cells: routeCells.length,
+    kept,
+    seconds: (performance.now() - startedMs) / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
 }
 
-async function pythonRoute(slide: string, routeCells: GridCell[], readPlan: { level: number; sizeAtLevelPx: number }): Promise<RouteResult> {
+async function pythonRoute(
+  slide: string,
+  routeCells: GridCell[],
+  readPlan: { level: number; sizeAtLevelPx: number },
+): Promise<RouteResult> {
   const specPath = path.join(benchmarkCacheDir, `tiling-spec-${process.pid}.json`);
   await writeFile(
     specPath,
@@ -150,7 +224,11 @@ async function pythonRoute(slide: string, routeCells: GridCell[], readPlan: { le
     }),
   );
   try {
-    const { stdout } = await promisify(execFile)('/usr/bin/python3', [path.join(import.meta.dirname, 'openslide_tiling.py'), specPath], { maxBuffer: 1 << 20 });
+    const { stdout } = await promisify(execFile)(
+      '/usr/bin/python3',
+      [path.join(import.meta.dirname, 'openslide_tiling.py'), specPath],
+      { maxBuffer: 1 << 20 },
+    );
     const result = JSON.parse(stdout) as RouteResult & { openslide: string; openslide_python: string };
     pythonVersions ??= `openslide ${result.openslide}, openslide-python ${result.openslide_python}`;
     return result;

@@ -6,7 +6,8 @@
  * then checks that every accepted write is in the database exactly once. Exits 1 on a 5xx, a
  * network error or a lost/duplicated write. Bounded: --duration-s, --max-requests, --slides.
  *
- *   npx tsx benchmarks/load/load-soak.ts [--duration-s 60] [--clients 4] [--slides 4] [--rate-limit 30] [--max-requests 20000]
+ * npx tsx benchmarks/load/load-soak.ts [--duration-s 60] [--clients 4] [--slides 4] [--rate-limit 30] [--max-requests
+ * 20000]
  */
 import { openAsBlob } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';

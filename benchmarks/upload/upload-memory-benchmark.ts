@@ -14,7 +14,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureTinyModels } from '@pathlens/models';
-import { generatedChunk, megabyte, residentBytes, spawnServer, streamUpload } from '../../tests/helpers/streamed-upload.ts';
+import {
+  generatedChunk,
+  megabyte,
+  residentBytes,
+  spawnServer,
+  streamUpload,
+} from '../../tests/helpers/streamed-upload.ts';
 
 const { values } = parseArgs({ options: { megabytes: { type: 'string', default: '2048' } } });
 const sizeMegabytes = Number(values.megabytes);
@@ -40,11 +46,22 @@ try {
   await rm(path.join(root, 'reference.bin'));
   console.log(`reference (hash + write to disk in-process): ${referenceMs.toFixed(0)} ms, ${rate(referenceMs)}`);
 
-  const server = await spawnServer({ dataDir: path.join(root, 'data'), modelsDir, environment: { MAX_UPLOAD_MEGABYTES: String(sizeMegabytes + 64) } });
+  const server = await spawnServer({
+    dataDir: path.join(root, 'data'),
+    modelsDir,
+    environment: { MAX_UPLOAD_MEGABYTES: String(sizeMegabytes + 64) },
+  });
   try {
     const beforeBytes = await residentBytes(server.pid);
     let peakBytes = beforeBytes;
-    const sampler = setInterval(() => void residentBytes(server.pid).then((bytes) => (peakBytes = Math.max(peakBytes, bytes)), () => {}), 100);
+    const sampler = setInterval(
+      () =>
+        void residentBytes(server.pid).then(
+          (bytes) => (peakBytes = Math.max(peakBytes, bytes)),
+          () => {},
+        ),
+      100,
+    );
     const startedMs = performance.now();
     const answer = await streamUpload(server.url, sizeMegabytes * megabyte, true).finally(() => clearInterval(sampler));
     const uploadMs = performance.now() - startedMs;

@@ -38,7 +38,9 @@ export async function describeDatabase(database: Pick<BenchDatabase, 'query'>): 
   const description: Record<string, string> = {};
   const [version] = await database.query<{ version: string }>('select version() as version');
   description.server = version?.version ?? 'unknown';
-  const [vector] = await database.query<{ extversion: string }>(`select extversion from pg_extension where extname = 'vector'`);
+  const [vector] = await database.query<{ extversion: string }>(
+    `select extversion from pg_extension where extname = 'vector'`,
+  );
   description.pgvector = vector?.extversion ?? 'missing';
   for (const setting of reportedSettings) {
     const rows = await database.query<{ setting: string }>(`select current_setting($1, true) as setting`, [setting]);

@@ -58,7 +58,8 @@ export class ClusteredVectorSource {
     this.shape = shape;
     const { dimensions, clusterCount, groupCount, localRank } = shape;
     const modelRandom = new SeededRandom(shape.seed);
-    const unitVector = (): Float64Array => normaliseInPlace(Float64Array.from({ length: dimensions }, () => modelRandom.nextNormal()));
+    const unitVector = (): Float64Array =>
+      normaliseInPlace(Float64Array.from({ length: dimensions }, () => modelRandom.nextNormal()));
     const shared = unitVector();
     const groups = Array.from({ length: groupCount }, unitVector);
     this.centres = new Float32Array(clusterCount * dimensions);
@@ -111,11 +112,13 @@ export class ClusteredVectorSource {
       for (let index = 0; index < dimensions; index += 1) {
         point[index] = this.centres[centreOffset + index]! + spread * isotropicScale * random.nextNormal();
       }
-      for (let direction = 0; direction < localRank; direction += 1) this.coefficients[direction] = spread * subspaceScale * random.nextNormal();
+      for (let direction = 0; direction < localRank; direction += 1)
+        this.coefficients[direction] = spread * subspaceScale * random.nextNormal();
       for (let direction = 0; direction < localRank; direction += 1) {
         const coefficient = this.coefficients[direction]!;
         const basisOffset = (cluster * localRank + direction) * dimensions;
-        for (let index = 0; index < dimensions; index += 1) point[index]! += coefficient * this.bases[basisOffset + index]!;
+        for (let index = 0; index < dimensions; index += 1)
+          point[index]! += coefficient * this.bases[basisOffset + index]!;
       }
       output.set(normaliseInPlace(point), row * dimensions);
     }

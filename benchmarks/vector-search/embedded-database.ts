@@ -27,7 +27,10 @@ export async function openEmbeddedDatabase(): Promise<BenchDatabase> {
       // each Blob (and its copy inside the 2 GiB WASM heap) small.
       for await (const block of tuples) {
         const blob = new Blob([binaryCopyHeader(), block, binaryCopyTrailer()]);
-        await client.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob' with (format binary)`, [], { blob, onNotice });
+        await client.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob' with (format binary)`, [], {
+          blob,
+          onNotice,
+        });
       }
     },
     async cpuSeconds() {

@@ -6,7 +6,13 @@
 export const tableName = 'bench_items';
 
 export type IndexVariantName = 'hnsw' | 'hnsw-halfvec' | 'hnsw-binary' | 'ivfflat' | 'ivfflat-halfvec';
-export const indexVariantNames: readonly IndexVariantName[] = ['hnsw', 'hnsw-halfvec', 'hnsw-binary', 'ivfflat', 'ivfflat-halfvec'];
+export const indexVariantNames: readonly IndexVariantName[] = [
+  'hnsw',
+  'hnsw-halfvec',
+  'hnsw-binary',
+  'ivfflat',
+  'ivfflat-halfvec',
+];
 
 export interface SearchEffort {
   /** As printed, e.g. `ef_search=100`. */
@@ -50,7 +56,13 @@ export function exactVariant(options: VariantOptions): IndexVariant {
     name: 'exact',
     description: 'no index: sequential scan, exact cosine distance (the ground truth the product would get)',
     buildParameters: {},
-    efforts: [{ label: 'exact', settings: [], searchSql: `select id from ${tableName} order by embedding <=> $1::vector(${dimensions}) limit ${k}` }],
+    efforts: [
+      {
+        label: 'exact',
+        settings: [],
+        searchSql: `select id from ${tableName} order by embedding <=> $1::vector(${dimensions}) limit ${k}`,
+      },
+    ],
   };
 }
 
@@ -87,7 +99,8 @@ export function indexVariant(name: IndexVariantName, options: VariantOptions): I
     case 'hnsw-binary':
       return {
         name,
-        description: 'HNSW (Hamming) on binary_quantize(embedding)::bit(d), then exact cosine re-ranking of the candidates',
+        description:
+          'HNSW (Hamming) on binary_quantize(embedding)::bit(d), then exact cosine re-ranking of the candidates',
         buildParameters: { m: hnswM, ef_construction: hnswEfConstruction },
         createIndexSql: `create index ${indexName(name)} on ${tableName} using hnsw ((binary_quantize(embedding)::bit(${dimensions})) bit_hamming_ops) ${hnswWith}`,
         efforts: options.rerankCandidateValues.map((candidates) => ({
@@ -102,14 +115,20 @@ export function indexVariant(name: IndexVariantName, options: VariantOptions): I
     case 'ivfflat':
     case 'ivfflat-halfvec': {
       const lists = options.ivfflatLists ?? defaultLists(options.rowCount);
-      const probes = options.probeValues ?? [...new Set([0.02, 0.05, 0.1].map((fraction) => Math.max(1, Math.round(lists * fraction))))];
+      const probes = options.probeValues ?? [
+        ...new Set([0.02, 0.05, 0.1].map((fraction) => Math.max(1, Math.round(lists * fraction)))),
+      ];
       const half = name === 'ivfflat-halfvec';
       const column = half ? `(embedding::halfvec(${dimensions}))` : 'embedding';
       const operatorClass = half ? 'halfvec_cosine_ops' : 'vector_cosine_ops';
-      const orderBy = half ? `embedding::halfvec(${dimensions}) <=> $1::halfvec(${dimensions})` : `embedding <=> ${vectorQuery}`;
+      const orderBy = half
+        ? `embedding::halfvec(${dimensions}) <=> $1::halfvec(${dimensions})`
+        : `embedding <=> ${vectorQuery}`;
       return {
         name,
-        description: half ? 'IVFFlat (k-means lists) on a halfvec expression' : 'IVFFlat (k-means lists) on the float32 vectors',
+        description: half
+          ? 'IVFFlat (k-means lists) on a halfvec expression'
+          : 'IVFFlat (k-means lists) on the float32 vectors',
         buildParameters: { lists },
         createIndexSql: `create index ${indexName(name)} on ${tableName} using ivfflat (${column} ${operatorClass}) with (lists = ${lists})`,
         efforts: probes.map((probeCount) => ({

@@ -38,10 +38,16 @@ export interface LoadResult {
  * 0…rowCount−1) while scoring them against the queries for the ground truth, then
  * VACUUM ANALYZE. No index exists while loading: indexes are built after the bulk load.
  */
-export async function loadVectors(database: BenchDatabase, source: ClusteredVectorSource, exact: ExactNeighbours, options: LoadOptions): Promise<LoadResult> {
+export async function loadVectors(
+  database: BenchDatabase,
+  source: ClusteredVectorSource,
+  exact: ExactNeighbours,
+  options: LoadOptions,
+): Promise<LoadResult> {
   const { dimensions } = source.shape;
   await database.query(`create table ${tableName} (id integer not null, embedding vector(${dimensions}) not null)`);
-  if (options.storage === 'plain') await database.query(`alter table ${tableName} alter column embedding set storage plain`);
+  if (options.storage === 'plain')
+    await database.query(`alter table ${tableName} alter column embedding set storage plain`);
   let clientSeconds = 0;
   async function* blocks(): AsyncGenerator<Uint8Array> {
     for (let firstId = 0; firstId < options.rowCount; firstId += options.blockRows) {
@@ -61,7 +67,11 @@ export async function loadVectors(database: BenchDatabase, source: ClusteredVect
   const wallSeconds = (performance.now() - started) / 1000;
   const cpuAfter = await database.cpuSeconds();
   const databaseSeconds =
-    database.store === 'embedded' ? wallSeconds - clientSeconds : cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+    database.store === 'embedded'
+      ? wallSeconds - clientSeconds
+      : cpuBefore === undefined || cpuAfter === undefined
+        ? undefined
+        : cpuAfter - cpuBefore;
   const vacuumStarted = performance.now();
   await database.query(`vacuum analyze ${tableName}`);
   const vacuumAnalyzeSeconds = (performance.now() - vacuumStarted) / 1000;
@@ -70,7 +80,8 @@ export async function loadVectors(database: BenchDatabase, source: ClusteredVect
     [tableName],
   );
   const [count] = await database.query<{ count: string }>(`select count(*)::text as count from ${tableName}`);
-  if (Number(count?.count) !== options.rowCount) throw new Error(`Loaded ${count?.count} rows, expected ${options.rowCount}`);
+  if (Number(count?.count) !== options.rowCount)
+    throw new Error(`Loaded ${count?.count} rows, expected ${options.rowCount}`);
   return {
     rowCount: options.rowCount,
     wallSeconds,

@@ -41,7 +41,11 @@ export interface MeasureOptions {
 }
 
 /** Times `effort.searchSql` for every query and scores what it returns against the truth. */
-export async function measureSearch(database: BenchDatabase, effort: SearchEffort, options: MeasureOptions): Promise<SearchMeasurement> {
+export async function measureSearch(
+  database: BenchDatabase,
+  effort: SearchEffort,
+  options: MeasureOptions,
+): Promise<SearchMeasurement> {
   for (const setting of effort.settings) await database.query(setting);
   let plan: SearchMeasurement['plan'] = 'sequential scan';
   if (options.expectedIndex) {
@@ -65,7 +69,13 @@ export async function measureSearch(database: BenchDatabase, effort: SearchEffor
         const started = performance.now();
         const rows = await database.query<{ id: number }>(effort.searchSql, [query]);
         latenciesMs[index] = Math.min(latenciesMs[index]!, performance.now() - started);
-        if (pass === 0) recalls.push(recallAtK(rows.map((row) => Number(row.id)), options.truth[index]!));
+        if (pass === 0)
+          recalls.push(
+            recallAtK(
+              rows.map((row) => Number(row.id)),
+              options.truth[index]!,
+            ),
+          );
       }
     }
     const cpuAfter = await database.cpuSeconds();
@@ -76,7 +86,10 @@ export async function measureSearch(database: BenchDatabase, effort: SearchEffor
       p50Ms: percentile(latenciesMs, 0.5),
       p95Ms: percentile(latenciesMs, 0.95),
       meanMs: latenciesMs.reduce((sum, value) => sum + value, 0) / latenciesMs.length,
-      cpuMsPerQuery: cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1000) / (options.queries.length * options.passes),
+      cpuMsPerQuery:
+        cpuBefore === undefined || cpuAfter === undefined
+          ? undefined
+          : ((cpuAfter - cpuBefore) * 1000) / (options.queries.length * options.passes),
       recall: recalls.reduce((sum, value) => sum + value, 0) / recalls.length,
       worstRecall: Math.min(...recalls),
       queriesBelowHalfRecall: recalls.filter((recall) => recall < 0.5).length,
@@ -87,7 +100,12 @@ export async function measureSearch(database: BenchDatabase, effort: SearchEffor
   }
 }
 
-async function planUses(database: BenchDatabase, searchSql: string, query: string, expectedIndex: string): Promise<boolean> {
+async function planUses(
+  database: BenchDatabase,
+  searchSql: string,
+  query: string,
+  expectedIndex: string,
+): Promise<boolean> {
   const rows = await database.query<Record<string, unknown>>(`explain ${searchSql}`, [query]);
   return rows.some((row) => Object.values(row).some((value) => String(value).includes(expectedIndex)));
 }

@@ -26,13 +26,16 @@ export interface Targets {
 export function targetsFor(store: 'embedded' | 'postgres'): Targets {
   // The issue sets no recall bar for the embedded store; the server's 0.95 is applied so
   // that "searchable" means the same thing in both.
-  return store === 'embedded' ? { maxBuildSeconds: 120, maxP95Ms: 50, minRecall: 0.95 } : { maxP95Ms: 20, minRecall: 0.95 };
+  return store === 'embedded'
+    ? { maxBuildSeconds: 120, maxP95Ms: 50, minRecall: 0.95 }
+    : { maxP95Ms: 20, minRecall: 0.95 };
 }
 
 /** Which targets a measurement misses ('' when it meets all). */
 export function missedTargets(variant: VariantResult, measurement: SearchMeasurement, targets: Targets): string[] {
   const missed: string[] = [];
-  if (targets.maxBuildSeconds !== undefined && (variant.buildSeconds ?? 0) > targets.maxBuildSeconds) missed.push('build');
+  if (targets.maxBuildSeconds !== undefined && (variant.buildSeconds ?? 0) > targets.maxBuildSeconds)
+    missed.push('build');
   if (measurement.p95Ms > targets.maxP95Ms) missed.push('p95');
   if (measurement.recall < targets.minRecall) missed.push('recall');
   return missed;
@@ -46,7 +49,21 @@ export function formatReport(header: string, load: LoadResult, variants: Variant
       `(of which ${load.clientSeconds.toFixed(1)} s generating data + exact ground truth in JS; database ${load.databaseSeconds === undefined ? 'time unknown' : `${load.databaseSeconds.toFixed(1)} s`}, ≈ ${Math.round(load.copyRowsPerSecond).toLocaleString('en')} rows/s); ` +
       `vacuum analyze ${load.vacuumAnalyzeSeconds.toFixed(1)} s; table ${megabytes(load.tableBytes)} MB (TOAST ${megabytes(load.toastBytes)} MB)`,
     '',
-    ['index', 'build s', 'build CPU s', 'size MB', 'effort', 'p50 ms', 'p95 ms', 'CPU ms/q', 'recall@10', 'worst', '<0.5', 'plan', 'targets'].join('\t'),
+    [
+      'index',
+      'build s',
+      'build CPU s',
+      'size MB',
+      'effort',
+      'p50 ms',
+      'p95 ms',
+      'CPU ms/q',
+      'recall@10',
+      'worst',
+      '<0.5',
+      'plan',
+      'targets',
+    ].join('\t'),
   ];
   for (const variant of variants) {
     for (const measurement of variant.measurements) {
@@ -84,6 +101,16 @@ export function formatReport(header: string, load: LoadResult, variants: Variant
 function alignColumns(lines: string[]): string {
   const rows = lines.map((line) => line.split('\t'));
   const widths: number[] = [];
-  for (const row of rows) if (row.length > 1) row.forEach((cell, column) => (widths[column] = Math.max(widths[column] ?? 0, cell.length)));
-  return rows.map((row) => (row.length > 1 ? row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd() : row[0])).join('\n');
+  for (const row of rows)
+    if (row.length > 1) row.forEach((cell, column) => (widths[column] = Math.max(widths[column] ?? 0, cell.length)));
+  return rows
+    .map((row) =>
+      row.length > 1
+        ? row
+            .map((cell, column) => cell.padEnd(widths[column]!))
+            .join('  ')
+            .trimEnd()
+        : row[0],
+    )
+    .join('\n');
 }

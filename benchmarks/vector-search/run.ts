@@ -6,7 +6,8 @@
  *
  * @example
  * npx tsx benchmarks/vector-search/run.ts --store embedded --vectors 100000
- * DATABASE_URL=$(bash .ci/setup-postgres.sh) npx tsx benchmarks/vector-search/run.ts --store postgres --vectors 1000000 --indexes ivfflat,hnsw-binary
+ * DATABASE_URL=$(bash .ci/setup-postgres.sh) npx tsx benchmarks/vector-search/run.ts --store postgres --vectors 1000000
+ * --indexes ivfflat,hnsw-binary
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,7 +17,14 @@ import type { BenchDatabase } from './bench-database.ts';
 import { ClusteredVectorSource, defaultDataShape } from './clustered-vectors.ts';
 import { openEmbeddedDatabase } from './embedded-database.ts';
 import { ExactNeighbours } from './exact-neighbours.ts';
-import { exactVariant, indexName, indexVariant, indexVariantNames, type IndexVariantName, type VariantOptions } from './index-variants.ts';
+import {
+  exactVariant,
+  indexName,
+  indexVariant,
+  indexVariantNames,
+  type IndexVariantName,
+  type VariantOptions,
+} from './index-variants.ts';
 import { loadVectors } from './load-vectors.ts';
 import { measureSearch } from './measure-search.ts';
 import { formatReport, targetsFor, type VariantResult } from './report.ts';
@@ -79,10 +87,15 @@ function parseOptions() {
   const store = values.store as 'embedded' | 'postgres';
   if (store !== 'embedded' && store !== 'postgres') fail(`--store must be embedded or postgres, got "${values.store}"`);
   const storage = values.storage as 'external' | 'plain';
-  if (storage !== 'external' && storage !== 'plain') fail(`--storage must be external or plain, got "${values.storage}"`);
+  if (storage !== 'external' && storage !== 'plain')
+    fail(`--storage must be external or plain, got "${values.storage}"`);
   const vectors = positiveInteger('vectors', values.vectors);
-  const indexes = (values.indexes ?? (store === 'embedded' ? 'ivfflat,hnsw-binary,hnsw' : indexVariantNames.join(','))).split(',').map((name) => name.trim());
-  for (const name of indexes) if (!indexVariantNames.includes(name as IndexVariantName)) fail(`--indexes: unknown index "${name}"; choose from ${indexVariantNames.join(', ')}`);
+  const indexes = (values.indexes ?? (store === 'embedded' ? 'ivfflat,hnsw-binary,hnsw' : indexVariantNames.join(',')))
+    .split(',')
+    .map((name) => name.trim());
+  for (const name of indexes)
+    if (!indexVariantNames.includes(name as IndexVariantName))
+      fail(`--indexes: unknown index "${name}"; choose from ${indexVariantNames.join(', ')}`);
   const queries = positiveInteger('queries', values.queries);
   return {
     store,
@@ -92,17 +105,26 @@ function parseOptions() {
     queries,
     warmupQueries: Number(values['warmup-queries']),
     passes: positiveInteger('passes', values.passes),
-    exactQueries: Math.min(queries, values['exact-queries'] ? positiveInteger('exact-queries', values['exact-queries']) : Math.max(10, Math.min(50, Math.round(5_000_000 / vectors)))),
+    exactQueries: Math.min(
+      queries,
+      values['exact-queries']
+        ? positiveInteger('exact-queries', values['exact-queries'])
+        : Math.max(10, Math.min(50, Math.round(5_000_000 / vectors))),
+    ),
     efSearchValues: integerList('ef-search', values['ef-search']),
     rerankCandidateValues: integerList('rerank-candidates', values['rerank-candidates']),
     lists: values.lists ? positiveInteger('lists', values.lists) : undefined,
     probes: values.probes ? integerList('probes', values.probes) : undefined,
     m: positiveInteger('m', values.m),
     efConstruction: positiveInteger('ef-construction', values['ef-construction']),
-    maintenanceWorkMem: values['maintenance-work-mem'] ?? (store === 'embedded' ? '1GB' : `${Math.min(4096, Math.max(256, Math.ceil((vectors * 4) / 1024)))}MB`),
+    maintenanceWorkMem:
+      values['maintenance-work-mem'] ??
+      (store === 'embedded' ? '1GB' : `${Math.min(4096, Math.max(256, Math.ceil((vectors * 4) / 1024)))}MB`),
     parallelWorkers: Number(values['parallel-workers']),
     seed: positiveInteger('seed', values.seed),
-    output: values.output ?? path.join(import.meta.dirname, 'results', `${store}-${vectors}${storage === 'plain' ? '-plain' : ''}.json`),
+    output:
+      values.output ??
+      path.join(import.meta.dirname, 'results', `${store}-${vectors}${storage === 'plain' ? '-plain' : ''}.json`),
   };
 }
 
@@ -112,7 +134,8 @@ function fail(message: string): never {
 }
 
 const log = (text: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${text}\n`);
-const literal = (vectors: Float32Array, row: number, dimensions: number) => `[${Array.from(vectors.subarray(row * dimensions, (row + 1) * dimensions)).join(',')}]`;
+const literal = (vectors: Float32Array, row: number, dimensions: number) =>
+  `[${Array.from(vectors.subarray(row * dimensions, (row + 1) * dimensions)).join(',')}]`;
 
 async function main() {
   const options = parseOptions();
@@ -123,7 +146,8 @@ async function main() {
   let database: BenchDatabase;
   if (options.store === 'postgres') {
     const serverUrl = process.env.DATABASE_URL;
-    if (!serverUrl) fail('--store postgres needs DATABASE_URL: start a server with `DATABASE_URL=$(bash .ci/setup-postgres.sh)`');
+    if (!serverUrl)
+      fail('--store postgres needs DATABASE_URL: start a server with `DATABASE_URL=$(bash .ci/setup-postgres.sh)`');
     database = await openServerDatabase(serverUrl);
   } else {
     database = await openEmbeddedDatabase();
@@ -155,8 +179,12 @@ async function main() {
     });
     log(`loaded in ${load.wallSeconds.toFixed(1)} s`);
     const truth = exact.neighbourIds();
-    const queryLiterals = Array.from({ length: options.queries }, (_, row) => literal(measuredQueries, row, shape.dimensions));
-    const warmupLiterals = Array.from({ length: options.warmupQueries }, (_, row) => literal(warmupQueries, row, shape.dimensions));
+    const queryLiterals = Array.from({ length: options.queries }, (_, row) =>
+      literal(measuredQueries, row, shape.dimensions),
+    );
+    const warmupLiterals = Array.from({ length: options.warmupQueries }, (_, row) =>
+      literal(warmupQueries, row, shape.dimensions),
+    );
     const variantOptions: VariantOptions = {
       dimensions: shape.dimensions,
       k,
@@ -187,7 +215,13 @@ async function main() {
         storage: options.storage,
         maintenanceWorkMem: options.maintenanceWorkMem,
         parallelWorkers: options.store === 'embedded' ? 0 : options.parallelWorkers,
-        machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, loadAverageAtStart, loadAverageAtEnd: os.loadavg() },
+        machine: {
+          cpus: os.cpus().length,
+          cpuModel: os.cpus()[0]?.model,
+          node: process.version,
+          loadAverageAtStart,
+          loadAverageAtEnd: os.loadavg(),
+        },
         database: databaseDescription,
         data: shape,
         targets,
@@ -217,7 +251,9 @@ async function main() {
     await writeResults(false);
 
     await database.query(`set maintenance_work_mem = '${options.maintenanceWorkMem}'`);
-    await database.query(`set max_parallel_maintenance_workers = ${options.store === 'embedded' ? 0 : options.parallelWorkers}`);
+    await database.query(
+      `set max_parallel_maintenance_workers = ${options.store === 'embedded' ? 0 : options.parallelWorkers}`,
+    );
     for (const name of options.indexes) {
       const variant = indexVariant(name, variantOptions);
       log(`building ${name}: ${variant.createIndexSql}`);
@@ -227,8 +263,12 @@ async function main() {
       await database.query(variant.createIndexSql!);
       const buildSeconds = (performance.now() - buildStarted) / 1000;
       const cpuAfter = await database.cpuSeconds();
-      const [size] = await database.query<{ bytes: string }>(`select pg_relation_size($1::regclass)::text as bytes`, [indexName(name)]);
-      log(`built ${name} in ${buildSeconds.toFixed(1)} s (${cpuBefore === undefined || cpuAfter === undefined ? 'CPU unknown' : `${(cpuAfter - cpuBefore).toFixed(1)} s CPU`})`);
+      const [size] = await database.query<{ bytes: string }>(`select pg_relation_size($1::regclass)::text as bytes`, [
+        indexName(name),
+      ]);
+      log(
+        `built ${name} in ${buildSeconds.toFixed(1)} s (${cpuBefore === undefined || cpuAfter === undefined ? 'CPU unknown' : `${(cpuAfter - cpuBefore).toFixed(1)} s CPU`})`,
+      );
       const result: VariantResult = {
         name,
         description: variant.description,
@@ -240,8 +280,16 @@ async function main() {
         measurements: [],
       };
       for (const effort of variant.efforts) {
-        const measurement = await measureSearch(database, effort, { queries: queryLiterals, truth, warmupQueries: warmupLiterals, passes: options.passes, expectedIndex: indexName(name) });
-        log(`${name} ${effort.label}: p50 ${measurement.p50Ms.toFixed(2)} ms, p95 ${measurement.p95Ms.toFixed(2)} ms, recall@${k} ${measurement.recall.toFixed(3)}`);
+        const measurement = await measureSearch(database, effort, {
+          queries: queryLiterals,
+          truth,
+          warmupQueries: warmupLiterals,
+          passes: options.passes,
+          expectedIndex: indexName(name),
+        });
+        log(
+          `${name} ${effort.label}: p50 ${measurement.p50Ms.toFixed(2)} ms, p95 ${measurement.p95Ms.toFixed(2)} ms, recall@${k} ${measurement.recall.toFixed(3)}`,
+        );
         result.measurements.push(measurement);
       }
       results.push(result);
@@ -252,7 +300,10 @@ async function main() {
     const header =
       `vector search · ${options.store} (${databaseDescription.server?.split(' on ')[0]}, pgvector ${databaseDescription.pgvector}) · ` +
       `${options.vectors.toLocaleString('en')} × ${shape.dimensions}-d clustered · k=${k} · ${options.queries} queries, fastest of ${options.passes} runs each (exact scan: ${options.exactQueries}, 1 run) · ` +
-      `${os.cpus().length} CPUs, load average ${loadAverageAtStart.map((value) => value.toFixed(1)).join(' ')} → ${os.loadavg().map((value) => value.toFixed(1)).join(' ')}`;
+      `${os.cpus().length} CPUs, load average ${loadAverageAtStart.map((value) => value.toFixed(1)).join(' ')} → ${os
+        .loadavg()
+        .map((value) => value.toFixed(1))
+        .join(' ')}`;
     console.log(formatReport(header, load, results, targets));
     await writeResults(true);
     log(`wrote ${path.relative(process.cwd(), options.output)}`);

@@ -16,7 +16,10 @@ export async function openServerDatabase(serverUrl: string): Promise<BenchDataba
     await admin.unsafe(`create database ${name}`);
   } catch (error) {
     await admin.end({ timeout: 1 });
-    throw new Error(`Cannot create a benchmark database on ${redact(serverUrl)}: ${(error as Error).message}. Start a server with \`bash .ci/setup-postgres.sh\` and pass the URL it prints as DATABASE_URL.`, { cause: error });
+    throw new Error(
+      `Cannot create a benchmark database on ${redact(serverUrl)}: ${(error as Error).message}. Start a server with \`bash .ci/setup-postgres.sh\` and pass the URL it prints as DATABASE_URL.`,
+      { cause: error },
+    );
   }
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
@@ -36,7 +39,10 @@ export async function openServerDatabase(serverUrl: string): Promise<BenchDataba
     await client.unsafe('create extension if not exists vector');
   } catch (error) {
     await drop();
-    throw new Error(`pgvector is not available on ${redact(serverUrl)}: ${(error as Error).message}. Use the server from \`bash .ci/setup-postgres.sh\`.`, { cause: error });
+    throw new Error(
+      `pgvector is not available on ${redact(serverUrl)}: ${(error as Error).message}. Use the server from \`bash .ci/setup-postgres.sh\`.`,
+      { cause: error },
+    );
   }
   const [backend] = await client<{ pid: number }[]>`select pg_backend_pid() as pid`;
   const database: BenchDatabase = {
@@ -46,7 +52,9 @@ export async function openServerDatabase(serverUrl: string): Promise<BenchDataba
       return rows as unknown as Row[];
     },
     async copyBinary(table, columns, tuples) {
-      const writable = await client.unsafe(`copy ${table} (${columns.join(', ')}) from stdin with (format binary)`).writable();
+      const writable = await client
+        .unsafe(`copy ${table} (${columns.join(', ')}) from stdin with (format binary)`)
+        .writable();
       async function* withHeaderAndTrailer() {
         yield binaryCopyHeader();
         for await (const block of tuples) yield block;

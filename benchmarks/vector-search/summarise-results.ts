@@ -19,15 +19,31 @@ interface ResultFile {
   maintenanceWorkMem: string;
   parallelWorkers: number;
   targets: Targets;
-  load: { wallSeconds: number; clientSeconds: number; databaseSeconds?: number; copyRowsPerSecond: number; tableBytes: number };
+  load: {
+    wallSeconds: number;
+    clientSeconds: number;
+    databaseSeconds?: number;
+    copyRowsPerSecond: number;
+    tableBytes: number;
+  };
   variants: VariantResult[];
 }
 
 const resultsDirectory = path.join(import.meta.dirname, 'results');
-const files = process.argv.slice(2).length > 0 ? process.argv.slice(2) : (await readdir(resultsDirectory)).filter((name) => name.endsWith('.json')).map((name) => path.join(resultsDirectory, name));
+const files =
+  process.argv.slice(2).length > 0
+    ? process.argv.slice(2)
+    : (await readdir(resultsDirectory))
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => path.join(resultsDirectory, name));
 const results = await Promise.all(files.map(async (file) => JSON.parse(await readFile(file, 'utf8')) as ResultFile));
 const storeOrder = { embedded: 0, postgres: 1 };
-results.sort((left, right) => storeOrder[left.store] - storeOrder[right.store] || left.vectors - right.vectors || left.storage.localeCompare(right.storage));
+results.sort(
+  (left, right) =>
+    storeOrder[left.store] - storeOrder[right.store] ||
+    left.vectors - right.vectors ||
+    left.storage.localeCompare(right.storage),
+);
 const megabytes = (bytes: number | undefined) => (bytes === undefined ? '–' : (bytes / 1024 / 1024).toFixed(0));
 const seconds = (value: number | undefined) => (value === undefined ? '–' : value.toFixed(value < 10 ? 1 : 0));
 
@@ -36,7 +52,9 @@ const parameters = (values: Record<string, number>) =>
     .map(([name, value]) => `${name.replace('ef_construction', 'efc')} ${value}`)
     .join(', ');
 
-console.log('| store | vectors | storage, build memory, workers | index (parameters) | build s (CPU s) | size MB | effort | p50 ms | p95 ms | CPU ms/q | recall@10 | targets |');
+console.log(
+  '| store | vectors | storage, build memory, workers | index (parameters) | build s (CPU s) | size MB | effort | p50 ms | p95 ms | CPU ms/q | recall@10 | targets |',
+);
 console.log('|---|---:|---|---|---:|---:|---|---:|---:|---:|---:|---|');
 for (const result of results) {
   for (const variant of result.variants) {
@@ -48,14 +66,19 @@ for (const result of results) {
       );
     }
   }
-  if (result.complete === false) console.log(`| ${result.store} | ${result.vectors.toLocaleString('en')} | ${result.storage} | (run stopped early) | | | | | | | | |`);
+  if (result.complete === false)
+    console.log(
+      `| ${result.store} | ${result.vectors.toLocaleString('en')} | ${result.storage} | (run stopped early) | | | | | | | | |`,
+    );
 }
 console.log('');
 for (const result of results) {
   console.log(
     `- ${result.store} ${result.vectors.toLocaleString('en')} (${result.storage}): load ${result.load.wallSeconds.toFixed(0)} s wall by binary COPY ` +
       `(${result.load.clientSeconds.toFixed(0)} s of it generating data and ground truth in JS` +
-      (result.load.databaseSeconds === undefined ? '' : `; database ${result.load.databaseSeconds.toFixed(1)} s, ≈ ${Math.round(result.load.copyRowsPerSecond).toLocaleString('en')} rows/s`) +
+      (result.load.databaseSeconds === undefined
+        ? ''
+        : `; database ${result.load.databaseSeconds.toFixed(1)} s, ≈ ${Math.round(result.load.copyRowsPerSecond).toLocaleString('en')} rows/s`) +
       `), table ${megabytes(result.load.tableBytes)} MB`,
   );
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { buildSystemMessage, checkCitations, describeEvidence, fitEvidence, mergeFollowUpEvidence, rankEvidence, type EvidenceItem } from '@pathlens/assistant';
+import {
+  buildSystemMessage,
+  checkCitations,
+  describeEvidence,
+  fitEvidence,
+  mergeFollowUpEvidence,
+  rankEvidence,
+  type EvidenceItem,
+} from '@pathlens/assistant';
 
 const patch = (n: number, score: number, relevance = score): EvidenceItem => ({
   n,
@@ -16,7 +24,18 @@ const patch = (n: number, score: number, relevance = score): EvidenceItem => ({
   tissueFraction: 0.8,
   captions: [],
 });
-const pair = (n: number, score: number, relevance = score): EvidenceItem => ({ n, kind: 'pair', id: `p${n}`, score, relevance, thumbnailUrl: null, matchedBy: 'image', caption: `caption ${n}`, source: null, imageRef: 'x.png' });
+const pair = (n: number, score: number, relevance = score): EvidenceItem => ({
+  n,
+  kind: 'pair',
+  id: `p${n}`,
+  score,
+  relevance,
+  thumbnailUrl: null,
+  matchedBy: 'image',
+  caption: `caption ${n}`,
+  source: null,
+  imageRef: 'x.png',
+});
 
 describe('checkCitations', () => {
   it('marks a made-up [7] as unsupported and maps real ones to their evidence', () => {
@@ -30,10 +49,12 @@ describe('checkCitations', () => {
   });
 
   it('reads grouped citations like [1, 7]', () => {
-    expect(checkCitations('Both [1, 7].', [patch(1, 0.9)]).map((citation) => [citation.n, citation.supported])).toEqual([
-      [1, true],
-      [7, false],
-    ]);
+    expect(checkCitations('Both [1, 7].', [patch(1, 0.9)]).map((citation) => [citation.n, citation.supported])).toEqual(
+      [
+        [1, true],
+        [7, false],
+      ],
+    );
   });
 
   it('finds nothing to check in an answer without citations', () => {
@@ -71,7 +92,9 @@ describe('fitEvidence', () => {
   it('keeps numbers for a follow-up', () => {
     const evidence = [patch(1, 0.9), patch(2, 0.2), pair(3, 0.7)];
     const oneLine = countWords(describeEvidence(evidence[0]!)) + 1;
-    expect(fitEvidence(evidence, describeEvidence, countWords, oneLine * 2 + 2, { keepNumbers: true }).map((item) => item.n)).toEqual([1, 3]);
+    expect(
+      fitEvidence(evidence, describeEvidence, countWords, oneLine * 2 + 2, { keepNumbers: true }).map((item) => item.n),
+    ).toEqual([1, 3]);
   });
 
   it('keeps everything when it fits', () => {
@@ -83,7 +106,9 @@ describe('fitEvidence', () => {
 describe('mergeFollowUpEvidence', () => {
   it('keeps the earlier numbers and appends only what is new', () => {
     const earlier = [patch(1, 0.9), pair(2, 0.5)];
-    const gathered = [pair(1, 0.6), patch(2, 0.3)].map((item) => (item.kind === 'pair' ? { ...item, id: 'p2' } : { ...item, id: '103' }));
+    const gathered = [pair(1, 0.6), patch(2, 0.3)].map((item) =>
+      item.kind === 'pair' ? { ...item, id: 'p2' } : { ...item, id: '103' },
+    );
     const merged = mergeFollowUpEvidence(earlier, gathered);
     expect(merged.map((item) => [item.n, item.id])).toEqual([
       [1, '101'],
@@ -99,7 +124,9 @@ describe('buildSystemMessage', () => {
     expect(message.role).toBe('system');
     expect(message.content).toContain('cite it as [n]');
     expect(message.content).toContain('does not support');
-    expect(message.content).toContain('[1] Slide region at level-0 (224, 0), 112 µm wide, 80% tissue, similarity to the question 0.91');
+    expect(message.content).toContain(
+      '[1] Slide region at level-0 (224, 0), 112 µm wide, 80% tissue, similarity to the question 0.91',
+    );
     expect(message.content).toContain('[2] Library image caption (another image, similarity 0.42): "caption 2"');
     expect(message.content).toContain('not a diagnosis');
   });

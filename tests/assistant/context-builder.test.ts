@@ -45,8 +45,17 @@ describe.skipIf(!realSvs)('the context builder on the real ingested SVS (CMU-1-S
       TransformersLanguageModel.load({ modelsDir, modelId: 'pathlens/tiny-chat', demo: true }),
       loadReportTemplates(),
     ]);
-    const registered = await registerSlide(store, { filePath: realSvs!, encoderId: imageEncoder.modelId, inputSizePx: 224, targetMpp: 0.5, metadata: { stain: 'H&E', organ: 'skin' } });
-    await ingestSlide({ store, imageEncoder, logger: silentLogger }, registered.slide, { minTissueFraction: 0.25, batchSize: 32 });
+    const registered = await registerSlide(store, {
+      filePath: realSvs!,
+      encoderId: imageEncoder.modelId,
+      inputSizePx: 224,
+      targetMpp: 0.5,
+      metadata: { stain: 'H&E', organ: 'skin' },
+    });
+    await ingestSlide({ store, imageEncoder, logger: silentLogger }, registered.slide, {
+      minTissueFraction: 0.25,
+      batchSize: 32,
+    });
     slide = (await store.slides.findById(registered.slide.id))!;
     // A small library: two captioned images and one caption without an image.
     const library = [
@@ -56,7 +65,9 @@ describe.skipIf(!realSvs)('the context builder on the real ingested SVS (CMU-1-S
     ];
     for (const [index, entry] of library.entries()) {
       const [captionEmbedding] = await textEncoder.embedTexts([entry.caption]);
-      const imageEmbedding = entry.colour ? (await imageEncoder.embedImages([await decodeImage(await stainPatchPng(entry.colour, index + 1))]))[0]! : null;
+      const imageEmbedding = entry.colour
+        ? (await imageEncoder.embedImages([await decodeImage(await stainPatchPng(entry.colour, index + 1))]))[0]!
+        : null;
       await store.pairs.insert({
         imageRef: entry.colour ? `library/${index}.png` : null,
         contentSha256: createHash('sha256').update(entry.caption).digest('hex'),
@@ -68,7 +79,13 @@ describe.skipIf(!realSvs)('the context builder on the real ingested SVS (CMU-1-S
     }
     const labelSets = await LabelSetCatalog.load();
     sources = { store, textEncoder, findings: labelSetFindings({ labelSets, textEncoder, defaultLogitScale: 100 }) };
-    gathered = await gatherEvidence(sources, 'Where are the purple nuclei?', slide, undefined, templates.get('skin')!.finding_label_sets);
+    gathered = await gatherEvidence(
+      sources,
+      'Where are the purple nuclei?',
+      slide,
+      undefined,
+      templates.get('skin')!.finding_label_sets,
+    );
   }, 300_000);
 
   afterAll(async () => {
@@ -77,12 +94,22 @@ describe.skipIf(!realSvs)('the context builder on the real ingested SVS (CMU-1-S
     await rm(directory, { recursive: true, force: true });
   });
 
-  const ofKind = <Kind extends EvidenceItem['kind']>(kind: Kind) => gathered.items.filter((item): item is Extract<EvidenceItem, { kind: Kind }> => item.kind === kind);
+  const ofKind = <Kind extends EvidenceItem['kind']>(kind: Kind) =>
+    gathered.items.filter((item): item is Extract<EvidenceItem, { kind: Kind }> => item.kind === kind);
 
   it('gathers every kind of evidence the slide and the library offer', () => {
-    expect(new Set(gathered.items.map((item) => item.kind))).toEqual(new Set(['slide-facts', 'finding', 'patch', 'prototype', 'pair']));
+    expect(new Set(gathered.items.map((item) => item.kind))).toEqual(
+      new Set(['slide-facts', 'finding', 'patch', 'prototype', 'pair']),
+    );
     const [facts] = ofKind('slide-facts');
-    expect(facts).toMatchObject({ id: slide.id, organ: 'skin', stain: 'H&E', widthPx: 2220, heightPx: 2967, patchCount: slide.patchCount });
+    expect(facts).toMatchObject({
+      id: slide.id,
+      organ: 'skin',
+      stain: 'H&E',
+      widthPx: 2220,
+      heightPx: 2967,
+      patchCount: slide.patchCount,
+    });
     expect(facts!.mppX).toBeCloseTo(0.499, 3);
     const patchSideMm = (slide.patchSizeLevel0Px * slide.mppX!) / 1000;
     expect(facts!.tissueAreaMm2).toBeCloseTo(slide.patchCount * patchSideMm * patchSideMm, 2);
@@ -97,7 +124,9 @@ describe.skipIf(!realSvs)('the context builder on the real ingested SVS (CMU-1-S
       expect(region.xLevel0).toBeGreaterThanOrEqual(0);
       expect(region.xLevel0!).toBeLessThan(slide.widthPx);
       expect(region.yLevel0!).toBeLessThan(slide.heightPx);
-      expect(region.thumbnailUrl).toBe(`/v1/slides/${slide.id}/region.jpg?x=${region.xLevel0}&y=${region.yLevel0}&size=${region.sizeLevel0Px}`);
+      expect(region.thumbnailUrl).toBe(
+        `/v1/slides/${slide.id}/region.jpg?x=${region.xLevel0}&y=${region.yLevel0}&size=${region.sizeLevel0Px}`,
+      );
       expect(region.captions).toHaveLength(2);
     }
     // The first patch is a stored row of this slide at the stated position.
@@ -107,7 +136,9 @@ describe.skipIf(!realSvs)('the context builder on the real ingested SVS (CMU-1-S
     // Patches come strongest first; the purple caption is the library image nearest to the question.
     const scores = ofKind('patch').map((patch) => patch.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
-    expect(ofKind('pair').find((pair) => pair.matchedBy === 'image')?.caption).toBe('Sheets of lymphocytes with dark purple nuclei.');
+    expect(ofKind('pair').find((pair) => pair.matchedBy === 'image')?.caption).toBe(
+      'Sheets of lymphocytes with dark purple nuclei.',
+    );
     expect(ofKind('pair').some((pair) => pair.imageRef === null)).toBe(true); // text-only captions are found by caption
   });
 
@@ -135,13 +166,22 @@ describe.skipIf(!realSvs)('the context builder on the real ingested SVS (CMU-1-S
     expect(fitted.length).toBeLessThan(gathered.items.length);
     expect(fitted.reduce((sum, item) => sum + cost(item), 0)).toBeLessThanOrEqual(budget);
     const keptIds = new Set(fitted.map((item) => `${item.kind}:${item.id}`));
-    for (const strongest of gathered.items.slice(0, 3)) expect(keptIds.has(`${strongest.kind}:${strongest.id}`)).toBe(true);
+    for (const strongest of gathered.items.slice(0, 3))
+      expect(keptIds.has(`${strongest.kind}:${strongest.id}`)).toBe(true);
     expect(keptIds.has(`${gathered.items.at(-1)!.kind}:${gathered.items.at(-1)!.id}`)).toBe(false);
     expect(fitted.map((item) => item.n)).toEqual(fitted.map((_, index) => index + 1));
   });
 
   it('declines instead of guessing when no evidence reaches the similarity floor', async () => {
-    const chat = await startChat({ ...sources, languageModel, templates, minSimilarity: 0.1, minCaptionSimilarity: 0.8 }, { messages: [{ role: 'user', content: 'What is the capital of France?' }], slideId: slide.id, maxNewTokens: 40, temperature: 0 });
+    const chat = await startChat(
+      { ...sources, languageModel, templates, minSimilarity: 0.1, minCaptionSimilarity: 0.8 },
+      {
+        messages: [{ role: 'user', content: 'What is the capital of France?' }],
+        slideId: slide.id,
+        maxNewTokens: 40,
+        temperature: 0,
+      },
+    );
     expect(chat.supported).toBe(false);
     let answer = '';
     for await (const event of chat.events) if (event.type === 'text') answer += event.text;
@@ -152,7 +192,12 @@ describe.skipIf(!realSvs)('the context builder on the real ingested SVS (CMU-1-S
 
   it('answers a related question, and a follow-up keeps the evidence numbers its first answer cited', async () => {
     const dependencies = { ...sources, languageModel, templates, minSimilarity: 0.1, minCaptionSimilarity: 0.8 };
-    const first = await startChat(dependencies, { messages: [{ role: 'user', content: 'Where are the purple nuclei?' }], slideId: slide.id, maxNewTokens: 40, temperature: 0 });
+    const first = await startChat(dependencies, {
+      messages: [{ role: 'user', content: 'Where are the purple nuclei?' }],
+      slideId: slide.id,
+      maxNewTokens: 40,
+      temperature: 0,
+    });
     expect(first.supported).toBe(true);
     let answer = '';
     for await (const event of first.events) if (event.type === 'text') answer += event.text;

@@ -2,7 +2,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { closedImageQuestions, corpusBleu4, keyTermRecall, loadReportReferences, loadVqaRows, readYesNo, rougeL, scoreVqa, tokenF1 } from '@pathlens/assistant';
+import {
+  closedImageQuestions,
+  corpusBleu4,
+  keyTermRecall,
+  loadReportReferences,
+  loadVqaRows,
+  readYesNo,
+  rougeL,
+  scoreVqa,
+  tokenF1,
+} from '@pathlens/assistant';
 import { sharedDataFile } from '../helpers/shared-data.ts';
 
 describe('VQA metrics (PathVQA’s)', () => {
@@ -46,7 +56,9 @@ describe('report metrics', () => {
   });
 
   it('counts key terms as whole words or phrases', () => {
-    expect(keyTermRecall('Crypts and goblet cells; no dysplasia.', ['crypts', 'goblet', 'dysplasia', 'mucin'])).toBe(0.75);
+    expect(keyTermRecall('Crypts and goblet cells; no dysplasia.', ['crypts', 'goblet', 'dysplasia', 'mucin'])).toBe(
+      0.75,
+    );
     expect(keyTermRecall('lamina propria', ['lamina propria', 'propria lamina'])).toBe(0.5);
     expect(keyTermRecall('anything', [])).toBeNull();
   });
@@ -59,7 +71,12 @@ describe('evaluation files', () => {
   it.skipIf(!qaFile)('reads the real PathVQA QA pairs', async () => {
     const rows = await loadVqaRows(qaFile!);
     expect(rows.length).toBeGreaterThan(5000);
-    expect(rows[0]).toEqual({ question: expect.stringContaining('compaction of the negatively charged DNA'), answer: 'the histone subunits', imageId: 'Fig.1', imagePath: null });
+    expect(rows[0]).toEqual({
+      question: expect.stringContaining('compaction of the negatively charged DNA'),
+      answer: 'the histone subunits',
+      imageId: 'Fig.1',
+      imagePath: null,
+    });
     expect(rows.filter((row) => row.answer === 'yes' || row.answer === 'no').length).toBeGreaterThan(1000);
   });
 
@@ -73,8 +90,18 @@ describe('evaluation files', () => {
     const directory = await mkdtemp(path.join(os.tmpdir(), 'pathlens-vqa-'));
     try {
       const file = path.join(directory, 'qa.jsonl');
-      await writeFile(file, `${JSON.stringify({ question: 'Is this tumour?', answer: 'yes', image: 'patches/TUM-1.png' })}\n`);
-      expect(await loadVqaRows(file)).toEqual([{ question: 'Is this tumour?', answer: 'yes', imageId: null, imagePath: path.join(directory, 'patches/TUM-1.png') }]);
+      await writeFile(
+        file,
+        `${JSON.stringify({ question: 'Is this tumour?', answer: 'yes', image: 'patches/TUM-1.png' })}\n`,
+      );
+      expect(await loadVqaRows(file)).toEqual([
+        {
+          question: 'Is this tumour?',
+          answer: 'yes',
+          imageId: null,
+          imagePath: path.join(directory, 'patches/TUM-1.png'),
+        },
+      ]);
     } finally {
       await rm(directory, { recursive: true, force: true });
     }
@@ -106,8 +133,13 @@ describe('evaluation files', () => {
     const directory = await mkdtemp(path.join(os.tmpdir(), 'pathlens-refs-'));
     try {
       const good = path.join(directory, 'refs.jsonl');
-      await writeFile(good, `${JSON.stringify({ slide: 'slides/a.svs', reference: 'Skin with epidermis.', key_terms: ['epidermis'] })}\n`);
-      expect(await loadReportReferences(good)).toEqual([{ slide: 'slides/a.svs', reference: 'Skin with epidermis.', keyTerms: ['epidermis'], templateId: null }]);
+      await writeFile(
+        good,
+        `${JSON.stringify({ slide: 'slides/a.svs', reference: 'Skin with epidermis.', key_terms: ['epidermis'] })}\n`,
+      );
+      expect(await loadReportReferences(good)).toEqual([
+        { slide: 'slides/a.svs', reference: 'Skin with epidermis.', keyTerms: ['epidermis'], templateId: null },
+      ]);
       const bad = path.join(directory, 'bad.jsonl');
       await writeFile(bad, `${JSON.stringify({ slide: 'x' })}\n`);
       await expect(loadReportReferences(bad)).rejects.toThrow(/row 1: needs "slide".*"reference"/);

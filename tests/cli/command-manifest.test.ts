@@ -28,15 +28,15 @@ describe('pathlens help and argument errors from the command manifest', () => {
     expect(readFreshManifest()).not.toBeNull();
   }, 120_000);
 
-  it.each([
-    [['--help']],
-    [['ingest']],
-    [['eval', 'retrieval']],
-  ])('answers `pathlens %j` exactly as the full program does', async (args) => {
-    const [fast, full] = await Promise.all([pathlens(args, 'on'), pathlens(args, 'off')]);
-    expect(fast).toEqual(full);
-    expect(fast.stdout + fast.stderr).toMatch(/Usage: pathlens/);
-  }, 120_000);
+  it.each([[['--help']], [['ingest']], [['eval', 'retrieval']]])(
+    'answers `pathlens %j` exactly as the full program does',
+    async (args) => {
+      const [fast, full] = await Promise.all([pathlens(args, 'on'), pathlens(args, 'off')]);
+      expect(fast).toEqual(full);
+      expect(fast.stdout + fast.stderr).toMatch(/Usage: pathlens/);
+    },
+    120_000,
+  );
 
   it('is not used once a command source changes, and the next full start refreshes it', async () => {
     const source = path.join(projectRoot, 'apps/cli/src/main.ts');

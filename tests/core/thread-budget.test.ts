@@ -3,7 +3,13 @@ import { loadConfig, threadBudget } from '@pathlens/core';
 
 describe('the thread budget', () => {
   it('gives ONNX Runtime every core by default and one libvips thread per read', () => {
-    expect(threadBudget({ coreCount: 2 })).toEqual({ cpuThreads: 2, onnxIntraOpThreads: 2, libvipsConcurrency: 1, readsInFlight: 4, writesInFlight: 1 });
+    expect(threadBudget({ coreCount: 2 })).toEqual({
+      cpuThreads: 2,
+      onnxIntraOpThreads: 2,
+      libvipsConcurrency: 1,
+      readsInFlight: 4,
+      writesInFlight: 1,
+    });
     expect(threadBudget({ coreCount: 16 })).toMatchObject({ cpuThreads: 16, onnxIntraOpThreads: 16, readsInFlight: 4 });
     expect(threadBudget({ coreCount: 1 })).toMatchObject({ onnxIntraOpThreads: 1 });
   });

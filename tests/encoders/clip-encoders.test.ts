@@ -26,7 +26,11 @@ describe('CLIP encoders on the tiny generated model', () => {
     const purple = await decodeImage(await stainPatchPng(stainColours.hematoxylin, 1, 300));
     const pink = await decodeImage(await stainPatchPng(stainColours.eosin, 2));
     const images = await imageEncoder.embedImages([purple, pink]);
-    const texts = await textEncoder.embedTexts(['purple nuclei', 'pink eosin stroma', 'a much longer sentence '.repeat(40)]);
+    const texts = await textEncoder.embedTexts([
+      'purple nuclei',
+      'pink eosin stroma',
+      'a much longer sentence '.repeat(40),
+    ]);
     expect(images).toHaveLength(2);
     expect(texts).toHaveLength(3);
     for (const embedding of [...images, ...texts]) {

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { toPixelValues, type ClipPreprocessing } from '../../packages/encoders/src/clip/clip-preprocessing.ts';
 
-const preprocessing: ClipPreprocessing = { inputSizePx: 4, imageMean: [0.48145466, 0.4578275, 0.40821073], imageStd: [0.26862954, 0.26130258, 0.27577711] };
+const preprocessing: ClipPreprocessing = {
+  inputSizePx: 4,
+  imageMean: [0.48145466, 0.4578275, 0.40821073],
+  imageStd: [0.26862954, 0.26130258, 0.27577711],
+};
 
 function image(seed: number) {
   const data = new Uint8Array(4 * 4 * 3).map((_, index) => (index * 37 + seed * 11) % 256);
@@ -16,7 +20,9 @@ describe('CLIP preprocessing (HWC uint8 → normalised CHW float32)', () => {
     images.forEach((source, imageIndex) => {
       for (let pixel = 0; pixel < 16; pixel++) {
         for (let channel = 0; channel < 3; channel++) {
-          const expected = (source.data[pixel * 3 + channel]! / 255 - preprocessing.imageMean[channel]!) / preprocessing.imageStd[channel]!;
+          const expected =
+            (source.data[pixel * 3 + channel]! / 255 - preprocessing.imageMean[channel]!) /
+            preprocessing.imageStd[channel]!;
           expect(values[imageIndex * 48 + channel * 16 + pixel]).toBeCloseTo(expected, 5);
         }
       }

@@ -6,10 +6,17 @@ import { stainColours, stainPatchPng } from '../helpers/stain-fixtures.ts';
 describe('ONNX Runtime low-memory session settings', () => {
   it('are off by default and on request, always with an explicit thread count', () => {
     const threads = { intraOpNumThreads: threadBudget().onnxIntraOpThreads, interOpNumThreads: 1 };
-    expect(clipSessionOptions({ lowMemory: true })).toEqual({ ...threads, enableCpuMemArena: false, extra: { session: { disable_prepacking: '1' } } });
+    expect(clipSessionOptions({ lowMemory: true })).toEqual({
+      ...threads,
+      enableCpuMemArena: false,
+      extra: { session: { disable_prepacking: '1' } },
+    });
     expect(clipSessionOptions({})).toEqual(threads);
     expect(clipSessionOptions({ lowMemory: false })).toEqual(threads);
-    expect(clipSessionOptions({ lowMemory: false, onnxThreads: 3 })).toEqual({ intraOpNumThreads: 3, interOpNumThreads: 1 });
+    expect(clipSessionOptions({ lowMemory: false, onnxThreads: 3 })).toEqual({
+      intraOpNumThreads: 3,
+      interOpNumThreads: 1,
+    });
   });
 
   it('are accepted by ONNX Runtime and change no embedding', async () => {
@@ -23,7 +30,10 @@ describe('ONNX Runtime low-memory session settings', () => {
     try {
       const pink = await decodeImage(await stainPatchPng(stainColours.eosin, 9));
       const [[low], [stock]] = await Promise.all([lowImage.embedImages([pink]), stockImage.embedImages([pink])]);
-      const [[lowWords], [stockWords]] = await Promise.all([lowText.embedTexts(['pink stroma']), stockText.embedTexts(['pink stroma'])]);
+      const [[lowWords], [stockWords]] = await Promise.all([
+        lowText.embedTexts(['pink stroma']),
+        stockText.embedTexts(['pink stroma']),
+      ]);
       for (let index = 0; index < 512; index += 16) {
         expect(low![index]).toBeCloseTo(stock![index]!, 6);
         expect(lowWords![index]).toBeCloseTo(stockWords![index]!, 6);

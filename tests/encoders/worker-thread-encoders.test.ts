@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ClipImageEncoder, ClipTextEncoder, decodeImage, WorkerThreadImageEncoder, WorkerThreadTextEncoder, type ImageEncoder, type RgbPixels } from '@pathlens/encoders';
+import {
+  ClipImageEncoder,
+  ClipTextEncoder,
+  decodeImage,
+  WorkerThreadImageEncoder,
+  WorkerThreadTextEncoder,
+  type ImageEncoder,
+  type RgbPixels,
+} from '@pathlens/encoders';
 import { stainColours, stainPatchPng } from '../helpers/stain-fixtures.ts';
 
 /** How many times a 1 ms interval fires on this thread while `work` runs. */
@@ -38,23 +46,38 @@ describe('CLIP encoders in a worker thread (tiny generated model)', () => {
     ]);
   });
   afterAll(async () => {
-    await Promise.all([threadImage?.dispose(), threadText?.dispose(), inProcessImage?.dispose(), inProcessText?.dispose()]);
+    await Promise.all([
+      threadImage?.dispose(),
+      threadText?.dispose(),
+      inProcessImage?.dispose(),
+      inProcessText?.dispose(),
+    ]);
   });
 
   it('declares the same limits and gives the same embeddings as the in-process encoders', async () => {
-    expect({ ...limitsOf(threadImage), maxTokens: threadText.maxTokens }).toEqual({ ...limitsOf(inProcessImage), maxTokens: inProcessText.maxTokens });
+    expect({ ...limitsOf(threadImage), maxTokens: threadText.maxTokens }).toEqual({
+      ...limitsOf(inProcessImage),
+      maxTokens: inProcessText.maxTokens,
+    });
     const purple = await decodeImage(await stainPatchPng(stainColours.hematoxylin, 1, 300)); // resized in the thread
     const pink = await decodeImage(await stainPatchPng(stainColours.eosin, 2));
-    const [fromThread, inProcess] = await Promise.all([threadImage.embedImages([purple, pink]), inProcessImage.embedImages([purple, pink])]);
+    const [fromThread, inProcess] = await Promise.all([
+      threadImage.embedImages([purple, pink]),
+      inProcessImage.embedImages([purple, pink]),
+    ]);
     expect(fromThread).toHaveLength(2);
     for (const [row, embedding] of fromThread.entries()) {
       expect(embedding).toHaveLength(512);
       for (let index = 0; index < 512; index += 32) expect(embedding[index]).toBeCloseTo(inProcess[row]![index]!, 6);
     }
     const texts = ['purple nuclei', 'pink eosin stroma'];
-    const [textsFromThread, textsInProcess] = await Promise.all([threadText.embedTexts(texts), inProcessText.embedTexts(texts)]);
+    const [textsFromThread, textsInProcess] = await Promise.all([
+      threadText.embedTexts(texts),
+      inProcessText.embedTexts(texts),
+    ]);
     for (const [row, embedding] of textsFromThread.entries()) {
-      for (let index = 0; index < 512; index += 32) expect(embedding[index]).toBeCloseTo(textsInProcess[row]![index]!, 6);
+      for (let index = 0; index < 512; index += 32)
+        expect(embedding[index]).toBeCloseTo(textsInProcess[row]![index]!, 6);
     }
   });
 
@@ -72,7 +95,8 @@ describe('CLIP encoders in a worker thread (tiny generated model)', () => {
     const inProcess = await intervalTicksDuring(() => inProcessImage.embedImages(images));
     expect(inThread.result).toHaveLength(128);
     expect(inProcess.result).toHaveLength(128);
-    // In process, ONNX Runtime (and the normalising loop) hold the event loop for the whole batch; timers get a turn or two.
+    // In process, ONNX Runtime (and the normalising loop) hold the event loop for the whole batch; timers get a turn or
+    // two.
     expect(inThread.ticks).toBeGreaterThanOrEqual(10);
     expect(inThread.ticks).toBeGreaterThan(inProcess.ticks + 5);
   });
@@ -80,7 +104,11 @@ describe('CLIP encoders in a worker thread (tiny generated model)', () => {
   it('runs calls in order and one at a time, each with its own result', async () => {
     const purple = await decodeImage(await stainPatchPng(stainColours.hematoxylin, 5));
     const pink = await decodeImage(await stainPatchPng(stainColours.eosin, 6));
-    const [a, b, c] = await Promise.all([threadImage.embedImages([purple]), threadImage.embedImages([pink]), threadImage.embedImages([])]);
+    const [a, b, c] = await Promise.all([
+      threadImage.embedImages([purple]),
+      threadImage.embedImages([pink]),
+      threadImage.embedImages([]),
+    ]);
     const [expectedPurple, expectedPink] = await inProcessImage.embedImages([purple, pink]);
     expect(a![0]![0]).toBeCloseTo(expectedPurple![0]!, 6);
     expect(b![0]![0]).toBeCloseTo(expectedPink![0]!, 6);
@@ -101,10 +129,18 @@ describe('CLIP encoders in a worker thread (tiny generated model)', () => {
     const pending = encoder.embedImages(largeBatch().slice(0, 2)); // sent before dispose: still answered
     await encoder.dispose();
     expect(await pending).toHaveLength(2);
-    await expect(encoder.embedImages(largeBatch().slice(0, 1))).rejects.toMatchObject({ code: 'internal_error', message: expect.stringMatching(/disposed/) });
+    await expect(encoder.embedImages(largeBatch().slice(0, 1))).rejects.toMatchObject({
+      code: 'internal_error',
+      message: expect.stringMatching(/disposed/),
+    });
   });
 });
 
 function limitsOf(encoder: ImageEncoder) {
-  return { modelId: encoder.modelId, embeddingDimension: encoder.embeddingDimension, inputSizePx: encoder.inputSizePx, maxBatchSize: encoder.maxBatchSize };
+  return {
+    modelId: encoder.modelId,
+    embeddingDimension: encoder.embeddingDimension,
+    inputSizePx: encoder.inputSizePx,
+    maxBatchSize: encoder.maxBatchSize,
+  };
 }

@@ -23,7 +23,13 @@ describe('issue 11: a failed slide is corrected by re-ingesting; chat flags unsu
   beforeAll(async () => {
     upstream = await startNumberWritingUpstream(upstreamAnswer);
     // A floor no question's words reach: only a question about the slide's facts can be answered.
-    test = await startTestServer({ chatProvider: 'openai-compatible', chatBaseUrl: upstream.url, chatUpstreamModel: 'number-writer', chatMinSimilarity: 0.99, chatMinCaptionSimilarity: 0.99 });
+    test = await startTestServer({
+      chatProvider: 'openai-compatible',
+      chatBaseUrl: upstream.url,
+      chatUpstreamModel: 'number-writer',
+      chatMinSimilarity: 0.99,
+      chatMinCaptionSimilarity: 0.99,
+    });
     baseUrl = test.server.url;
     fixtureDir = await mkdtemp(path.join(os.tmpdir(), 'pathlens-first-hour-'));
     slideFile = path.join(fixtureDir, 'two-stain.png');
@@ -36,7 +42,11 @@ describe('issue 11: a failed slide is corrected by re-ingesting; chat flags unsu
   });
 
   const chat = (body: Record<string, unknown>) =>
-    fetch(`${baseUrl}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ max_tokens: 40, ...body }) });
+    fetch(`${baseUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ max_tokens: 40, ...body }),
+    });
 
   it('11.3: a slide that failed (wrong MPP) is re-ingested with the right one through POST /v1/slides/:id/reingest', async () => {
     // 0.02 µm/px makes one 224-px patch at 0.5 µm/px 5,600 level-0 px: larger than the image, so nothing is tiled.
@@ -54,56 +64,103 @@ describe('issue 11: a failed slide is corrected by re-ingesting; chat flags unsu
     expect(error.message).toContain(`/v1/slides/${slideId}/reingest`);
     expect(error.message).not.toContain('ask again');
 
-    const bad: [unknown, number][] = [[{ mpp: -1 }, 400], [{ target_mpp: 'fine' }, 400], [{ tools: [] }, 400]];
+    const bad: [unknown, number][] = [
+      [{ mpp: -1 }, 400],
+      [{ target_mpp: 'fine' }, 400],
+      [{ tools: [] }, 400],
+    ];
     for (const [body, status] of bad) {
-      const response = await fetch(`${baseUrl}/v1/slides/${slideId}/reingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const response = await fetch(`${baseUrl}/v1/slides/${slideId}/reingest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(response.status).toBe(status);
     }
-    expect((await fetch(`${baseUrl}/v1/slides/00000000-0000-4000-8000-000000000000/reingest`, { method: 'POST' })).status).toBe(404);
+    expect(
+      (await fetch(`${baseUrl}/v1/slides/00000000-0000-4000-8000-000000000000/reingest`, { method: 'POST' })).status,
+    ).toBe(404);
 
-    const response = await fetch(`${baseUrl}/v1/slides/${slideId}/reingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mpp: 0.5 }) });
+    const response = await fetch(`${baseUrl}/v1/slides/${slideId}/reingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ mpp: 0.5 }),
+    });
     expect(response.status).toBe(202);
     const requeued = (await response.json()) as Record<string, any>;
-    expect(requeued).toMatchObject({ id: slideId, status: 'queued', failure_reason: null, mpp_x: 0.5, mpp_source: 'user', patch_size_level0_px: 224, patch_count: 0 });
+    expect(requeued).toMatchObject({
+      id: slideId,
+      status: 'queued',
+      failure_reason: null,
+      mpp_x: 0.5,
+      mpp_source: 'user',
+      patch_size_level0_px: 224,
+      patch_count: 0,
+    });
     const ready = await waitForSlide(baseUrl, slideId);
     expect(ready).toMatchObject({ status: 'ready', patch_count: 4 });
 
     // A ready slide is re-ingested from a clean state too, keeping the MPP it was given.
-    const again = (await (await fetch(`${baseUrl}/v1/slides/${slideId}/reingest`, { method: 'POST' })).json()) as Record<string, any>;
+    const again = (await (
+      await fetch(`${baseUrl}/v1/slides/${slideId}/reingest`, { method: 'POST' })
+    ).json()) as Record<string, any>;
     expect(again).toMatchObject({ status: 'queued', mpp_x: 0.5, mpp_source: 'user', patch_count: 0 });
     expect(await waitForSlide(baseUrl, slideId)).toMatchObject({ status: 'ready', patch_count: 4 });
   });
 
   it('11.7: a question about the slide’s own facts is answered from them, whatever the similarity floor', async () => {
-    const declined = (await (await chat({ slide_id: slideId, messages: [{ role: 'user', content: 'Where are the purple nuclei?' }] })).json()) as Record<string, any>;
+    const declined = (await (
+      await chat({ slide_id: slideId, messages: [{ role: 'user', content: 'Where are the purple nuclei?' }] })
+    ).json()) as Record<string, any>;
     expect(declined.answer_supported).toBe(false);
     expect(declined.choices[0].message.content).toMatch(/does not support an answer/);
     const requestsBefore = upstream.requests.length;
 
-    const answered = (await (await chat({ slide_id: slideId, messages: [{ role: 'user', content: 'How large is the tissue area?' }] })).json()) as Record<string, any>;
+    const answered = (await (
+      await chat({ slide_id: slideId, messages: [{ role: 'user', content: 'How large is the tissue area?' }] })
+    ).json()) as Record<string, any>;
     expect(answered.choices[0].message.content).not.toMatch(/does not support an answer/);
     expect(upstream.requests.length).toBe(requestsBefore + 1);
-    expect(answered.evidence.find((item: { kind: string }) => item.kind === 'slide-facts')).toMatchObject({ tissueAreaMm2: 0.05 });
+    expect(answered.evidence.find((item: { kind: string }) => item.kind === 'slide-facts')).toMatchObject({
+      tissueAreaMm2: 0.05,
+    });
   });
 
   it('11.5: numbers no evidence gives are flagged in the text the user sees, the answer marked unsupported, the original audited', async () => {
-    const body = (await (await chat({ slide_id: slideId, messages: [{ role: 'user', content: 'What is the tissue area in mm²?' }] })).json()) as Record<string, any>;
+    const body = (await (
+      await chat({ slide_id: slideId, messages: [{ role: 'user', content: 'What is the tissue area in mm²?' }] })
+    ).json()) as Record<string, any>;
     const content = body.choices[0].message.content as string;
-    expect(content).toContain(`The tissue measures ${unsupportedNumberFlag} across, and ${unsupportedNumberFlag} of it is tumour [1].`);
+    expect(content).toContain(
+      `The tissue measures ${unsupportedNumberFlag} across, and ${unsupportedNumberFlag} of it is tumour [1].`,
+    );
     expect(content).not.toContain('12 mm');
     expect(body.unsupported_numbers).toEqual(['12 mm', '40%']);
     expect(body.answer_supported).toBe(false);
     expect(body.warnings.join(' ')).toContain(unsupportedNumberFlag);
 
-    const [audited] = ((await (await fetch(`${baseUrl}/v1/audit?action=chat&limit=1`)).json()) as { data: Record<string, any>[] }).data;
+    const [audited] = (
+      (await (await fetch(`${baseUrl}/v1/audit?action=chat&limit=1`)).json()) as { data: Record<string, any>[] }
+    ).data;
     expect(audited).toMatchObject({ conversation_id: body.conversation_id, unsupported_numbers: ['12 mm', '40%'] });
     expect(audited!.original_text).toContain(upstreamAnswer);
-    const stored = (await (await fetch(`${baseUrl}/v1/conversations/${body.conversation_id}`)).json()) as { messages: { role: string; content: string }[] };
+    const stored = (await (await fetch(`${baseUrl}/v1/conversations/${body.conversation_id}`)).json()) as {
+      messages: { role: string; content: string }[];
+    };
     expect(stored.messages.at(-1)!.content).toBe(content);
 
     // Streamed: the text already sent cannot be taken back, so the flag follows it, naming the numbers.
-    const streamed = await (await chat({ slide_id: slideId, stream: true, messages: [{ role: 'user', content: 'How large is the tissue area?' }] })).text();
-    const chunks = streamed.split('\n\n').filter((line) => line.startsWith('data: {')).map((line) => JSON.parse(line.slice(6)) as Record<string, any>);
+    const streamed = await (
+      await chat({
+        slide_id: slideId,
+        stream: true,
+        messages: [{ role: 'user', content: 'How large is the tissue area?' }],
+      })
+    ).text();
+    const chunks = streamed
+      .split('\n\n')
+      .filter((line) => line.startsWith('data: {'))
+      .map((line) => JSON.parse(line.slice(6)) as Record<string, any>);
     const text = chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? '').join('');
     expect(text).toContain(`${unsupportedNumberFlag}: 12 mm, 40%`);
     expect(chunks.at(-1)).toMatchObject({ answer_supported: false, unsupported_numbers: ['12 mm', '40%'] });
@@ -125,10 +182,17 @@ describe('issue 11: a failed slide is corrected by re-ingesting; chat flags unsu
     }
     expect((await chat({ ...question, response_format: { type: 'text' } })).status).toBe(200);
 
-    const embed = (input: unknown) => fetch(`${baseUrl}/v1/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input }) });
+    const embed = (input: unknown) =>
+      fetch(`${baseUrl}/v1/embeddings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ input }),
+      });
     const tooMany = await embed(Array.from({ length: 300 }, (_, index) => `text ${index}`));
     expect(tooMany.status).toBe(400);
-    expect(((await tooMany.json()) as { error: { message: string } }).error.message).toMatch(/300 texts is over the limit of 256/);
+    expect(((await tooMany.json()) as { error: { message: string } }).error.message).toMatch(
+      /300 texts is over the limit of 256/,
+    );
     const tokens = await embed([[101, 2023, 102]]);
     expect(tokens.status).toBe(400);
     expect(((await tokens.json()) as { error: { message: string } }).error.message).toMatch(/not token ids/);
@@ -147,14 +211,27 @@ describe('issue 11: a failed slide is corrected by re-ingesting; chat flags unsu
     const demo = { demo: true, warnings: [expect.stringMatching(/DEMO MODELS/)] };
     const search = (await (await fetch(`${baseUrl}/v1/search?q=purple%20nuclei`)).json()) as Record<string, unknown>;
     expect(search).toMatchObject(demo);
-    const embeddings = (await (await fetch(`${baseUrl}/v1/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: 'purple nuclei' }) })).json()) as Record<string, unknown>;
+    const embeddings = (await (
+      await fetch(`${baseUrl}/v1/embeddings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ input: 'purple nuclei' }),
+      })
+    ).json()) as Record<string, unknown>;
     expect(embeddings).toMatchObject(demo);
     const classified = (await (
-      await fetch(`${baseUrl}/v1/classify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ label_set: 'crc-tissue-types', slide_id: slideId }) })
+      await fetch(`${baseUrl}/v1/classify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ label_set: 'crc-tissue-types', slide_id: slideId }),
+      })
     ).json()) as Record<string, any>;
     expect(classified).toMatchObject(demo);
     expect(classified.predicted.probability_note).toMatch(/demo encoder: not a meaningful probability/);
-    const heatmap = (await (await fetch(`${baseUrl}/v1/slides/${slideId}/heatmap?q=purple`)).json()) as Record<string, unknown>;
+    const heatmap = (await (await fetch(`${baseUrl}/v1/slides/${slideId}/heatmap?q=purple`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(heatmap).toMatchObject(demo);
   });
 });

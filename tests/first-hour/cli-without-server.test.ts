@@ -18,9 +18,14 @@ describe('issue 11.8: `pathlens label-sets` with no server running', () => {
   it('lists the label sets from their files: no database, no models loaded, no download tried', async () => {
     const modelsDir = path.join(directory, 'models');
     const dataDir = path.join(directory, 'data');
-    // PULL_MODELS=true and an empty models folder: loading models would try the network, then generate demo models there.
+    // PULL_MODELS=true and an empty models folder: loading models would try the network, then generate demo models
+    // there.
     const flags = ['--data-dir', dataDir, '--models-dir', modelsDir, '--pull-models', 'true', '--port', '1'];
-    const { stdout } = await run(process.execPath, [path.join(projectRoot, 'apps/cli/bin/pathlens.js'), 'label-sets', ...flags], { cwd: directory, env: { ...process.env, DATABASE_URL: '' }, timeout: 60_000 });
+    const { stdout } = await run(
+      process.execPath,
+      [path.join(projectRoot, 'apps/cli/bin/pathlens.js'), 'label-sets', ...flags],
+      { cwd: directory, env: { ...process.env, DATABASE_URL: '' }, timeout: 60_000 },
+    );
     expect(stdout).toMatch(/^crc-tissue-types\s+shipped/m);
     expect(await readdir(directory)).toEqual([]); // neither a models folder nor a database was made
   });

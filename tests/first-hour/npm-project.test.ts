@@ -24,11 +24,18 @@ describe('issue 11.8: the npm project as a new user meets it', () => {
   });
 
   it('every dependency’s declared Node range admits the Node the README states (package.json engines)', async () => {
-    const root = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8')) as { engines: { node: string } };
+    const root = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8')) as {
+      engines: { node: string };
+    };
     const lowest = semver.minVersion(root.engines.node)!.version;
-    const lock = JSON.parse(await readFile(path.join(projectRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, { engines?: { node?: string } | string[] }> };
+    const lock = JSON.parse(await readFile(path.join(projectRoot, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { engines?: { node?: string } | string[] }>;
+    };
     const refusing = Object.entries(lock.packages)
-      .filter(([, entry]) => !Array.isArray(entry.engines) && entry.engines?.node && !semver.satisfies(lowest, entry.engines.node))
+      .filter(
+        ([, entry]) =>
+          !Array.isArray(entry.engines) && entry.engines?.node && !semver.satisfies(lowest, entry.engines.node),
+      )
       .map(([name, entry]) => `${name} (${(entry.engines as { node: string }).node})`);
     expect(refusing).toEqual([]);
     const readme = await readFile(path.join(projectRoot, 'README.md'), 'utf8');
@@ -37,9 +44,23 @@ describe('issue 11.8: the npm project as a new user meets it', () => {
 
   it('`npm start` stopped with SIGTERM stops the whole process tree', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pathlens-npm-start-'));
-    const environment = { ...process.env, PORT: '0', DATA_DIR: dataDir, MODELS_DIR: inject('modelsDir'), PULL_MODELS: 'false', IMAGE_TEXT_ENCODER: 'pathlens/tiny-clip', CHAT_MODEL: 'pathlens/tiny-chat', LOG_LEVEL: 'info' };
+    const environment = {
+      ...process.env,
+      PORT: '0',
+      DATA_DIR: dataDir,
+      MODELS_DIR: inject('modelsDir'),
+      PULL_MODELS: 'false',
+      IMAGE_TEXT_ENCODER: 'pathlens/tiny-clip',
+      CHAT_MODEL: 'pathlens/tiny-chat',
+      LOG_LEVEL: 'info',
+    };
     // Its own process group: afterwards, no process of the group may be left.
-    const npm = spawn('npm', ['start'], { cwd: projectRoot, env: environment, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const npm = spawn('npm', ['start'], {
+      cwd: projectRoot,
+      env: environment,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -53,7 +74,8 @@ describe('issue 11.8: the npm project as a new user meets it', () => {
       npm.kill('SIGTERM'); // npm itself, as a service manager or a terminal would
       await exited;
       const stopDeadline = Date.now() + 20_000;
-      while (groupAlive(npm.pid!) && Date.now() < stopDeadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      while (groupAlive(npm.pid!) && Date.now() < stopDeadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
       expect(groupAlive(npm.pid!), output).toBe(false);
     } finally {
       if (groupAlive(npm.pid!)) process.kill(-npm.pid!, 'SIGKILL');

@@ -5,7 +5,9 @@ import { createServer, type Server } from 'node:http';
  * an upstream model that states numbers no evidence gives (a size, a percentage), which the
  * tiny local model never writes. Records the requests it got.
  */
-export async function startNumberWritingUpstream(answer: string): Promise<{ url: string; requests: unknown[]; close(): Promise<void> }> {
+export async function startNumberWritingUpstream(
+  answer: string,
+): Promise<{ url: string; requests: unknown[]; close(): Promise<void> }> {
   const requests: unknown[] = [];
   const server: Server = createServer((request, response) => {
     let body = '';
@@ -22,5 +24,9 @@ export async function startNumberWritingUpstream(answer: string): Promise<{ url:
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}/v1`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

@@ -11,7 +11,10 @@ export const stainColours = {
  * A PNG "slide" with known geometry: the left half hematoxylin purple, the right half eosin
  * pink, each with a little seeded texture so it reads as tissue, not flat background.
  */
-export async function writeTwoStainSlide(filePath: string, options: { widthPx?: number; heightPx?: number } = {}): Promise<{ widthPx: number; heightPx: number }> {
+export async function writeTwoStainSlide(
+  filePath: string,
+  options: { widthPx?: number; heightPx?: number } = {},
+): Promise<{ widthPx: number; heightPx: number }> {
   const widthPx = options.widthPx ?? 1792;
   const heightPx = options.heightPx ?? 672;
   const random = seededRandom(7);
@@ -21,10 +24,13 @@ export async function writeTwoStainSlide(filePath: string, options: { widthPx?: 
       const colour = x < widthPx / 2 ? stainColours.hematoxylin : stainColours.eosin;
       const jitter = Math.round((random() - 0.5) * 24);
       const offset = (y * widthPx + x) * 3;
-      for (let channel = 0; channel < 3; channel++) pixels[offset + channel] = Math.max(0, Math.min(255, colour[channel]! + jitter));
+      for (let channel = 0; channel < 3; channel++)
+        pixels[offset + channel] = Math.max(0, Math.min(255, colour[channel]! + jitter));
     }
   }
-  await sharp(pixels, { raw: { width: widthPx, height: heightPx, channels: 3 } }).png().toFile(filePath);
+  await sharp(pixels, { raw: { width: widthPx, height: heightPx, channels: 3 } })
+    .png()
+    .toFile(filePath);
   return { widthPx, heightPx };
 }
 
@@ -32,6 +38,9 @@ export async function writeTwoStainSlide(filePath: string, options: { widthPx?: 
 export async function stainPatchPng(colour: readonly number[], seed = 1, sizePx = 224): Promise<Buffer> {
   const random = seededRandom(seed);
   const pixels = Buffer.alloc(sizePx * sizePx * 3);
-  for (let index = 0; index < pixels.length; index++) pixels[index] = Math.max(0, Math.min(255, colour[index % 3]! + Math.round((random() - 0.5) * 20)));
-  return sharp(pixels, { raw: { width: sizePx, height: sizePx, channels: 3 } }).png().toBuffer();
+  for (let index = 0; index < pixels.length; index++)
+    pixels[index] = Math.max(0, Math.min(255, colour[index % 3]! + Math.round((random() - 0.5) * 20)));
+  return sharp(pixels, { raw: { width: sizePx, height: sizePx, channels: 3 } })
+    .png()
+    .toBuffer();
 }

@@ -18,13 +18,37 @@ export async function residentBytes(pid: number): Promise<number> {
  * `pathlens serve` as a child process (so its memory is its own) on a free loopback port, on the
  * tiny generated models; resolves once it logged `ready`.
  */
-export async function spawnServer(options: { dataDir: string; modelsDir: string; environment?: Record<string, string> }) {
-  const flags = ['--port', '0', '--host', '127.0.0.1', '--data-dir', options.dataDir, '--models-dir', options.modelsDir];
-  const models = ['--image-text-encoder', 'pathlens/tiny-clip', '--chat-model', 'pathlens/tiny-chat', '--pull-models', 'false'];
-  const server: ChildProcess = spawn(process.execPath, [path.join(projectRoot, 'apps/cli/bin/pathlens.js'), 'serve', ...flags, ...models], {
-    env: { ...process.env, DATABASE_URL: '', ...options.environment },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function spawnServer(options: {
+  dataDir: string;
+  modelsDir: string;
+  environment?: Record<string, string>;
+}) {
+  const flags = [
+    '--port',
+    '0',
+    '--host',
+    '127.0.0.1',
+    '--data-dir',
+    options.dataDir,
+    '--models-dir',
+    options.modelsDir,
+  ];
+  const models = [
+    '--image-text-encoder',
+    'pathlens/tiny-clip',
+    '--chat-model',
+    'pathlens/tiny-chat',
+    '--pull-models',
+    'false',
+  ];
+  const server: ChildProcess = spawn(
+    process.execPath,
+    [path.join(projectRoot, 'apps/cli/bin/pathlens.js'), 'serve', ...flags, ...models],
+    {
+      env: { ...process.env, DATABASE_URL: '', ...options.environment },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let log = '';
   const url = await new Promise<string>((resolve, reject) => {
     const read = (data: Buffer) => {
@@ -54,7 +78,11 @@ export async function spawnServer(options: { dataDir: string; modelsDir: string;
  * `declareLength: false` sends it chunked (no content-length), so only counting the streamed
  * bytes can refuse it.
  */
-export function streamUpload(baseUrl: string, sizeBytes: number, declareLength: boolean): Promise<{ status: number; body: any }> {
+export function streamUpload(
+  baseUrl: string,
+  sizeBytes: number,
+  declareLength: boolean,
+): Promise<{ status: number; body: any }> {
   const head = Buffer.from(
     `--${boundary}\r\ncontent-disposition: form-data; name="mpp"\r\n\r\n0.5\r\n` +
       `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="generated.svs"\r\n` +

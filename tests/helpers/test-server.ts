@@ -10,7 +10,9 @@ import { createFreshDatabase } from './fresh-database.ts';
  * A real PathLens server on a free loopback port: tiny generated models, a fresh data
  * directory, and the embedded store — or, when DATABASE_URL is set, a fresh database on that server.
  */
-export async function startTestServer(overrides: Record<string, unknown> = {}): Promise<{ server: RunningServer; config: Config; dataDir: string; dispose(): Promise<void> }> {
+export async function startTestServer(
+  overrides: Record<string, unknown> = {},
+): Promise<{ server: RunningServer; config: Config; dataDir: string; dispose(): Promise<void> }> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pathlens-server-'));
   const database = process.env.DATABASE_URL ? await createFreshDatabase(process.env.DATABASE_URL) : null;
   const config = loadConfig({

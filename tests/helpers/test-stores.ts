@@ -22,7 +22,13 @@ export function testStoreFactories(): TestStoreFactory[] {
       async open() {
         const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pathlens-store-'));
         const store = await openStore({ dataDir });
-        return { store, dispose: async () => { await store.close(); await rm(dataDir, { recursive: true, force: true }); } };
+        return {
+          store,
+          dispose: async () => {
+            await store.close();
+            await rm(dataDir, { recursive: true, force: true });
+          },
+        };
       },
     },
   ];
@@ -33,7 +39,13 @@ export function testStoreFactories(): TestStoreFactory[] {
       async open() {
         const database = await createFreshDatabase(serverUrl);
         const store = await openStore({ dataDir: os.tmpdir(), databaseUrl: database.url });
-        return { store, dispose: async () => { await store.close(); await database.drop(); } };
+        return {
+          store,
+          dispose: async () => {
+            await store.close();
+            await database.drop();
+          },
+        };
       },
     });
   } else {

@@ -18,5 +18,7 @@ export function normalise(vector: number[]): number[] {
 /** A unit vector near `axis` (a one-hot direction), with a little seeded noise. */
 export function unitVectorNear(axis: number, seed: number, dimension = 512, noise = 0.05): number[] {
   const random = seededRandom(seed);
-  return normalise(Array.from({ length: dimension }, (_, index) => (index === axis ? 1 : 0) + (random() - 0.5) * noise));
+  return normalise(
+    Array.from({ length: dimension }, (_, index) => (index === axis ? 1 : 0) + (random() - 0.5) * noise),
+  );
 }

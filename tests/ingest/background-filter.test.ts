@@ -16,13 +16,18 @@ function solid(rgb: [number, number, number], widthPx = 224, heightPx = 224): Rg
 /** Left `tissueColumns` columns purple, the rest glass. */
 function split(tissueColumns: number, sizePx = 100): RgbImage {
   const image = solid([243, 243, 243], sizePx, sizePx);
-  for (let y = 0; y < sizePx; y++) for (let x = 0; x < tissueColumns; x++) image.data.set([120, 60, 160], (y * sizePx + x) * 3);
+  for (let y = 0; y < sizePx; y++)
+    for (let x = 0; x < tissueColumns; x++) image.data.set([120, 60, 160], (y * sizePx + x) * 3);
   return image;
 }
 
 describe('measureTissue', () => {
   it('calls glass, white padding and black background; stained tissue is tissue', () => {
-    expect(measureTissue(solid([243, 243, 243]))).toEqual({ tissueFraction: 0, meanBrightness: expect.closeTo(243 / 255, 6), isBackground: true });
+    expect(measureTissue(solid([243, 243, 243]))).toEqual({
+      tissueFraction: 0,
+      meanBrightness: expect.closeTo(243 / 255, 6),
+      isBackground: true,
+    });
     expect(measureTissue(solid([255, 255, 255])).isBackground).toBe(true);
     expect(measureTissue(solid([0, 0, 0])).isBackground).toBe(true);
     expect(measureTissue(solid([235, 225, 232])).isBackground).toBe(true); // faintly pink glass
@@ -65,15 +70,25 @@ describe.skipIf(!realSvs)('measureTissue on CMU-1-Small-Region.svs', () => {
   afterAll(async () => {
     await slide?.close();
   });
-  const read = (xLevel0: number, yLevel0: number) => slide.readRegion({ level: 0, xLevel0, yLevel0, widthPx: 224, heightPx: 224 });
+  const read = (xLevel0: number, yLevel0: number) =>
+    slide.readRegion({ level: 0, xLevel0, yLevel0, widthPx: 224, heightPx: 224 });
 
   it('rejects the glass at the corners and keeps tissue patches', async () => {
-    for (const [x, y] of [[0, 0], [1996, 0], [0, 2688], [0, 1344]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [1996, 0],
+      [0, 2688],
+      [0, 1344],
+    ] as const) {
       const measure = measureTissue(await read(x, y));
       expect(measure.isBackground, `(${x}, ${y}) tissue ${measure.tissueFraction}`).toBe(true);
       expect(measure.tissueFraction).toBeLessThan(0.05);
     }
-    for (const [x, y] of [[1120, 896], [1120, 1792], [896, 2240]] as const) {
+    for (const [x, y] of [
+      [1120, 896],
+      [1120, 1792],
+      [896, 2240],
+    ] as const) {
       const measure = measureTissue(await read(x, y));
       expect(measure.isBackground, `(${x}, ${y}) tissue ${measure.tissueFraction}`).toBe(false);
       expect(measure.tissueFraction).toBeGreaterThan(0.75);
@@ -87,7 +102,9 @@ describe.skipIf(!realSvs)('measureTissue on CMU-1-Small-Region.svs', () => {
       const measure = measureTissue(await read(cell.xLevel0, cell.yLevel0));
       if (!measure.isBackground) tissue++;
     }
-    console.info(`[tissue] CMU-1-Small-Region.svs: ${tissue} tissue / ${cells.length - tissue} background of ${cells.length} 224-px patches`);
+    console.info(
+      `[tissue] CMU-1-Small-Region.svs: ${tissue} tissue / ${cells.length - tissue} background of ${cells.length} 224-px patches`,
+    );
     expect(tissue).toBeGreaterThan(0.3 * cells.length);
     expect(tissue).toBeLessThan(0.55 * cells.length);
   });
@@ -102,7 +119,10 @@ describe.skipIf(!crcDirectory)('measureTissue on CRC-VAL-HE-7K patches', () => {
     const classFiles = files.filter((name) => name.startsWith(`${tissueClass}-`));
     expect(classFiles.length).toBeGreaterThan(0);
     for (const name of classFiles) {
-      const { data, info } = await sharp(path.join(crcDirectory!, name)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      const { data, info } = await sharp(path.join(crcDirectory!, name))
+        .removeAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       const measure = measureTissue({ data, widthPx: info.width, heightPx: info.height });
       expect(measure.isBackground, `${name}: tissue ${measure.tissueFraction.toFixed(2)}`).toBe(false);
       expect(measure.tissueFraction, name).toBeGreaterThan(0.5);

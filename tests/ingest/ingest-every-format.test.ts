@@ -37,12 +37,41 @@ interface FormatCase {
 const fullSize = { widthPx: tissueGeometry.widthPx, heightPx: tissueGeometry.heightPx };
 
 const withoutOpenSlide: FormatCase[] = [
-  { name: 'pyramidal TIFF with resolution tags', write: (directory) => writePyramidalTiff(directory), format: 'pyramidal-tiff', reader: 'sharp', mpp: fixtureMpp.resolutionTags, level0: fullSize },
-  { name: 'SVS-like TIFF (Aperio description)', write: (directory) => writeSvsLikeTiff(directory), format: 'aperio-svs', reader: 'sharp', mpp: fixtureMpp.aperio, level0: fullSize },
-  { name: 'OME-TIFF with its pyramid in SubIFDs', write: (directory) => writeOmeTiff(directory), format: 'ome-tiff', reader: 'sharp', mpp: omeFixtureMpp, level0: fullSize },
+  {
+    name: 'pyramidal TIFF with resolution tags',
+    write: (directory) => writePyramidalTiff(directory),
+    format: 'pyramidal-tiff',
+    reader: 'sharp',
+    mpp: fixtureMpp.resolutionTags,
+    level0: fullSize,
+  },
+  {
+    name: 'SVS-like TIFF (Aperio description)',
+    write: (directory) => writeSvsLikeTiff(directory),
+    format: 'aperio-svs',
+    reader: 'sharp',
+    mpp: fixtureMpp.aperio,
+    level0: fullSize,
+  },
+  {
+    name: 'OME-TIFF with its pyramid in SubIFDs',
+    write: (directory) => writeOmeTiff(directory),
+    format: 'ome-tiff',
+    reader: 'sharp',
+    mpp: omeFixtureMpp,
+    level0: fullSize,
+  },
   {
     name: 'DICOM WSI, one multi-frame file',
-    write: async (directory) => (await dicomFixtures.writeDicomWsi(directory, { name: 'dicom-single', organisation: 'TILED_FULL', encoding: 'jpeg', levelCount: 1 })).levelFiles[0]!,
+    write: async (directory) =>
+      (
+        await dicomFixtures.writeDicomWsi(directory, {
+          name: 'dicom-single',
+          organisation: 'TILED_FULL',
+          encoding: 'jpeg',
+          levelCount: 1,
+        })
+      ).levelFiles[0]!,
     format: 'dicom-wsi',
     reader: 'dicom',
     mpp: dicomFixtures.dicomFixtureMpp,
@@ -50,7 +79,15 @@ const withoutOpenSlide: FormatCase[] = [
   },
   {
     name: 'DICOM WSI, a folder of instances (2 levels, label, overview)',
-    write: async (directory) => (await dicomFixtures.writeDicomWsi(directory, { name: 'dicom-folder', organisation: 'TILED_FULL', encoding: 'jpeg', associatedImages: true })).directory,
+    write: async (directory) =>
+      (
+        await dicomFixtures.writeDicomWsi(directory, {
+          name: 'dicom-folder',
+          organisation: 'TILED_FULL',
+          encoding: 'jpeg',
+          associatedImages: true,
+        })
+      ).directory,
     format: 'dicom-wsi',
     reader: 'dicom',
     mpp: dicomFixtures.dicomFixtureMpp,
@@ -59,7 +96,16 @@ const withoutOpenSlide: FormatCase[] = [
   {
     name: 'DICOM WSI, TILED_SPARSE (RGB said over YCbCr JPEG, fragmented frames)',
     write: async (directory) =>
-      (await dicomFixtures.writeDicomWsi(directory, { name: 'dicom-sparse', organisation: 'TILED_SPARSE', encoding: 'jpeg', photometric: 'RGB', splitFragments: true, bareNames: true })).directory,
+      (
+        await dicomFixtures.writeDicomWsi(directory, {
+          name: 'dicom-sparse',
+          organisation: 'TILED_SPARSE',
+          encoding: 'jpeg',
+          photometric: 'RGB',
+          splitFragments: true,
+          bareNames: true,
+        })
+      ).directory,
     format: 'dicom-wsi',
     reader: 'dicom',
     mpp: dicomFixtures.dicomFixtureMpp,
@@ -76,17 +122,32 @@ const throughOpenSlide: FormatCase[] = [
     mpp: ndpiFixture.mpp,
     level0: { widthPx: ndpiFixture.widthPx, heightPx: ndpiFixture.heightPx },
   },
-  { name: 'MIRAX (.mrxs + folder)', write: async (directory) => (await writeMirax(directory)).mrxsPath, format: 'mirax', reader: 'openslide', mpp: miraxFixture.mpp, level0: miraxLevelZeroSize },
+  {
+    name: 'MIRAX (.mrxs + folder)',
+    write: async (directory) => (await writeMirax(directory)).mrxsPath,
+    format: 'mirax',
+    reader: 'openslide',
+    mpp: miraxFixture.mpp,
+    level0: miraxLevelZeroSize,
+  },
 ];
 
 /** Share of a level-0 square (clipped to the slide) covered by the fixture's discs, on a 4-px lattice. */
-function discCoverage(cell: { xLevel0: number; yLevel0: number; sizeLevel0Px: number }, level0: { widthPx: number; heightPx: number }): number {
+function discCoverage(
+  cell: { xLevel0: number; yLevel0: number; sizeLevel0Px: number },
+  level0: { widthPx: number; heightPx: number },
+): number {
   let inside = 0;
   let total = 0;
   for (let y = cell.yLevel0 + 2; y < Math.min(cell.yLevel0 + cell.sizeLevel0Px, level0.heightPx); y += 4) {
     for (let x = cell.xLevel0 + 2; x < Math.min(cell.xLevel0 + cell.sizeLevel0Px, level0.widthPx); x += 4) {
       total++;
-      if (tissueGeometry.discs.some((disc) => (x - disc.centreXLevel0) ** 2 + (y - disc.centreYLevel0) ** 2 <= disc.radiusPx ** 2)) inside++;
+      if (
+        tissueGeometry.discs.some(
+          (disc) => (x - disc.centreXLevel0) ** 2 + (y - disc.centreYLevel0) ** 2 <= disc.radiusPx ** 2,
+        )
+      )
+        inside++;
     }
   }
   return total === 0 ? 0 : inside / total;
@@ -103,7 +164,10 @@ describe('ingesting every slide format end to end', () => {
     directory = await mkdtemp(path.join(os.tmpdir(), 'pathlens-every-format-'));
     store = await openStore({ dataDir: path.join(directory, 'data') });
     encoder = await ClipImageEncoder.load({ modelsDir: inject('modelsDir'), modelId: 'pathlens/tiny-clip' });
-    worker = new IngestionWorker({ store, imageEncoder: encoder, logger: silentLogger }, { minTissueFraction: 0.25, batchSize: 16, dataDir: path.join(directory, 'data') });
+    worker = new IngestionWorker(
+      { store, imageEncoder: encoder, logger: silentLogger },
+      { minTissueFraction: 0.25, batchSize: 16, dataDir: path.join(directory, 'data') },
+    );
     await worker.start();
     for (const formatCase of [...withoutOpenSlide, ...(openSlideAvailable ? throughOpenSlide : [])]) {
       paths.set(formatCase.name, await formatCase.write(directory));
@@ -118,10 +182,22 @@ describe('ingesting every slide format end to end', () => {
 
   async function ingests(formatCase: FormatCase): Promise<void> {
     const filePath = paths.get(formatCase.name)!;
-    const { slide, created } = await registerSlide(store, { filePath, encoderId: encoder.modelId, inputSizePx: encoder.inputSizePx, targetMpp });
+    const { slide, created } = await registerSlide(store, {
+      filePath,
+      encoderId: encoder.modelId,
+      inputSizePx: encoder.inputSizePx,
+      targetMpp,
+    });
     const patchSizeLevel0Px = Math.round((encoder.inputSizePx * targetMpp) / formatCase.mpp);
     expect(created).toBe(true);
-    expect(slide).toMatchObject({ format: formatCase.format, status: 'queued', mppSource: expect.stringMatching(/^(pixel_spacing|scanner_metadata|ome_physical_size|tiff_resolution)$/), patchSizeLevel0Px, widthPx: formatCase.level0.widthPx, heightPx: formatCase.level0.heightPx });
+    expect(slide).toMatchObject({
+      format: formatCase.format,
+      status: 'queued',
+      mppSource: expect.stringMatching(/^(pixel_spacing|scanner_metadata|ome_physical_size|tiff_resolution)$/),
+      patchSizeLevel0Px,
+      widthPx: formatCase.level0.widthPx,
+      heightPx: formatCase.level0.heightPx,
+    });
     expect(slide.mppX).toBeCloseTo(formatCase.mpp, 6);
     expect(slide.mppY).toBeCloseTo(formatCase.mpp, 6);
 
@@ -147,12 +223,17 @@ describe('ingesting every slide format end to end', () => {
       expect(patch.xLevel0).toBeLessThan(formatCase.level0.widthPx);
       expect(patch.yLevel0).toBeLessThan(formatCase.level0.heightPx);
       // On a disc (the mask is a little coarser than the truth).
-      expect(discCoverage(patch, formatCase.level0), `patch at (${patch.xLevel0}, ${patch.yLevel0})`).toBeGreaterThan(0.15);
+      expect(discCoverage(patch, formatCase.level0), `patch at (${patch.xLevel0}, ${patch.yLevel0})`).toBeGreaterThan(
+        0.15,
+      );
     }
     const stored = new Set(patches.map((patch) => `${patch.xLevel0},${patch.yLevel0}`));
     const clearlyTissue = grid.filter((cell) => discCoverage(cell, formatCase.level0) >= 0.5);
     expect(clearlyTissue.length).toBeGreaterThan(0);
-    for (const cell of clearlyTissue) expect(stored.has(`${cell.xLevel0},${cell.yLevel0}`), `tissue cell at (${cell.xLevel0}, ${cell.yLevel0})`).toBe(true);
+    for (const cell of clearlyTissue)
+      expect(stored.has(`${cell.xLevel0},${cell.yLevel0}`), `tissue cell at (${cell.xLevel0}, ${cell.yLevel0})`).toBe(
+        true,
+      );
   }
 
   for (const formatCase of withoutOpenSlide) {
@@ -161,20 +242,31 @@ describe('ingesting every slide format end to end', () => {
 
   skipWithoutOpenSlide('ingesting NDPI and MIRAX');
   for (const formatCase of throughOpenSlide) {
-    it.skipIf(!openSlideAvailable)(`${formatCase.name} through OpenSlide: ready at its own MPP, tissue patches only, slide embedding`, () => ingests(formatCase));
+    it.skipIf(!openSlideAvailable)(
+      `${formatCase.name} through OpenSlide: ready at its own MPP, tissue patches only, slide embedding`,
+      () => ingests(formatCase),
+    );
   }
 
-  it.skipIf(!openSlideAvailable)('an NDPI damaged inside level 0 is marked failed with OpenSlide’s reason, never ready', async () => {
-    const damagedPath = await writeNdpi(directory, 'damaged.ndpi');
-    const handle = await open(damagedPath, 'r+');
-    await handle.write(Buffer.alloc(3000), 0, 3000, 40_000); // over restart markers McuStarts points at
-    await handle.close();
-    const { slide } = await registerSlide(store, { filePath: damagedPath, encoderId: encoder.modelId, inputSizePx: encoder.inputSizePx, targetMpp });
-    worker.enqueue(slide.id);
-    await worker.idle();
-    const failed = (await store.slides.findById(slide.id))!;
-    expect(failed.status).toBe('failed');
-    expect(failed.failureReason).toMatch(/OpenSlide cannot decode .*damaged\.ndpi: Restart marker not found/);
-    expect(failed.embedding).toBeNull();
-  });
+  it.skipIf(!openSlideAvailable)(
+    'an NDPI damaged inside level 0 is marked failed with OpenSlide’s reason, never ready',
+    async () => {
+      const damagedPath = await writeNdpi(directory, 'damaged.ndpi');
+      const handle = await open(damagedPath, 'r+');
+      await handle.write(Buffer.alloc(3000), 0, 3000, 40_000); // over restart markers McuStarts points at
+      await handle.close();
+      const { slide } = await registerSlide(store, {
+        filePath: damagedPath,
+        encoderId: encoder.modelId,
+        inputSizePx: encoder.inputSizePx,
+        targetMpp,
+      });
+      worker.enqueue(slide.id);
+      await worker.idle();
+      const failed = (await store.slides.findById(slide.id))!;
+      expect(failed.status).toBe('failed');
+      expect(failed.failureReason).toMatch(/OpenSlide cannot decode .*damaged\.ndpi: Restart marker not found/);
+      expect(failed.embedding).toBeNull();
+    },
+  );
 });

@@ -31,7 +31,9 @@ describe('patchGrid', () => {
   });
 
   it('gives an image smaller than one patch a single cell', () => {
-    expect(patchGrid({ widthPx: 100, heightPx: 80, patchSizePx: 224 })).toEqual([{ xLevel0: 0, yLevel0: 0, sizeLevel0Px: 224 }]);
+    expect(patchGrid({ widthPx: 100, heightPx: 80, patchSizePx: 224 })).toEqual([
+      { xLevel0: 0, yLevel0: 0, sizeLevel0Px: 224 },
+    ]);
   });
 
   it('covers every pixel of the kept area exactly once', () => {
@@ -41,7 +43,8 @@ describe('patchGrid', () => {
     const coverage = new Uint8Array(widthPx * heightPx);
     for (const cell of cells) {
       for (let y = cell.yLevel0; y < Math.min(heightPx, cell.yLevel0 + cell.sizeLevel0Px); y++) {
-        for (let x = cell.xLevel0; x < Math.min(widthPx, cell.xLevel0 + cell.sizeLevel0Px); x++) coverage[y * widthPx + x]!++;
+        for (let x = cell.xLevel0; x < Math.min(widthPx, cell.xLevel0 + cell.sizeLevel0Px); x++)
+          coverage[y * widthPx + x]!++;
       }
     }
     expect(coverage.every((count) => count === 1)).toBe(true);

@@ -42,11 +42,23 @@ describe('ingestSlide pipeline', () => {
   async function registerTwoStain(name: string, seed: number) {
     const filePath = path.join(directory, `${name}.png`);
     await writeTwoStainSlide(filePath, { widthPx: 1792 + seed, heightPx: 672 });
-    return (await registerSlide(store, { filePath, encoderId: encoder.modelId, inputSizePx: 224, targetMpp: 0.5, tileAtLevel0: true })).slide;
+    return (
+      await registerSlide(store, {
+        filePath,
+        encoderId: encoder.modelId,
+        inputSizePx: 224,
+        targetMpp: 0.5,
+        tileAtLevel0: true,
+      })
+    ).slide;
   }
 
   /** Wrap the store's patch writes (slower, as a busy database is) and progress writes, logging them. */
-  function instrumentWrites(log: PipelineEvent[], progressWrites: { tilesDone: number; patchCount: number; rowsStored: number }[], slowMs: number) {
+  function instrumentWrites(
+    log: PipelineEvent[],
+    progressWrites: { tilesDone: number; patchCount: number; rowsStored: number }[],
+    slowMs: number,
+  ) {
     const insertBatch = store.patches.insertBatch.bind(store.patches);
     const updateProgress = store.slides.updateProgress.bind(store.slides);
     let inserts = 0;
@@ -85,14 +97,21 @@ describe('ingestSlide pipeline', () => {
     const progressWrites: { tilesDone: number; patchCount: number; rowsStored: number }[] = [];
     instrumentWrites(log, progressWrites, 40);
     try {
-      await ingestSlide({ store, imageEncoder: loggingEncoder(encoder, log), logger: silentLogger }, slide, { minTissueFraction: 0.25, batchSize: 4 });
+      await ingestSlide({ store, imageEncoder: loggingEncoder(encoder, log), logger: silentLogger }, slide, {
+        minTissueFraction: 0.25,
+        batchSize: 4,
+      });
     } finally {
       restore.pop()!();
     }
     expect(await store.slides.findById(slide.id)).toMatchObject({ status: 'ready', patchCount: 24, tilesDone: 24 });
-    const at = (event: PipelineEvent['event'], batch: number) => log.findIndex((entry) => entry.event === event && entry.batch === batch);
+    const at = (event: PipelineEvent['event'], batch: number) =>
+      log.findIndex((entry) => entry.event === event && entry.batch === batch);
     for (let batch = 1; batch < 6; batch++) {
-      expect(at('encode-start', batch), `batch ${batch} goes to the encoder while batch ${batch - 1} is written`).toBeLessThan(at('insert-end', batch - 1));
+      expect(
+        at('encode-start', batch),
+        `batch ${batch} goes to the encoder while batch ${batch - 1} is written`,
+      ).toBeLessThan(at('insert-end', batch - 1));
       expect(at('insert-start', batch), 'one write at a time').toBeGreaterThan(at('insert-end', batch - 1));
     }
     expect(progressWrites.map((write) => write.patchCount)).toEqual([4, 8, 12, 16, 20, 24, 24]);

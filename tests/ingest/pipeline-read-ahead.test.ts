@@ -74,6 +74,7 @@ describe('mapInOrder when the consumer stops early', () => {
     })) {
       if (value === 1) break;
     }
-    expect(settled.sort()).toEqual([1, 2, 3, 4]); // 2, 3 were in flight at the break, 4 started as 1 was handed over; none left running
+    // 2, 3 were in flight at the break, 4 started as 1 was handed over; none left running
+    expect(settled.sort()).toEqual([1, 2, 3, 4]);
   });
 });

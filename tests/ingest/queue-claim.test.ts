@@ -25,7 +25,10 @@ async function queueSlide(store: Store, name: string, ageSeconds: number, option
 
 /** Make a running slide's worker look dead: its last heartbeat `seconds` ago. */
 async function ageHeartbeat(store: Store, slideId: string, seconds: number) {
-  await store.handle.db.update(slides).set({ heartbeatAt: sql`now() - make_interval(secs => ${seconds})` }).where(eq(slides.id, slideId));
+  await store.handle.db
+    .update(slides)
+    .set({ heartbeatAt: sql`now() - make_interval(secs => ${seconds})` })
+    .where(eq(slides.id, slideId));
 }
 
 for (const factory of testStoreFactories()) {
@@ -47,7 +50,13 @@ for (const factory of testStoreFactories()) {
       await queueSlide(store, 'other-encoder', 40, { encoderId: 'someone/else' });
 
       const first = await store.ingestionJobs.claimNext(worker('a'));
-      expect(first).toMatchObject({ id: older.id, status: 'running', workerId: 'a', attempts: 1, attemptStartTilesDone: 0 });
+      expect(first).toMatchObject({
+        id: older.id,
+        status: 'running',
+        workerId: 'a',
+        attempts: 1,
+        attemptStartTilesDone: 0,
+      });
       expect(first?.heartbeatAt).toBeInstanceOf(Date);
       expect(first?.attemptStartedAt).toBeInstanceOf(Date);
       expect(await store.ingestionJobs.claimNext(worker('b'))).toMatchObject({ id: newer.id, workerId: 'b' });
@@ -70,7 +79,13 @@ for (const factory of testStoreFactories()) {
 
       await ageHeartbeat(store, slide.id, 31);
       const takenOver = await store.ingestionJobs.claimNext(worker('rescuer'));
-      expect(takenOver).toMatchObject({ id: slide.id, workerId: 'rescuer', attempts: 2, attemptStartTilesDone: 40, tilesDone: 40 });
+      expect(takenOver).toMatchObject({
+        id: slide.id,
+        workerId: 'rescuer',
+        attempts: 2,
+        attemptStartTilesDone: 40,
+        tilesDone: 40,
+      });
       // The old holder is told it lost the slide at its next heartbeat, and cannot touch it.
       expect(await store.ingestionJobs.heartbeat(slide.id, 'dies')).toBe(false);
       expect(await store.ingestionJobs.fail(slide.id, 'dies', 'late')).toBe(false);
@@ -83,8 +98,16 @@ for (const factory of testStoreFactories()) {
       const slide = await queueSlide(store, 'interrupted', 10);
       await store.ingestionJobs.claimNext(worker('deploying'));
       expect(await store.ingestionJobs.release(slide.id, 'deploying')).toBe(true);
-      expect(await store.slides.findById(slide.id)).toMatchObject({ status: 'queued', workerId: null, heartbeatAt: null });
-      expect(await store.ingestionJobs.claimNext(worker('next'))).toMatchObject({ id: slide.id, workerId: 'next', attempts: 1 });
+      expect(await store.slides.findById(slide.id)).toMatchObject({
+        status: 'queued',
+        workerId: null,
+        heartbeatAt: null,
+      });
+      expect(await store.ingestionJobs.claimNext(worker('next'))).toMatchObject({
+        id: slide.id,
+        workerId: 'next',
+        attempts: 1,
+      });
       await store.ingestionJobs.fail(slide.id, 'next', 'done with this test');
     });
 
@@ -120,15 +143,26 @@ for (const factory of testStoreFactories()) {
       for (const crash of [1, 2, 3]) {
         const claimed = await store.ingestionJobs.claimNext(worker(`host/${1000 + crash}/server-aa`));
         expect(claimed).toMatchObject({ id: healthy.id, attempts: 1 });
-        await store.slides.updateProgress(healthy.id, { tilesDone: 10 * crash, patchCount: 8 * crash }); // it progresses
+        // it progresses
+        await store.slides.updateProgress(healthy.id, { tilesDone: 10 * crash, patchCount: 8 * crash });
         await ageHeartbeat(store, healthy.id, 60); // then the whole server dies (kill -9, power loss…)
         const resumed = await store.ingestionJobs.forgiveProcessCrashes({ staleAfterSeconds: 30 });
         expect(resumed.map((slide) => slide.id)).toEqual([healthy.id]);
         expect(await store.ingestionJobs.failExhausted({ staleAfterSeconds: 30, maxAttempts: 3 })).toEqual([]);
       }
       const after = await store.slides.findById(healthy.id);
-      expect(after).toMatchObject({ status: 'queued', attempts: 0, interruptions: 3, tilesDone: 30, failureReason: null });
-      expect(await store.ingestionJobs.claimNext(worker('host/2000/server-bb'))).toMatchObject({ id: healthy.id, attempts: 1, attemptStartTilesDone: 30 });
+      expect(after).toMatchObject({
+        status: 'queued',
+        attempts: 0,
+        interruptions: 3,
+        tilesDone: 30,
+        failureReason: null,
+      });
+      expect(await store.ingestionJobs.claimNext(worker('host/2000/server-bb'))).toMatchObject({
+        id: healthy.id,
+        attempts: 1,
+        attemptStartTilesDone: 30,
+      });
       await store.ingestionJobs.fail(healthy.id, 'host/2000/server-bb', 'done with this test');
     });
 
@@ -141,7 +175,11 @@ for (const factory of testStoreFactories()) {
       const resumed = await store.ingestionJobs.forgiveProcessCrashes({ staleAfterSeconds: 30 });
       expect(resumed.map((slide) => slide.id).sort()).toEqual([first.id, second.id].sort());
       for (const slide of [first, second]) {
-        expect(await store.slides.findById(slide.id)).toMatchObject({ status: 'queued', attempts: 0, interruptions: 1 });
+        expect(await store.slides.findById(slide.id)).toMatchObject({
+          status: 'queued',
+          attempts: 0,
+          interruptions: 1,
+        });
         await store.ingestionJobs.claimNext(worker('host/78/cc'));
       }
       await store.ingestionJobs.fail(first.id, 'host/78/cc', 'done with this test');
@@ -154,10 +192,16 @@ for (const factory of testStoreFactories()) {
       await store.slides.updateProgress(lonely.id, { tilesDone: 20, patchCount: 16 });
       await ageHeartbeat(store, lonely.id, 60);
       expect(await store.ingestionJobs.forgiveProcessCrashes({ staleAfterSeconds: 30 })).toEqual([]);
-      expect(await store.ingestionJobs.claimNext(worker('host/91/server-aa'))).toMatchObject({ id: lonely.id, attempts: 2 });
+      expect(await store.ingestionJobs.claimNext(worker('host/91/server-aa'))).toMatchObject({
+        id: lonely.id,
+        attempts: 2,
+      });
       await ageHeartbeat(store, lonely.id, 60); // the server died before storing a batch: it may be the cause
       expect(await store.ingestionJobs.forgiveProcessCrashes({ staleAfterSeconds: 30 })).toEqual([]);
-      expect(await store.ingestionJobs.claimNext(worker('host/92/server-aa'))).toMatchObject({ id: lonely.id, attempts: 3 });
+      expect(await store.ingestionJobs.claimNext(worker('host/92/server-aa'))).toMatchObject({
+        id: lonely.id,
+        attempts: 3,
+      });
       await store.ingestionJobs.fail(lonely.id, 'host/92/server-aa', 'done with this test');
     });
   });
@@ -170,12 +214,24 @@ describe.runIf(process.env.DATABASE_URL)('ingestion queue shared by several proc
     const first = await openStore({ dataDir: '/nonexistent', databaseUrl: database.url });
     const second = await openStore({ dataDir: '/nonexistent', databaseUrl: database.url });
     try {
-      const queued = await Promise.all(Array.from({ length: 24 }, (_, index) => queueSlide(first, `parallel-${index}`, 100 + index)));
+      const queued = await Promise.all(
+        Array.from({ length: 24 }, (_, index) => queueSlide(first, `parallel-${index}`, 100 + index)),
+      );
       const loops = [first, second].flatMap((store, storeIndex) =>
         Array.from({ length: 4 }, async (_, loopIndex) => {
-          const options: ClaimOptions = { workerId: `w${storeIndex}-${loopIndex}`, encoderId, staleAfterSeconds: 30, maxAttempts: 3 };
+          const options: ClaimOptions = {
+            workerId: `w${storeIndex}-${loopIndex}`,
+            encoderId,
+            staleAfterSeconds: 30,
+            maxAttempts: 3,
+          };
           const mine: string[] = [];
-          for (let slide = await store.ingestionJobs.claimNext(options); slide; slide = await store.ingestionJobs.claimNext(options)) mine.push(slide.id);
+          for (
+            let slide = await store.ingestionJobs.claimNext(options);
+            slide;
+            slide = await store.ingestionJobs.claimNext(options)
+          )
+            mine.push(slide.id);
           return mine;
         }),
       );
@@ -192,4 +248,5 @@ describe.runIf(process.env.DATABASE_URL)('ingestion queue shared by several proc
   });
 });
 
-if (!process.env.DATABASE_URL) console.warn('[skip] DATABASE_URL is not set: the multi-connection queue test needs a PostgreSQL server.');
+if (!process.env.DATABASE_URL)
+  console.warn('[skip] DATABASE_URL is not set: the multi-connection queue test needs a PostgreSQL server.');

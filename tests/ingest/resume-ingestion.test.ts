@@ -45,7 +45,13 @@ describe('ingestion', () => {
   });
 
   it('resumes an interrupted slide without re-encoding the batches it stored', async () => {
-    const { slide } = await registerSlide(store, { filePath: slidePath, encoderId: encoder.modelId, inputSizePx: 224, targetMpp: 0.5, tileAtLevel0: true });
+    const { slide } = await registerSlide(store, {
+      filePath: slidePath,
+      encoderId: encoder.modelId,
+      inputSizePx: 224,
+      targetMpp: 0.5,
+      tileAtLevel0: true,
+    });
     const firstRun = countingEncoder(encoder);
     const stop = new AbortController();
     await expect(
@@ -64,7 +70,10 @@ describe('ingestion', () => {
 
     // A new process: the worker finds the unfinished slide and finishes it.
     const secondRun = countingEncoder(encoder);
-    const worker = new IngestionWorker({ store, imageEncoder: secondRun, logger: silentLogger }, { minTissueFraction: 0.25, batchSize: 5 });
+    const worker = new IngestionWorker(
+      { store, imageEncoder: secondRun, logger: silentLogger },
+      { minTissueFraction: 0.25, batchSize: 5 },
+    );
     await worker.start();
     await worker.idle();
     const finished = await store.slides.findById(slide.id);
@@ -75,21 +84,54 @@ describe('ingestion', () => {
   });
 
   it('registers the same bytes once, and a file that is not a slide not at all', async () => {
-    const again = await registerSlide(store, { filePath: slidePath, encoderId: encoder.modelId, inputSizePx: 224, targetMpp: 0.5, tileAtLevel0: true });
+    const again = await registerSlide(store, {
+      filePath: slidePath,
+      encoderId: encoder.modelId,
+      inputSizePx: 224,
+      targetMpp: 0.5,
+      tileAtLevel0: true,
+    });
     expect(again.created).toBe(false);
     const notASlide = path.join(directory, 'notes.svs');
     await writeFile(notASlide, 'Aperio? no: just text');
-    await expect(registerSlide(store, { filePath: notASlide, encoderId: encoder.modelId, inputSizePx: 224, targetMpp: 0.5, tileAtLevel0: true })).rejects.toMatchObject({ code: 'unsupported_format' });
-    await expect(registerSlide(store, { filePath: directory, encoderId: encoder.modelId, inputSizePx: 224, targetMpp: 0.5, tileAtLevel0: true })).rejects.toMatchObject({ code: expect.stringMatching(/not_found|unsupported_format/) });
+    await expect(
+      registerSlide(store, {
+        filePath: notASlide,
+        encoderId: encoder.modelId,
+        inputSizePx: 224,
+        targetMpp: 0.5,
+        tileAtLevel0: true,
+      }),
+    ).rejects.toMatchObject({ code: 'unsupported_format' });
+    await expect(
+      registerSlide(store, {
+        filePath: directory,
+        encoderId: encoder.modelId,
+        inputSizePx: 224,
+        targetMpp: 0.5,
+        tileAtLevel0: true,
+      }),
+    ).rejects.toMatchObject({ code: expect.stringMatching(/not_found|unsupported_format/) });
     expect(await store.slides.list()).toHaveLength(1);
   });
 
   it('marks a slide with no tissue as failed, with the reason, and moves on', async () => {
     const blankPath = path.join(directory, 'blank.png');
     const sharp = (await import('sharp')).default;
-    await sharp({ create: { width: 448, height: 448, channels: 3, background: '#fafafa' } }).png().toFile(blankPath);
-    const { slide: blank } = await registerSlide(store, { filePath: blankPath, encoderId: encoder.modelId, inputSizePx: 224, targetMpp: 0.5, tileAtLevel0: true });
-    const worker = new IngestionWorker({ store, imageEncoder: encoder, logger: silentLogger }, { minTissueFraction: 0.25, batchSize: 8 });
+    await sharp({ create: { width: 448, height: 448, channels: 3, background: '#fafafa' } })
+      .png()
+      .toFile(blankPath);
+    const { slide: blank } = await registerSlide(store, {
+      filePath: blankPath,
+      encoderId: encoder.modelId,
+      inputSizePx: 224,
+      targetMpp: 0.5,
+      tileAtLevel0: true,
+    });
+    const worker = new IngestionWorker(
+      { store, imageEncoder: encoder, logger: silentLogger },
+      { minTissueFraction: 0.25, batchSize: 8 },
+    );
     worker.enqueue(blank.id);
     await worker.idle();
     const failed = await store.slides.findById(blank.id);

@@ -5,7 +5,12 @@ import { unitVectorNear } from '../helpers/vectors.ts';
 /** Patches in three kinds of region (embeddings near axes 0, 1, 2), 60 / 30 / 10 of them. */
 function threeRegions() {
   const sizes = [60, 30, 10];
-  return sizes.flatMap((count, axis) => Array.from({ length: count }, (_, index) => ({ id: axis * 1000 + index, embedding: unitVectorNear(axis, axis * 1000 + index + 1) })));
+  return sizes.flatMap((count, axis) =>
+    Array.from({ length: count }, (_, index) => ({
+      id: axis * 1000 + index,
+      embedding: unitVectorNear(axis, axis * 1000 + index + 1),
+    })),
+  );
 }
 
 describe('slide prototypes (k-means over patch embeddings)', () => {
@@ -30,7 +35,10 @@ describe('slide prototypes (k-means over patch embeddings)', () => {
       }
     }
     // The regions' shares survive the over-splitting: 60 % / 30 % / 10 %.
-    const share = (axis: number) => prototypes.filter((prototype) => prototype.embedding.indexOf(Math.max(...prototype.embedding)) === axis).reduce((sum, prototype) => sum + prototype.weight, 0);
+    const share = (axis: number) =>
+      prototypes
+        .filter((prototype) => prototype.embedding.indexOf(Math.max(...prototype.embedding)) === axis)
+        .reduce((sum, prototype) => sum + prototype.weight, 0);
     expect([share(0), share(1), share(2)].map((value) => Math.round(value * 100))).toEqual([60, 30, 10]);
   });
 
@@ -43,13 +51,21 @@ describe('slide prototypes (k-means over patch embeddings)', () => {
   });
 
   it('caps k at 12, and at the number of distinct embeddings', () => {
-    const many = Array.from({ length: 400 }, (_, index) => ({ id: index, embedding: unitVectorNear(index % 40, index + 1) }));
+    const many = Array.from({ length: 400 }, (_, index) => ({
+      id: index,
+      embedding: unitVectorNear(index % 40, index + 1),
+    }));
     expect(computePrototypes(many)).toHaveLength(12);
-    const twoDistinct = Array.from({ length: 50 }, (_, index) => ({ id: index, embedding: unitVectorNear(index % 2, (index % 2) + 1) }));
+    const twoDistinct = Array.from({ length: 50 }, (_, index) => ({
+      id: index,
+      embedding: unitVectorNear(index % 2, (index % 2) + 1),
+    }));
     const prototypes = computePrototypes(twoDistinct);
     expect(prototypes).toHaveLength(2);
     expect(prototypes.map((prototype) => prototype.weight)).toEqual([0.5, 0.5]);
-    expect(computePrototypes([{ id: 7, embedding: unitVectorNear(3, 1) }])).toEqual([expect.objectContaining({ clusterIndex: 0, weight: 1, representativePatchIds: [7] })]);
+    expect(computePrototypes([{ id: 7, embedding: unitVectorNear(3, 1) }])).toEqual([
+      expect.objectContaining({ clusterIndex: 0, weight: 1, representativePatchIds: [7] }),
+    ]);
     expect(computePrototypes([])).toEqual([]);
   });
 });

@@ -25,7 +25,8 @@ export const blobSlide = {
 } as const;
 
 type Rect = { x: number; y: number; width: number; height: number };
-const inside = (rect: Rect, x: number, y: number) => x >= rect.x && x < rect.x + rect.width && y >= rect.y && y < rect.y + rect.height;
+const inside = (rect: Rect, x: number, y: number) =>
+  x >= rect.x && x < rect.x + rect.width && y >= rect.y && y < rect.y + rect.height;
 
 /** Level-0 truth: is (x, y) tissue after the detector's area rules (speck dropped, small hole filled)? */
 export function expectedTissueAt(x: number, y: number): boolean {
@@ -56,13 +57,24 @@ export async function writeBlobSlide(directory: string): Promise<string> {
       // Glass: near-white with a little noise; tissue: purple or pink with texture.
       const colour = inFrame || inPiece ? [150, 80, 170] : inDisc ? [225, 135, 185] : [244, 242, 243];
       const amount = inFrame || inDisc || inPiece ? jitter : Math.round(jitter / 6);
-      for (let channel = 0; channel < 3; channel++) data[offset + channel] = Math.max(0, Math.min(255, colour[channel]! + amount));
+      for (let channel = 0; channel < 3; channel++)
+        data[offset + channel] = Math.max(0, Math.min(255, colour[channel]! + amount));
     }
   }
   const filePath = path.join(directory, 'tissue-blobs.tif');
   const pixelsPerMm = 1000 / blobSlide.mpp;
   await sharp(data, { raw: { width: widthPx, height: heightPx, channels: 3 } })
-    .tiff({ tile: true, pyramid: true, compression: 'jpeg', quality: 90, tileWidth: 256, tileHeight: 256, xres: pixelsPerMm, yres: pixelsPerMm, resolutionUnit: 'cm' })
+    .tiff({
+      tile: true,
+      pyramid: true,
+      compression: 'jpeg',
+      quality: 90,
+      tileWidth: 256,
+      tileHeight: 256,
+      xres: pixelsPerMm,
+      yres: pixelsPerMm,
+      resolutionUnit: 'cm',
+    })
     .toFile(filePath);
   return filePath;
 }

@@ -2,7 +2,17 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectTissue, loadTissueMask, otsuThreshold, patchGrid, ringArea, saveTissueMask, tissueFractionInRect, tissueGeoJson, type DetectedTissue } from '@pathlens/ingest';
+import {
+  detectTissue,
+  loadTissueMask,
+  otsuThreshold,
+  patchGrid,
+  ringArea,
+  saveTissueMask,
+  tissueFractionInRect,
+  tissueGeoJson,
+  type DetectedTissue,
+} from '@pathlens/ingest';
 import { openSlide, type SlideReader } from '@pathlens/slide-reader';
 import { sharedDataFile } from '../helpers/shared-data.ts';
 import { blobSlide, expectedAreasPx2, expectedTissueAt, writeBlobSlide } from './tissue-blob-fixture.ts';
@@ -39,11 +49,14 @@ describe('tissue detection on a synthetic slide with known shapes', () => {
     }
     // Only along the outlines (a pixel or two where blur and closing round the corners).
     expect(disagreements / mask.data.length).toBeLessThan(0.01);
-    const at = (xLevel0: number, yLevel0: number) => mask.data[Math.floor(yLevel0 / mask.downsampleY) * mask.widthPx + Math.floor(xLevel0 / mask.downsampleX)];
+    const at = (xLevel0: number, yLevel0: number) =>
+      mask.data[Math.floor(yLevel0 / mask.downsampleY) * mask.widthPx + Math.floor(xLevel0 / mask.downsampleX)];
     expect(at(blobSlide.speck.x + 25, blobSlide.speck.y + 25)).toBe(0);
     expect(at(blobSlide.smallHole.x + 12, blobSlide.smallHole.y + 12)).toBe(1);
     expect(at(blobSlide.bigHole.x + 200, blobSlide.bigHole.y + 200)).toBe(0);
-    const expectedFraction = (expectedAreasPx2.frame + expectedAreasPx2.disc + expectedAreasPx2.piece) / (blobSlide.widthPx * blobSlide.heightPx);
+    const expectedFraction =
+      (expectedAreasPx2.frame + expectedAreasPx2.disc + expectedAreasPx2.piece) /
+      (blobSlide.widthPx * blobSlide.heightPx);
     expect(detected.tissueFraction).toBeCloseTo(expectedFraction, 2);
     expect(detected.saturationThreshold).toBeGreaterThanOrEqual(8);
     expect(detected.saturationThreshold).toBeLessThanOrEqual(30);
@@ -51,10 +64,14 @@ describe('tissue detection on a synthetic slide with known shapes', () => {
 
   it('gives each patch the share of it the mask covers', () => {
     const { mask } = detected;
-    expect(tissueFractionInRect(mask, { xLevel0: 1400, yLevel0: 400, sizeLevel0Px: 200 })).toBeCloseTo(1, 2); // inside the disc
-    expect(tissueFractionInRect(mask, { xLevel0: 450, yLevel0: 550, sizeLevel0Px: 200 })).toBe(0); // inside the big hole
-    expect(tissueFractionInRect(mask, { xLevel0: 100, yLevel0: 500, sizeLevel0Px: 200 })).toBeCloseTo(0.5, 1); // across the frame's left edge
-    expect(tissueFractionInRect(mask, { xLevel0: 1900, yLevel0: 1400, sizeLevel0Px: 224 })).toBe(0); // partly off the slide, on glass
+    // inside the disc
+    expect(tissueFractionInRect(mask, { xLevel0: 1400, yLevel0: 400, sizeLevel0Px: 200 })).toBeCloseTo(1, 2);
+    // inside the big hole
+    expect(tissueFractionInRect(mask, { xLevel0: 450, yLevel0: 550, sizeLevel0Px: 200 })).toBe(0);
+    // across the frame's left edge
+    expect(tissueFractionInRect(mask, { xLevel0: 100, yLevel0: 500, sizeLevel0Px: 200 })).toBeCloseTo(0.5, 1);
+    // partly off the slide, on glass
+    expect(tissueFractionInRect(mask, { xLevel0: 1900, yLevel0: 1400, sizeLevel0Px: 224 })).toBe(0);
     // Cells of 50 px: every straight edge falls between cells, so the kept cells add up to the tissue area.
     const grid = patchGrid({ widthPx: blobSlide.widthPx, heightPx: blobSlide.heightPx, patchSizePx: 50 });
     const keptArea = grid.filter((cell) => tissueFractionInRect(mask, cell) >= 0.5).length * 50 * 50;
@@ -103,7 +120,10 @@ describe('tissue detection on a synthetic slide with known shapes', () => {
     await saveTissueMask(dataDir, 'slide-1', detected.mask);
     const files = await readdir(path.join(dataDir, 'slides', 'slide-1'));
     expect(files.sort()).toEqual(['tissue-mask.png', 'tissue.geojson']); // no temporary files left
-    const loaded = await loadTissueMask(dataDir, 'slide-1', { widthPx: blobSlide.widthPx, heightPx: blobSlide.heightPx });
+    const loaded = await loadTissueMask(dataDir, 'slide-1', {
+      widthPx: blobSlide.widthPx,
+      heightPx: blobSlide.heightPx,
+    });
     expect(loaded).toMatchObject({ widthPx: 500, heightPx: 375, downsampleX: 4, downsampleY: 4 });
     expect(Buffer.from(loaded!.data).equals(Buffer.from(detected.mask.data))).toBe(true);
     expect(await loadTissueMask(dataDir, 'no-such-slide', { widthPx: 10, heightPx: 10 })).toBeNull();
@@ -112,15 +132,20 @@ describe('tissue detection on a synthetic slide with known shapes', () => {
   it('finds nothing on blank glass, and everything on a slide that is all tissue', async () => {
     const sharp = (await import('sharp')).default;
     const blank = path.join(directory, 'blank.png');
-    await sharp({ create: { width: 600, height: 400, channels: 3, background: '#f4f2f3' } }).png().toFile(blank);
+    await sharp({ create: { width: 600, height: 400, channels: 3, background: '#f4f2f3' } })
+      .png()
+      .toFile(blank);
     const blankReader = await openSlide(blank);
     expect((await detectTissue(blankReader, { mppLevel0: 0.5 })).tissueFraction).toBe(0);
     await blankReader.close();
     // Half purple, half pale pink and no glass: Otsu alone would split the stains; the threshold range keeps both.
     const twoStains = path.join(directory, 'two-stains.png');
     const halves = Buffer.alloc(600 * 400 * 3);
-    for (let pixel = 0; pixel < 600 * 400; pixel++) halves.set(pixel % 600 < 300 ? [90, 60, 150] : [235, 190, 210], pixel * 3);
-    await sharp(halves, { raw: { width: 600, height: 400, channels: 3 } }).png().toFile(twoStains);
+    for (let pixel = 0; pixel < 600 * 400; pixel++)
+      halves.set(pixel % 600 < 300 ? [90, 60, 150] : [235, 190, 210], pixel * 3);
+    await sharp(halves, { raw: { width: 600, height: 400, channels: 3 } })
+      .png()
+      .toFile(twoStains);
     const tissueReader = await openSlide(twoStains);
     expect((await detectTissue(tissueReader, { mppLevel0: 0.5 })).tissueFraction).toBe(1);
     await tissueReader.close();
@@ -128,11 +153,17 @@ describe('tissue detection on a synthetic slide with known shapes', () => {
 
   it('keeps a single patch saved as an image (smaller than the minimum tissue area), and copes with tiny images', async () => {
     const sharp = (await import('sharp')).default;
-    for (const [sizePx, name] of [[224, 'patch.png'], [3, 'tiny.png']] as const) {
+    for (const [sizePx, name] of [
+      [224, 'patch.png'],
+      [3, 'tiny.png'],
+    ] as const) {
       const filePath = path.join(directory, name);
-      await sharp({ create: { width: sizePx, height: sizePx, channels: 3, background: { r: 120, g: 60, b: 160 } } }).png().toFile(filePath);
+      await sharp({ create: { width: sizePx, height: sizePx, channels: 3, background: { r: 120, g: 60, b: 160 } } })
+        .png()
+        .toFile(filePath);
       const patchReader = await openSlide(filePath);
-      expect((await detectTissue(patchReader, { mppLevel0: 0.5 })).tissueFraction).toBe(1); // 112 µm square: 0.0125 mm² < 0.016
+      // 112 µm square: 0.0125 mm² < 0.016
+      expect((await detectTissue(patchReader, { mppLevel0: 0.5 })).tissueFraction).toBe(1);
       await patchReader.close();
     }
   });

@@ -21,7 +21,8 @@ describe('mapInOrder (read-ahead for the tiling loop)', () => {
     const { state, call } = tracked();
     const delays = [30, 5, 20, 1, 15, 2, 8, 1];
     const results: number[] = [];
-    for await (const result of mapInOrder(delays.keys(), 3, (index) => call(index, delays[index]!))) results.push(result);
+    for await (const result of mapInOrder(delays.keys(), 3, (index) => call(index, delays[index]!)))
+      results.push(result);
     expect(results).toEqual([0, 10, 20, 30, 40, 50, 60, 70]);
     expect(state.mostInFlight).toBe(3);
   });

@@ -41,7 +41,9 @@ class WorkerProcess {
   }
 
   get ingested(): IngestedLine[] {
-    return [...this.log.matchAll(/ info {2}ingested .+? (\{.*\})$/gm)].map((match) => JSON.parse(match[1]!) as IngestedLine);
+    return [...this.log.matchAll(/ info {2}ingested .+? (\{.*\})$/gm)].map(
+      (match) => JSON.parse(match[1]!) as IngestedLine,
+    );
   }
 }
 
@@ -78,7 +80,15 @@ describe.runIf(process.env.DATABASE_URL)('`pathlens worker` processes on one Pos
   async function queueSlide(name: string, columns: number, rows: number, seed: number): Promise<SlideRow> {
     const filePath = path.join(directory, `${name}.png`);
     await writeTwoStainSlide(filePath, { widthPx: columns * 224 + (seed % 8), heightPx: rows * 224 });
-    return (await registerSlide(store, { filePath, encoderId: 'pathlens/tiny-clip', inputSizePx: 224, targetMpp: 0.5, tileAtLevel0: true })).slide;
+    return (
+      await registerSlide(store, {
+        filePath,
+        encoderId: 'pathlens/tiny-clip',
+        inputSizePx: 224,
+        targetMpp: 0.5,
+        tileAtLevel0: true,
+      })
+    ).slide;
   }
 
   async function allReady(ids: string[]): Promise<boolean> {
@@ -124,46 +134,69 @@ describe.runIf(process.env.DATABASE_URL)('`pathlens worker` processes on one Pos
     expect(rows.every((row) => row?.status === 'ready' && row.attempts === 1 && row.patchCount === 24)).toBe(true);
     expect([...first!, ...second!].reduce((sum, line) => sum + line.patchesEncoded, 0)).toBe(8 * 24);
     // The rows name the worker that logged them.
-    for (const line of [...first!, ...second!]) expect(rows.find((row) => row?.id === line.slideId)?.workerId).toBe(line.workerId);
+    for (const line of [...first!, ...second!])
+      expect(rows.find((row) => row?.id === line.slideId)?.workerId).toBe(line.workerId);
   });
 
-  it('a worker killed mid-slide (SIGKILL) is taken over, and the new one encodes only what was not stored', { timeout: 180_000 }, async () => {
-    // 20 × 10 = 200 tissue patches, 4 a batch: 50 stored batches, slow enough to kill in the middle.
-    const slide = await queueSlide('killed', 20, 10, 99);
-    const doomed = startWorker({ ENCODER_BATCH_SIZE: '4', INGEST_STALE_SECONDS: '2' });
-    await waitFor(async () => (await store.patches.countForSlide(slide.id)) >= 40, 'the first worker to store some batches');
-    doomed.child.kill('SIGKILL');
-    await doomed.exited;
+  it(
+    'a worker killed mid-slide (SIGKILL) is taken over, and the new one encodes only what was not stored',
+    { timeout: 180_000 },
+    async () => {
+      // 20 × 10 = 200 tissue patches, 4 a batch: 50 stored batches, slow enough to kill in the middle.
+      const slide = await queueSlide('killed', 20, 10, 99);
+      const doomed = startWorker({ ENCODER_BATCH_SIZE: '4', INGEST_STALE_SECONDS: '2' });
+      await waitFor(
+        async () => (await store.patches.countForSlide(slide.id)) >= 40,
+        'the first worker to store some batches',
+      );
+      doomed.child.kill('SIGKILL');
+      await doomed.exited;
 
-    const beforeTakeover = await store.slides.findById(slide.id);
-    expect(beforeTakeover).toMatchObject({ status: 'running', attempts: 1 });
-    const storedBefore = await patchIdsByPosition(store, slide.id);
-    expect(storedBefore.size).toBeGreaterThanOrEqual(40);
-    expect(storedBefore.size).toBeLessThan(200);
+      const beforeTakeover = await store.slides.findById(slide.id);
+      expect(beforeTakeover).toMatchObject({ status: 'running', attempts: 1 });
+      const storedBefore = await patchIdsByPosition(store, slide.id);
+      expect(storedBefore.size).toBeGreaterThanOrEqual(40);
+      expect(storedBefore.size).toBeLessThan(200);
 
-    // The dead worker's heartbeat goes stale after 2 s; the new worker then takes the slide over.
-    const rescuer = startWorker({ ENCODER_BATCH_SIZE: '4', INGEST_STALE_SECONDS: '2' });
-    await waitFor(() => allReady([slide.id]), 'the rescuer to finish the slide');
-    rescuer.child.kill('SIGTERM');
-    expect(await rescuer.exited).toBe(0);
+      // The dead worker's heartbeat goes stale after 2 s; the new worker then takes the slide over.
+      const rescuer = startWorker({ ENCODER_BATCH_SIZE: '4', INGEST_STALE_SECONDS: '2' });
+      await waitFor(() => allReady([slide.id]), 'the rescuer to finish the slide');
+      rescuer.child.kill('SIGTERM');
+      expect(await rescuer.exited).toBe(0);
 
-    const finished = await store.slides.findById(slide.id);
-    expect(finished).toMatchObject({ status: 'ready', patchCount: 200, attempts: 2 });
-    expect(finished?.workerId).not.toBe(beforeTakeover?.workerId);
-    const storedAfter = await patchIdsByPosition(store, slide.id);
-    expect(storedAfter.size).toBe(200);
-    // The batches stored before the kill were kept as they were (same rows, same ids), not encoded again…
-    for (const [position, id] of storedBefore) expect(storedAfter.get(position)).toBe(id);
-    // …and the new worker says it encoded only the rest.
-    console.info(`[worker-processes] killed with ${storedBefore.size}/200 patches stored; the new worker encoded ${rescuer.ingested[0]?.patchesEncoded}`);
-    expect(rescuer.ingested).toEqual([expect.objectContaining({ slideId: slide.id, status: 'ready', patchesEncoded: 200 - storedBefore.size, workerId: finished?.workerId })]);
-  });
+      const finished = await store.slides.findById(slide.id);
+      expect(finished).toMatchObject({ status: 'ready', patchCount: 200, attempts: 2 });
+      expect(finished?.workerId).not.toBe(beforeTakeover?.workerId);
+      const storedAfter = await patchIdsByPosition(store, slide.id);
+      expect(storedAfter.size).toBe(200);
+      // The batches stored before the kill were kept as they were (same rows, same ids), not encoded again…
+      for (const [position, id] of storedBefore) expect(storedAfter.get(position)).toBe(id);
+      // …and the new worker says it encoded only the rest.
+      console.info(
+        `[worker-processes] killed with ${storedBefore.size}/200 patches stored; the new worker encoded ${rescuer.ingested[0]?.patchesEncoded}`,
+      );
+      expect(rescuer.ingested).toEqual([
+        expect.objectContaining({
+          slideId: slide.id,
+          status: 'ready',
+          patchesEncoded: 200 - storedBefore.size,
+          workerId: finished?.workerId,
+        }),
+      ]);
+    },
+  );
 });
 
 /** `"x,y"` → patch row id. */
 async function patchIdsByPosition(store: Store, slideId: string): Promise<Map<string, number>> {
-  const rows = await store.handle.db.select({ id: patches.id, x: patches.xLevel0, y: patches.yLevel0 }).from(patches).where(eq(patches.slideId, slideId));
+  const rows = await store.handle.db
+    .select({ id: patches.id, x: patches.xLevel0, y: patches.yLevel0 })
+    .from(patches)
+    .where(eq(patches.slideId, slideId));
   return new Map(rows.map((row) => [`${row.x},${row.y}`, row.id]));
 }
 
-if (!process.env.DATABASE_URL) console.warn('[skip] DATABASE_URL is not set: the `pathlens worker` process tests need a PostgreSQL server (.ci/run sets one up).');
+if (!process.env.DATABASE_URL)
+  console.warn(
+    '[skip] DATABASE_URL is not set: the `pathlens worker` process tests need a PostgreSQL server (.ci/run sets one up).',
+  );

@@ -20,18 +20,31 @@ for (const factory of testStoreFactories()) {
 
     /** A worker on the test's store, recording how each job ended. */
     function startWorker(options: Partial<IngestionWorkerOptions> = {}) {
-      const worker = new IngestionWorker({ store, imageEncoder: encoder, logger: silentLogger }, { minTissueFraction: 0.25, batchSize: 4, pollIntervalMs: 50, ...options });
+      const worker = new IngestionWorker(
+        { store, imageEncoder: encoder, logger: silentLogger },
+        { minTissueFraction: 0.25, batchSize: 4, pollIntervalMs: 50, ...options },
+      );
       const outcomes: JobOutcome[] = [];
       worker.on('finished', (outcome: JobOutcome) => outcomes.push(outcome));
       workers.push(worker);
       return { worker, outcomes };
     }
 
-    /** A 1792 × 672 two-stain slide: 8 × 3 = 24 tissue patches of 224 px. `seed` makes the bytes (and the slide) distinct. */
+    /** A 1792 × 672 two-stain slide: 8 × 3 = 24 tissue patches of 224 px. `seed` makes the bytes (and the slide)
+     * distinct.
+     */
     async function registerTwoStain(name: string, seed: number) {
       const filePath = path.join(directory, `${name}.png`);
       await writeTwoStainSlide(filePath, { widthPx: 1792 + seed, heightPx: 672 });
-      return (await registerSlide(store, { filePath, encoderId: encoder.modelId, inputSizePx: 224, targetMpp: 0.5, tileAtLevel0: true })).slide;
+      return (
+        await registerSlide(store, {
+          filePath,
+          encoderId: encoder.modelId,
+          inputSizePx: 224,
+          targetMpp: 0.5,
+          tileAtLevel0: true,
+        })
+      ).slide;
     }
 
     beforeAll(async () => {
@@ -95,10 +108,16 @@ for (const factory of testStoreFactories()) {
     it('fails a slide whose worker died too often, and ingests the next', async () => {
       const poison = await registerTwoStain('poison', 4);
       const next = await registerTwoStain('next', 5);
-      // As if three workers in turn took the slide and died (out of memory, say): running, attempts used up, silent for minutes.
+      // As if three workers in turn took the slide and died (out of memory, say): running, attempts used up, silent for
+      // minutes.
       await store.handle.db
         .update(slides)
-        .set({ status: 'running', workerId: 'gone/1234/abcdef', attempts: 3, heartbeatAt: sql`now() - interval '10 minutes'` })
+        .set({
+          status: 'running',
+          workerId: 'gone/1234/abcdef',
+          attempts: 3,
+          heartbeatAt: sql`now() - interval '10 minutes'`,
+        })
         .where(eq(slides.id, poison.id));
 
       const { worker, outcomes } = startWorker({ maxAttempts: 3 });

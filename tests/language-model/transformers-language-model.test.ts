@@ -7,7 +7,11 @@ const collect = collectGeneration;
 describe('TransformersLanguageModel on the tiny generated chat model', () => {
   let model: TransformersLanguageModel;
   beforeAll(async () => {
-    model = await TransformersLanguageModel.load({ modelsDir: inject('modelsDir'), modelId: 'pathlens/tiny-chat', demo: true });
+    model = await TransformersLanguageModel.load({
+      modelsDir: inject('modelsDir'),
+      modelId: 'pathlens/tiny-chat',
+      demo: true,
+    });
   });
   afterAll(async () => model?.dispose());
 
@@ -42,7 +46,9 @@ describe('TransformersLanguageModel on the tiny generated chat model', () => {
   });
 
   it('serves concurrent requests one at a time, in order, without mixing their streams', async () => {
-    const results = await Promise.all([0, 1, 2].map(() => collect(model.generate({ messages, maxNewTokens: 15, temperature: 0 }))));
+    const results = await Promise.all(
+      [0, 1, 2].map(() => collect(model.generate({ messages, maxNewTokens: 15, temperature: 0 }))),
+    );
     expect(new Set(results.map((result) => result.text)).size).toBe(1);
   });
 

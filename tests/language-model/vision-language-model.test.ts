@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ClipImageEncoder, decodeImage } from '@pathlens/encoders';
-import { TransformersLanguageModel, toUpstreamMessage, type ChatMessage, type SlideEmbeddingInput } from '@pathlens/language-model';
+import {
+  TransformersLanguageModel,
+  toUpstreamMessage,
+  type ChatMessage,
+  type SlideEmbeddingInput,
+} from '@pathlens/language-model';
 import { collectGeneration } from '../helpers/collect-generation.ts';
 import { stainColours, stainPatchPng } from '../helpers/stain-fixtures.ts';
 
@@ -25,9 +30,18 @@ describe('the tiny vision-language model (LlavaForConditionalGeneration)', () =>
   });
   afterAll(async () => Promise.all([model?.dispose(), textOnly?.dispose(), encoder?.dispose()]));
 
-  const asking = (png: Buffer): ChatMessage[] => [{ role: 'user', content: question, images: [{ bytes: new Uint8Array(png), mediaType: 'image/png', label: 'Evidence [1]:' }] }];
-  const answer = async (target: TransformersLanguageModel, messages: ChatMessage[], slideEmbedding?: SlideEmbeddingInput) =>
-    (await collectGeneration(target.generate({ messages, maxNewTokens: 30, temperature: 0, slideEmbedding }))).text;
+  const asking = (png: Buffer): ChatMessage[] => [
+    {
+      role: 'user',
+      content: question,
+      images: [{ bytes: new Uint8Array(png), mediaType: 'image/png', label: 'Evidence [1]:' }],
+    },
+  ];
+  const answer = async (
+    target: TransformersLanguageModel,
+    messages: ChatMessage[],
+    slideEmbedding?: SlideEmbeddingInput,
+  ) => (await collectGeneration(target.generate({ messages, maxNewTokens: 30, temperature: 0, slideEmbedding }))).text;
 
   it('says what it can take', () => {
     expect(model).toMatchObject({ acceptsImages: true, acceptsSlideEmbedding: true });
@@ -70,23 +84,37 @@ describe('the tiny vision-language model (LlavaForConditionalGeneration)', () =>
 
   it('reads the slide tokens alone (no picture, no text evidence): the patches decide the answer', async () => {
     const slideOf = async (colour: readonly number[]): Promise<SlideEmbeddingInput> => {
-      const patches = await Promise.all([1, 2, 3, 4, 5, 6].map(async (seed) => decodeImage(await stainPatchPng(colour, seed, 64))));
+      const patches = await Promise.all(
+        [1, 2, 3, 4, 5, 6].map(async (seed) => decodeImage(await stainPatchPng(colour, seed, 64))),
+      );
       const embeddings = await encoder.embedImages(patches);
       const patchEmbeddings = new Float32Array(embeddings.length * encoder.embeddingDimension);
       embeddings.forEach((embedding, index) => patchEmbeddings.set(embedding, index * encoder.embeddingDimension));
-      return { patchEmbeddings, dimension: encoder.embeddingDimension, encoderId: 'pathlens/tiny-clip', placeholder: '<slide>' };
+      return {
+        patchEmbeddings,
+        dimension: encoder.embeddingDimension,
+        encoderId: 'pathlens/tiny-clip',
+        placeholder: '<slide>',
+      };
     };
     const messages: ChatMessage[] = [{ role: 'user', content: 'What is on this slide?' }];
     const hematoxylinSlide = await answer(model, messages, await slideOf(stainColours.hematoxylin));
     const eosinSlide = await answer(model, messages, await slideOf(stainColours.eosin));
-    console.info(`[tiny VLM] hematoxylin slide: ${JSON.stringify(hematoxylinSlide)}; eosin slide: ${JSON.stringify(eosinSlide)}`);
+    console.info(
+      `[tiny VLM] hematoxylin slide: ${JSON.stringify(hematoxylinSlide)}; eosin slide: ${JSON.stringify(eosinSlide)}`,
+    );
     expect(hematoxylinSlide).toMatch(/hematoxylin/i);
     expect(eosinSlide).toMatch(/eosin/i);
     expect(hematoxylinSlide).not.toBe(eosinSlide);
   });
 
   it('refuses slide embeddings from another encoder, naming both', async () => {
-    const slide: SlideEmbeddingInput = { patchEmbeddings: new Float32Array(768 * 2), dimension: 768, encoderId: 'other/encoder', placeholder: '<slide>' };
+    const slide: SlideEmbeddingInput = {
+      patchEmbeddings: new Float32Array(768 * 2),
+      dimension: 768,
+      encoderId: 'other/encoder',
+      placeholder: '<slide>',
+    };
     await expect(answer(model, [{ role: 'user', content: 'What is on this slide?' }], slide)).rejects.toMatchObject({
       code: 'model_mismatch',
       message: expect.stringMatching(/pathlens\/tiny-clip.*other\/encoder/s),
@@ -94,13 +122,23 @@ describe('the tiny vision-language model (LlavaForConditionalGeneration)', () =>
   });
 
   it('refuses a file that is not an image with a 400-class error', async () => {
-    const broken: ChatMessage[] = [{ role: 'user', content: question, images: [{ bytes: new Uint8Array([1, 2, 3, 4]), mediaType: 'image/png', label: '' }] }];
+    const broken: ChatMessage[] = [
+      {
+        role: 'user',
+        content: question,
+        images: [{ bytes: new Uint8Array([1, 2, 3, 4]), mediaType: 'image/png', label: '' }],
+      },
+    ];
     await expect(answer(model, broken)).rejects.toMatchObject({ code: 'invalid_request' });
   });
 });
 
 describe('pictures for an OpenAI-compatible upstream', () => {
-  const message: ChatMessage = { role: 'user', content: 'What is this?', images: [{ bytes: new Uint8Array([137, 80, 78, 71]), mediaType: 'image/png', label: 'Evidence [1]:' }] };
+  const message: ChatMessage = {
+    role: 'user',
+    content: 'What is this?',
+    images: [{ bytes: new Uint8Array([137, 80, 78, 71]), mediaType: 'image/png', label: 'Evidence [1]:' }],
+  };
 
   it('travel as labelled image_url data-URL parts when the upstream sees images', () => {
     expect(toUpstreamMessage(message, true)).toEqual({

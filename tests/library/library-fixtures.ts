@@ -31,7 +31,10 @@ export async function writeQuiltCsv(directory: string, options: { httpBase: stri
   await put(path.join(directory, 'imgs/copy-of-purple.png'), images.purple);
   await put(path.join(directory, 'imgs/pink.png'), images.pink);
   await put(path.join(directory, 'imgs/notes.png'), 'this is a text file, not a picture');
-  await put(path.join(directory, 'imgs/phi.png'), await (await import('../helpers/stain-fixtures.ts')).stainPatchPng([200, 60, 60], 15, 96));
+  await put(
+    path.join(directory, 'imgs/phi.png'),
+    await (await import('../helpers/stain-fixtures.ts')).stainPatchPng([200, 60, 60], 15, 96),
+  );
   const dataUrl = `data:image/png;base64,${images.purple2.toString('base64')}`;
   const rows = [
     'image_path,caption,organ,stain,magnification,license,source',
@@ -79,7 +82,9 @@ export async function writePathVqaSet(directory: string, options: { withImages: 
   return put(path.join(directory, 'qa.json'), JSON.stringify(rows));
 }
 
-/** A folder of images with same-name .txt captions: a.png+a.txt, sub/c.png+c.txt good; b.png lacks a caption; d.txt lacks an image. */
+/** A folder of images with same-name .txt captions: a.png+a.txt, sub/c.png+c.txt good; b.png lacks a caption; d.txt
+ * lacks an image.
+ */
 export async function writeCaptionFolder(directory: string) {
   const images = await fixtureImages(40);
   await put(path.join(directory, 'a.png'), images.purple);

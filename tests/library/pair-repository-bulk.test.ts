@@ -22,8 +22,15 @@ describe.each(testStoreFactories())('pair repository bulk import on $name', (fac
   afterAll(async () => dispose?.());
 
   it('inserts a batch in one statement, skipping content already stored or repeated in the batch', async () => {
-    expect(await store.pairs.insertMany([pair(1), pair(2), pair(3, { textOnly: true })])).toEqual(new Set(['sha-1', 'sha-2', 'sha-3']));
-    const inserted = await store.pairs.insertMany([pair(2), pair(4), { ...pair(4), caption: 'same content, other caption' }, pair(5, { textOnly: true })]);
+    expect(await store.pairs.insertMany([pair(1), pair(2), pair(3, { textOnly: true })])).toEqual(
+      new Set(['sha-1', 'sha-2', 'sha-3']),
+    );
+    const inserted = await store.pairs.insertMany([
+      pair(2),
+      pair(4),
+      { ...pair(4), caption: 'same content, other caption' },
+      pair(5, { textOnly: true }),
+    ]);
     expect(inserted).toEqual(new Set(['sha-4', 'sha-5']));
     expect(await store.pairs.count()).toEqual({ total: 5, textOnly: 2 });
     expect(await store.pairs.existingContentHashes(['sha-1', 'sha-9', 'sha-5'])).toEqual(new Set(['sha-1', 'sha-5']));

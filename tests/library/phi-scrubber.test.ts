@@ -10,7 +10,9 @@ describe('PHI scrubber', () => {
     expect(scrub('Seen by Dr. Jane Smith in clinic.')).toBe('Seen by Dr. [NAME] in clinic.');
     expect(scrub('Referring physician: Dr J. K. Rowling')).toBe('Referring physician: Dr [NAME]');
     expect(scrub('Patient: SMITH, John')).toBe('Patient: [NAME]');
-    expect(scrub("Name: Maria O'Neil; signed out by: Prof. Alan Turing")).toBe('Name: [NAME]; signed out by: Prof. [NAME]');
+    expect(scrub("Name: Maria O'Neil; signed out by: Prof. Alan Turing")).toBe(
+      'Name: [NAME]; signed out by: Prof. [NAME]',
+    );
     expect(scrub('Mrs. Okafor-Jones was reviewed by Mr Patel.')).toBe('Mrs. [NAME] was reviewed by Mr [NAME].');
     expect(scrub('PATHOLOGIST: Ana Lima')).toBe('PATHOLOGIST: [NAME]');
   });
@@ -18,24 +20,42 @@ describe('PHI scrubber', () => {
   it('replaces record, accession and bare long numbers', () => {
     expect(scrub('MRN 12345678; MRN: 0099881')).toBe('MRN [ID]; MRN: [ID]');
     expect(scrub('Accession S23-12345 and SP-21-004512, block CH19-88')).toBe('Accession [ID] and [ID], block [ID]');
-    expect(scrub('Specimen #12345678, MR# A-1234567, medical record number 55512345')).toBe('Specimen #[ID], MR# [ID], medical record number [ID]');
+    expect(scrub('Specimen #12345678, MR# A-1234567, medical record number 55512345')).toBe(
+      'Specimen #[ID], MR# [ID], medical record number [ID]',
+    );
     expect(scrub('requisition 20230412998 received')).toBe('requisition [ID] received');
   });
 
   it('replaces dates in many formats', () => {
-    for (const date of ['03/04/2021', '3.4.21', '2021-03-04', '2021/3/4', '12-05-2020', 'March 3, 2021', '3 March 2021', '3rd of March', 'Mar 2021', 'Sept 14th, 1999', 'Jan. 5']) {
+    for (const date of [
+      '03/04/2021',
+      '3.4.21',
+      '2021-03-04',
+      '2021/3/4',
+      '12-05-2020',
+      'March 3, 2021',
+      '3 March 2021',
+      '3rd of March',
+      'Mar 2021',
+      'Sept 14th, 1999',
+      'Jan. 5',
+    ]) {
       expect(scrub(`biopsy taken ${date} for review`), date).toBe('biopsy taken [DATE] for review');
     }
   });
 
   it('replaces phone numbers and e-mail addresses', () => {
     expect(scrub('Call (555) 123-4567 or 555.123.4567 or +44 20 7946 0958')).toBe('Call [PHONE] or [PHONE] or [PHONE]');
-    expect(scrub('pager: 4471, tel 020 7946 0958; fax: +1 617-555-0199')).toBe('pager: 4471, tel [PHONE]; fax: [PHONE]');
+    expect(scrub('pager: 4471, tel 020 7946 0958; fax: +1 617-555-0199')).toBe(
+      'pager: 4471, tel [PHONE]; fax: [PHONE]',
+    );
     expect(scrub('Questions to j.smith@hospital.org.')).toBe('Questions to [EMAIL].');
   });
 
   it('counts every replacement by kind', () => {
-    const result = scrubber.scrub('Patient: John Smith, MRN 12345678, seen 2021-03-04 by Dr. Lee (555) 123-4567, lee@example.org');
+    const result = scrubber.scrub(
+      'Patient: John Smith, MRN 12345678, seen 2021-03-04 by Dr. Lee (555) 123-4567, lee@example.org',
+    );
     expect(result.text).toBe('Patient: [NAME], MRN [ID], seen [DATE] by Dr. [NAME] [PHONE], [EMAIL]');
     expect(result.counts).toEqual({ names: 2, ids: 1, dates: 1, phones: 1, emails: 1 });
   });
@@ -56,9 +76,15 @@ describe('PHI scrubber', () => {
 
   it('does only what PHI_SCRUBBING turns on', () => {
     const text = 'Dr. Lee saw MRN 12345678 on 2021-03-04.';
-    expect(createPhiScrubber(loadConfig({ environment: { PHI_SCRUBBING: 'false' } }).phiScrubbing).scrub(text).text).toBe(text);
-    expect(createPhiScrubber(loadConfig({ environment: { PHI_SCRUBBING: 'dates, ids' } }).phiScrubbing).scrub(text).text).toBe('Dr. Lee saw MRN [ID] on [DATE].');
+    expect(
+      createPhiScrubber(loadConfig({ environment: { PHI_SCRUBBING: 'false' } }).phiScrubbing).scrub(text).text,
+    ).toBe(text);
+    expect(
+      createPhiScrubber(loadConfig({ environment: { PHI_SCRUBBING: 'dates, ids' } }).phiScrubbing).scrub(text).text,
+    ).toBe('Dr. Lee saw MRN [ID] on [DATE].');
     expect(loadConfig({ environment: {} }).phiScrubbing).toEqual([...phiCategories]);
-    expect(() => loadConfig({ environment: { PHI_SCRUBBING: 'names,faces' } })).toThrow(/PHI_SCRUBBING \(--phi-scrubbing\): must be true, false, or a comma-separated list/);
+    expect(() => loadConfig({ environment: { PHI_SCRUBBING: 'names,faces' } })).toThrow(
+      /PHI_SCRUBBING \(--phi-scrubbing\): must be true, false, or a comma-separated list/,
+    );
   });
 });

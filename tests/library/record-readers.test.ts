@@ -2,7 +2,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { candidateFromFields, detectImportFormat, openRecordReader, RowRejection, type ImportFormat, type SourceRecord } from '@pathlens/library';
+import {
+  candidateFromFields,
+  detectImportFormat,
+  openRecordReader,
+  RowRejection,
+  type ImportFormat,
+  type SourceRecord,
+} from '@pathlens/library';
 
 async function readAll(target: string, format: ImportFormat): Promise<SourceRecord[]> {
   const reader = await openRecordReader(target, format);
@@ -39,7 +46,10 @@ describe('import formats and record readers', () => {
   });
 
   it('reads CSV rows with quoted multi-line fields, and reports wrong field counts and an unclosed quote with their lines', async () => {
-    const csv = await file('rows.csv', '\uFEFFimage_path,caption,organ\na.png,"Sheets of\nlymphocytes",lymph node\nb.png,plain,colon\n\nc.png,too,many,fields\nd.png,"bad "quote" kept",skin\ne.png,"never closed\nf.png,after,x\n');
+    const csv = await file(
+      'rows.csv',
+      '\uFEFFimage_path,caption,organ\na.png,"Sheets of\nlymphocytes",lymph node\nb.png,plain,colon\n\nc.png,too,many,fields\nd.png,"bad "quote" kept",skin\ne.png,"never closed\nf.png,after,x\n',
+    );
     const records = await readAll(csv, 'csv');
     expect(records.map(({ row, line, error }) => ({ row, line, error: error !== undefined }))).toEqual([
       { row: 1, line: 2, error: false },
@@ -54,31 +64,65 @@ describe('import formats and record readers', () => {
   });
 
   it('reads JSON Lines, reporting lines that are not JSON objects', async () => {
-    const jsonl = await file('rows.jsonl', '{"image": "a.png", "caption": "one"}\n\n{"image": "b.png", "caption": \n[1, 2]\n{"image": "c.png", "caption": "three"}\n');
+    const jsonl = await file(
+      'rows.jsonl',
+      '{"image": "a.png", "caption": "one"}\n\n{"image": "b.png", "caption": \n[1, 2]\n{"image": "c.png", "caption": "three"}\n',
+    );
     const records = await readAll(jsonl, 'jsonl');
-    expect(records.map((record) => [record.row, record.line, record.error === undefined])).toEqual([[1, 1, true], [2, 3, false], [3, 4, false], [4, 5, true]]);
+    expect(records.map((record) => [record.row, record.line, record.error === undefined])).toEqual([
+      [1, 1, true],
+      [2, 3, false],
+      [3, 4, false],
+      [4, 5, true],
+    ]);
     expect(records[1]!.error).toMatch(/not valid JSON/);
     expect(records[2]!.error).toMatch(/must be an object/);
   });
 
   it('streams a JSON array (PathVQA) and a JSON object keyed by id (ARCH), and keeps what came before a syntax error', async () => {
-    const array = await readAll(await file('qa.json', '[{"Image_ID": "Fig.1", "Questions": "Q1?", "Answers": "yes"}, {"Image_ID": "Fig.2", "Questions": "Q2?", "Answers": "no"}]'), 'json');
-    expect(array.map((record) => record.fields)).toEqual([{ Image_ID: 'Fig.1', Questions: 'Q1?', Answers: 'yes' }, { Image_ID: 'Fig.2', Questions: 'Q2?', Answers: 'no' }]);
-    const arch = await readAll(await file('captions.json', '{"0": {"caption": "A", "uuid": "u-0"}, "7": "B", "8": 5}'), 'json');
+    const array = await readAll(
+      await file(
+        'qa.json',
+        '[{"Image_ID": "Fig.1", "Questions": "Q1?", "Answers": "yes"}, {"Image_ID": "Fig.2", "Questions": "Q2?", "Answers": "no"}]',
+      ),
+      'json',
+    );
+    expect(array.map((record) => record.fields)).toEqual([
+      { Image_ID: 'Fig.1', Questions: 'Q1?', Answers: 'yes' },
+      { Image_ID: 'Fig.2', Questions: 'Q2?', Answers: 'no' },
+    ]);
+    const arch = await readAll(
+      await file('captions.json', '{"0": {"caption": "A", "uuid": "u-0"}, "7": "B", "8": 5}'),
+      'json',
+    );
     expect(arch.map(({ row, key, fields }) => ({ row, key, fields }))).toEqual([
       { row: 1, key: '0', fields: { id: '0', caption: 'A', uuid: 'u-0' } },
       { row: 2, key: '7', fields: { id: '7', caption: 'B' } },
       { row: 3, key: '8', fields: undefined },
     ]);
-    const broken = await readAll(await file('broken.json', '[{"caption": "ok"}, {"caption": "also ok"}, {"caption": oops}]'), 'json');
-    expect(broken.map((record) => record.fields ?? record.error)).toEqual([{ caption: 'ok' }, { caption: 'also ok' }, expect.stringMatching(/malformed after element 2/)]);
+    const broken = await readAll(
+      await file('broken.json', '[{"caption": "ok"}, {"caption": "also ok"}, {"caption": oops}]'),
+      'json',
+    );
+    expect(broken.map((record) => record.fields ?? record.error)).toEqual([
+      { caption: 'ok' },
+      { caption: 'also ok' },
+      expect.stringMatching(/malformed after element 2/),
+    ]);
     const truncated = await readAll(await file('truncated.json', '[{"caption": "ok"}, {"caption": "cut'), 'json');
     expect(truncated.at(-1)!.error).toMatch(/ends early/);
   });
 
   it('reads id<TAB>caption lines and a folder of images with same-name captions', async () => {
-    const lines = await readAll(await file('peir.txt', '0\tThis image shows a liver.\nno tab here\n\n2\tAnother.\n'), 'id-caption');
-    expect(lines.map((record) => record.fields ?? record.error)).toEqual([{ id: '0', caption: 'This image shows a liver.' }, expect.stringMatching(/no tab/), { id: '2', caption: 'Another.' }]);
+    const lines = await readAll(
+      await file('peir.txt', '0\tThis image shows a liver.\nno tab here\n\n2\tAnother.\n'),
+      'id-caption',
+    );
+    expect(lines.map((record) => record.fields ?? record.error)).toEqual([
+      { id: '0', caption: 'This image shows a liver.' },
+      expect.stringMatching(/no tab/),
+      { id: '2', caption: 'Another.' },
+    ]);
 
     const folder = path.join(directory, 'folder');
     await file('folder/a.png', 'png bytes');
@@ -98,12 +142,38 @@ describe('import formats and record readers', () => {
   });
 
   it('finds the caption, image, Q/A and metadata fields by their common names', () => {
-    const quilt = candidateFromFields({ image_path: 'imgs/a.jpg', caption: ' Sheets   of cells ', magnification: 20, license: 'CC-BY', pathology: ['colon', 'liver'] }, { textOnly: false });
-    expect(quilt).toEqual({ caption: 'Sheets of cells', image: { kind: 'reference', value: 'imgs/a.jpg' }, source: null, metadata: { image_path: 'imgs/a.jpg', magnification: '20', licence: 'CC-BY', pathology: 'colon; liver' } });
-    const pathVqa = candidateFromFields({ Image_ID: 'Fig.1', Questions: 'How are they charged?', Answers: 'positively' }, { textOnly: false });
-    expect(pathVqa).toEqual({ caption: 'Q: How are they charged? A: positively', image: { kind: 'ids', values: ['Fig.1'] }, source: null, metadata: { Image_ID: 'Fig.1', question: 'How are they charged?', answer: 'positively' } });
-    expect(candidateFromFields({ Filename: 'x.png', Text: 'A caption', Source: 'OpenPath' }, { textOnly: true })).toMatchObject({ image: { kind: 'none' }, source: 'OpenPath' });
-    expect(candidateFromFields({ image: 'data:image/png;base64,AAAA', caption: 'x' }, { textOnly: false }).metadata).toEqual({});
+    const quilt = candidateFromFields(
+      {
+        image_path: 'imgs/a.jpg',
+        caption: ' Sheets   of cells ',
+        magnification: 20,
+        license: 'CC-BY',
+        pathology: ['colon', 'liver'],
+      },
+      { textOnly: false },
+    );
+    expect(quilt).toEqual({
+      caption: 'Sheets of cells',
+      image: { kind: 'reference', value: 'imgs/a.jpg' },
+      source: null,
+      metadata: { image_path: 'imgs/a.jpg', magnification: '20', licence: 'CC-BY', pathology: 'colon; liver' },
+    });
+    const pathVqa = candidateFromFields(
+      { Image_ID: 'Fig.1', Questions: 'How are they charged?', Answers: 'positively' },
+      { textOnly: false },
+    );
+    expect(pathVqa).toEqual({
+      caption: 'Q: How are they charged? A: positively',
+      image: { kind: 'ids', values: ['Fig.1'] },
+      source: null,
+      metadata: { Image_ID: 'Fig.1', question: 'How are they charged?', answer: 'positively' },
+    });
+    expect(
+      candidateFromFields({ Filename: 'x.png', Text: 'A caption', Source: 'OpenPath' }, { textOnly: true }),
+    ).toMatchObject({ image: { kind: 'none' }, source: 'OpenPath' });
+    expect(
+      candidateFromFields({ image: 'data:image/png;base64,AAAA', caption: 'x' }, { textOnly: false }).metadata,
+    ).toEqual({});
     const rejection = (fields: Record<string, unknown>) => {
       try {
         candidateFromFields(fields, { textOnly: false });

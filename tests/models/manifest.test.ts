@@ -30,9 +30,17 @@ describe('models/manifest.json', () => {
 
   it('describes the default CLIP as a 512-d fp32 encoder downloaded from its repository', () => {
     const entry = findModelEntry(manifest, defaultImageTextEncoderId);
-    expect(entry).toMatchObject({ task: 'image-text-encoder', embeddingDimension: 512, inputSizePx: 224, dtype: 'fp32', demo: false });
+    expect(entry).toMatchObject({
+      task: 'image-text-encoder',
+      embeddingDimension: 512,
+      inputSizePx: 224,
+      dtype: 'fp32',
+      demo: false,
+    });
     expect(entry.source).toEqual({ kind: 'huggingface', repository: 'Xenova/clip-vit-base-patch32' });
-    expect(entry.files).toEqual(expect.arrayContaining(['onnx/vision_model.onnx', 'onnx/text_model.onnx', 'tokenizer.json']));
+    expect(entry.files).toEqual(
+      expect.arrayContaining(['onnx/vision_model.onnx', 'onnx/text_model.onnx', 'tokenizer.json']),
+    );
   });
 
   it('describes the default chat model as 4-bit with its q4 ONNX file', () => {
@@ -51,19 +59,29 @@ describe('models/manifest.json', () => {
     expect(findModelEntry(manifest, 'vinid/plip')).toMatchObject({
       task: 'image-text-encoder',
       embeddingDimension: 512,
-      source: { kind: 'converted', repository: 'vinid/plip', checkpointFiles: expect.arrayContaining(['config.json', 'model.safetensors']) },
+      source: {
+        kind: 'converted',
+        repository: 'vinid/plip',
+        checkpointFiles: expect.arrayContaining(['config.json', 'model.safetensors']),
+      },
       licence: expect.any(String),
       trainingData: expect.stringContaining('OpenPath'),
     });
     expect(findModelEntry(manifest, 'wisdomik/QuiltNet-B-32')).toMatchObject({
-      source: { kind: 'converted', checkpointFiles: expect.arrayContaining(['open_clip_config.json']), tokenizerRepository: defaultImageTextEncoderId },
+      source: {
+        kind: 'converted',
+        checkpointFiles: expect.arrayContaining(['open_clip_config.json']),
+        tokenizerRepository: defaultImageTextEncoderId,
+      },
       licence: expect.stringContaining('MIT'),
       trainingData: expect.stringContaining('Quilt-1M'),
     });
   });
 
   it('rejects an unknown id with model_not_found naming the known ids', () => {
-    expect(() => findModelEntry(manifest, 'someone/unknown')).toThrowError(expect.objectContaining({ code: 'model_not_found', message: expect.stringContaining(defaultChatModelId) }));
+    expect(() => findModelEntry(manifest, 'someone/unknown')).toThrowError(
+      expect.objectContaining({ code: 'model_not_found', message: expect.stringContaining(defaultChatModelId) }),
+    );
   });
 });
 
@@ -81,13 +99,21 @@ describe('parseModelManifest', () => {
   };
 
   it('says which field is wrong', () => {
-    const attempt = () => parseModelManifest({ version: 1, models: [{ ...encoder, embeddingDimension: -1 }] }, 'test manifest');
+    const attempt = () =>
+      parseModelManifest({ version: 1, models: [{ ...encoder, embeddingDimension: -1 }] }, 'test manifest');
     expect(attempt).toThrow(PathLensError);
-    expect(attempt).toThrowError(expect.objectContaining({ code: 'invalid_config', message: expect.stringContaining('models.0.embeddingDimension') }));
+    expect(attempt).toThrowError(
+      expect.objectContaining({
+        code: 'invalid_config',
+        message: expect.stringContaining('models.0.embeddingDimension'),
+      }),
+    );
   });
 
   it('rejects files outside the model folder and duplicate ids', () => {
-    expect(() => parseModelManifest({ version: 1, models: [{ ...encoder, files: ['../secret'] }] })).toThrowError(/files/);
+    expect(() => parseModelManifest({ version: 1, models: [{ ...encoder, files: ['../secret'] }] })).toThrowError(
+      /files/,
+    );
     expect(() => parseModelManifest({ version: 1, models: [encoder, encoder] })).toThrowError(/duplicate model id/);
   });
 

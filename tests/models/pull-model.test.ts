@@ -5,7 +5,13 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { findModelEntry, loadModelManifest, pullModel, type ModelManifestEntry, type PullProgress } from '@pathlens/models';
+import {
+  findModelEntry,
+  loadModelManifest,
+  pullModel,
+  type ModelManifestEntry,
+  type PullProgress,
+} from '@pathlens/models';
 
 const entry: ModelManifestEntry = {
   id: 'owner/remote-model',
@@ -24,7 +30,9 @@ const served: Record<string, Buffer> = {
 };
 
 /** Rejects with the error, and how long the call took. */
-async function failure(promise: Promise<unknown>): Promise<{ error: { code?: string; message: string; details?: Record<string, unknown> }; elapsedMs: number }> {
+async function failure(
+  promise: Promise<unknown>,
+): Promise<{ error: { code?: string; message: string; details?: Record<string, unknown> }; elapsedMs: number }> {
   const startedAt = performance.now();
   try {
     await promise;
@@ -73,10 +81,14 @@ describe('pullModel', () => {
     const result = await pullModel({ modelsDir, entry, baseUrl, onProgress: (report) => progress.push(report) });
     expect(result.downloadedFiles).toEqual(['config.json', 'onnx/model.onnx']);
     const folder = path.join(modelsDir, 'owner', 'remote-model');
-    expect(await fs.readFile(path.join(folder, 'onnx/model.onnx'))).toEqual(served['/owner/remote-model/resolve/main/onnx/model.onnx']);
+    expect(await fs.readFile(path.join(folder, 'onnx/model.onnx'))).toEqual(
+      served['/owner/remote-model/resolve/main/onnx/model.onnx'],
+    );
     const modelReports = progress.filter((report) => report.file === 'onnx/model.onnx');
     expect(modelReports.at(-1)).toEqual({ file: 'onnx/model.onnx', receivedBytes: 200_000, totalBytes: 200_000 });
-    expect(modelReports.map((report) => report.receivedBytes)).toEqual([...modelReports.map((report) => report.receivedBytes)].sort((a, b) => a - b));
+    expect(modelReports.map((report) => report.receivedBytes)).toEqual(
+      [...modelReports.map((report) => report.receivedBytes)].sort((a, b) => a - b),
+    );
     expect(await fs.readdir(path.join(folder, 'onnx'))).toEqual(['model.onnx']);
   });
 
@@ -89,14 +101,18 @@ describe('pullModel', () => {
   it('leaves nothing under the final name when the connection drops mid-file', async () => {
     behaviour = 'truncate';
     const progress: PullProgress[] = [];
-    const { error } = await failure(pullModel({ modelsDir, entry, baseUrl, onProgress: (report) => progress.push(report) }));
+    const { error } = await failure(
+      pullModel({ modelsDir, entry, baseUrl, onProgress: (report) => progress.push(report) }),
+    );
     expect(error.code).toBe('model_download_failed');
     expect(progress.at(-1)).toEqual({ file: 'config.json', receivedBytes: 10, totalBytes: 22 });
     await expect(fs.readdir(path.join(modelsDir, 'owner', 'remote-model'))).resolves.toEqual([]);
   });
 
   it('fails fast when the host cannot be resolved, saying how to install offline', async () => {
-    const { error, elapsedMs } = await failure(pullModel({ modelsDir, entry, baseUrl: 'https://pathlens-offline.invalid' }));
+    const { error, elapsedMs } = await failure(
+      pullModel({ modelsDir, entry, baseUrl: 'https://pathlens-offline.invalid' }),
+    );
     expect(error.code).toBe('model_download_failed');
     expect(error.message).toContain('Could not reach pathlens-offline.invalid');
     expect(error.message).toContain('MODELS_DIR/owner/remote-model');

@@ -13,12 +13,21 @@ export interface TokenizerSourceCase {
 }
 
 const hasRealTokenizers =
-  sharedDataFile('tokenizers/clip-vit-base-patch32/tokenizer.json') !== undefined && sharedDataFile('tokenizers/phi-3-mini/tokenizer.json') !== undefined;
+  sharedDataFile('tokenizers/clip-vit-base-patch32/tokenizer.json') !== undefined &&
+  sharedDataFile('tokenizers/phi-3-mini/tokenizer.json') !== undefined;
 
 export const tokenizerSourceCases: TokenizerSourceCase[] = [
-  { name: 'real tokenizers from ../shared/data/tokenizers', sharedTokenizersDir: hasRealTokenizers ? path.join(sharedDataDir, 'tokenizers') : undefined, expectedKind: 'shared' },
+  {
+    name: 'real tokenizers from ../shared/data/tokenizers',
+    sharedTokenizersDir: hasRealTokenizers ? path.join(sharedDataDir, 'tokenizers') : undefined,
+    expectedKind: 'shared',
+  },
   // A folder that does not exist forces the generated fallback tokenizers.
-  { name: 'generated fallback tokenizers', sharedTokenizersDir: path.join(os.tmpdir(), 'pathlens-no-such-tokenizers'), expectedKind: 'generated' },
+  {
+    name: 'generated fallback tokenizers',
+    sharedTokenizersDir: path.join(os.tmpdir(), 'pathlens-no-such-tokenizers'),
+    expectedKind: 'generated',
+  },
 ];
 
 export interface TinyModelsInTempDir extends TinyModelFolders {

@@ -13,56 +13,67 @@ import {
   type GeneratorMarker,
 } from '@pathlens/models';
 import { writeFolderAtomically } from '../../packages/models/src/tiny/write-folder-atomically.ts';
-import { generateTinyModelsInTempDir, readFolderFiles, tokenizerSourceCases, type TinyModelsInTempDir } from './tiny-model-fixtures.ts';
+import {
+  generateTinyModelsInTempDir,
+  readFolderFiles,
+  tokenizerSourceCases,
+  type TinyModelsInTempDir,
+} from './tiny-model-fixtures.ts';
 
-for (const source of tokenizerSourceCases) describe.skipIf(source.sharedTokenizersDir === undefined)(`tiny model generation with ${source.name}`, () => {
-  const sharedTokenizersDir = source.sharedTokenizersDir!;
-  let first: TinyModelsInTempDir;
-  let second: TinyModelsInTempDir;
-  let firstDurationMs = 0;
+for (const source of tokenizerSourceCases)
+  describe.skipIf(source.sharedTokenizersDir === undefined)(`tiny model generation with ${source.name}`, () => {
+    const sharedTokenizersDir = source.sharedTokenizersDir!;
+    let first: TinyModelsInTempDir;
+    let second: TinyModelsInTempDir;
+    let firstDurationMs = 0;
 
-  beforeAll(async () => {
-    const startedAt = performance.now();
-    first = await generateTinyModelsInTempDir(sharedTokenizersDir);
-    firstDurationMs = performance.now() - startedAt;
-    second = await generateTinyModelsInTempDir(sharedTokenizersDir);
-  });
-  afterAll(async () => {
-    await first?.remove();
-    await second?.remove();
-  });
+    beforeAll(async () => {
+      const startedAt = performance.now();
+      first = await generateTinyModelsInTempDir(sharedTokenizersDir);
+      firstDurationMs = performance.now() - startedAt;
+      second = await generateTinyModelsInTempDir(sharedTokenizersDir);
+    });
+    afterAll(async () => {
+      await first?.remove();
+      await second?.remove();
+    });
 
-  it('reports what it generated (a time is printed, never asserted: tests do not time the machine)', () => {
-    console.info(`[tiny models, ${source.name}] generated in ${Math.round(firstDurationMs)} ms: ${first.logLines.join(' | ')}`);
-    expect(first.logLines.length).toBeGreaterThan(0);
-  });
+    it('reports what it generated (a time is printed, never asserted: tests do not time the machine)', () => {
+      console.info(
+        `[tiny models, ${source.name}] generated in ${Math.round(firstDurationMs)} ms: ${first.logLines.join(' | ')}`,
+      );
+      expect(first.logLines.length).toBeGreaterThan(0);
+    });
 
-  it('writes byte-identical folders on every run', async () => {
-    for (const folderName of ['pathlens/tiny-clip', 'pathlens/tiny-chat']) {
-      const firstFiles = await readFolderFiles(path.join(first.modelsDir, folderName));
-      const secondFiles = await readFolderFiles(path.join(second.modelsDir, folderName));
-      expect([...secondFiles.keys()].sort()).toEqual([...firstFiles.keys()].sort());
-      for (const [file, bytes] of firstFiles) expect(bytes.equals(secondFiles.get(file)!), `${folderName}/${file}`).toBe(true);
-    }
-  });
+    it('writes byte-identical folders on every run', async () => {
+      for (const folderName of ['pathlens/tiny-clip', 'pathlens/tiny-chat']) {
+        const firstFiles = await readFolderFiles(path.join(first.modelsDir, folderName));
+        const secondFiles = await readFolderFiles(path.join(second.modelsDir, folderName));
+        expect([...secondFiles.keys()].sort()).toEqual([...firstFiles.keys()].sort());
+        for (const [file, bytes] of firstFiles)
+          expect(bytes.equals(secondFiles.get(file)!), `${folderName}/${file}`).toBe(true);
+      }
+    });
 
-  it('records the tokenizer source in the marker', async () => {
-    for (const folder of [first.clipFolder, first.chatFolder]) {
-      const marker = JSON.parse(await fs.readFile(path.join(folder, generatorMarkerFileName), 'utf8')) as GeneratorMarker;
-      expect(marker.tokenizerSource.kind).toBe(source.expectedKind);
-      expect(marker.demo).toBe(true);
-    }
-  });
+    it('records the tokenizer source in the marker', async () => {
+      for (const folder of [first.clipFolder, first.chatFolder]) {
+        const marker = JSON.parse(
+          await fs.readFile(path.join(folder, generatorMarkerFileName), 'utf8'),
+        ) as GeneratorMarker;
+        expect(marker.tokenizerSource.kind).toBe(source.expectedKind);
+        expect(marker.demo).toBe(true);
+      }
+    });
 
-  it('produces every file the manifest lists for the tiny models', async () => {
-    const manifest = await loadModelManifest();
-    for (const id of [tinyImageTextEncoderId, tinyChatModelId]) {
-      const status = await resolveModelFolder(first.modelsDir, findModelEntry(manifest, id));
-      expect(status.missingFiles).toEqual([]);
-      expect(status.present).toBe(true);
-    }
+    it('produces every file the manifest lists for the tiny models', async () => {
+      const manifest = await loadModelManifest();
+      for (const id of [tinyImageTextEncoderId, tinyChatModelId]) {
+        const status = await resolveModelFolder(first.modelsDir, findModelEntry(manifest, id));
+        expect(status.missingFiles).toEqual([]);
+        expect(status.present).toBe(true);
+      }
+    });
   });
-});
 
 describe('tiny model freshness', () => {
   const sharedTokenizersDir = path.join(os.tmpdir(), 'pathlens-no-such-tokenizers');

@@ -14,13 +14,23 @@ describe('heatmap geometry', () => {
   afterAll(async () => rm(directory, { recursive: true, force: true }));
 
   it('sizes the overlay exactly like the slide reader sizes its thumbnail', async () => {
-    for (const [widthPx, heightPx, maxSizePx] of [[1001, 333, 256], [333, 1001, 100], [640, 480, 1024], [2220, 2967, 1024]] as const) {
+    for (const [widthPx, heightPx, maxSizePx] of [
+      [1001, 333, 256],
+      [333, 1001, 100],
+      [640, 480, 1024],
+      [2220, 2967, 1024],
+    ] as const) {
       const file = path.join(directory, `${widthPx}x${heightPx}.png`);
-      await sharp({ create: { width: widthPx, height: heightPx, channels: 3, background: '#ffffff' } }).png().toFile(file);
+      await sharp({ create: { width: widthPx, height: heightPx, channels: 3, background: '#ffffff' } })
+        .png()
+        .toFile(file);
       const slide = await openSlide(file);
       try {
         const thumbnail = await slide.readThumbnail(maxSizePx);
-        expect(thumbnailSize({ widthPx, heightPx }, maxSizePx)).toEqual({ widthPx: thumbnail.widthPx, heightPx: thumbnail.heightPx });
+        expect(thumbnailSize({ widthPx, heightPx }, maxSizePx)).toEqual({
+          widthPx: thumbnail.widthPx,
+          heightPx: thumbnail.heightPx,
+        });
       } finally {
         await slide.close();
       }
@@ -30,7 +40,9 @@ describe('heatmap geometry', () => {
   it('tiles neighbouring patches edge to edge and clips the padded edge patch', () => {
     const level0 = { widthPx: 1000, heightPx: 333 };
     const thumbnail = thumbnailSize(level0, 256);
-    const columns = [0, 224, 448, 672, 896].map((xLevel0) => patchRectangle({ xLevel0, yLevel0: 224, sizeLevel0Px: 224 }, level0, thumbnail));
+    const columns = [0, 224, 448, 672, 896].map((xLevel0) =>
+      patchRectangle({ xLevel0, yLevel0: 224, sizeLevel0Px: 224 }, level0, thumbnail),
+    );
     for (let index = 1; index < columns.length; index++) expect(columns[index]!.left).toBe(columns[index - 1]!.right);
     expect(columns[0]!.left).toBe(0);
     expect(columns.at(-1)!.right).toBe(thumbnail.widthPx);
@@ -39,13 +51,29 @@ describe('heatmap geometry', () => {
 
   it('paints each patch its score colour, brighter and more opaque for higher scores, transparent elsewhere', async () => {
     const heatmap: SlideHeatmap = {
-      slideId: 'x', slideName: 'x', status: 'ready', widthPx: 448, heightPx: 448, patchSizeLevel0Px: 224, query: 'q', modelId: 'm',
-      // three of four cells stored: scores 0.1 (top left), 0.5 (top right), 0.3 (bottom left); bottom right is background
-      patches: [{ id: 1, xLevel0: 0, yLevel0: 0, sizeLevel0Px: 224, score: 0.1 }, { id: 2, xLevel0: 224, yLevel0: 0, sizeLevel0Px: 224, score: 0.5 }, { id: 3, xLevel0: 0, yLevel0: 224, sizeLevel0Px: 224, score: 0.3 }],
+      slideId: 'x',
+      slideName: 'x',
+      status: 'ready',
+      widthPx: 448,
+      heightPx: 448,
+      patchSizeLevel0Px: 224,
+      query: 'q',
+      modelId: 'm',
+      // three of four cells stored: scores 0.1 (top left), 0.5 (top right), 0.3 (bottom left); bottom right is
+      // background
+      patches: [
+        { id: 1, xLevel0: 0, yLevel0: 0, sizeLevel0Px: 224, score: 0.1 },
+        { id: 2, xLevel0: 224, yLevel0: 0, sizeLevel0Px: 224, score: 0.5 },
+        { id: 3, xLevel0: 0, yLevel0: 224, sizeLevel0Px: 224, score: 0.3 },
+      ],
       minScore: 0.1,
       maxScore: 0.5,
     };
-    const { png, widthPx, heightPx } = await renderHeatmapPng(heatmap, { maxSizePx: 100, colourMap: 'viridis', opacity: 1 });
+    const { png, widthPx, heightPx } = await renderHeatmapPng(heatmap, {
+      maxSizePx: 100,
+      colourMap: 'viridis',
+      opacity: 1,
+    });
     expect([widthPx, heightPx]).toEqual([100, 100]);
     const { data } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
     const pixel = (x: number, y: number) => Array.from(data.subarray((y * 100 + x) * 4, (y * 100 + x) * 4 + 4));

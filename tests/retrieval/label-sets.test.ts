@@ -25,15 +25,38 @@ describe('label sets', () => {
   const failureOf = async (files: Record<string, string>) => {
     const folder = await mkdtemp(path.join(directory, 'case-'));
     for (const [name, text] of Object.entries(files)) await writeFile(path.join(folder, name), text);
-    return { folder, error: await loadLabelSets(folder).then(() => null, (error: unknown) => error) };
+    return {
+      folder,
+      error: await loadLabelSets(folder).then(
+        () => null,
+        (error: unknown) => error,
+      ),
+    };
   };
 
   it('ships the CRC, breast, lung and tissue-component sets, in our own words', async () => {
     const catalog = await LabelSetCatalog.load();
-    expect(catalog.list().map((labelSet) => labelSet.id).sort()).toEqual(['breast-benign-malignant', 'crc-tissue-types', 'lung-adeno-vs-squamous', 'tissue-components']);
+    expect(
+      catalog
+        .list()
+        .map((labelSet) => labelSet.id)
+        .sort(),
+    ).toEqual(['breast-benign-malignant', 'crc-tissue-types', 'lung-adeno-vs-squamous', 'tissue-components']);
     const crc = catalog.get('crc-tissue-types');
-    expect(crc.classes.map((labelClass) => labelClass.id)).toEqual(['ADI', 'DEB', 'LYM', 'MUC', 'MUS', 'NORM', 'STR', 'TUM']);
-    expect(catalog.get('breast-benign-malignant').classes.map((labelClass) => labelClass.id)).toEqual(['benign', 'malignant']);
+    expect(crc.classes.map((labelClass) => labelClass.id)).toEqual([
+      'ADI',
+      'DEB',
+      'LYM',
+      'MUC',
+      'MUS',
+      'NORM',
+      'STR',
+      'TUM',
+    ]);
+    expect(catalog.get('breast-benign-malignant').classes.map((labelClass) => labelClass.id)).toEqual([
+      'benign',
+      'malignant',
+    ]);
     expect(catalog.get('lung-adeno-vs-squamous').classes.map((labelClass) => labelClass.id)).toEqual(['LUAD', 'LUSC']);
     for (const labelSet of catalog.list()) {
       expect(labelSet.builtIn).toBe(true);
@@ -57,17 +80,25 @@ describe('label sets', () => {
     await writeFile(path.join(folder, 'mine.json'), JSON.stringify({ ...valid, logit_scale: 50 }));
     await writeFile(path.join(folder, 'notes.txt'), 'not a label set; ignored');
     const catalog = await LabelSetCatalog.load({ userDirectory: folder });
-    expect(catalog.get('my-set')).toMatchObject({ builtIn: false, logitScale: 50, origin: path.join(folder, 'mine.json') });
+    expect(catalog.get('my-set')).toMatchObject({
+      builtIn: false,
+      logitScale: 50,
+      origin: path.join(folder, 'mine.json'),
+    });
     expect(catalog.list()).toHaveLength(5);
   });
 
   it('names the file and the field of an invalid label set', async () => {
-    const missingName = await failureOf({ 'broken.json': JSON.stringify({ ...valid, classes: [valid.classes[0], { id: 'b' }] }) });
+    const missingName = await failureOf({
+      'broken.json': JSON.stringify({ ...valid, classes: [valid.classes[0], { id: 'b' }] }),
+    });
     expect(PathLensError.is(missingName.error, 'invalid_config')).toBe(true);
     expect((missingName.error as Error).message).toContain(path.join(missingName.folder, 'broken.json'));
     expect((missingName.error as Error).message).toContain('classes.1.name');
 
-    const badTemplate = await failureOf({ 'template.json': JSON.stringify({ ...valid, templates: ['no placeholder here'] }) });
+    const badTemplate = await failureOf({
+      'template.json': JSON.stringify({ ...valid, templates: ['no placeholder here'] }),
+    });
     expect((badTemplate.error as Error).message).toMatch(/templates\.0: a template must contain \{class\}/);
 
     const notJson = await failureOf({ 'oops.json': '{ "id": "x", ' });
@@ -79,7 +110,16 @@ describe('label sets', () => {
     const oneClass = await failureOf({ 'one.json': JSON.stringify({ ...valid, classes: [valid.classes[0]] }) });
     expect((oneClass.error as Error).message).toMatch(/classes: a label set needs at least two classes/);
 
-    const noPrompts = await failureOf({ 'empty.json': JSON.stringify({ ...valid, templates: [], classes: [{ id: 'a', name: 'alpha' }, { id: 'b', name: 'beta', prompts: ['x'] }] }) });
+    const noPrompts = await failureOf({
+      'empty.json': JSON.stringify({
+        ...valid,
+        templates: [],
+        classes: [
+          { id: 'a', name: 'alpha' },
+          { id: 'b', name: 'beta', prompts: ['x'] },
+        ],
+      }),
+    });
     expect((noPrompts.error as Error).message).toMatch(/classes\.0: class "a" has no prompts/);
 
     const twice = await failureOf({ 'one.json': JSON.stringify(valid), 'two.json': JSON.stringify(valid) });
@@ -90,7 +130,9 @@ describe('label sets', () => {
     const folder = await mkdtemp(path.join(directory, 'clash-'));
     await writeFile(path.join(folder, 'crc.json'), JSON.stringify({ ...valid, id: 'crc-tissue-types' }));
     await expect(LabelSetCatalog.load({ userDirectory: folder })).rejects.toThrow(/both have id "crc-tissue-types"/);
-    await expect(LabelSetCatalog.load({ userDirectory: path.join(directory, 'missing') })).rejects.toThrow(/Cannot read the label-set folder .*LABEL_SETS_DIR/);
+    await expect(LabelSetCatalog.load({ userDirectory: path.join(directory, 'missing') })).rejects.toThrow(
+      /Cannot read the label-set folder .*LABEL_SETS_DIR/,
+    );
     const catalog = await LabelSetCatalog.load();
     const error = (() => {
       try {

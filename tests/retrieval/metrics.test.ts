@@ -5,7 +5,11 @@ import { normalise } from '../helpers/vectors.ts';
 describe('evaluation metrics', () => {
   it('computes accuracy, balanced accuracy, weighted F1 and the confusion matrix', () => {
     // truth: A A A A B B C; predictions: A A A B B C C
-    const metrics = classificationMetrics(['A', 'A', 'A', 'A', 'B', 'B', 'C'], ['A', 'A', 'A', 'B', 'B', 'C', 'C'], ['A', 'B', 'C']);
+    const metrics = classificationMetrics(
+      ['A', 'A', 'A', 'A', 'B', 'B', 'C'],
+      ['A', 'A', 'A', 'B', 'B', 'C', 'C'],
+      ['A', 'B', 'C'],
+    );
     expect(metrics.confusionMatrix).toEqual([
       [3, 1, 0],
       [0, 1, 1],
@@ -31,7 +35,8 @@ describe('evaluation metrics', () => {
     // 6 images on their own axes; captions 0–3 on their image's axis; captions 4 and 5 lean
     // more towards each other's image: each ranks second in both directions.
     const axis = (index: number) => Array.from({ length: 8 }, (_, dimension) => (dimension === index ? 1 : 0));
-    const mix = (major: number, minor: number, weight: number) => normalise(axis(major).map((value, dimension) => value + weight * axis(minor)[dimension]!));
+    const mix = (major: number, minor: number, weight: number) =>
+      normalise(axis(major).map((value, dimension) => value + weight * axis(minor)[dimension]!));
     const images = Array.from({ length: 6 }, (_, index) => axis(index));
     const captions = [axis(0), axis(1), axis(2), axis(3), mix(5, 4, 0.5), mix(4, 5, 0.7)];
     const metrics = retrievalMetrics(images, captions, [1, 2, 5]);

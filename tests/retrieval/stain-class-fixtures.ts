@@ -19,7 +19,11 @@ export type TissueComponent = keyof typeof tissueComponentColours;
 /** A stain-coloured patch for a class, its colour shifted a little per `variant` so images differ. */
 export function componentPatchPng(component: TissueComponent, variant: number, sizePx = 96): Promise<Buffer> {
   const shift = ((variant * 7) % 11) - 5;
-  return stainPatchPng(tissueComponentColours[component].map((value) => Math.max(0, Math.min(255, value + shift))), 10 + variant, sizePx);
+  return stainPatchPng(
+    tissueComponentColours[component].map((value) => Math.max(0, Math.min(255, value + shift))),
+    10 + variant,
+    sizePx,
+  );
 }
 
 /**
@@ -62,8 +66,19 @@ export async function writeComponentPairs(folder: string): Promise<{ jsonl: stri
     }
   }
   const jsonl = path.join(folder, 'pairs.jsonl');
-  await writeFile(jsonl, [...rows.map((row) => JSON.stringify(row)), JSON.stringify({ image: 'images/missing.png', caption: 'gone' }), 'not json'].join('\n') + '\n');
+  await writeFile(
+    jsonl,
+    [
+      ...rows.map((row) => JSON.stringify(row)),
+      JSON.stringify({ image: 'images/missing.png', caption: 'gone' }),
+      'not json',
+    ].join('\n') + '\n',
+  );
   const csv = path.join(folder, 'pairs.csv');
-  await writeFile(csv, ['path,caption', ...rows.map((row) => `${row.image},"${row.caption}"`), 'images/missing.png,gone'].join('\n') + '\n');
+  await writeFile(
+    csv,
+    ['path,caption', ...rows.map((row) => `${row.image},"${row.caption}"`), 'images/missing.png,gone'].join('\n') +
+      '\n',
+  );
   return { jsonl, csv, pairCount: rows.length };
 }

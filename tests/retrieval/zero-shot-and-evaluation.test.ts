@@ -3,11 +3,28 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ClipImageEncoder, ClipTextEncoder, decodeImage } from '@pathlens/encoders';
-import { classifyEmbeddings, classifyImages, embedLabelSet, evaluateRetrieval, evaluateZeroShot, LabelSetCatalog, listLabelledImages, parseLabelSet } from '@pathlens/retrieval';
+import {
+  classifyEmbeddings,
+  classifyImages,
+  embedLabelSet,
+  evaluateRetrieval,
+  evaluateZeroShot,
+  LabelSetCatalog,
+  listLabelledImages,
+  parseLabelSet,
+} from '@pathlens/retrieval';
 import { sharedDataFile } from '../helpers/shared-data.ts';
-import { componentPatchPng, tissueComponentColours, writeComponentFolder, writeComponentPairs, type TissueComponent } from './stain-class-fixtures.ts';
+import {
+  componentPatchPng,
+  tissueComponentColours,
+  writeComponentFolder,
+  writeComponentPairs,
+  type TissueComponent,
+} from './stain-class-fixtures.ts';
 
-const crcFolder = sharedDataFile('patches/crc-val-he-7k-32/test_samples_complete.csv') ? path.dirname(sharedDataFile('patches/crc-val-he-7k-32/test_samples_complete.csv')!) : undefined;
+const crcFolder = sharedDataFile('patches/crc-val-he-7k-32/test_samples_complete.csv')
+  ? path.dirname(sharedDataFile('patches/crc-val-he-7k-32/test_samples_complete.csv')!)
+  : undefined;
 
 describe('zero-shot classification and evaluation with the tiny CLIP', () => {
   let imageEncoder: ClipImageEncoder;
@@ -17,7 +34,11 @@ describe('zero-shot classification and evaluation with the tiny CLIP', () => {
 
   beforeAll(async () => {
     const options = { modelsDir: inject('modelsDir'), modelId: 'pathlens/tiny-clip' };
-    [imageEncoder, textEncoder, catalog] = await Promise.all([ClipImageEncoder.load(options), ClipTextEncoder.load(options), LabelSetCatalog.load()]);
+    [imageEncoder, textEncoder, catalog] = await Promise.all([
+      ClipImageEncoder.load(options),
+      ClipTextEncoder.load(options),
+      LabelSetCatalog.load(),
+    ]);
     directory = await mkdtemp(path.join(os.tmpdir(), 'pathlens-zero-shot-'));
   });
   afterAll(async () => {
@@ -33,14 +54,28 @@ describe('zero-shot classification and evaluation with the tiny CLIP', () => {
     // cached: the same object for the same encoder and label set
     expect(await embedLabelSet(textEncoder, labelSet)).toBe(classifier);
     // one class of one prompt equals that prompt's own embedding
-    const single = parseLabelSet({ id: 'single', name: 'x', classes: [{ id: 'a', name: 'a', prompts: ['purple nuclei'] }, { id: 'b', name: 'b', prompts: ['pink stroma'] }] }, { origin: 'test', builtIn: false, code: 'invalid_request' });
+    const single = parseLabelSet(
+      {
+        id: 'single',
+        name: 'x',
+        classes: [
+          { id: 'a', name: 'a', prompts: ['purple nuclei'] },
+          { id: 'b', name: 'b', prompts: ['pink stroma'] },
+        ],
+      },
+      { origin: 'test', builtIn: false, code: 'invalid_request' },
+    );
     const [direct] = await textEncoder.embedTexts(['purple nuclei']);
-    expect(Array.from((await embedLabelSet(textEncoder, single)).classEmbeddings[0]!)).toEqual(Array.from(direct!).map((value) => expect.closeTo(value, 5)));
+    expect(Array.from((await embedLabelSet(textEncoder, single)).classEmbeddings[0]!)).toEqual(
+      Array.from(direct!).map((value) => expect.closeTo(value, 5)),
+    );
   });
 
   it('classifies each stain-coloured image as its tissue component, with probabilities that sum to 1', async () => {
     const components = Object.keys(tissueComponentColours) as TissueComponent[];
-    const images = await Promise.all(components.map(async (component) => decodeImage(await componentPatchPng(component, 1))));
+    const images = await Promise.all(
+      components.map(async (component) => decodeImage(await componentPatchPng(component, 1))),
+    );
     const predictions = await classifyImages({ imageEncoder, textEncoder }, images, catalog.get('tissue-components'));
     expect(predictions.map((prediction) => prediction.predicted.id)).toEqual(components);
     for (const prediction of predictions) {
@@ -59,8 +94,23 @@ describe('zero-shot classification and evaluation with the tiny CLIP', () => {
     expect(soft.predicted.id).toBe('cellular');
     expect(soft.predicted.probability).toBeLessThan(sharp.predicted.probability);
     expect(soft.predicted.similarity).toBeCloseTo(sharp.predicted.similarity, 10);
-    const scaled = parseLabelSet({ id: 'scaled', name: 's', logit_scale: 10, templates: ['{class}'], classes: [{ id: 'n', name: 'nuclei' }, { id: 's', name: 'stroma' }] }, { origin: 'test', builtIn: false, code: 'invalid_request' });
-    expect(classifyEmbeddings([embedding!], await embedLabelSet(textEncoder, scaled), { defaultLogitScale: 1 })[0]!.logitScale).toBe(10);
+    const scaled = parseLabelSet(
+      {
+        id: 'scaled',
+        name: 's',
+        logit_scale: 10,
+        templates: ['{class}'],
+        classes: [
+          { id: 'n', name: 'nuclei' },
+          { id: 's', name: 'stroma' },
+        ],
+      },
+      { origin: 'test', builtIn: false, code: 'invalid_request' },
+    );
+    expect(
+      classifyEmbeddings([embedding!], await embedLabelSet(textEncoder, scaled), { defaultLogitScale: 1 })[0]!
+        .logitScale,
+    ).toBe(10);
   });
 
   it('evaluates zero-shot on a colour-separable folder clearly better than chance', async () => {
@@ -80,7 +130,9 @@ describe('zero-shot classification and evaluation with the tiny CLIP', () => {
 
   it('refuses data labels the label set has no class for, naming them', async () => {
     const { images } = await listLabelledImages(path.join(directory, 'components'));
-    await expect(evaluateZeroShot({ imageEncoder, textEncoder }, images, catalog.get('crc-tissue-types'))).rejects.toThrow(/no class for: .*cellular.*Its class ids: ADI, DEB/);
+    await expect(
+      evaluateZeroShot({ imageEncoder, textEncoder }, images, catalog.get('crc-tissue-types')),
+    ).rejects.toThrow(/no class for: .*cellular.*Its class ids: ADI, DEB/);
   });
 
   it('evaluates retrieval both ways from JSONL and CSV, reporting broken rows', async () => {
@@ -95,14 +147,20 @@ describe('zero-shot classification and evaluation with the tiny CLIP', () => {
       expect(result.imageToText.recallAt[10]).toBe(1);
       expect(result.rejected.map((row) => row.reason).join('\n')).toMatch(/no image file at .*missing\.png/);
     }
-    expect((await evaluateRetrieval({ imageEncoder, textEncoder }, jsonl)).rejected.some((row) => /not JSON/.test(row.reason))).toBe(true);
+    expect(
+      (await evaluateRetrieval({ imageEncoder, textEncoder }, jsonl)).rejected.some((row) =>
+        /not JSON/.test(row.reason),
+      ),
+    ).toBe(true);
   });
 
   it('reads a CSV of path,label whose first path column is stale (CRC test_samples style)', async () => {
     const folder = path.join(directory, 'csv-labels');
     await writeComponentFolder(folder, 1);
     const csv = path.join(folder, 'labels.csv');
-    const rows = Object.keys(tissueComponentColours).map((component) => `${component}/0.png,${component},['./elsewhere/${component}.png']`);
+    const rows = Object.keys(tissueComponentColours).map(
+      (component) => `${component}/0.png,${component},['./elsewhere/${component}.png']`,
+    );
     await writeFile(csv, ['fname,label,path', ...rows, 'nothing.png,blood,nothing.png'].join('\n'));
     const { images, rejected } = await listLabelledImages(csv);
     expect(images.map((image) => image.label)).toEqual(Object.keys(tissueComponentColours));
@@ -118,7 +176,9 @@ describe('zero-shot classification and evaluation with the tiny CLIP', () => {
         const result = await evaluateZeroShot({ imageEncoder, textEncoder }, images, catalog.get('crc-tissue-types'));
         expect(result.labels).toEqual(['ADI', 'DEB', 'LYM', 'MUC', 'MUS', 'NORM', 'STR', 'TUM']);
         expect(result.confusionMatrix).toHaveLength(8);
-        expect(result.confusionMatrix.every((row) => row.length === 8 && row.reduce((sum, value) => sum + value, 0) === 4)).toBe(true);
+        expect(
+          result.confusionMatrix.every((row) => row.length === 8 && row.reduce((sum, value) => sum + value, 0) === 4),
+        ).toBe(true);
         expect(result.accuracy).toBeGreaterThanOrEqual(0);
         expect(result.accuracy).toBeLessThanOrEqual(1);
         expect(result.unreadable).toEqual([]);

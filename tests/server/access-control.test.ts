@@ -5,14 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig, silentLogger } from '@pathlens/core';
-import {
-  accessSettings,
-  createApp,
-  matchRoute,
-  routeRoles,
-  startServer,
-  type PathLensApp,
-} from '@pathlens/server';
+import { accessSettings, createApp, matchRoute, routeRoles, startServer, type PathLensApp } from '@pathlens/server';
 import { apiKeyRoles, type ApiKeyRole } from '@pathlens/store';
 import { projectRoot } from '../helpers/shared-data.ts';
 import { startTestServer } from '../helpers/test-server.ts';

@@ -28,7 +28,8 @@ describe('bad input gets a clear 4xx, stores nothing, and the server stays up', 
     await rm(path.dirname(allowedDir), { recursive: true, force: true });
   });
 
-  const errorOf = async (response: Response) => ((await response.json()) as { error: { code: string; message: string; type: string } }).error;
+  const errorOf = async (response: Response) =>
+    ((await response.json()) as { error: { code: string; message: string; type: string } }).error;
   const uploadBytes = (bytes: Uint8Array, name: string) => {
     const form = new FormData();
     form.append('file', new Blob([bytes]), name);
@@ -51,8 +52,17 @@ describe('bad input gets a clear 4xx, stores nothing, and the server stays up', 
   });
 
   it('refuses paths outside SLIDE_DIRS, through .. or a symlink', async () => {
-    for (const requested of [path.join(outsideDir, 'secret.png'), path.join(allowedDir, '..', 'private', 'secret.png'), path.join(allowedDir, 'link-to-secret.png'), '/etc/passwd']) {
-      const response = await fetch(`${baseUrl}/v1/slides`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: requested }) });
+    for (const requested of [
+      path.join(outsideDir, 'secret.png'),
+      path.join(allowedDir, '..', 'private', 'secret.png'),
+      path.join(allowedDir, 'link-to-secret.png'),
+      '/etc/passwd',
+    ]) {
+      const response = await fetch(`${baseUrl}/v1/slides`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ path: requested }),
+      });
       expect(response.status).toBe(403);
       const error = await errorOf(response);
       expect(error.code).toBe('path_not_allowed');
@@ -69,15 +79,30 @@ describe('bad input gets a clear 4xx, stores nothing, and the server stays up', 
 
     const client = new OpenAI({ apiKey: 'test', baseURL: `${baseUrl}/v1`, maxRetries: 0 });
     const failure = await client.chat.completions
-      .create({ model: 'pathlens', messages: [{ role: 'user', content: 'hello' }], ...({ slide_id: missing } as object) })
+      .create({
+        model: 'pathlens',
+        messages: [{ role: 'user', content: 'hello' }],
+        ...({ slide_id: missing } as object),
+      })
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(OpenAI.NotFoundError);
     expect((failure as InstanceType<typeof OpenAI.NotFoundError>).code).toBe('slide_not_found');
   });
 
   it('answers 400 for malformed chat requests', async () => {
-    const post = (body: string) => fetch(`${baseUrl}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    for (const body of ['{not json', '{}', JSON.stringify({ messages: [] }), JSON.stringify({ messages: [{ role: 'wizard', content: 'x' }] }), JSON.stringify({ messages: [{ role: 'user', content: 'x' }], temperature: 9 })]) {
+    const post = (body: string) =>
+      fetch(`${baseUrl}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+    for (const body of [
+      '{not json',
+      '{}',
+      JSON.stringify({ messages: [] }),
+      JSON.stringify({ messages: [{ role: 'wizard', content: 'x' }] }),
+      JSON.stringify({ messages: [{ role: 'user', content: 'x' }], temperature: 9 }),
+    ]) {
       const response = await post(body);
       expect(response.status, body).toBe(400);
       const error = await errorOf(response);
@@ -90,7 +115,10 @@ describe('bad input gets a clear 4xx, stores nothing, and the server stays up', 
   });
 
   it('answers 400 for k of 10 million, an empty query and a 1 MB query', async () => {
-    for (const query of [{ q: 'nuclei', k: '10000000' }, { q: '' }, { q: 'x'.repeat(1_000_000) }] as Record<string, string>[]) {
+    for (const query of [{ q: 'nuclei', k: '10000000' }, { q: '' }, { q: 'x'.repeat(1_000_000) }] as Record<
+      string,
+      string
+    >[]) {
       const response = await fetch(`${baseUrl}/v1/search?${new URLSearchParams(query)}`);
       expect([400, 414, 431]).toContain(response.status);
       if (response.status === 400) expect((await errorOf(response)).code).toBe('invalid_request');
@@ -99,7 +127,11 @@ describe('bad input gets a clear 4xx, stores nothing, and the server stays up', 
 
   it('refuses a pair whose image is not an image', async () => {
     const image = `data:image/png;base64,${Buffer.from('not an image at all').toString('base64')}`;
-    const response = await fetch(`${baseUrl}/v1/pairs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ image, caption: 'x' }) });
+    const response = await fetch(`${baseUrl}/v1/pairs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ image, caption: 'x' }),
+    });
     expect(response.status).toBe(415);
     expect((await errorOf(response)).code).toBe('unsupported_format');
   });

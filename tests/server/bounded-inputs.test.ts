@@ -13,7 +13,9 @@ describe('bounded inputs: size limits and invalid text, refused before any work'
   let baseUrl: string;
 
   const rows = async (table: string) => {
-    const result = await test.server.holder.runtime!.store.handle.db.execute(sql.raw(`select count(*)::int as count from ${table}`));
+    const result = await test.server.holder.runtime!.store.handle.db.execute(
+      sql.raw(`select count(*)::int as count from ${table}`),
+    );
     return Number((result as unknown as { rows: { count: number }[] }).rows[0]!.count);
   };
   /**
@@ -70,7 +72,9 @@ describe('bounded inputs: size limits and invalid text, refused before any work'
     baseUrl = test.server.url;
     const baseline = await watchHealth(new Promise((resolve) => setTimeout(resolve, 2_000)));
     allowedStallMs = 200 + baseline.slowestMs;
-    console.log(`baseline: slowest /healthz ${baseline.slowestMs.toFixed(0)} ms (load average ${os.loadavg()[0]!.toFixed(1)})`);
+    console.log(
+      `baseline: slowest /healthz ${baseline.slowestMs.toFixed(0)} ms (load average ${os.loadavg()[0]!.toFixed(1)})`,
+    );
   }, 120_000);
   afterAll(async () => test?.dispose());
 
@@ -80,7 +84,9 @@ describe('bounded inputs: size limits and invalid text, refused before any work'
     expect(result.body.error).toMatchObject({ code: 'payload_too_large' });
     expect(result.body.error.message).toMatch(/over 16 MB \(MAX_JSON_BODY_MEGABYTES\)/);
     expect(result.samples).toBeGreaterThan(0);
-    console.log(`100 MB chat message: slowest /healthz ${result.slowestMs.toFixed(0)} ms over ${result.samples} samples (load average ${os.loadavg()[0]!.toFixed(1)}, allowed ${allowedStallMs.toFixed(0)} ms)`);
+    console.log(
+      `100 MB chat message: slowest /healthz ${result.slowestMs.toFixed(0)} ms over ${result.samples} samples (load average ${os.loadavg()[0]!.toFixed(1)}, allowed ${allowedStallMs.toFixed(0)} ms)`,
+    );
     expect(result.slowestMs).toBeLessThan(allowedStallMs);
     expect((await fetch(`${baseUrl}/healthz`)).status).toBe(200); // the server is still up
   });
@@ -88,21 +94,36 @@ describe('bounded inputs: size limits and invalid text, refused before any work'
   it('a message over the character limits is refused with 413 naming the limit, quoting none of it', async () => {
     const result = await postWhileWatchingHealth('secret-', 'b', 20_000);
     expect(result.status).toBe(413);
-    expect(result.body.error.message).toMatch(/messages\[0\] has 20007 characters; the limit is 16000 a message \(CHAT_MAX_MESSAGE_CHARACTERS\)/);
+    expect(result.body.error.message).toMatch(
+      /messages\[0\] has 20007 characters; the limit is 16000 a message \(CHAT_MAX_MESSAGE_CHARACTERS\)/,
+    );
     expect(JSON.stringify(result.body)).not.toContain('secret');
     expect(result.slowestMs).toBeLessThan(allowedStallMs);
 
     // 1 MB: under the JSON limit, but more than the character limits allow: refused from its size, unread.
     const megabyte = await postWhileWatchingHealth('secret-', 'b', 1_048_576);
     expect(megabyte.status).toBe(413);
-    expect(megabyte.body.error.message).toMatch(/chat requests are limited to 64000 characters \(CHAT_MAX_TOTAL_CHARACTERS\)/);
+    expect(megabyte.body.error.message).toMatch(
+      /chat requests are limited to 64000 characters \(CHAT_MAX_TOTAL_CHARACTERS\)/,
+    );
     expect(JSON.stringify(megabyte.body)).not.toContain('secret');
     expect(megabyte.slowestMs).toBeLessThan(allowedStallMs);
 
-    const many = { messages: Array.from({ length: 6 }, (_, index) => ({ role: index % 2 ? 'assistant' : 'user', content: 'c'.repeat(15_000) })) };
-    const total = await fetch(`${baseUrl}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(many) });
+    const many = {
+      messages: Array.from({ length: 6 }, (_, index) => ({
+        role: index % 2 ? 'assistant' : 'user',
+        content: 'c'.repeat(15_000),
+      })),
+    };
+    const total = await fetch(`${baseUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(many),
+    });
     expect(total.status).toBe(413);
-    expect(((await total.json()) as Json).error.message).toMatch(/90000 characters in all; the limit is 64000 \(CHAT_MAX_TOTAL_CHARACTERS\)/);
+    expect(((await total.json()) as Json).error.message).toMatch(
+      /90000 characters in all; the limit is 64000 \(CHAT_MAX_TOTAL_CHARACTERS\)/,
+    );
   });
 
   it('a message under the character limits but over the token limit is counted in bounded chunks and refused', async () => {
@@ -137,8 +158,16 @@ describe('bounded inputs: size limits and invalid text, refused before any work'
 
   it('NUL in captions, metadata, names, paths and filters is a 400 naming the field, and nothing is stored', async () => {
     const post = (route: string, body: unknown) =>
-      fetch(`${baseUrl}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const png = (await sharp({ create: { width: 32, height: 32, channels: 3, background: '#8040a0' } }).png().toBuffer()).toString('base64');
+      fetch(`${baseUrl}${route}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const png = (
+      await sharp({ create: { width: 32, height: 32, channels: 3, background: '#8040a0' } })
+        .png()
+        .toBuffer()
+    ).toString('base64');
     const image = `data:image/png;base64,${png}`;
     const attempts: [string, unknown, string][] = [
       ['/v1/pairs', { image, caption: 'nuclei\u0000' }, 'caption'],
@@ -149,7 +178,11 @@ describe('bounded inputs: size limits and invalid text, refused before any work'
       ['/v1/slides', { path: '/slides/a.svs', metadata: { organ: 'colon\u0000' } }, 'metadata.organ'],
       ['/v1/search', { q: 'purple\u0000 nuclei' }, 'q'],
       ['/v1/search', { q: 'purple nuclei', organ: 'colon\u0000' }, 'organ'],
-      ['/v1/reports', { slide_id: '00000000-0000-4000-8000-000000000000', clinical_context: 'polyp\u0000' }, 'clinical_context'],
+      [
+        '/v1/reports',
+        { slide_id: '00000000-0000-4000-8000-000000000000', clinical_context: 'polyp\u0000' },
+        'clinical_context',
+      ],
     ];
     for (const [route, body, field] of attempts) {
       const response = await post(route, body);

@@ -13,13 +13,25 @@ type Final = Record<string, any>;
 const dataUrl = (png: Buffer) => `data:image/png;base64,${png.toString('base64')}`;
 
 /** Ask with one picture through the official client, streamed; the answer text and the last chunk's PathLens fields. */
-async function askWithPicture(baseUrl: string, url: string, question = 'What does this picture show?'): Promise<{ text: string; final: Final }> {
+async function askWithPicture(
+  baseUrl: string,
+  url: string,
+  question = 'What does this picture show?',
+): Promise<{ text: string; final: Final }> {
   const client = new OpenAI({ apiKey: 'test-key', baseURL: `${baseUrl}/v1`, maxRetries: 0 });
   const stream = await client.chat.completions.create({
     model: 'pathlens',
     stream: true,
     max_tokens: 40,
-    messages: [{ role: 'user', content: [{ type: 'text', text: question }, { type: 'image_url', image_url: { url, detail: 'auto' } }] }],
+    messages: [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: question },
+          { type: 'image_url', image_url: { url, detail: 'auto' } },
+        ],
+      },
+    ],
   });
   let text = '';
   let final: Final | undefined;
@@ -36,7 +48,11 @@ async function addLibraryPairs(baseUrl: string): Promise<void> {
     [stainColours.eosin, 'Pink collagen-rich stroma.', 2],
   ] as const) {
     const body = JSON.stringify({ image: dataUrl(await stainPatchPng(colour, seed)), caption, source: 'test' });
-    const response = await fetch(`${baseUrl}/v1/pairs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const response = await fetch(`${baseUrl}/v1/pairs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(response.status).toBeLessThan(300);
   }
 }
@@ -60,24 +76,37 @@ describe('pictures in chat with the tiny vision-language model', () => {
     const image = asked.final.evidence.find((item: { kind: string }) => item.kind === 'image');
     expect(image).toMatchObject({ n: 1, imageNumber: 1, mediaType: 'image/png', shownToModel: true });
     expect(image.captions[0].caption).toBe('Sheets of lymphocytes with dark purple nuclei.');
-    expect(asked.final.evidence.some((item: { kind: string; caption?: string }) => item.kind === 'pair' && item.caption === 'Sheets of lymphocytes with dark purple nuclei.')).toBe(true);
-    const findings = asked.final.evidence.filter((item: { kind: string; imageNumber?: number }) => item.kind === 'finding' && item.imageNumber === 1);
+    expect(
+      asked.final.evidence.some(
+        (item: { kind: string; caption?: string }) =>
+          item.kind === 'pair' && item.caption === 'Sheets of lymphocytes with dark purple nuclei.',
+      ),
+    ).toBe(true);
+    const findings = asked.final.evidence.filter(
+      (item: { kind: string; imageNumber?: number }) => item.kind === 'finding' && item.imageNumber === 1,
+    );
     expect(findings.length).toBeGreaterThan(0); // zero-shot findings read from the picture, not a slide
     const stored = await readdir(path.join(vision.dataDir, 'conversations', asked.final.conversation_id));
     expect(stored).toEqual([image.fileName]);
 
     const other = await askWithPicture(vision.server.url, pink);
     expect(other.text).toMatch(/Pink stroma/);
-    expect(other.final.evidence.find((item: { kind: string }) => item.kind === 'image').captions[0].caption).toBe('Pink collagen-rich stroma.');
+    expect(other.final.evidence.find((item: { kind: string }) => item.kind === 'image').captions[0].caption).toBe(
+      'Pink collagen-rich stroma.',
+    );
   });
 
   it('says in /v1/models that the chat model takes pictures and slide tokens', async () => {
-    const models = (await (await fetch(`${vision.server.url}/v1/models`)).json()) as { data: Record<string, unknown>[] };
+    const models = (await (await fetch(`${vision.server.url}/v1/models`)).json()) as {
+      data: Record<string, unknown>[];
+    };
     expect(models.data[0]).toMatchObject({ id: 'pathlens/tiny-vlm', accepts_images: true, accepts_slide_tokens: true });
   });
 
   it('refuses an http image URL outside the allowlist with a 4xx naming the setting', async () => {
-    const error = await askWithPicture(vision.server.url, 'http://images.example.org/field.png').catch((caught: unknown) => caught);
+    const error = await askWithPicture(vision.server.url, 'http://images.example.org/field.png').catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(403);
     expect((error as InstanceType<typeof OpenAI.APIError>).message).toContain('CHAT_IMAGE_URL_HOSTS');
@@ -90,13 +119,21 @@ describe('pictures in chat with the tiny vision-language model', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ messages: [{ role: 'user', content }] }),
       });
-    const corrupt = await post([{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUg==' } }]);
+    const corrupt = await post([
+      { type: 'text', text: 'What is this?' },
+      { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUg==' } },
+    ]);
     expect(corrupt.status).toBe(400);
     expect(((await corrupt.json()) as { error: { code: string } }).error.code).toBe('invalid_request');
-    const tooMany = await post([{ type: 'text', text: 'Compare these.' }, ...Array.from({ length: 5 }, () => ({ type: 'image_url', image_url: { url: purple } }))]);
+    const tooMany = await post([
+      { type: 'text', text: 'Compare these.' },
+      ...Array.from({ length: 5 }, () => ({ type: 'image_url', image_url: { url: purple } })),
+    ]);
     expect(tooMany.status).toBe(400);
     expect(((await tooMany.json()) as { error: { message: string } }).error.message).toContain('CHAT_MAX_IMAGES');
-    const notImage = await post([{ type: 'image_url', image_url: { url: `data:image/png;base64,${Buffer.from('just text').toString('base64')}` } }]);
+    const notImage = await post([
+      { type: 'image_url', image_url: { url: `data:image/png;base64,${Buffer.from('just text').toString('base64')}` } },
+    ]);
     expect(notImage.status).toBe(400);
     expect((await askWithPicture(vision.server.url, purple)).text).toMatch(/Purple nuclei/); // still serving
   });
@@ -133,9 +170,14 @@ describe('pictures in chat with the tiny vision-language model', () => {
             messages: [{ role: 'user', content: 'Where are the purple nuclei?' }],
             ...({ slide_id: slideId } as object),
           })) as unknown as Final;
-          // Only pictures (or slide tokens) open the tiny VLM's answer this way; text evidence alone gives "The highlighted region …".
+          // Only pictures (or slide tokens) open the tiny VLM's answer this way; text evidence alone gives "The
+          // highlighted region …".
           expect(completion.choices[0].message.content).toMatch(/^(Purple nuclei|Pink stroma|Hematoxylin-rich|Eosin)/);
-          expect(completion.evidence.some((item: { kind: string; slideId?: string }) => item.kind === 'patch' && item.slideId === slideId)).toBe(true);
+          expect(
+            completion.evidence.some(
+              (item: { kind: string; slideId?: string }) => item.kind === 'patch' && item.slideId === slideId,
+            ),
+          ).toBe(true);
         }
       } finally {
         await rm(fixtureDir, { recursive: true, force: true });
@@ -154,8 +196,14 @@ describe('pictures in chat with the tiny vision-language model', () => {
       expect(asked.final.model).toBe('pathlens/tiny-vlm');
       expect(asked.text).toMatch(/Pink stroma/);
       expect(asked.final.evidence[0]).toMatchObject({ kind: 'image', shownToModel: true });
-      const models = (await (await fetch(`${seeing.server.url}/v1/models`)).json()) as { data: Record<string, unknown>[] };
-      expect(models.data[0]).toMatchObject({ provider: 'openai-compatible', accepts_images: true, accepts_slide_tokens: false });
+      const models = (await (await fetch(`${seeing.server.url}/v1/models`)).json()) as {
+        data: Record<string, unknown>[];
+      };
+      expect(models.data[0]).toMatchObject({
+        provider: 'openai-compatible',
+        accepts_images: true,
+        accepts_slide_tokens: false,
+      });
     });
   });
 });

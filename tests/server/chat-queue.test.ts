@@ -37,7 +37,13 @@ describe('the chat queue under load, cancellation, and the audit trail', () => {
     slideId = (await uploadAndIngest(baseUrl, file)).id;
     // From the first key on, every call needs one: chats are a clinician's, the audit trail an admin's.
     const createKey = async (role: string, headers: Record<string, string> = {}) =>
-      (await (await fetch(`${baseUrl}/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ name: role, role }) })).json()) as { key: string; id: string };
+      (await (
+        await fetch(`${baseUrl}/v1/keys`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ name: role, role }),
+        })
+      ).json()) as { key: string; id: string };
     admin = await createKey('admin');
     clinician = await createKey('clinician', { authorization: `Bearer ${admin.key}` });
   });
@@ -50,7 +56,12 @@ describe('the chat queue under load, cancellation, and the audit trail', () => {
     fetch(`${baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${clinician.key}` },
-      body: JSON.stringify({ messages: [{ role: 'user', content: 'Where are the purple nuclei?' }], slide_id: slideId, max_tokens: 30, ...body }),
+      body: JSON.stringify({
+        messages: [{ role: 'user', content: 'Where are the purple nuclei?' }],
+        slide_id: slideId,
+        max_tokens: 30,
+        ...body,
+      }),
       ...init,
     });
 
@@ -63,7 +74,11 @@ describe('the chat queue under load, cancellation, and the audit trail', () => {
 
     // The requests past the line are answered while the model is still busy.
     await until(() => responses.length === 10 - queueSize, 'the refused requests');
-    expect(model.queue.stats()).toMatchObject({ running: 1, waiting: queueSize, rejected: before.rejected + 10 - queueSize });
+    expect(model.queue.stats()).toMatchObject({
+      running: 1,
+      waiting: queueSize,
+      rejected: before.rejected + 10 - queueSize,
+    });
     for (const refused of responses) {
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -81,11 +96,20 @@ describe('the chat queue under load, cancellation, and the audit trail', () => {
       expect(body.evidence.length).toBeGreaterThan(0);
     }
     expect(runtime.languageModel).toBe(model);
-    expect(model.queue.stats()).toMatchObject({ running: 0, waiting: 0, peakRunning: 1, started: before.started + 1 + queueSize });
+    expect(model.queue.stats()).toMatchObject({
+      running: 0,
+      waiting: 0,
+      peakRunning: 1,
+      started: before.started + 1 + queueSize,
+    });
   });
 
   it('under an unforced burst of 10, every request is served or refused with 429, never run twice at once', async () => {
-    const statuses = await Promise.all(Array.from({ length: 10 }, () => chat({ max_tokens: 20 }).then(async (response) => (await response.arrayBuffer(), response.status))));
+    const statuses = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        chat({ max_tokens: 20 }).then(async (response) => (await response.arrayBuffer(), response.status)),
+      ),
+    );
     expect(statuses.every((status) => status === 200 || status === 429)).toBe(true);
     expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(queueSize + 1);
     expect(runtime.languageModel.queue.stats()).toMatchObject({ running: 0, waiting: 0, peakRunning: 1 });
@@ -123,17 +147,29 @@ describe('the chat queue under load, cancellation, and the audit trail', () => {
 
   it('audits every chat: when, who (the key name and id), which slide, model, evidence, how long, and the status', async () => {
     await until(async () => {
-      const { data } = (await (await fetch(`${baseUrl}/v1/audit?action=chat&limit=1000`, asAdmin())).json()) as { data: { status: number }[] };
+      const { data } = (await (await fetch(`${baseUrl}/v1/audit?action=chat&limit=1000`, asAdmin())).json()) as {
+        data: { status: number }[];
+      };
       return data.filter((event) => event.status === 499).length >= 2;
     }, 'the cancelled chats to be audited');
-    const { data } = (await (await fetch(`${baseUrl}/v1/audit?action=chat&limit=1000`, asAdmin())).json()) as { data: Record<string, any>[] };
+    const { data } = (await (await fetch(`${baseUrl}/v1/audit?action=chat&limit=1000`, asAdmin())).json()) as {
+      data: Record<string, any>[];
+    };
     const actor = `key:clinician (${clinician.id})`;
     const served = data.filter((event) => event.status === 200);
     expect(served.length).toBeGreaterThanOrEqual(2 * queueSize);
     for (const event of served) {
-      expect(event).toMatchObject({ object: 'audit_event', actor, action: 'chat', slide_id: slideId, model: 'pathlens/tiny-chat' });
+      expect(event).toMatchObject({
+        object: 'audit_event',
+        actor,
+        action: 'chat',
+        slide_id: slideId,
+        model: 'pathlens/tiny-chat',
+      });
       expect(event.conversation_id).toMatch(/^[0-9a-f-]{36}$/);
-      expect(event.evidence_ids).toEqual(expect.arrayContaining([expect.stringMatching(/^patch:\d+$/), `slide-facts:${slideId}`]));
+      expect(event.evidence_ids).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^patch:\d+$/), `slide-facts:${slideId}`]),
+      );
       expect(event.duration_ms).toBeGreaterThanOrEqual(0);
       expect(Date.parse(event.at)).toBeLessThanOrEqual(Date.now());
     }
@@ -143,7 +179,9 @@ describe('the chat queue under load, cancellation, and the audit trail', () => {
 
     const invalid = await chat({ messages: [], slide_id: undefined });
     expect(invalid.status).toBe(400);
-    const [latest] = ((await (await fetch(`${baseUrl}/v1/audit?limit=1`, asAdmin())).json()) as { data: Record<string, any>[] }).data;
+    const [latest] = (
+      (await (await fetch(`${baseUrl}/v1/audit?limit=1`, asAdmin())).json()) as { data: Record<string, any>[] }
+    ).data;
     expect(latest).toMatchObject({ actor, status: 400, slide_id: null });
     expect(JSON.stringify(latest)).not.toContain(clinician.key);
   });

@@ -3,7 +3,11 @@ import path from 'node:path';
 import { waitForSlide } from '../helpers/test-server.ts';
 
 /** POST a slide file to a running server as a multipart upload, with form fields as given. */
-export async function uploadSlide(baseUrl: string, filePath: string, fields: Record<string, string> = {}): Promise<Response> {
+export async function uploadSlide(
+  baseUrl: string,
+  filePath: string,
+  fields: Record<string, string> = {},
+): Promise<Response> {
   const form = new FormData();
   form.append('file', await openAsBlob(filePath), path.basename(filePath));
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
@@ -14,7 +18,11 @@ export async function uploadSlide(baseUrl: string, filePath: string, fields: Rec
  * Upload a slide file to a running server and wait until it is ingested. Fixture PNGs have no
  * MPP of their own, so one is given (0.5 µm/px unless `fields.mpp` says otherwise).
  */
-export async function uploadAndIngest(baseUrl: string, filePath: string, fields: { mpp?: number | null; metadata?: Record<string, string> } = {}): Promise<Record<string, any>> {
+export async function uploadAndIngest(
+  baseUrl: string,
+  filePath: string,
+  fields: { mpp?: number | null; metadata?: Record<string, string> } = {},
+): Promise<Record<string, any>> {
   const mpp = fields.mpp === undefined ? (filePath.endsWith('.png') ? 0.5 : null) : fields.mpp;
   const response = await uploadSlide(baseUrl, filePath, {
     ...(mpp !== null ? { mpp: String(mpp) } : {}),

@@ -6,7 +6,13 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PathLensError } from '@pathlens/core';
-import { estimateTokens, loadLanguageModel, loadTokenCounter, type GenerationRequest, type LanguageModel } from '@pathlens/language-model';
+import {
+  estimateTokens,
+  loadLanguageModel,
+  loadTokenCounter,
+  type GenerationRequest,
+  type LanguageModel,
+} from '@pathlens/language-model';
 import type { Runtime } from '@pathlens/server';
 import { writeTwoStainSlide } from '../helpers/stain-fixtures.ts';
 import { startTestServer } from '../helpers/test-server.ts';
@@ -49,7 +55,10 @@ describe('an OpenAI-compatible upstream: a second PathLens instance serving its 
   // As the primary sends it: its own system message with the evidence, then the question.
   const question: GenerationRequest = {
     messages: [
-      { role: 'system', content: 'Answer from the evidence and cite it as [n].\n[1] Slide region at level-0 (0, 0), similarity 0.93' },
+      {
+        role: 'system',
+        content: 'Answer from the evidence and cite it as [n].\n[1] Slide region at level-0 (0, 0), similarity 0.93',
+      },
       { role: 'user', content: 'What does region [1] show?' },
     ],
     maxNewTokens: 40,
@@ -73,11 +82,29 @@ describe('an OpenAI-compatible upstream: a second PathLens instance serving its 
     expect(finish.promptTokens).toBeGreaterThan(0);
     expect(finish.completionTokens).toBeGreaterThan(0);
     // The same answer the upstream gives a direct, non-streamed request.
-    const direct = await new OpenAI({ baseURL: `${upstream.server.url}/v1`, apiKey: 'x', maxRetries: 0 }).chat.completions.create({ model: 'pathlens/tiny-chat', messages: question.messages, max_tokens: 40, temperature: 0 });
+    const direct = await new OpenAI({
+      baseURL: `${upstream.server.url}/v1`,
+      apiKey: 'x',
+      maxRetries: 0,
+    }).chat.completions.create({
+      model: 'pathlens/tiny-chat',
+      messages: question.messages,
+      max_tokens: 40,
+      temperature: 0,
+    });
     expect(text).toBe(direct.choices[0]!.message.content);
-    const { data } = (await (await fetch(`${upstream.server.url}/v1/audit?limit=5`)).json()) as { data: { actor: string }[] };
-    expect(data.map((event) => event.actor)).toContain(`key:${createHash('sha256').update('upstream-key').digest('hex').slice(0, 12)}`);
-    expect(model).toMatchObject({ provider: 'openai-compatible', modelId: 'pathlens/tiny-chat', demo: false, contextLengthTokens: 4096 });
+    const { data } = (await (await fetch(`${upstream.server.url}/v1/audit?limit=5`)).json()) as {
+      data: { actor: string }[];
+    };
+    expect(data.map((event) => event.actor)).toContain(
+      `key:${createHash('sha256').update('upstream-key').digest('hex').slice(0, 12)}`,
+    );
+    expect(model).toMatchObject({
+      provider: 'openai-compatible',
+      modelId: 'pathlens/tiny-chat',
+      demo: false,
+      contextLengthTokens: 4096,
+    });
   });
 
   it('counts tokens with the local tokenizer of CHAT_MODEL when present, else with a documented estimate', async () => {
@@ -97,7 +124,10 @@ describe('an OpenAI-compatible upstream: a second PathLens instance serving its 
     expect((notFound as PathLensError).message).toContain('CHAT_UPSTREAM_MODEL');
     expect((notFound as PathLensError).details.upstreamStatus).toBe(404);
 
-    const unreachable = await loadLanguageModel({ ...settings(), baseUrl: `http://127.0.0.1:${await closedPort()}/v1` });
+    const unreachable = await loadLanguageModel({
+      ...settings(),
+      baseUrl: `http://127.0.0.1:${await closedPort()}/v1`,
+    });
     const refused = await collect(unreachable.generate(question)).catch((error: unknown) => error);
     expect(PathLensError.is(refused, 'upstream_error')).toBe(true);
     expect((refused as PathLensError).message).toMatch(/Cannot reach .*CHAT_BASE_URL/);
@@ -109,7 +139,8 @@ describe('an OpenAI-compatible upstream: a second PathLens instance serving its 
     const before = upstreamQueue.stats();
     const cancel = new AbortController();
     const waiting = collect(model.generate({ ...question, signal: cancel.signal }));
-    await until(() => upstreamQueue.stats().waiting === 1, 'the request to wait upstream'); // CHAT_QUEUE_SIZE=1 there: now full
+    // CHAT_QUEUE_SIZE=1 there: now full
+    await until(() => upstreamQueue.stats().waiting === 1, 'the request to wait upstream');
 
     const refused = await collect(model.generate(question)).catch((error: unknown) => error);
     expect(PathLensError.is(refused, 'queue_full')).toBe(true);
@@ -129,7 +160,12 @@ describe('an OpenAI-compatible upstream: a second PathLens instance serving its 
     let fixtureDir: string;
 
     beforeAll(async () => {
-      primary = await startTestServer({ chatProvider: 'openai-compatible', chatBaseUrl: `${upstream.server.url}/v1`, chatUpstreamModel: 'pathlens/tiny-chat', chatApiKey: 'upstream-key' });
+      primary = await startTestServer({
+        chatProvider: 'openai-compatible',
+        chatBaseUrl: `${upstream.server.url}/v1`,
+        chatUpstreamModel: 'pathlens/tiny-chat',
+        chatApiKey: 'upstream-key',
+      });
       fixtureDir = await mkdtemp(path.join(os.tmpdir(), 'pathlens-upstream-'));
       const file = path.join(fixtureDir, 'two-stain.png');
       await writeTwoStainSlide(file, { widthPx: 896, heightPx: 448 });
@@ -143,7 +179,13 @@ describe('an OpenAI-compatible upstream: a second PathLens instance serving its 
     it('streams a grounded chat whose evidence comes from this server and whose words come from the upstream model', async () => {
       const client = new OpenAI({ apiKey: 'client-key', baseURL: `${primary.server.url}/v1`, maxRetries: 0 });
       const upstreamStarted = upstreamRuntime.languageModel.queue.stats().started;
-      const stream = await client.chat.completions.create({ model: 'pathlens', stream: true, max_tokens: 40, messages: [{ role: 'user', content: 'Where are the purple nuclei?' }], ...({ slide_id: slideId } as object) });
+      const stream = await client.chat.completions.create({
+        model: 'pathlens',
+        stream: true,
+        max_tokens: 40,
+        messages: [{ role: 'user', content: 'Where are the purple nuclei?' }],
+        ...({ slide_id: slideId } as object),
+      });
       const deltas: string[] = [];
       let final: Record<string, any> | undefined;
       for await (const chunk of stream) {
@@ -156,9 +198,18 @@ describe('an OpenAI-compatible upstream: a second PathLens instance serving its 
       expect(final!.evidence.find((item: { kind: string }) => item.kind === 'patch').slideId).toBe(slideId);
       expect(upstreamRuntime.languageModel.queue.stats().started).toBe(upstreamStarted + 1); // generated upstream
 
-      const models = (await (await fetch(`${primary.server.url}/v1/models`)).json()) as { data: Record<string, any>[]; demo_warning: string | null };
-      expect(models.data[0]).toMatchObject({ id: 'pathlens/tiny-chat', provider: 'openai-compatible', demo: false, owned_by: new URL(upstream.server.url).host });
-      expect(models.demo_warning).not.toContain('tiny-chat'); // the encoder is a demo model; the upstream chat model is not
+      const models = (await (await fetch(`${primary.server.url}/v1/models`)).json()) as {
+        data: Record<string, any>[];
+        demo_warning: string | null;
+      };
+      expect(models.data[0]).toMatchObject({
+        id: 'pathlens/tiny-chat',
+        provider: 'openai-compatible',
+        demo: false,
+        owned_by: new URL(upstream.server.url).host,
+      });
+      // the encoder is a demo model; the upstream chat model is not
+      expect(models.demo_warning).not.toContain('tiny-chat');
     });
   });
 });

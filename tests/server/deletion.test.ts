@@ -18,7 +18,8 @@ describe('deletion leaves no file or row behind', () => {
 
   const call = async (method: string, route: string, body?: unknown) => {
     const init: RequestInit = { method };
-    if (body !== undefined) Object.assign(init, { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (body !== undefined)
+      Object.assign(init, { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const response = await fetch(baseUrl + route, init);
     return { status: response.status, body: (await response.json()) as Json };
   };
@@ -34,8 +35,14 @@ describe('deletion leaves no file or row behind', () => {
     return waitForSlide(baseUrl, ((await response.json()) as { id: string }).id);
   };
   const addPair = async (red: number, metadata: Record<string, string>) => {
-    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: red, g: 64, b: 153 } } }).png().toBuffer();
-    const response = await call('POST', '/v1/pairs', { image: `data:image/png;base64,${png.toString('base64')}`, caption: `nuclei ${red}`, metadata });
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: red, g: 64, b: 153 } } })
+      .png()
+      .toBuffer();
+    const response = await call('POST', '/v1/pairs', {
+      image: `data:image/png;base64,${png.toString('base64')}`,
+      caption: `nuclei ${red}`,
+      metadata,
+    });
     expect(response.status).toBe(201);
     return response.body.id as string;
   };
@@ -54,8 +61,13 @@ describe('deletion leaves no file or row behind', () => {
   };
   /** Rows left in each table, by a slide's id where the table has one. */
   const rows = async (table: string, where = 'true') => {
-    const result = await test.server.holder.runtime!.store.handle.db.execute(sql.raw(`select count(*)::int as count from ${table} where ${where}`));
-    return Number((result as unknown as { rows?: { count: number }[] }).rows?.[0]?.count ?? (result as unknown as { count: number }[])[0]?.count);
+    const result = await test.server.holder.runtime!.store.handle.db.execute(
+      sql.raw(`select count(*)::int as count from ${table} where ${where}`),
+    );
+    return Number(
+      (result as unknown as { rows?: { count: number }[] }).rows?.[0]?.count ??
+        (result as unknown as { count: number }[])[0]?.count,
+    );
   };
   /** Every file under DATA_DIR except the database itself. */
   const dataFiles = async () =>
@@ -89,7 +101,12 @@ describe('deletion leaves no file or row behind', () => {
 
     const deleted = await call('DELETE', `/v1/slides/${slide.id}`);
     expect(deleted.status).toBe(200);
-    expect(deleted.body.deleted).toMatchObject({ slides: 1, patches: slide.patch_count, reports: 1, conversations_marked: 1 });
+    expect(deleted.body.deleted).toMatchObject({
+      slides: 1,
+      patches: slide.patch_count,
+      reports: 1,
+      conversations_marked: 1,
+    });
     expect(deleted.body.deleted.prototypes).toBeGreaterThan(0);
     expect(deleted.body.deleted.files).toBeGreaterThanOrEqual(3); // upload, tissue mask, outlines, tiles
     for (const table of ['slides', 'patches', 'slide_prototypes', 'reports']) expect(await rows(table)).toBe(0);
@@ -171,10 +188,22 @@ describe('deletion leaves no file or row behind', () => {
 
     const audit = await call('GET', '/v1/audit?action=purge');
     expect(audit.body.data).toHaveLength(1);
-    expect(audit.body.data[0]).toMatchObject({ actor: 'anonymous', action: 'purge', target_kind: 'patient', status: 200 });
+    expect(audit.body.data[0]).toMatchObject({
+      actor: 'anonymous',
+      action: 'purge',
+      target_kind: 'patient',
+      status: 200,
+    });
     expect(JSON.stringify(audit.body)).not.toContain('P-0042');
     const deletions = await call('GET', '/v1/audit?action=delete');
-    expect(deletions.body.data.map((event: Json) => event.target_kind).sort()).toEqual(['conversation', 'pair', 'report', 'slide', 'slide', 'slide']);
+    expect(deletions.body.data.map((event: Json) => event.target_kind).sort()).toEqual([
+      'conversation',
+      'pair',
+      'report',
+      'slide',
+      'slide',
+      'slide',
+    ]);
     expect(deletions.body.data.every((event: Json) => event.actor === 'anonymous' && event.deleted_counts)).toBe(true);
     expect(keptPair).toBeTruthy();
   }, 300_000);

@@ -213,7 +213,7 @@ describe.skipIf(!svsPath || missing !== null)('slides from a DICOMweb server (a 
       `[dicomweb] file: ${fileSlide.width_px}×${fileSlide.height_px} px, mpp ${fileSlide.mpp_x}, ` +
         `${fileSlide.patch_count} patches; ` +
         `DICOMweb: ${webSlide.width_px}×${webSlide.height_px} px, mpp ${webSlide.mpp_x}, ${webSlide.patch_count} ` +
-          `patches; slide embedding cosine ${fileHit.score.toFixed(6)}`,
+        `patches; slide embedding cosine ${fileHit.score.toFixed(6)}`,
     );
   });
 
@@ -259,37 +259,41 @@ describe.skipIf(!svsPath || missing !== null)('slides from a DICOMweb server (a 
   });
 
   // Two CLI processes (tsx start-up): slow on a busy machine.
-  it('searches and ingests from the command line (pathlens dicomweb search | ingest)', { timeout: 240_000 }, async () => {
-    const environment = {
-      ...process.env,
-      DATABASE_URL: '',
-      DICOMWEB_ENDPOINTS: `pacs=${orthanc.dicomWebUrl}`,
-      DICOMWEB_CREDENTIALS: `pacs=basic:${orthanc.username}:${orthanc.password}`,
-    };
-    const pathlens = (...args: string[]) =>
-      run(process.execPath, [path.join(projectRoot, 'apps/cli/bin/pathlens.js'), 'dicomweb', ...args], {
-        env: environment,
-        timeout: 120_000,
-      });
-    const search = await pathlens('search');
-    expect(search.stdout).toContain('2 slide series on pacs');
-    expect(search.stdout).toContain(`${series.jpeg!.study_instance_uid} ${series.jpeg!.series_instance_uid}`);
-    expect(search.stdout + search.stderr).not.toContain(orthanc.password);
+  it(
+    'searches and ingests from the command line (pathlens dicomweb search | ingest)',
+    { timeout: 240_000 },
+    async () => {
+      const environment = {
+        ...process.env,
+        DATABASE_URL: '',
+        DICOMWEB_ENDPOINTS: `pacs=${orthanc.dicomWebUrl}`,
+        DICOMWEB_CREDENTIALS: `pacs=basic:${orthanc.username}:${orthanc.password}`,
+      };
+      const pathlens = (...args: string[]) =>
+        run(process.execPath, [path.join(projectRoot, 'apps/cli/bin/pathlens.js'), 'dicomweb', ...args], {
+          env: environment,
+          timeout: 120_000,
+        });
+      const search = await pathlens('search');
+      expect(search.stdout).toContain('2 slide series on pacs');
+      expect(search.stdout).toContain(`${series.jpeg!.study_instance_uid} ${series.jpeg!.series_instance_uid}`);
+      expect(search.stdout + search.stderr).not.toContain(orthanc.password);
 
-    const ingest = await pathlens(
-      'ingest',
-      series.jpeg!.study_instance_uid,
-      series.jpeg!.series_instance_uid,
-      '--server',
-      baseUrl,
-    );
-    expect(ingest.stdout).toMatch(new RegExp(`already ingested: .* \\(${webSlide.id}\\) via ${baseUrl}`));
-    expect(JSON.parse(ingest.stdout.trim().split('\n').at(-1)!)).toMatchObject({
-      id: webSlide.id,
-      status: 'ready',
-      width_px: 2220,
-    });
-  });
+      const ingest = await pathlens(
+        'ingest',
+        series.jpeg!.study_instance_uid,
+        series.jpeg!.series_instance_uid,
+        '--server',
+        baseUrl,
+      );
+      expect(ingest.stdout).toMatch(new RegExp(`already ingested: .* \\(${webSlide.id}\\) via ${baseUrl}`));
+      expect(JSON.parse(ingest.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+        id: webSlide.id,
+        status: 'ready',
+        width_px: 2220,
+      });
+    },
+  );
 
   it('serves viewer tiles, thumbnails and region crops of the DICOMweb slide as of the file', async () => {
     const descriptor = await fetch(`${baseUrl}/v1/slides/${webSlide.id}/dzi`);

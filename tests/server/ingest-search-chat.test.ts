@@ -42,12 +42,24 @@ describe('ingest → search → chat over a real listening server', () => {
     const filePath = path.join(fixtureDir, 'two-stain.png');
     await writeTwoStainSlide(filePath);
     // A PNG has no MPP: tiled at level 0 by choice.
-    const response = await upload(baseUrl, filePath, { tile_at_level0: 'true', metadata: JSON.stringify({ stain: 'H&E' }) });
+    const response = await upload(baseUrl, filePath, {
+      tile_at_level0: 'true',
+      metadata: JSON.stringify({ stain: 'H&E' }),
+    });
     expect(response.status).toBe(202);
     const queued = (await response.json()) as Record<string, any>;
     expect(queued.status).toMatch(/queued|running/);
     const slide = await waitForSlide(baseUrl, queued.id);
-    expect(slide).toMatchObject({ status: 'ready', width_px: 1792, height_px: 672, patch_count: 24, patch_size_level0_px: 224, mpp_source: 'none', target_mpp: null, metadata: { stain: 'H&E' } });
+    expect(slide).toMatchObject({
+      status: 'ready',
+      width_px: 1792,
+      height_px: 672,
+      patch_count: 24,
+      patch_size_level0_px: 224,
+      mpp_source: 'none',
+      target_mpp: null,
+      metadata: { stain: 'H&E' },
+    });
     expect(slide.progress.fraction).toBe(1);
     twoStainSlideId = slide.id;
 
@@ -58,7 +70,9 @@ describe('ingest → search → chat over a real listening server', () => {
 
   it('ranks the right half first for the right stain words (the tiny CLIP’s designed signal)', async () => {
     const search = async (q: string) => {
-      const response = await fetch(`${baseUrl}/v1/search?${new URLSearchParams({ q, k: '8', kind: 'patch', slide_id: twoStainSlideId })}`);
+      const response = await fetch(
+        `${baseUrl}/v1/search?${new URLSearchParams({ q, k: '8', kind: 'patch', slide_id: twoStainSlideId })}`,
+      );
       expect(response.status).toBe(200);
       return ((await response.json()) as { data: { x_level0: number; score: number }[] }).data;
     };
@@ -74,15 +88,25 @@ describe('ingest → search → chat over a real listening server', () => {
   it('adds library pairs and finds them by text', async () => {
     const add = async (colour: readonly number[], caption: string, seed: number) => {
       const image = `data:image/png;base64,${(await stainPatchPng(colour, seed)).toString('base64')}`;
-      const response = await fetch(`${baseUrl}/v1/pairs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ image, caption, source: 'test' }) });
+      const response = await fetch(`${baseUrl}/v1/pairs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ image, caption, source: 'test' }),
+      });
       expect(response.status).toBe(201);
       return (await response.json()) as { id: string };
     };
     const purplePair = await add(stainColours.hematoxylin, 'Sheets of lymphocytes with dark purple nuclei.', 1);
     await add(stainColours.eosin, 'Pink collagen-rich stroma.', 2);
-    const response = await fetch(`${baseUrl}/v1/search?${new URLSearchParams({ q: 'purple nuclei', k: '3', kind: 'pair' })}`);
+    const response = await fetch(
+      `${baseUrl}/v1/search?${new URLSearchParams({ q: 'purple nuclei', k: '3', kind: 'pair' })}`,
+    );
     const { data } = (await response.json()) as { data: { id: string; kind: string; caption: string }[] };
-    expect(data[0]).toMatchObject({ id: purplePair.id, kind: 'pair', caption: 'Sheets of lymphocytes with dark purple nuclei.' });
+    expect(data[0]).toMatchObject({
+      id: purplePair.id,
+      kind: 'pair',
+      caption: 'Sheets of lymphocytes with dark purple nuclei.',
+    });
   });
 
   it('streams a grounded chat about the slide with the official OpenAI client, citing stored evidence', async () => {
@@ -116,9 +140,12 @@ describe('ingest → search → chat over a real listening server', () => {
     const cited = [...answer.matchAll(/\[(\d+)\]/g)].map((match) => Number(match[1]));
     expect(final!.citations.map((citation: { n: number }) => citation.n)).toEqual([...new Set(cited)]);
     const supported = final!.citations.filter((citation: { supported: boolean }) => citation.supported);
-    for (const citation of supported) expect(final!.evidence.some((item: { id: string }) => item.id === citation.id)).toBe(true);
+    for (const citation of supported)
+      expect(final!.evidence.some((item: { id: string }) => item.id === citation.id)).toBe(true);
 
-    const conversation = (await (await fetch(`${baseUrl}/v1/conversations/${final!.conversation_id}`)).json()) as Record<string, any>;
+    const conversation = (await (
+      await fetch(`${baseUrl}/v1/conversations/${final!.conversation_id}`)
+    ).json()) as Record<string, any>;
     expect(conversation.slide_id).toBe(twoStainSlideId);
     expect(conversation.messages.map((message: { role: string }) => message.role)).toEqual(['user', 'assistant']);
     expect(conversation.messages[1].content).toBe(answer);
@@ -127,7 +154,12 @@ describe('ingest → search → chat over a real listening server', () => {
 
   it('answers a non-streamed chat in the chat.completion shape, and continues the conversation', async () => {
     const client = new OpenAI({ apiKey: 'test', baseURL: `${baseUrl}/v1` });
-    const first = (await client.chat.completions.create({ model: 'pathlens', max_tokens: 30, messages: [{ role: 'user', content: 'Is there pink stroma?' }], ...({ slide_id: twoStainSlideId } as object) })) as unknown as Record<string, any>;
+    const first = (await client.chat.completions.create({
+      model: 'pathlens',
+      max_tokens: 30,
+      messages: [{ role: 'user', content: 'Is there pink stroma?' }],
+      ...({ slide_id: twoStainSlideId } as object),
+    })) as unknown as Record<string, any>;
     expect(first.object).toBe('chat.completion');
     expect(first.choices[0].message.role).toBe('assistant');
     expect(first.usage.completion_tokens).toBeGreaterThan(0);
@@ -142,8 +174,13 @@ describe('ingest → search → chat over a real listening server', () => {
       ...({ slide_id: twoStainSlideId, conversation_id: first.conversation_id } as object),
     })) as unknown as Record<string, any>;
     expect(followUp.conversation_id).toBe(first.conversation_id);
-    const conversation = (await (await fetch(`${baseUrl}/v1/conversations/${first.conversation_id}`)).json()) as Record<string, any>;
-    expect(conversation.messages.map((message: { content: string }) => message.content).slice(2, 3)).toEqual(['And purple nuclei?']);
+    const conversation = (await (await fetch(`${baseUrl}/v1/conversations/${first.conversation_id}`)).json()) as Record<
+      string,
+      any
+    >;
+    expect(conversation.messages.map((message: { content: string }) => message.content).slice(2, 3)).toEqual([
+      'And purple nuclei?',
+    ]);
     expect(conversation.messages).toHaveLength(4);
   });
 
@@ -157,13 +194,20 @@ describe('ingest → search → chat over a real listening server', () => {
       expect(slide.width_px).toBe(2220);
       expect(slide.height_px).toBe(2967);
       expect(slide.mpp_x).toBeCloseTo(0.499, 3);
-      expect(slide).toMatchObject({ mpp_source: 'scanner_metadata', warnings: [], target_mpp: 0.5, patch_size_level0_px: 224 }); // round(224 × 0.5 / 0.499)
+      expect(slide).toMatchObject({
+        mpp_source: 'scanner_metadata',
+        warnings: [],
+        target_mpp: 0.5,
+        patch_size_level0_px: 224,
+      }); // round(224 × 0.5 / 0.499)
       const tilesTotal = Math.floor(2220 / 224) * Math.floor(2967 / 224);
       expect(slide.progress.tiles_total).toBeGreaterThanOrEqual(tilesTotal);
       expect(slide.patch_count).toBeGreaterThan(10);
       expect(slide.patch_count).toBeLessThan(slide.progress.tiles_total); // background skipped
 
-      const search = await fetch(`${baseUrl}/v1/search?${new URLSearchParams({ q: 'purple nuclei', k: '5', kind: 'patch', slide_id: slide.id })}`);
+      const search = await fetch(
+        `${baseUrl}/v1/search?${new URLSearchParams({ q: 'purple nuclei', k: '5', kind: 'patch', slide_id: slide.id })}`,
+      );
       const hits = ((await search.json()) as { data: { x_level0: number; y_level0: number }[] }).data;
       expect(hits).toHaveLength(5);
       for (const hit of hits) {

@@ -34,7 +34,11 @@ describe('OpenAI compatibility, proved with the official openai client', () => {
       [stainColours.eosin, 'Pink collagen-rich stroma.', 2],
     ] as const) {
       const image = `data:image/png;base64,${(await stainPatchPng(colour, seed)).toString('base64')}`;
-      const response = await fetch(`${baseUrl}/v1/pairs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ image, caption, source: 'test' }) });
+      const response = await fetch(`${baseUrl}/v1/pairs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ image, caption, source: 'test' }),
+      });
       library[((await response.json()) as { id: string }).id] = caption;
     }
   });
@@ -73,13 +77,21 @@ describe('OpenAI compatibility, proved with the official openai client', () => {
     expect([width, height]).toEqual([224, 224]);
     expect(channels[2]!.mean).toBeGreaterThan(channels[1]!.mean + 40); // blue over green: hematoxylin purple
     // Each region carries its nearest library captions, and library evidence is the real pairs.
-    expect(patch.captions.map((caption: { pairId: string; caption: string }) => library[caption.pairId])).toEqual(patch.captions.map((caption: { caption: string }) => caption.caption));
+    expect(patch.captions.map((caption: { pairId: string; caption: string }) => library[caption.pairId])).toEqual(
+      patch.captions.map((caption: { caption: string }) => caption.caption),
+    );
     const pair = evidence.find((item) => item.kind === 'pair' && item.matchedBy === 'image')!;
     expect(pair.caption).toBe('Sheets of lymphocytes with dark purple nuclei.');
-    expect(evidence.find((item) => item.kind === 'slide-facts')).toMatchObject({ organ: 'colon', stain: 'H&E', mppX: 0.5 });
+    expect(evidence.find((item) => item.kind === 'slide-facts')).toMatchObject({
+      organ: 'colon',
+      stain: 'H&E',
+      mppX: 0.5,
+    });
     expect(evidence.some((item) => item.kind === 'finding' && item.labelSetId === 'crc-tissue-types')).toBe(true);
 
-    const conversation = (await (await fetch(`${baseUrl}/v1/conversations/${completion.conversation_id}`)).json()) as Extended;
+    const conversation = (await (
+      await fetch(`${baseUrl}/v1/conversations/${completion.conversation_id}`)
+    ).json()) as Extended;
     expect(conversation.messages.at(-1)).toMatchObject({ role: 'assistant', content, evidence });
   });
 
@@ -103,30 +115,50 @@ describe('OpenAI compatibility, proved with the official openai client', () => {
     }
     expect(deltas.length).toBeGreaterThan(3);
     expect(final!.evidence.length).toBeGreaterThan(0);
-    expect(final!.citations.map((citation: { n: number }) => citation.n)).toEqual([...new Set([...deltas.join('').matchAll(/\[(\d+)\]/g)].map((match) => Number(match[1])))]);
+    expect(final!.citations.map((citation: { n: number }) => citation.n)).toEqual([
+      ...new Set([...deltas.join('').matchAll(/\[(\d+)\]/g)].map((match) => Number(match[1]))),
+    ]);
     expect(usage!.completion_tokens).toBeGreaterThan(0);
     expect(usage!.total_tokens).toBe(usage!.prompt_tokens + usage!.completion_tokens);
   });
 
   it('says the evidence does not support an answer instead of guessing', async () => {
-    const completion = (await client.chat.completions.create({ model: 'pathlens', messages: [{ role: 'user', content: 'What is the capital of France?' }], ...({ slide_id: slideId } as object) })) as unknown as Extended;
+    const completion = (await client.chat.completions.create({
+      model: 'pathlens',
+      messages: [{ role: 'user', content: 'What is the capital of France?' }],
+      ...({ slide_id: slideId } as object),
+    })) as unknown as Extended;
     expect(completion.answer_supported).toBe(false);
     expect(completion.choices[0].message.content).toMatch(/^The available evidence does not support an answer/);
     expect(completion.usage.completion_tokens).toBe(0);
   });
 
   it('raises the client’s typed errors: 404 for an unknown slide or model, 400 for a bad request, 429 with retry-after for a full queue', async () => {
-    const ask = (extra: object, messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Purple nuclei?' }]) => client.chat.completions.create({ model: 'pathlens', messages, ...extra }).then(() => null, (error: unknown) => error);
+    const ask = (
+      extra: object,
+      messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Purple nuclei?' }],
+    ) =>
+      client.chat.completions.create({ model: 'pathlens', messages, ...extra }).then(
+        () => null,
+        (error: unknown) => error,
+      );
 
     const unknownSlide = await ask({ slide_id: '00000000-0000-4000-8000-000000000000' });
     expect(unknownSlide).toBeInstanceOf(OpenAI.NotFoundError);
     expect((unknownSlide as InstanceType<typeof OpenAI.NotFoundError>).code).toBe('slide_not_found');
 
-    const unknownModel = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }).catch((error: unknown) => error);
+    const unknownModel = await client.chat.completions
+      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((error: unknown) => error);
     expect(unknownModel).toBeInstanceOf(OpenAI.NotFoundError);
     expect((unknownModel as InstanceType<typeof OpenAI.APIError>).code).toBe('model_not_found');
 
-    for (const bad of [await ask({ slide_id: 'not-a-uuid' }), await ask({}, []), await ask({ temperature: 9 }), await ask({}, [{ role: 'assistant', content: 'no question' }])]) {
+    for (const bad of [
+      await ask({ slide_id: 'not-a-uuid' }),
+      await ask({}, []),
+      await ask({ temperature: 9 }),
+      await ask({}, [{ role: 'assistant', content: 'no question' }]),
+    ]) {
       expect(bad).toBeInstanceOf(OpenAI.BadRequestError);
       expect((bad as InstanceType<typeof OpenAI.APIError>).code).toBe('invalid_request');
       expect((bad as InstanceType<typeof OpenAI.APIError>).message.length).toBeGreaterThan(20);
@@ -139,7 +171,9 @@ describe('OpenAI compatibility, proved with the official openai client', () => {
       const rateLimited = full as InstanceType<typeof OpenAI.RateLimitError>;
       expect(rateLimited.code).toBe('queue_full');
       expect(Number(rateLimited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-      const streamed = await client.chat.completions.create({ model: 'pathlens', stream: true, messages: [{ role: 'user', content: 'Purple nuclei?' }] }).catch((error: unknown) => error);
+      const streamed = await client.chat.completions
+        .create({ model: 'pathlens', stream: true, messages: [{ role: 'user', content: 'Purple nuclei?' }] })
+        .catch((error: unknown) => error);
       expect(streamed).toBeInstanceOf(OpenAI.RateLimitError);
     } finally {
       busy.leave();
@@ -150,12 +184,19 @@ describe('OpenAI compatibility, proved with the official openai client', () => {
     const models = [];
     for await (const model of client.models.list()) models.push(model as unknown as Extended);
     expect(models.map((model) => model.id)).toEqual(['pathlens/tiny-chat', 'pathlens/tiny-clip']);
-    expect(models[0]).toMatchObject({ object: 'model', task: 'chat', provider: 'local', demo: true, queue: { concurrency: 1, max_waiting: 0 } });
+    expect(models[0]).toMatchObject({
+      object: 'model',
+      task: 'chat',
+      provider: 'local',
+      demo: true,
+      queue: { concurrency: 1, max_waiting: 0 },
+    });
   });
 
   it('embeds text through the CLIP text encoder, as floats or base64, in OpenAI’s shape', async () => {
     const input = ['purple hematoxylin nuclei', 'pink eosin stroma'];
-    const asBase64 = await client.embeddings.create({ model: 'pathlens/tiny-clip', input }); // the client asks for base64 and decodes it
+    // the client asks for base64 and decodes it
+    const asBase64 = await client.embeddings.create({ model: 'pathlens/tiny-clip', input });
     const asFloat = await client.embeddings.create({ model: 'pathlens', input, encoding_format: 'float' });
     expect(asFloat.object).toBe('list');
     expect(asFloat.model).toBe('pathlens/tiny-clip');
@@ -166,15 +207,23 @@ describe('OpenAI compatibility, proved with the official openai client', () => {
     const expected = await runtime.textEncoder.embedTexts(input);
     asFloat.data.forEach((entry, index) => {
       entry.embedding.forEach((value, dimension) => expect(value).toBeCloseTo(expected[index]![dimension]!, 6));
-      asBase64.data[index]!.embedding.forEach((value, dimension) => expect(value).toBeCloseTo(entry.embedding[dimension]!, 6));
+      asBase64.data[index]!.embedding.forEach((value, dimension) =>
+        expect(value).toBeCloseTo(entry.embedding[dimension]!, 6),
+      );
       expect(Math.hypot(...entry.embedding)).toBeCloseTo(1, 5);
     });
     expect(asFloat.usage.prompt_tokens).toBeGreaterThan(0);
 
-    const single = await client.embeddings.create({ model: 'pathlens', input: 'purple nuclei', encoding_format: 'float' });
+    const single = await client.embeddings.create({
+      model: 'pathlens',
+      input: 'purple nuclei',
+      encoding_format: 'float',
+    });
     expect(single.data).toHaveLength(1);
     for (const bad of [{ input: [] }, { input: '' }, { input: [1, 2, 3] }, { input: 'x', dimensions: 256 }]) {
-      const error = await client.embeddings.create({ model: 'pathlens', ...(bad as { input: string }) }).catch((thrown: unknown) => thrown);
+      const error = await client.embeddings
+        .create({ model: 'pathlens', ...(bad as { input: string }) })
+        .catch((thrown: unknown) => thrown);
       expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     }
   });

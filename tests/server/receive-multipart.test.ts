@@ -24,7 +24,8 @@ function multipartRequest(pieces: (string | Uint8Array)[]): Request {
     duplex: 'half',
   } as RequestInit);
 }
-const fieldPart = (name: string, value: string) => `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+const fieldPart = (name: string, value: string) =>
+  `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
 const fileHead = (name: string, fileName: string) =>
   `--${boundary}\r\ncontent-disposition: form-data; name="${name}"; filename="${fileName}"\r\ncontent-type: application/octet-stream\r\n\r\n`;
 const closing = `--${boundary}--\r\n`;
@@ -40,10 +41,19 @@ describe('receiveMultipart: one streaming reader for every upload', () => {
 
   it('collects fields and writes each file to a temporary file, hashed while it streams', async () => {
     const slideBytes = Buffer.alloc(3 * 1_048_576 + 17, 7);
-    const pieces: (string | Uint8Array)[] = [fieldPart('mpp', '0.5'), fieldPart('tag', 'a'), fieldPart('tag', 'b'), fileHead('file', 'folder/slide.svs')];
-    for (let offset = 0; offset < slideBytes.length; offset += 65_536) pieces.push(slideBytes.subarray(offset, offset + 65_536));
+    const pieces: (string | Uint8Array)[] = [
+      fieldPart('mpp', '0.5'),
+      fieldPart('tag', 'a'),
+      fieldPart('tag', 'b'),
+      fileHead('file', 'folder/slide.svs'),
+    ];
+    for (let offset = 0; offset < slideBytes.length; offset += 65_536)
+      pieces.push(slideBytes.subarray(offset, offset + 65_536));
     pieces.push('\r\n', fileHead('images', 'images/a.png'), 'png bytes', '\r\n', closing);
-    const body = await receiveMultipart(multipartRequest(pieces), { temporaryDirectory: directory, maxBytes: 10 * 1_048_576 });
+    const body = await receiveMultipart(multipartRequest(pieces), {
+      temporaryDirectory: directory,
+      maxBytes: 10 * 1_048_576,
+    });
 
     expect(body.field('mpp')).toBe('0.5');
     expect(body.fields.get('tag')).toEqual(['a', 'b']);
@@ -60,22 +70,45 @@ describe('receiveMultipart: one streaming reader for every upload', () => {
 
   it('refuses a body over the limit with 413 naming MAX_UPLOAD_MEGABYTES, and keeps no file', async () => {
     const chunk = Buffer.alloc(65_536, 1);
-    const pieces: (string | Uint8Array)[] = [fileHead('file', 'big.svs'), ...Array.from({ length: 40 }, () => chunk), '\r\n', closing];
-    const receiving = receiveMultipart(multipartRequest(pieces), { temporaryDirectory: directory, maxBytes: 1_048_576 });
-    await expect(receiving).rejects.toMatchObject({ code: 'payload_too_large', message: expect.stringContaining('MAX_UPLOAD_MEGABYTES') });
+    const pieces: (string | Uint8Array)[] = [
+      fileHead('file', 'big.svs'),
+      ...Array.from({ length: 40 }, () => chunk),
+      '\r\n',
+      closing,
+    ];
+    const receiving = receiveMultipart(multipartRequest(pieces), {
+      temporaryDirectory: directory,
+      maxBytes: 1_048_576,
+    });
+    await expect(receiving).rejects.toMatchObject({
+      code: 'payload_too_large',
+      message: expect.stringContaining('MAX_UPLOAD_MEGABYTES'),
+    });
     expect(await readdir(directory)).toEqual([]);
   });
 
   it('refuses a body cut off mid-file as unreadable (400), and keeps no file', async () => {
     const pieces = [fieldPart('mpp', '0.5'), fileHead('file', 'slide.svs'), Buffer.alloc(100_000, 2)];
-    const receiving = receiveMultipart(multipartRequest(pieces), { temporaryDirectory: directory, maxBytes: 1_048_576 });
-    await expect(receiving).rejects.toMatchObject({ code: 'invalid_request', message: expect.stringContaining('could not be read') });
+    const receiving = receiveMultipart(multipartRequest(pieces), {
+      temporaryDirectory: directory,
+      maxBytes: 1_048_576,
+    });
+    await expect(receiving).rejects.toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringContaining('could not be read'),
+    });
     expect(await readdir(directory)).toEqual([]);
   });
 
   it('refuses a multipart content type without a boundary as unreadable', async () => {
-    const request = new Request('http://127.0.0.1/upload', { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: 'x' });
-    await expect(receiveMultipart(request, { temporaryDirectory: directory, maxBytes: 1_048_576 })).rejects.toMatchObject({ code: 'invalid_request' });
+    const request = new Request('http://127.0.0.1/upload', {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data' },
+      body: 'x',
+    });
+    await expect(
+      receiveMultipart(request, { temporaryDirectory: directory, maxBytes: 1_048_576 }),
+    ).rejects.toMatchObject({ code: 'invalid_request' });
   });
 });
 
@@ -83,7 +116,8 @@ describe('removeAbandonedUploads: what a crash mid-upload left behind', () => {
   it('removes .incoming-* files older than the cutoff and nothing else', async () => {
     const directory = await mkdtemp(path.join(os.tmpdir(), 'pathlens-abandoned-'));
     try {
-      for (const name of ['.incoming-old', '.incoming-fresh', 'abc123.svs']) await writeFile(path.join(directory, name), 'x');
+      for (const name of ['.incoming-old', '.incoming-fresh', 'abc123.svs'])
+        await writeFile(path.join(directory, name), 'x');
       const dayAgo = new Date(Date.now() - 25 * 3_600_000);
       await utimes(path.join(directory, '.incoming-old'), dayAgo, dayAgo);
       await utimes(path.join(directory, 'abc123.svs'), dayAgo, dayAgo);

@@ -2,7 +2,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeEvidence, draftNotice, findNumericClaims, isSupported, notAssessable, reportProblems, reportSchema, type EvidenceItem, type Report } from '@pathlens/assistant';
+import {
+  describeEvidence,
+  draftNotice,
+  findNumericClaims,
+  isSupported,
+  notAssessable,
+  reportProblems,
+  reportSchema,
+  type EvidenceItem,
+  type Report,
+} from '@pathlens/assistant';
 import { sharedDataFile } from '../helpers/shared-data.ts';
 import { writeTwoStainSlide } from '../helpers/stain-fixtures.ts';
 import { startTestServer } from '../helpers/test-server.ts';
@@ -33,7 +43,10 @@ function unsupportedNumbersIn(report: Report, evidence: EvidenceItem[]): string[
     ...report.key_findings.map((finding) => finding.finding),
     ...report.measurements.map((measurement) => measurement.value),
   ];
-  return texts.flatMap(findNumericClaims).filter((claim) => !isSupported(claim, evidenceClaims)).map((claim) => claim.text);
+  return texts
+    .flatMap(findNumericClaims)
+    .filter((claim) => !isSupported(claim, evidenceClaims))
+    .map((claim) => claim.text);
 }
 
 function expectValidCitedReport(body: ReportResponse) {
@@ -46,7 +59,8 @@ function expectValidCitedReport(body: ReportResponse) {
   const numbers = new Set(body.evidence.map((item) => item.n));
   const cited = [...body.report.microscopic_description.matchAll(/\[(\d+)\]/g)].map((match) => Number(match[1]));
   expect(cited.length).toBeGreaterThan(0);
-  for (const n of [...cited, ...body.report.key_findings.flatMap((finding) => finding.evidence)]) expect(numbers.has(n)).toBe(true);
+  for (const n of [...cited, ...body.report.key_findings.flatMap((finding) => finding.evidence)])
+    expect(numbers.has(n)).toBe(true);
   expect(unsupportedNumbersIn(body.report, body.evidence)).toEqual([]);
 }
 
@@ -73,11 +87,19 @@ describe('report drafts', () => {
     await rm(fixtureDir, { recursive: true, force: true });
   });
 
-  const draft = (body: Record<string, unknown>) => fetch(`${baseUrl}/v1/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const draft = (body: Record<string, unknown>) =>
+    fetch(`${baseUrl}/v1/reports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   let drafted: ReportResponse;
 
   it('drafts a schema-valid report from the organ’s template that cites its evidence and states no unsupported number', async () => {
-    const response = await draft({ slide_id: colonSlideId, clinical_context: 'Polyp of 12 mm, 30% villous, query grade 2 dysplasia.' });
+    const response = await draft({
+      slide_id: colonSlideId,
+      clinical_context: 'Polyp of 12 mm, 30% villous, query grade 2 dysplasia.',
+    });
     expect(response.status).toBe(201);
     drafted = (await response.json()) as ReportResponse;
     expectValidCitedReport(drafted);
@@ -103,9 +125,19 @@ describe('report drafts', () => {
 
   it('stores the report: GET /v1/reports/:id and the slide’s report list return it', async () => {
     const stored = (await (await fetch(`${baseUrl}/v1/reports/${drafted.id}`)).json()) as Record<string, any>;
-    expect(stored).toMatchObject({ id: drafted.id, slide_id: colonSlideId, template_id: 'colon', notice: draftNotice, report: drafted.report, markdown: drafted.markdown, evidence: drafted.evidence });
+    expect(stored).toMatchObject({
+      id: drafted.id,
+      slide_id: colonSlideId,
+      template_id: 'colon',
+      notice: draftNotice,
+      report: drafted.report,
+      markdown: drafted.markdown,
+      evidence: drafted.evidence,
+    });
     expect(stored.clinical_context).toContain('12 mm');
-    const list = (await (await fetch(`${baseUrl}/v1/slides/${colonSlideId}/reports`)).json()) as { data: { id: string }[] };
+    const list = (await (await fetch(`${baseUrl}/v1/slides/${colonSlideId}/reports`)).json()) as {
+      data: { id: string }[];
+    };
     expect(list.data.map((report) => report.id)).toEqual([drafted.id]);
     expect((await fetch(`${baseUrl}/v1/reports/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
   });
@@ -114,10 +146,17 @@ describe('report drafts', () => {
     const response = await fetch(`${baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ messages: [{ role: 'user', content: 'Where are the purple nuclei?' }], slide_id: otherSlideId, max_tokens: 30 }),
+      body: JSON.stringify({
+        messages: [{ role: 'user', content: 'Where are the purple nuclei?' }],
+        slide_id: otherSlideId,
+        max_tokens: 30,
+      }),
     });
     const body = (await response.json()) as { evidence: EvidenceItem[] };
-    const similar = body.evidence.find((item): item is Extract<EvidenceItem, { kind: 'similar-slide' }> => item.kind === 'similar-slide' && item.id === colonSlideId);
+    const similar = body.evidence.find(
+      (item): item is Extract<EvidenceItem, { kind: 'similar-slide' }> =>
+        item.kind === 'similar-slide' && item.id === colonSlideId,
+    );
     expect(similar?.report?.id).toBe(drafted.id);
     expect(similar?.report?.summary).toContain('candidate diagnoses');
   });
@@ -125,13 +164,17 @@ describe('report drafts', () => {
   it('with "mode": "json", fails clearly after REPORT_MAX_ATTEMPTS when the model writes no valid JSON, and stores nothing', async () => {
     const response = await draft({ slide_id: otherSlideId, mode: 'json' });
     expect(response.status).toBe(502);
-    const { error } = (await response.json()) as { error: { code: string; message: string; details: { attempts: { problems: string[] }[] } } };
+    const { error } = (await response.json()) as {
+      error: { code: string; message: string; details: { attempts: { problems: string[] }[] } };
+    };
     expect(error.code).toBe('report_generation_failed');
     expect(error.message).toContain('"mode": "assembled"');
     expect(error.details.attempts).toHaveLength(test.config.reportMaxAttempts);
     const list = (await (await fetch(`${baseUrl}/v1/slides/${otherSlideId}/reports`)).json()) as { data: unknown[] };
     expect(list.data).toEqual([]);
-    const [audited] = ((await (await fetch(`${baseUrl}/v1/audit?action=report&limit=1`)).json()) as { data: Record<string, any>[] }).data;
+    const [audited] = (
+      (await (await fetch(`${baseUrl}/v1/audit?action=report&limit=1`)).json()) as { data: Record<string, any>[] }
+    ).data;
     expect(audited).toMatchObject({ action: 'report', slide_id: otherSlideId, status: 502, report_id: null });
   });
 
@@ -148,7 +191,9 @@ describe('report drafts', () => {
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe(code);
     }
     const templates = (await (await fetch(`${baseUrl}/v1/report-templates`)).json()) as { data: { id: string }[] };
-    expect(templates.data.map((template) => template.id)).toEqual(expect.arrayContaining(['general', 'colon', 'skin', 'breast', 'lung', 'prostate']));
+    expect(templates.data.map((template) => template.id)).toEqual(
+      expect.arrayContaining(['general', 'colon', 'skin', 'breast', 'lung', 'prostate']),
+    );
   });
 
   describe.skipIf(!realSvs)('the real Aperio SVS (CMU-1-Small-Region)', () => {
@@ -161,9 +206,18 @@ describe('report drafts', () => {
       expect(body.template_id).toBe('skin');
       expect(body.evidence.some((item) => item.kind === 'prototype')).toBe(true);
       const area = body.report.measurements.find((measurement) => measurement.name === 'Tissue area scanned')!;
-      const facts = body.evidence.find((item) => item.kind === 'slide-facts') as Extract<EvidenceItem, { kind: 'slide-facts' }>;
-      expect(area).toEqual({ name: 'Tissue area scanned', value: `about ${facts.tissueAreaMm2!.toFixed(2)} mm²`, evidence: [facts.n] });
-      expect(body.report.measurements.find((measurement) => measurement.name.startsWith('Breslow'))?.value).toBe(notAssessable);
+      const facts = body.evidence.find((item) => item.kind === 'slide-facts') as Extract<
+        EvidenceItem,
+        { kind: 'slide-facts' }
+      >;
+      expect(area).toEqual({
+        name: 'Tissue area scanned',
+        value: `about ${facts.tissueAreaMm2!.toFixed(2)} mm²`,
+        evidence: [facts.n],
+      });
+      expect(body.report.measurements.find((measurement) => measurement.name.startsWith('Breslow'))?.value).toBe(
+        notAssessable,
+      );
     }, 300_000);
   });
 });

@@ -10,7 +10,14 @@ import { startTestServer, waitForSlide } from '../helpers/test-server.ts';
 import { componentPatchPng, type TissueComponent } from '../retrieval/stain-class-fixtures.ts';
 
 type Hit = Record<string, any> & { kind: string; id: string; score: number; rank: number };
-type Page = { data: Hit[]; next_offset: number | null; offset: number; k: number; direction: string; search_mode: string };
+type Page = {
+  data: Hit[];
+  next_offset: number | null;
+  offset: number;
+  k: number;
+  direction: string;
+  search_mode: string;
+};
 
 describe('search, heatmaps and zero-shot over HTTP', () => {
   let test: Awaited<ReturnType<typeof startTestServer>>;
@@ -27,7 +34,11 @@ describe('search, heatmaps and zero-shot over HTTP', () => {
     return (await response.json()) as Page & Record<string, any>;
   };
   const postJson = async (url: string, body: unknown) => {
-    const response = await fetch(baseUrl + url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(baseUrl + url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(response.status, `${url}: ${response.status}`).toBe(200);
     return (await response.json()) as Page & Record<string, any>;
   };
@@ -41,7 +52,11 @@ describe('search, heatmaps and zero-shot over HTTP', () => {
   };
   const ingest = async (file: string) => {
     const form = new FormData();
-    form.append('file', new Blob([new Uint8Array(await import('node:fs/promises').then((fs) => fs.readFile(file)))]), path.basename(file));
+    form.append(
+      'file',
+      new Blob([new Uint8Array(await import('node:fs/promises').then((fs) => fs.readFile(file)))]),
+      path.basename(file),
+    );
     // PNGs carry no pixel size: tile them at level 0 (224-px patches, the tiny CLIP's input).
     form.append('tile_at_level0', 'true');
     const response = await fetch(`${baseUrl}/v1/slides`, { method: 'POST', body: form });
@@ -53,10 +68,18 @@ describe('search, heatmaps and zero-shot over HTTP', () => {
   };
   const solidSlide = async (name: string, colour: readonly number[]) => {
     const file = path.join(directory, name);
-    await sharp(await componentPatchPngOfColour(colour)).resize(448, 448).png().toFile(file);
+    await sharp(await componentPatchPngOfColour(colour))
+      .resize(448, 448)
+      .png()
+      .toFile(file);
     return file;
   };
-  const componentPatchPngOfColour = (colour: readonly number[]) => sharp({ create: { width: 64, height: 64, channels: 3, background: { r: colour[0]!, g: colour[1]!, b: colour[2]! } } }).png().toBuffer();
+  const componentPatchPngOfColour = (colour: readonly number[]) =>
+    sharp({
+      create: { width: 64, height: 64, channels: 3, background: { r: colour[0]!, g: colour[1]!, b: colour[2]! } },
+    })
+      .png()
+      .toBuffer();
 
   beforeAll(async () => {
     directory = await mkdtemp(path.join(os.tmpdir(), 'pathlens-search-http-'));
@@ -64,7 +87,15 @@ describe('search, heatmaps and zero-shot over HTTP', () => {
     await import('node:fs/promises').then((fs) => fs.mkdir(userLabelSets));
     await writeFile(
       path.join(userLabelSets, 'purple-or-pink.json'),
-      JSON.stringify({ id: 'purple-or-pink', name: 'Purple or pink', templates: ['{class}'], classes: [{ id: 'purple', name: 'purple nuclei' }, { id: 'pink', name: 'pink stroma' }] }),
+      JSON.stringify({
+        id: 'purple-or-pink',
+        name: 'Purple or pink',
+        templates: ['{class}'],
+        classes: [
+          { id: 'purple', name: 'purple nuclei' },
+          { id: 'pink', name: 'pink stroma' },
+        ],
+      }),
     );
     test = await startTestServer({ labelSetsDir: userLabelSets });
     baseUrl = test.server.url;
@@ -74,8 +105,15 @@ describe('search, heatmaps and zero-shot over HTTP', () => {
     slideIds.purple = await ingest(await solidSlide('purple.png', [89, 64, 153]));
     slideIds.pink = await ingest(await solidSlide('pink.png', [230, 140, 191]));
     const runtime = test.server.holder.runtime!;
-    for (const [key, organ] of [['twoStain', 'colon'], ['purple', 'colon'], ['pink', 'breast']] as const) {
-      await runtime.store.handle.db.update(slides).set({ metadata: { organ, stain: 'H&E' } }).where(eq(slides.id, slideIds[key]));
+    for (const [key, organ] of [
+      ['twoStain', 'colon'],
+      ['purple', 'colon'],
+      ['pink', 'breast'],
+    ] as const) {
+      await runtime.store.handle.db
+        .update(slides)
+        .set({ metadata: { organ, stain: 'H&E' } })
+        .where(eq(slides.id, slideIds[key]));
     }
 
     const library: [TissueComponent, string, Record<string, string>, string][] = [
@@ -85,13 +123,25 @@ describe('search, heatmaps and zero-shot over HTTP', () => {
       ['adipose', 'mature adipose tissue with fat', { organ: 'breast', stain: 'H&E' }, 'teaching'],
     ];
     for (const [component, caption, metadata, source] of library) {
-      const response = await fetch(`${baseUrl}/v1/pairs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ image: dataUrl(await componentPatchPng(component, 0)), caption, metadata, source }) });
+      const response = await fetch(`${baseUrl}/v1/pairs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ image: dataUrl(await componentPatchPng(component, 0)), caption, metadata, source }),
+      });
       expect(response.status).toBe(201);
       pairIds[component] = ((await response.json()) as { id: string }).id;
     }
     // A caption imported without its image, as the library importer stores text-only rows.
     const [captionEmbedding] = await runtime.textEncoder.embedTexts(['hyperchromatic tumour nuclei']);
-    const stored = await runtime.store.pairs.insert({ imageRef: null, contentSha256: 'text-only-1', caption: 'hyperchromatic tumour nuclei', source: 'peir', metadata: { organ: 'colon' }, imageEmbedding: null, captionEmbedding: Array.from(captionEmbedding!) });
+    const stored = await runtime.store.pairs.insert({
+      imageRef: null,
+      contentSha256: 'text-only-1',
+      caption: 'hyperchromatic tumour nuclei',
+      source: 'peir',
+      metadata: { organ: 'colon' },
+      imageEmbedding: null,
+      captionEmbedding: Array.from(captionEmbedding!),
+    });
     textOnlyPairId = stored.pair.id;
   }, 240_000);
   afterAll(async () => {
@@ -101,7 +151,10 @@ describe('search, heatmaps and zero-shot over HTTP', () => {
 
   describe('text → image', () => {
     it('ranks purple patches and the purple library image first for "purple nuclei", by GET and POST', async () => {
-      for (const page of [await getJson('/v1/search?q=purple%20nuclei&k=5'), await postJson('/v1/search', { q: 'purple nuclei', k: 5 })]) {
+      for (const page of [
+        await getJson('/v1/search?q=purple%20nuclei&k=5'),
+        await postJson('/v1/search', { q: 'purple nuclei', k: 5 }),
+      ]) {
         expect(page.direction).toBe('text-to-image');
         expect(page.data).toHaveLength(5);
         expect(page.data.map((hit) => hit.rank)).toEqual([1, 2, 3, 4, 5]);
@@ -109,19 +162,25 @@ describe('search, heatmaps and zero-shot over HTTP', () => {
           if (hit.kind === 'patch') expect(hit.slide_id === slideIds.purple || hit.x_level0 < 896).toBe(true);
           else expect(hit.id).toBe(pairIds.cellular);
         }
-        expect(page.data.map((hit) => hit.score)).toEqual([...page.data.map((hit) => hit.score)].sort((left, right) => right - left));
+        expect(page.data.map((hit) => hit.score)).toEqual(
+          [...page.data.map((hit) => hit.score)].sort((left, right) => right - left),
+        );
       }
       const pairs = await getJson('/v1/search?q=red%20blood&kind=pair&k=2');
       expect(pairs.data[0]).toMatchObject({ kind: 'pair', id: pairIds.blood, matched: 'image', has_image: true });
       // text-only entries have no image: never a text → image result
-      expect((await getJson('/v1/search?q=hyperchromatic%20tumour%20nuclei&kind=pair&k=10')).data.map((hit) => hit.id)).not.toContain(textOnlyPairId);
+      expect(
+        (await getJson('/v1/search?q=hyperchromatic%20tumour%20nuclei&kind=pair&k=10')).data.map((hit) => hit.id),
+      ).not.toContain(textOnlyPairId);
     });
 
     it('pages through one slide without repeats, and exact / rerank agree with the index', async () => {
       const seen: Hit[] = [];
       let offset: number | null = 0;
       while (offset !== null) {
-        const page: Page = await getJson(`/v1/search?q=purple%20nuclei&slide_id=${slideIds.twoStain}&k=5&offset=${offset}`);
+        const page: Page = await getJson(
+          `/v1/search?q=purple%20nuclei&slide_id=${slideIds.twoStain}&k=5&offset=${offset}`,
+        );
         seen.push(...page.data);
         offset = page.next_offset;
       }
@@ -155,11 +214,22 @@ describe('search, heatmaps and zero-shot over HTTP', () => {
   describe('image → text and image → image', () => {
     it('finds captions for an uploaded image (multipart and data URL), text-only entries included', async () => {
       const purple = await componentPatchPng('cellular', 3);
-      for (const page of [await postForm('/v1/search/image', purple, { k: '5' }), await postJson('/v1/search/image', { image: dataUrl(purple), k: 5 })]) {
+      for (const page of [
+        await postForm('/v1/search/image', purple, { k: '5' }),
+        await postJson('/v1/search/image', { image: dataUrl(purple), k: 5 }),
+      ]) {
         expect(page.direction).toBe('image-to-text');
-        expect(page.data.slice(0, 2).map((hit) => hit.id).sort()).toEqual([pairIds.cellular, textOnlyPairId].sort());
+        expect(
+          page.data
+            .slice(0, 2)
+            .map((hit) => hit.id)
+            .sort(),
+        ).toEqual([pairIds.cellular, textOnlyPairId].sort());
         expect(page.data.every((hit) => hit.kind === 'pair' && hit.matched === 'caption')).toBe(true);
-        expect(page.data.find((hit) => hit.id === textOnlyPairId)).toMatchObject({ has_image: false, caption: 'hyperchromatic tumour nuclei' });
+        expect(page.data.find((hit) => hit.id === textOnlyPairId)).toMatchObject({
+          has_image: false,
+          caption: 'hyperchromatic tumour nuclei',
+        });
       }
       // by reference: a stored pair's image, and a stored patch
       expect((await postJson('/v1/search/image', { pair_id: pairIds.blood, k: 1 })).data[0]!.id).toBe(pairIds.blood);
@@ -178,12 +248,25 @@ describe('search, heatmaps and zero-shot over HTTP', () => {
         if (hit.kind === 'patch') expect(hit.slide_id === slideIds.purple || hit.x_level0 < 896).toBe(true);
         else expect(hit.id).toBe(pairIds.cellular);
       }
-      const pinkPairs = await postForm('/v1/search/image?target=images', await componentPatchPng('stroma', 4), { kind: 'pair', k: '4' });
+      const pinkPairs = await postForm('/v1/search/image?target=images', await componentPatchPng('stroma', 4), {
+        kind: 'pair',
+        k: '4',
+      });
       expect(pinkPairs.data[0]!.id).toBe(pairIds.stroma);
-      const byPair = await postJson('/v1/search/image', { pair_id: pairIds.stroma, target: 'images', kind: 'pair', k: 4 });
+      const byPair = await postJson('/v1/search/image', {
+        pair_id: pairIds.stroma,
+        target: 'images',
+        kind: 'pair',
+        k: 4,
+      });
       expect(byPair.data.map((hit) => hit.id)).not.toContain(pairIds.stroma);
       expect(byPair.data).toHaveLength(3);
-      const withinSlide = await postJson('/v1/search/image', { pair_id: pairIds.stroma, target: 'images', slide_id: slideIds.twoStain, k: 12 });
+      const withinSlide = await postJson('/v1/search/image', {
+        pair_id: pairIds.stroma,
+        target: 'images',
+        slide_id: slideIds.twoStain,
+        k: 12,
+      });
       expect(withinSlide.data.every((hit) => hit.kind === 'patch' && hit.x_level0 >= 896)).toBe(true);
     });
   });
@@ -203,18 +286,38 @@ describe('search, heatmaps and zero-shot over HTTP', () => {
       const page = await getJson(`/v1/search/similar-slides?slide_id=${slideIds.purple}&k=5`);
       expect(page.direction).toBe('slide-to-slide');
       expect(page.data.map((hit) => hit.id)).toEqual([slideIds.twoStain, slideIds.pink]);
-      expect(page.data[0]).toMatchObject({ kind: 'slide', name: 'two-stain.png', patch_count: 24, metadata: { organ: 'colon', stain: 'H&E' } });
+      expect(page.data[0]).toMatchObject({
+        kind: 'slide',
+        name: 'two-stain.png',
+        patch_count: 24,
+        metadata: { organ: 'colon', stain: 'H&E' },
+      });
       expect(page.data[0]!.score).toBeGreaterThan(page.data[1]!.score + 0.3);
-      expect((await getJson(`/v1/search/similar-slides?slide_id=${slideIds.purple}&organ=breast`)).data.map((hit) => hit.id)).toEqual([slideIds.pink]);
+      expect(
+        (await getJson(`/v1/search/similar-slides?slide_id=${slideIds.purple}&organ=breast`)).data.map((hit) => hit.id),
+      ).toEqual([slideIds.pink]);
     });
   });
 
   describe('heatmap', () => {
     it('scores every stored patch at its level-0 position', async () => {
       const heatmap = await getJson(`/v1/slides/${slideIds.twoStain}/heatmap?q=purple%20nuclei`);
-      expect(heatmap).toMatchObject({ object: 'slide_heatmap', width_px: 1792, height_px: 672, patch_size_level0_px: 224, thumbnail: { max_size_px: 1024, width_px: 1024, height_px: 384 } });
-      const patches = heatmap.patches as { x_level0: number; y_level0: number; size_level0_px: number; score: number }[];
-      expect(patches.map((patch) => [patch.x_level0, patch.y_level0])).toEqual([0, 1, 2].flatMap((row) => Array.from({ length: 8 }, (_, column) => [column * 224, row * 224])));
+      expect(heatmap).toMatchObject({
+        object: 'slide_heatmap',
+        width_px: 1792,
+        height_px: 672,
+        patch_size_level0_px: 224,
+        thumbnail: { max_size_px: 1024, width_px: 1024, height_px: 384 },
+      });
+      const patches = heatmap.patches as {
+        x_level0: number;
+        y_level0: number;
+        size_level0_px: number;
+        score: number;
+      }[];
+      expect(patches.map((patch) => [patch.x_level0, patch.y_level0])).toEqual(
+        [0, 1, 2].flatMap((row) => Array.from({ length: 8 }, (_, column) => [column * 224, row * 224])),
+      );
       const left = patches.filter((patch) => patch.x_level0 < 896).map((patch) => patch.score);
       const right = patches.filter((patch) => patch.x_level0 >= 896).map((patch) => patch.score);
       expect(Math.min(...left)).toBeGreaterThan(Math.max(...right) + 0.3);
@@ -223,10 +326,14 @@ describe('search, heatmaps and zero-shot over HTTP', () => {
 
     it('draws a thumbnail-sized PNG where "purple nuclei" lights up the left half and "pink stroma" the right', async () => {
       const overlay = async (query: string, maxSizePx: number) => {
-        const response = await fetch(`${baseUrl}/v1/slides/${slideIds.twoStain}/heatmap?q=${encodeURIComponent(query)}&format=png&max_size_px=${maxSizePx}`);
+        const response = await fetch(
+          `${baseUrl}/v1/slides/${slideIds.twoStain}/heatmap?q=${encodeURIComponent(query)}&format=png&max_size_px=${maxSizePx}`,
+        );
         expect(response.status).toBe(200);
         expect(response.headers.get('content-type')).toBe('image/png');
-        return sharp(Buffer.from(await response.arrayBuffer())).raw().toBuffer({ resolveWithObject: true });
+        return sharp(Buffer.from(await response.arrayBuffer()))
+          .raw()
+          .toBuffer({ resolveWithObject: true });
       };
       const purple = await overlay('purple nuclei', 1024);
       expect(purple.info).toMatchObject({ width: 1024, height: 384, channels: 4 });
@@ -246,38 +353,90 @@ describe('search, heatmaps and zero-shot over HTTP', () => {
   describe('zero-shot', () => {
     it('lists the shipped label sets and the LABEL_SETS_DIR one, with prompts on request', async () => {
       const list = await getJson('/v1/label-sets');
-      expect(list.data.map((labelSet: { id: string }) => labelSet.id).sort()).toEqual(['breast-benign-malignant', 'crc-tissue-types', 'lung-adeno-vs-squamous', 'purple-or-pink', 'tissue-components']);
+      expect(list.data.map((labelSet: { id: string }) => labelSet.id).sort()).toEqual([
+        'breast-benign-malignant',
+        'crc-tissue-types',
+        'lung-adeno-vs-squamous',
+        'purple-or-pink',
+        'tissue-components',
+      ]);
       const crc = await getJson('/v1/label-sets/crc-tissue-types');
       expect(crc.classes).toHaveLength(8);
       expect(crc.classes[0].prompts.length).toBeGreaterThan(5);
     });
 
     it('classifies an uploaded image, a data URL, a pair and a patch', async () => {
-      const form = await postForm('/v1/classify', await componentPatchPng('cellular', 2), { label_set: 'tissue-components' });
-      expect(form).toMatchObject({ object: 'classification', label_set: 'tissue-components', input: { kind: 'image' }, predicted: { id: 'cellular' } });
-      expect(form.classes.reduce((sum: number, entry: { probability: number }) => sum + entry.probability, 0)).toBeCloseTo(1, 6);
-      expect((await postJson('/v1/classify', { label_set: 'tissue-components', image: dataUrl(await componentPatchPng('adipose', 2)) })).predicted.id).toBe('adipose');
-      expect((await postJson('/v1/classify', { label_set: 'tissue-components', pair_id: pairIds.blood })).predicted.id).toBe('blood');
+      const form = await postForm('/v1/classify', await componentPatchPng('cellular', 2), {
+        label_set: 'tissue-components',
+      });
+      expect(form).toMatchObject({
+        object: 'classification',
+        label_set: 'tissue-components',
+        input: { kind: 'image' },
+        predicted: { id: 'cellular' },
+      });
+      expect(
+        form.classes.reduce((sum: number, entry: { probability: number }) => sum + entry.probability, 0),
+      ).toBeCloseTo(1, 6);
+      expect(
+        (
+          await postJson('/v1/classify', {
+            label_set: 'tissue-components',
+            image: dataUrl(await componentPatchPng('adipose', 2)),
+          })
+        ).predicted.id,
+      ).toBe('adipose');
+      expect(
+        (await postJson('/v1/classify', { label_set: 'tissue-components', pair_id: pairIds.blood })).predicted.id,
+      ).toBe('blood');
       const rightPatch = (await getJson(`/v1/search?q=pink%20stroma&slide_id=${slideIds.twoStain}&k=1`)).data[0]!;
       const patch = await postJson('/v1/classify', { label_set: 'purple-or-pink', patch_id: rightPatch.id });
-      expect(patch).toMatchObject({ input: { kind: 'patch', id: rightPatch.id, slide_id: slideIds.twoStain }, predicted: { id: 'pink' } });
+      expect(patch).toMatchObject({
+        input: { kind: 'patch', id: rightPatch.id, slide_id: slideIds.twoStain },
+        predicted: { id: 'pink' },
+      });
     });
 
     it('classifies whole slides by mean embedding, patch votes and top-k pooling', async () => {
       for (const method of ['mean-embedding', 'patch-votes', 'top-k-pooling']) {
-        const purple = await postJson('/v1/classify', { label_set: 'tissue-components', slide_id: slideIds.purple, method });
-        expect(purple).toMatchObject({ method, input: { kind: 'slide', id: slideIds.purple }, predicted: { id: 'cellular' } });
+        const purple = await postJson('/v1/classify', {
+          label_set: 'tissue-components',
+          slide_id: slideIds.purple,
+          method,
+        });
+        expect(purple).toMatchObject({
+          method,
+          input: { kind: 'slide', id: slideIds.purple },
+          predicted: { id: 'cellular' },
+        });
       }
-      const votes = await postJson('/v1/classify', { label_set: 'purple-or-pink', slide_id: slideIds.twoStain, method: 'patch-votes' });
+      const votes = await postJson('/v1/classify', {
+        label_set: 'purple-or-pink',
+        slide_id: slideIds.twoStain,
+        method: 'patch-votes',
+      });
       expect(votes.votes).toEqual({ purple: 12, pink: 12 });
       expect(votes.patch_count).toBe(24);
       expect(votes.classes[0].probability).toBeCloseTo(0.5, 2);
-      const pooled = await postJson('/v1/classify', { label_set: 'purple-or-pink', slide_id: slideIds.pink, method: 'top-k-pooling', top_k: 3 });
+      const pooled = await postJson('/v1/classify', {
+        label_set: 'purple-or-pink',
+        slide_id: slideIds.pink,
+        method: 'top-k-pooling',
+        top_k: 3,
+      });
       expect(pooled).toMatchObject({ top_k: 3, predicted: { id: 'pink' } });
     });
 
     it('accepts a label set sent inline', async () => {
-      const inline = { id: 'inline-set', name: 'Inline', templates: ['{class}'], classes: [{ id: 'fat', name: 'fat' }, { id: 'blood', name: 'blood' }] };
+      const inline = {
+        id: 'inline-set',
+        name: 'Inline',
+        templates: ['{class}'],
+        classes: [
+          { id: 'fat', name: 'fat' },
+          { id: 'blood', name: 'blood' },
+        ],
+      };
       const result = await postJson('/v1/classify', { label_set: inline, pair_id: pairIds.adipose });
       expect(result).toMatchObject({ label_set: 'inline-set', predicted: { id: 'fat' } });
     });

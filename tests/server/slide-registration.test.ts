@@ -13,7 +13,12 @@ describe('POST /v1/slides: resolution and metadata', () => {
   let jpegPath: string;
   let plainTiffPath: string;
 
-  const postJson = (body: unknown) => fetch(`${baseUrl}/v1/slides`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const postJson = (body: unknown) =>
+    fetch(`${baseUrl}/v1/slides`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const postForm = async (filePath: string, fields: Record<string, string>) => {
     const form = new FormData();
     form.append('file', await openAsBlob(filePath), path.basename(filePath));
@@ -50,23 +55,56 @@ describe('POST /v1/slides: resolution and metadata', () => {
   });
 
   it('rejects impossible values with 400 naming the field', async () => {
-    expect(await errorOf(await postJson({ path: jpegPath, mpp: 1000 }), 400)).toMatchObject({ code: 'invalid_request', param: 'mpp' });
-    expect(await errorOf(await postJson({ path: jpegPath, mpp: 'fine' }), 400)).toMatchObject({ code: 'invalid_request', param: 'mpp' });
-    expect(await errorOf(await postJson({ path: jpegPath, mpp: 0.25, metadata: { 'not a key': 'x' } }), 400)).toMatchObject({ code: 'invalid_request' });
-    expect(await errorOf(await postForm(jpegPath, { mpp: 'abc' }), 400)).toMatchObject({ code: 'invalid_request', param: 'mpp' });
-    expect(await errorOf(await postForm(jpegPath, { mpp: '0.25', metadata: '{organ: colon' }), 400)).toMatchObject({ code: 'invalid_request', param: 'metadata' });
-    expect(await errorOf(await postForm(jpegPath, { tile_at_level0: 'yes' }), 400)).toMatchObject({ code: 'invalid_request', param: 'tile_at_level0' });
+    expect(await errorOf(await postJson({ path: jpegPath, mpp: 1000 }), 400)).toMatchObject({
+      code: 'invalid_request',
+      param: 'mpp',
+    });
+    expect(await errorOf(await postJson({ path: jpegPath, mpp: 'fine' }), 400)).toMatchObject({
+      code: 'invalid_request',
+      param: 'mpp',
+    });
+    expect(
+      await errorOf(await postJson({ path: jpegPath, mpp: 0.25, metadata: { 'not a key': 'x' } }), 400),
+    ).toMatchObject({ code: 'invalid_request' });
+    expect(await errorOf(await postForm(jpegPath, { mpp: 'abc' }), 400)).toMatchObject({
+      code: 'invalid_request',
+      param: 'mpp',
+    });
+    expect(await errorOf(await postForm(jpegPath, { mpp: '0.25', metadata: '{organ: colon' }), 400)).toMatchObject({
+      code: 'invalid_request',
+      param: 'metadata',
+    });
+    expect(await errorOf(await postForm(jpegPath, { tile_at_level0: 'yes' }), 400)).toMatchObject({
+      code: 'invalid_request',
+      param: 'tile_at_level0',
+    });
   });
 
   it('takes an MPP and metadata by upload, and tiles for the target resolution', async () => {
-    const response = await postForm(jpegPath, { mpp: '0.25', metadata: JSON.stringify({ organ: 'colon', stain: 'H&E' }) });
+    const response = await postForm(jpegPath, {
+      mpp: '0.25',
+      metadata: JSON.stringify({ organ: 'colon', stain: 'H&E' }),
+    });
     expect(response.status).toBe(202);
-    expect(await response.json()).toMatchObject({ mpp_x: 0.25, mpp_source: 'user', target_mpp: 0.5, patch_size_level0_px: 448, metadata: { organ: 'colon', stain: 'H&E' }, duplicate: false });
+    expect(await response.json()).toMatchObject({
+      mpp_x: 0.25,
+      mpp_source: 'user',
+      target_mpp: 0.5,
+      patch_size_level0_px: 448,
+      metadata: { organ: 'colon', stain: 'H&E' },
+      duplicate: false,
+    });
   });
 
   it('takes level-0 tiling by path, with no physical scale', async () => {
     const response = await postJson({ path: plainTiffPath, tile_at_level0: true, metadata: { block: 'A3' } });
     expect(response.status).toBe(202);
-    expect(await response.json()).toMatchObject({ mpp_x: null, mpp_source: 'none', target_mpp: null, patch_size_level0_px: 224, metadata: { block: 'A3' } });
+    expect(await response.json()).toMatchObject({
+      mpp_x: null,
+      mpp_source: 'none',
+      target_mpp: null,
+      patch_size_level0_px: 224,
+      metadata: { block: 'A3' },
+    });
   });
 });

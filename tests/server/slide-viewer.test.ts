@@ -64,10 +64,12 @@ describe('slide viewer endpoints over a real server', () => {
   });
 
   it('serves JPEG tiles of the right size and content at every level', async () => {
-    const tile = (level: number, column: number, row: number) => fetch(`${baseUrl}/v1/slides/${slideId}/dzi_files/${level}/${column}_${row}.jpeg`);
+    const tile = (level: number, column: number, row: number) =>
+      fetch(`${baseUrl}/v1/slides/${slideId}/dzi_files/${level}/${column}_${row}.jpeg`);
     // Level 12 is full resolution (2^12 ≥ 2990): 12 × 8 tiles.
     const first = await imageOf(await tile(12, 0, 0));
-    expect([first.width, first.height, first.contentType]).toEqual([255, 255, 'image/jpeg']); // 254 + overlap on the right and bottom
+    // 254 + overlap on the right and bottom
+    expect([first.width, first.height, first.contentType]).toEqual([255, 255, 'image/jpeg']);
     const inner = await imageOf(await tile(12, 1, 1));
     expect([inner.width, inner.height]).toEqual([256, 256]); // overlap on all sides
     const last = await imageOf(await tile(12, 11, 7));
@@ -85,7 +87,9 @@ describe('slide viewer endpoints over a real server', () => {
     // …and at level 10 (downsample 4), at (200, 175) of tile 0_0.
     const coarse = await imageOf(await tile(10, 0, 0));
     const coarseOffset = (175 * coarse.width + 200) * coarse.channels;
-    purple.rgb.forEach((value, channel) => expect(Math.abs(coarse.data[coarseOffset + channel]! - value)).toBeLessThan(15));
+    purple.rgb.forEach((value, channel) =>
+      expect(Math.abs(coarse.data[coarseOffset + channel]! - value)).toBeLessThan(15),
+    );
   });
 
   it('renders a tile once for concurrent requests and caches it on disk, written whole', async () => {
@@ -101,12 +105,14 @@ describe('slide viewer endpoints over a real server', () => {
     const cache = new DeepZoomTileCache(path.join(fixtureDir, 'cache-data'));
     let renderings = 0;
     const reader = await openSlide(svsPath);
-    const openReader = <T,>(use: (slideReader: typeof reader) => Promise<T>) => {
+    const openReader = <T>(use: (slideReader: typeof reader) => Promise<T>) => {
       renderings++;
       return use(reader);
     };
     const geometry = deepZoomGeometry(tissueGeometry.widthPx, tissueGeometry.heightPx);
-    const tiles = await Promise.all(Array.from({ length: 6 }, () => cache.tile('slide-a', geometry, { level: 11, column: 1, row: 1 }, openReader)));
+    const tiles = await Promise.all(
+      Array.from({ length: 6 }, () => cache.tile('slide-a', geometry, { level: 11, column: 1, row: 1 }, openReader)),
+    );
     await cache.tile('slide-a', geometry, { level: 11, column: 1, row: 1 }, openReader);
     await reader.close();
     expect(renderings).toBe(1);
@@ -119,26 +125,46 @@ describe('slide viewer endpoints over a real server', () => {
     await expectError(await fetch(`${base}/ten/0_0.jpeg`), 400, 'invalid_request');
     expect(await expectError(await fetch(`${base}/12/12_0.jpeg`), 400, 'invalid_request')).toMatch(/columns 0–11/);
     await expectError(await fetch(`${base}/12/0-0.png`), 400, 'invalid_request');
-    await expectError(await fetch(`${baseUrl}/v1/slides/00000000-0000-4000-8000-000000000000/dzi`), 404, 'slide_not_found');
+    await expectError(
+      await fetch(`${baseUrl}/v1/slides/00000000-0000-4000-8000-000000000000/dzi`),
+      404,
+      'slide_not_found',
+    );
     await expectError(await fetch(`${baseUrl}/v1/slides/not-a-slide/dzi_files/0/0_0.jpeg`), 404, 'slide_not_found');
-    await expectError(await fetch(`${baseUrl}/v1/slides/00000000-0000-4000-8000-000000000000/thumbnail.jpg`), 404, 'slide_not_found');
+    await expectError(
+      await fetch(`${baseUrl}/v1/slides/00000000-0000-4000-8000-000000000000/thumbnail.jpg`),
+      404,
+      'slide_not_found',
+    );
   });
 
   it('serves a thumbnail, and a tissue overlay of the same size: transparent on glass, coloured on tissue', async () => {
     const thumbnail = await imageOf(await fetch(`${baseUrl}/v1/slides/${slideId}/thumbnail.jpg?max_size_px=300`));
     expect([thumbnail.width, thumbnail.height]).toEqual([300, 200]);
-    await expectError(await fetch(`${baseUrl}/v1/slides/${slideId}/thumbnail.jpg?max_size_px=0`), 400, 'invalid_request');
-    await expectError(await fetch(`${baseUrl}/v1/slides/${slideId}/thumbnail.jpg?max_size_px=huge`), 400, 'invalid_request');
+    await expectError(
+      await fetch(`${baseUrl}/v1/slides/${slideId}/thumbnail.jpg?max_size_px=0`),
+      400,
+      'invalid_request',
+    );
+    await expectError(
+      await fetch(`${baseUrl}/v1/slides/${slideId}/thumbnail.jpg?max_size_px=huge`),
+      400,
+      'invalid_request',
+    );
 
     const overlay = await imageOf(await fetch(`${baseUrl}/v1/slides/${slideId}/tissue-mask.png?max_size_px=300`));
     expect([overlay.width, overlay.height, overlay.channels, overlay.contentType]).toEqual([300, 200, 4, 'image/png']);
-    const alphaAt = (xLevel0: number, yLevel0: number) => overlay.data[(Math.floor(yLevel0 / 9.967) * 300 + Math.floor(xLevel0 / 9.967)) * 4 + 3]!;
+    const alphaAt = (xLevel0: number, yLevel0: number) =>
+      overlay.data[(Math.floor(yLevel0 / 9.967) * 300 + Math.floor(xLevel0 / 9.967)) * 4 + 3]!;
     expect(alphaAt(tissueGeometry.emptyPoint.xLevel0, tissueGeometry.emptyPoint.yLevel0)).toBe(0);
-    for (const disc of tissueGeometry.discs) expect(alphaAt(disc.centreXLevel0, disc.centreYLevel0)).toBeGreaterThan(50);
+    for (const disc of tissueGeometry.discs)
+      expect(alphaAt(disc.centreXLevel0, disc.centreYLevel0)).toBeGreaterThan(50);
     // Tissue covers about the discs' share of the overlay.
     let covered = 0;
     for (let pixel = 0; pixel < 300 * 200; pixel++) if (overlay.data[pixel * 4 + 3]! > 50) covered++;
-    const discShare = tissueGeometry.discs.reduce((sum, disc) => sum + Math.PI * disc.radiusPx ** 2, 0) / (tissueGeometry.widthPx * tissueGeometry.heightPx);
+    const discShare =
+      tissueGeometry.discs.reduce((sum, disc) => sum + Math.PI * disc.radiusPx ** 2, 0) /
+      (tissueGeometry.widthPx * tissueGeometry.heightPx);
     expect(covered / (300 * 200)).toBeCloseTo(discShare, 1);
   });
 
@@ -146,7 +172,10 @@ describe('slide viewer endpoints over a real server', () => {
     const response = await fetch(`${baseUrl}/v1/slides/${slideId}/tissue.geojson`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/geo+json');
-    const geoJson = (await response.json()) as { type: string; features: { geometry: { type: string; coordinates: [number, number][][] }; properties: Record<string, any> }[] };
+    const geoJson = (await response.json()) as {
+      type: string;
+      features: { geometry: { type: string; coordinates: [number, number][][] }; properties: Record<string, any> }[];
+    };
     expect(geoJson.type).toBe('FeatureCollection');
     expect(geoJson.features).toHaveLength(2);
     const tolerance = 3 * 16; // three 8-µm mask pixels at 0.5 µm/px
@@ -173,13 +202,24 @@ describe('slide viewer endpoints over a real server', () => {
     // By allowlist: overview pages can show the label too; a vendor's own word is no kind at all.
     await expectError(await associated('overview'), 403, 'label_image_disabled');
     await expectError(await associated('barcode'), 404, 'not_found');
-    await expectError(await fetch(`${baseUrl}/v1/slides/${slideId}/associated/thumbnail.jpg`), 404, 'not_found'); // a plain pyramid has none
+    // a plain pyramid has none
+    await expectError(await fetch(`${baseUrl}/v1/slides/${slideId}/associated/thumbnail.jpg`), 404, 'not_found');
 
     // With the setting on, the label comes through as stored.
     const viewer = new SlideViewer({ dataDir: test.dataDir, serveLabelImage: true });
     try {
-      const slide = { id: svsId, source: 'file' as const, filePath: svsPath, widthPx: tissueGeometry.widthPx, heightPx: tissueGeometry.heightPx, mppX: 0.252, mppY: 0.252 };
-      const { data, info } = await sharp(await viewer.associatedImageJpeg(slide, 'label')).raw().toBuffer({ resolveWithObject: true });
+      const slide = {
+        id: svsId,
+        source: 'file' as const,
+        filePath: svsPath,
+        widthPx: tissueGeometry.widthPx,
+        heightPx: tissueGeometry.heightPx,
+        mppX: 0.252,
+        mppY: 0.252,
+      };
+      const { data, info } = await sharp(await viewer.associatedImageJpeg(slide, 'label'))
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       expect([info.width, info.height]).toEqual([200, 150]);
       labelRgb.forEach((value, channel) => expect(Math.abs(data[channel]! - value)).toBeLessThan(10));
     } finally {

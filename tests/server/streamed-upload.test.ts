@@ -4,7 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { megabyte, residentBytes, spawnServer, streamUpload } from '../helpers/streamed-upload.ts';
 
-/** The upload streamed through the server: large enough that buffering it would show (1 GiB; the old parser grew RSS by ~5 GB). */
+/** The upload streamed through the server: large enough that buffering it would show (1 GiB; the old parser grew RSS by
+ * ~5 GB).
+ */
 const uploadMegabytes = 1024;
 const limitMegabytes = 1100;
 
@@ -15,7 +17,11 @@ describe('uploads stream to disk: a 1 GiB slide upload with flat server memory',
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'pathlens-streamed-upload-'));
-    server = await spawnServer({ dataDir, modelsDir: inject('modelsDir'), environment: { MAX_UPLOAD_MEGABYTES: String(limitMegabytes) } });
+    server = await spawnServer({
+      dataDir,
+      modelsDir: inject('modelsDir'),
+      environment: { MAX_UPLOAD_MEGABYTES: String(limitMegabytes) },
+    });
   }, 120_000);
   afterAll(async () => {
     await server?.stop();
@@ -25,9 +31,15 @@ describe('uploads stream to disk: a 1 GiB slide upload with flat server memory',
   it('receives 1 GiB with RSS growth far below its size, and keeps nothing of a file that is no slide', async () => {
     const beforeBytes = await residentBytes(server.pid);
     let peakBytes = beforeBytes;
-    const sample = () => residentBytes(server.pid).then((bytes) => (peakBytes = Math.max(peakBytes, bytes)), () => peakBytes);
+    const sample = () =>
+      residentBytes(server.pid).then(
+        (bytes) => (peakBytes = Math.max(peakBytes, bytes)),
+        () => peakBytes,
+      );
     const sampler = setInterval(() => void sample(), 100);
-    const answer = await streamUpload(server.url, uploadMegabytes * megabyte, true).finally(() => clearInterval(sampler));
+    const answer = await streamUpload(server.url, uploadMegabytes * megabyte, true).finally(() =>
+      clearInterval(sampler),
+    );
     await sample();
     console.log(
       `streamed upload: ${uploadMegabytes} MiB; server RSS before ${Math.round(beforeBytes / megabyte)} MiB, ` +
@@ -43,7 +55,10 @@ describe('uploads stream to disk: a 1 GiB slide upload with flat server memory',
   it('refuses a chunked upload over MAX_UPLOAD_MEGABYTES with 413 once the streamed bytes pass it, keeping no file', async () => {
     const answer = await streamUpload(server.url, (limitMegabytes + 20) * megabyte, false);
     expect(answer.status).toBe(413);
-    expect(answer.body.error).toMatchObject({ code: 'payload_too_large', message: expect.stringContaining('MAX_UPLOAD_MEGABYTES') });
+    expect(answer.body.error).toMatchObject({
+      code: 'payload_too_large',
+      message: expect.stringContaining('MAX_UPLOAD_MEGABYTES'),
+    });
     expect(await uploadsLeft()).toEqual([]);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   }, 240_000);

@@ -28,7 +28,9 @@ describe('associated images (Aperio-like fixture)', () => {
       }
       const macro = await slide.readAssociatedImage('macro');
       expect([macro.widthPx, macro.heightPx]).toEqual([600, 200]);
-      await expect(slide.readAssociatedImage('barcode')).rejects.toSatisfy((error) => PathLensError.is(error, 'not_found'));
+      await expect(slide.readAssociatedImage('barcode')).rejects.toSatisfy((error) =>
+        PathLensError.is(error, 'not_found'),
+      );
     } finally {
       await slide.close();
     }
@@ -59,8 +61,13 @@ describe.skipIf(!realSvs)('CMU-1-Small-Region.svs (real Aperio)', () => {
       const ours = await slide.readThumbnail(768);
       expect([ours.widthPx, ours.heightPx]).toEqual([575, 768]); // 2220 × 768 / 2967 = 574.6
       const scanners = await slide.readAssociatedImage('thumbnail');
-      const scannersResized = await sharp(scanners.data, { raw: { width: 574, height: 768, channels: 3 } }).resize(575, 768, { fit: 'fill' }).raw().toBuffer();
-      const difference = scannersResized.reduce((total, value, index) => total + Math.abs(value - ours.data[index]!), 0) / scannersResized.length;
+      const scannersResized = await sharp(scanners.data, { raw: { width: 574, height: 768, channels: 3 } })
+        .resize(575, 768, { fit: 'fill' })
+        .raw()
+        .toBuffer();
+      const difference =
+        scannersResized.reduce((total, value, index) => total + Math.abs(value - ours.data[index]!), 0) /
+        scannersResized.length;
       expect(difference).toBeLessThan(10);
     } finally {
       await slide.close();
@@ -75,7 +82,13 @@ describe.skipIf(!realSvs)('CMU-1-Small-Region.svs (real Aperio)', () => {
       const regionCount = 40;
       let started = performance.now();
       for (let index = 0; index < regionCount; index++) {
-        const region = await slide.readRegion({ level: 0, xLevel0: (index % 9) * 224, yLevel0: Math.floor(index / 9) * 224, widthPx: 224, heightPx: 224 });
+        const region = await slide.readRegion({
+          level: 0,
+          xLevel0: (index % 9) * 224,
+          yLevel0: Math.floor(index / 9) * 224,
+          widthPx: 224,
+          heightPx: 224,
+        });
         expect(region.data.length).toBe(224 * 224 * 3);
       }
       const regionMs = (performance.now() - started) / regionCount;
@@ -84,7 +97,9 @@ describe.skipIf(!realSvs)('CMU-1-Small-Region.svs (real Aperio)', () => {
       const thumbnailMs = performance.now() - started;
       expect([thumbnail.widthPx, thumbnail.heightPx]).toEqual([383, 512]);
       // Wall-clock numbers vary with machine load; measured here: ~1.5 ms a region, 40–300 ms for the thumbnail.
-      console.info(`[timing] CMU-1-Small-Region.svs: 224² region ${regionMs.toFixed(2)} ms, 512-px thumbnail ${thumbnailMs.toFixed(1)} ms`);
+      console.info(
+        `[timing] CMU-1-Small-Region.svs: 224² region ${regionMs.toFixed(2)} ms, 512-px thumbnail ${thumbnailMs.toFixed(1)} ms`,
+      );
     } finally {
       await slide.close();
     }

@@ -5,7 +5,21 @@ import type { TiffPage } from '../../packages/slide-reader/src/tiff/read-tiff-pa
 import { mppFromResolution } from '../../packages/slide-reader/src/resolution-mpp.ts';
 
 function page(index: number, widthPx: number, heightPx: number, extra: Partial<TiffPage> = {}): TiffPage {
-  return { index, widthPx, heightPx, tileWidthPx: 256, compression: 7, description: null, newSubfileType: 0, resolution: null, subIfdOffsets: [], tagNumbers: [], xmp: null, subPages: [], ...extra };
+  return {
+    index,
+    widthPx,
+    heightPx,
+    tileWidthPx: 256,
+    compression: 7,
+    description: null,
+    newSubfileType: 0,
+    resolution: null,
+    subIfdOffsets: [],
+    tagNumbers: [],
+    xmp: null,
+    subPages: [],
+    ...extra,
+  };
 }
 
 const cmuDescription =
@@ -34,13 +48,29 @@ describe('describeTiffSlide', () => {
   it('sorts the pages of CMU-1-Small-Region.svs like OpenSlide: one level, then thumbnail, label, macro', () => {
     const layout = describeTiffSlide([
       page(0, 2220, 2967, { tileWidthPx: 240, description: cmuDescription }),
-      page(1, 574, 768, { tileWidthPx: null, description: 'Aperio Image Library v11.2.1 \n2220x2967 -> 574x768 - |AppMag = 20|MPP = 0.4990' }),
-      page(2, 387, 463, { tileWidthPx: null, compression: 5, newSubfileType: 1, description: 'Aperio Image Library v11.2.1 \nlabel 387x463' }),
-      page(3, 1280, 431, { tileWidthPx: null, newSubfileType: 9, description: 'Aperio Image Library v11.2.1 \nmacro 1280x431' }),
+      page(1, 574, 768, {
+        tileWidthPx: null,
+        description: 'Aperio Image Library v11.2.1 \n2220x2967 -> 574x768 - |AppMag = 20|MPP = 0.4990',
+      }),
+      page(2, 387, 463, {
+        tileWidthPx: null,
+        compression: 5,
+        newSubfileType: 1,
+        description: 'Aperio Image Library v11.2.1 \nlabel 387x463',
+      }),
+      page(3, 1280, 431, {
+        tileWidthPx: null,
+        newSubfileType: 9,
+        description: 'Aperio Image Library v11.2.1 \nmacro 1280x431',
+      }),
     ]);
     expect(layout.format).toBe('aperio-svs');
     expect(layout.levels.map((level) => level.page.index)).toEqual([0]);
-    expect(layout.associatedImages.map(({ name, page }) => [name, page.index])).toEqual([['thumbnail', 1], ['label', 2], ['macro', 3]]);
+    expect(layout.associatedImages.map(({ name, page }) => [name, page.index])).toEqual([
+      ['thumbnail', 1],
+      ['label', 2],
+      ['macro', 3],
+    ]);
     expect([layout.mppX, layout.mppY, layout.objectivePower]).toEqual([0.499, 0.499, 20]);
   });
 
@@ -52,7 +82,11 @@ describe('describeTiffSlide', () => {
       page(3, 2875, 2057),
       page(4, 387, 463, { tileWidthPx: null, description: 'Aperio Image Library\r\nlabel 387x463' }),
     ]);
-    expect(layout.levels.map((level) => [level.widthPx, Number(level.downsample.toFixed(3))])).toEqual([[46000, 1], [11500, 4], [2875, 16]]);
+    expect(layout.levels.map((level) => [level.widthPx, Number(level.downsample.toFixed(3))])).toEqual([
+      [46000, 1],
+      [11500, 4],
+      [2875, 16],
+    ]);
     expect(layout.associatedImages.map(({ name }) => name)).toEqual(['thumbnail', 'label']);
   });
 
@@ -72,7 +106,9 @@ describe('describeTiffSlide', () => {
   });
 
   it('calls a single-level TIFF plain, ignoring an implausible resolution', () => {
-    const layout = describeTiffSlide([page(0, 800, 600, { tileWidthPx: null, resolution: { x: 72, y: 72, unit: 'inch' } })]);
+    const layout = describeTiffSlide([
+      page(0, 800, 600, { tileWidthPx: null, resolution: { x: 72, y: 72, unit: 'inch' } }),
+    ]);
     expect(layout.format).toBe('tiff');
     expect(layout.mppX).toBeNull();
   });

@@ -23,8 +23,16 @@ describe('detectSlideFormat', () => {
     expect(await detectSlideFormat(await fixtures.writePng(directory, 'image.jpg'))).toBe('png');
     expect(await detectSlideFormat(await fixtures.writeJpeg(directory))).toBe('jpeg');
     expect(await detectSlideFormat(await vendorFixtures.writeOmeTiff(directory, 'slide.svs'))).toBe('ome-tiff');
-    expect(await detectSlideFormat(await vendorFixtures.writeNdpiLikeTiff(directory, 'slide.ome.tif'))).toBe('hamamatsu-ndpi');
-    const dicom = await dicomFixtures.writeDicomWsi(directory, { name: 'dicom', organisation: 'TILED_FULL', encoding: 'jpeg', levelCount: 1, bareNames: true });
+    expect(await detectSlideFormat(await vendorFixtures.writeNdpiLikeTiff(directory, 'slide.ome.tif'))).toBe(
+      'hamamatsu-ndpi',
+    );
+    const dicom = await dicomFixtures.writeDicomWsi(directory, {
+      name: 'dicom',
+      organisation: 'TILED_FULL',
+      encoding: 'jpeg',
+      levelCount: 1,
+      bareNames: true,
+    });
     expect(await detectSlideFormat(dicom.levelFiles[0]!)).toBe('dicom-wsi');
     expect(await detectSlideFormat(dicom.directory)).toBe('dicom-wsi');
   });

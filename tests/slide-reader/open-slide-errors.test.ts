@@ -21,7 +21,12 @@ async function openError(filePath: string, options?: OpenSlideOptions): Promise<
   return error;
 }
 
-async function expectOpenFails(filePath: string, code: ErrorCode, messagePattern: RegExp, options?: OpenSlideOptions): Promise<void> {
+async function expectOpenFails(
+  filePath: string,
+  code: ErrorCode,
+  messagePattern: RegExp,
+  options?: OpenSlideOptions,
+): Promise<void> {
   const error = await openError(filePath, options);
   expect(error.code).toBe(code);
   expect(error.message).toMatch(messagePattern);
@@ -29,7 +34,11 @@ async function expectOpenFails(filePath: string, code: ErrorCode, messagePattern
 
 describe('openSlide on bad input', () => {
   it('rejects a non-image file whatever its extension, listing the supported formats', async () => {
-    await expectOpenFails(await fixtures.writeNonImage(directory), 'unsupported_format', /Supported formats: Aperio SVS, pyramidal or plain TIFF.*OME-TIFF, DICOM whole-slide.*PNG and JPEG; with OpenSlide installed/);
+    await expectOpenFails(
+      await fixtures.writeNonImage(directory),
+      'unsupported_format',
+      /Supported formats: Aperio SVS, pyramidal or plain TIFF.*OME-TIFF, DICOM whole-slide.*PNG and JPEG; with OpenSlide installed/,
+    );
   });
 
   it('names a recognised but unsupported format', async () => {
@@ -52,11 +61,19 @@ describe('openSlide on bad input', () => {
     const folder = path.join(directory, 'a-folder.svs');
     await mkdir(folder);
     await writeFile(path.join(folder, 'notes.txt'), 'not a slide');
-    await expectOpenFails(folder, 'unsupported_format', /a folder with no DICOM whole-slide microscopy instances \(and no MIRAX slide\)/);
+    await expectOpenFails(
+      folder,
+      'unsupported_format',
+      /a folder with no DICOM whole-slide microscopy instances \(and no MIRAX slide\)/,
+    );
   });
 
   it('reports a truncated TIFF as corrupt, saying where it ends', async () => {
-    await expectOpenFails(await fixtures.writeTruncatedTiff(directory), 'corrupt_file', /truncated: page 0 starts at byte \d+, past the end/);
+    await expectOpenFails(
+      await fixtures.writeTruncatedTiff(directory),
+      'corrupt_file',
+      /truncated: page 0 starts at byte \d+, past the end/,
+    );
   });
 
   it('reports a truncated OME-TIFF as corrupt', async () => {
@@ -68,7 +85,11 @@ describe('openSlide on bad input', () => {
   });
 
   it('reports TIFF pixel data past the end of the file as corrupt', async () => {
-    await expectOpenFails(await fixtures.writeTiffWithDataPastEnd(directory), 'corrupt_file', /pixel data runs to byte \d+ but the file has \d+ bytes/);
+    await expectOpenFails(
+      await fixtures.writeTiffWithDataPastEnd(directory),
+      'corrupt_file',
+      /pixel data runs to byte \d+ but the file has \d+ bytes/,
+    );
   });
 
   it('reports a truncated PNG as corrupt', async () => {
@@ -76,24 +97,40 @@ describe('openSlide on bad input', () => {
   });
 
   it('refuses a TIFF declaring a side over the limit before reading its pixels', async () => {
-    await expectOpenFails(await fixtures.writeHugeDeclaredTiff(directory, 250_000), 'slide_too_large', /250000×1990 px page 0, over the 200000 px per side limit/);
+    await expectOpenFails(
+      await fixtures.writeHugeDeclaredTiff(directory, 250_000),
+      'slide_too_large',
+      /250000×1990 px page 0, over the 200000 px per side limit/,
+    );
   });
 
   it('refuses a PNG declaring a huge size (a decompression bomb) without decoding it', async () => {
     await expectOpenFails(await fixtures.writeHugeDeclaredPng(directory, 250_000), 'slide_too_large', /250000×250000/);
-    await expectOpenFails(await fixtures.writeHugeDeclaredPng(directory, 20_000), 'slide_too_large', /over the 100000000-pixel limit for images decoded whole/);
+    await expectOpenFails(
+      await fixtures.writeHugeDeclaredPng(directory, 20_000),
+      'slide_too_large',
+      /over the 100000000-pixel limit for images decoded whole/,
+    );
   });
 
   it('applies the configured limits', async () => {
     const pyramid = await fixtures.writePyramidalTiff(directory);
     await expectOpenFails(pyramid, 'slide_too_large', /over the 2000 px per side limit/, { maxSideLengthPx: 2000 });
     await expect(openSlide(pyramid, { maxSideLengthPx: 3000 }).then((slide) => slide.close())).resolves.toBeUndefined();
-    await expectOpenFails(await fixtures.writePng(directory), 'slide_too_large', /pixel limit/, { maxDecodedPixels: 1_000_000 });
+    await expectOpenFails(await fixtures.writePng(directory), 'slide_too_large', /pixel limit/, {
+      maxDecodedPixels: 1_000_000,
+    });
   });
 
   it('detectSlideFormat fails the same way', async () => {
-    await expect(detectSlideFormat(await fixtures.writeNonImage(directory))).rejects.toSatisfy((error) => PathLensError.is(error, 'unsupported_format'));
-    await expect(detectSlideFormat(await fixtures.writeTruncatedTiff(directory))).rejects.toSatisfy((error) => PathLensError.is(error, 'corrupt_file'));
-    await expect(detectSlideFormat(path.join(directory, 'missing.tif'))).rejects.toSatisfy((error) => PathLensError.is(error, 'not_found'));
+    await expect(detectSlideFormat(await fixtures.writeNonImage(directory))).rejects.toSatisfy((error) =>
+      PathLensError.is(error, 'unsupported_format'),
+    );
+    await expect(detectSlideFormat(await fixtures.writeTruncatedTiff(directory))).rejects.toSatisfy((error) =>
+      PathLensError.is(error, 'corrupt_file'),
+    );
+    await expect(detectSlideFormat(path.join(directory, 'missing.tif'))).rejects.toSatisfy((error) =>
+      PathLensError.is(error, 'not_found'),
+    );
   });
 });

@@ -24,12 +24,19 @@ import { openSlideAvailable, skipWithoutOpenSlide } from './openslide-availabili
  */
 const hidden = vi.hoisted(() => ({ openSlide: false }));
 vi.mock('../../packages/slide-reader/src/openslide/openslide-library.ts', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../packages/slide-reader/src/openslide/openslide-library.ts')>();
-  return { ...actual, loadOpenSlide: (libraryName?: string | null) => (hidden.openSlide ? null : actual.loadOpenSlide(libraryName)) };
+  const actual =
+    await importOriginal<typeof import('../../packages/slide-reader/src/openslide/openslide-library.ts')>();
+  return {
+    ...actual,
+    loadOpenSlide: (libraryName?: string | null) => (hidden.openSlide ? null : actual.loadOpenSlide(libraryName)),
+  };
 });
 
 const pythonOpenSlide = spawnSync('/usr/bin/python3', ['-c', 'import openslide'], { stdio: 'ignore' }).status === 0;
-if (!pythonOpenSlide) console.info('[skip] cross-check with openslide-python: /usr/bin/python3 with python3-openslide not found (apt-get install python3-openslide)');
+if (!pythonOpenSlide)
+  console.info(
+    '[skip] cross-check with openslide-python: /usr/bin/python3 with python3-openslide not found (apt-get install python3-openslide)',
+  );
 
 const directory = await mkdtemp(path.join(os.tmpdir(), 'pathlens-vendor-formats-'));
 let ndpiPath = '';
@@ -45,10 +52,12 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-
 /** The synthetic tissue's colour at a level-0 point. */
 function expectedRgb(xLevel0: number, yLevel0: number): readonly number[] {
-  const disc = tissueGeometry.discs.find((candidate) => (xLevel0 - candidate.centreXLevel0) ** 2 + (yLevel0 - candidate.centreYLevel0) ** 2 <= candidate.radiusPx ** 2);
+  const disc = tissueGeometry.discs.find(
+    (candidate) =>
+      (xLevel0 - candidate.centreXLevel0) ** 2 + (yLevel0 - candidate.centreYLevel0) ** 2 <= candidate.radiusPx ** 2,
+  );
   return disc?.rgb ?? [255, 255, 255];
 }
 
@@ -68,7 +77,8 @@ function worstBlockDifference(image: RgbImage, downsample: number): number {
         for (let x = blockX; x < Math.min(blockX + blockPx, image.widthPx); x++) {
           const expected = expectedRgb((x + 0.5) * downsample, (y + 0.5) * downsample);
           const offset = (y * image.widthPx + x) * 3;
-          for (let channel = 0; channel < 3; channel++) total += Math.abs(image.data[offset + channel]! - expected[channel]!);
+          for (let channel = 0; channel < 3; channel++)
+            total += Math.abs(image.data[offset + channel]! - expected[channel]!);
           count += 3;
         }
       }
@@ -87,15 +97,19 @@ describe('real NDPI and MIRAX files, recognised by content', () => {
   it('detects each without OpenSlide, whatever the name', async () => {
     const renamed = path.join(directory, 'scan-0042.tif');
     await copyFile(ndpiPath, renamed);
-    for (const slidePath of [ndpiPath, renamed]) expect(await detectSlideFormat(slidePath), slidePath).toBe('hamamatsu-ndpi');
-    for (const slidePath of [mirax.mrxsPath, mirax.folder, path.join(mirax.folder, 'Slidedat.ini')]) expect(await detectSlideFormat(slidePath), slidePath).toBe('mirax');
+    for (const slidePath of [ndpiPath, renamed])
+      expect(await detectSlideFormat(slidePath), slidePath).toBe('hamamatsu-ndpi');
+    for (const slidePath of [mirax.mrxsPath, mirax.folder, path.join(mirax.folder, 'Slidedat.ini')])
+      expect(await detectSlideFormat(slidePath), slidePath).toBe('mirax');
   });
 
   it('without the OpenSlide library: unsupported_format, saying to install libopenslide0', async () => {
     for (const slidePath of [ndpiPath, mirax.mrxsPath, mirax.folder]) {
       const error = await openFailure(slidePath, { openSlideLibrary: null });
       expect(error.code, slidePath).toBe('unsupported_format');
-      expect(error.message, slidePath).toMatch(/(Hamamatsu NDPI|MIRAX) format, which PathLens reads through OpenSlide, and the OpenSlide library .* is not installed\. .*apt-get install libopenslide0/);
+      expect(error.message, slidePath).toMatch(
+        /(Hamamatsu NDPI|MIRAX) format, which PathLens reads through OpenSlide, and the OpenSlide library .* is not installed\. .*apt-get install libopenslide0/,
+      );
       expect(error.details).toMatchObject({ needs: 'libopenslide0' });
     }
   });
@@ -103,13 +117,19 @@ describe('real NDPI and MIRAX files, recognised by content', () => {
 
 describe('the HTTP API on a machine without libopenslide0, then with it', () => {
   let test: Awaited<ReturnType<typeof startTestServer>>;
-  const errorOf = async (response: Response) => ((await response.json()) as { error: { code: string; message: string; type: string } }).error;
+  const errorOf = async (response: Response) =>
+    ((await response.json()) as { error: { code: string; message: string; type: string } }).error;
   const upload = async (filePath: string) => {
     const form = new FormData();
     form.append('file', new Blob([await readFile(filePath)]), path.basename(filePath));
     return fetch(`${test.server.url}/v1/slides`, { method: 'POST', body: form });
   };
-  const byPath = (slidePath: string) => fetch(`${test.server.url}/v1/slides`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: slidePath }) });
+  const byPath = (slidePath: string) =>
+    fetch(`${test.server.url}/v1/slides`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path: slidePath }),
+    });
 
   beforeAll(async () => {
     test = await startTestServer({ slideDirs: directory });
@@ -137,16 +157,27 @@ describe('the HTTP API on a machine without libopenslide0, then with it', () => 
     expect(uploads, 'the refused upload is not kept').toEqual([]);
   });
 
-  it.skipIf(!openSlideAvailable)('with libopenslide0: the same NDPI upload is queued and ingested at its own MPP', async () => {
-    const response = await upload(ndpiPath);
-    expect(response.status).toBe(202);
-    const queued = (await response.json()) as { id: string };
-    const slide = await waitForSlide(test.server.url, queued.id);
-    expect(slide).toMatchObject({ status: 'ready', format: 'hamamatsu-ndpi', vendor: 'hamamatsu', width_px: ndpiFixture.widthPx, height_px: ndpiFixture.heightPx, mpp_source: 'scanner_metadata', objective_power: 20 });
-    expect(slide.mpp_x).toBeCloseTo(ndpiFixture.mpp, 6);
-    expect(slide.patch_count).toBeGreaterThan(0);
-    expect(slide.patch_count).toBeLessThan(slide.progress.tiles_total);
-  });
+  it.skipIf(!openSlideAvailable)(
+    'with libopenslide0: the same NDPI upload is queued and ingested at its own MPP',
+    async () => {
+      const response = await upload(ndpiPath);
+      expect(response.status).toBe(202);
+      const queued = (await response.json()) as { id: string };
+      const slide = await waitForSlide(test.server.url, queued.id);
+      expect(slide).toMatchObject({
+        status: 'ready',
+        format: 'hamamatsu-ndpi',
+        vendor: 'hamamatsu',
+        width_px: ndpiFixture.widthPx,
+        height_px: ndpiFixture.heightPx,
+        mpp_source: 'scanner_metadata',
+        objective_power: 20,
+      });
+      expect(slide.mpp_x).toBeCloseTo(ndpiFixture.mpp, 6);
+      expect(slide.patch_count).toBeGreaterThan(0);
+      expect(slide.patch_count).toBeLessThan(slide.progress.tiles_total);
+    },
+  );
 });
 
 skipWithoutOpenSlide('reading real NDPI and MIRAX files');
@@ -164,24 +195,63 @@ describe.skipIf(!openSlideAvailable)('reading them through OpenSlide (libopensli
     ].join('\n');
     const result = spawnSync('/usr/bin/python3', ['-c', script, ndpiPath, mirax.mrxsPath], { encoding: 'utf8' });
     expect(result.stderr).toBe('');
-    const [ndpi, mrxs] = JSON.parse(result.stdout) as Array<{ vendor: string; levels: number[][]; mpp: number; objective: string; associated: string[]; centre: number[] }>;
+    const [ndpi, mrxs] = JSON.parse(result.stdout) as Array<{
+      vendor: string;
+      levels: number[][];
+      mpp: number;
+      objective: string;
+      associated: string[];
+      centre: number[];
+    }>;
     console.info(`[openslide-python] NDPI: ${JSON.stringify(ndpi)}\n[openslide-python] MIRAX: ${JSON.stringify(mrxs)}`);
-    expect(ndpi).toMatchObject({ vendor: 'hamamatsu', objective: '20', associated: ['macro'], centre: [120, 60, 160, 255] });
-    expect(ndpi!.levels.slice(0, ndpiFixture.levelCount)).toEqual([[2560, 1792], [1280, 896], [640, 448], [320, 224]]);
+    expect(ndpi).toMatchObject({
+      vendor: 'hamamatsu',
+      objective: '20',
+      associated: ['macro'],
+      centre: [120, 60, 160, 255],
+    });
+    expect(ndpi!.levels.slice(0, ndpiFixture.levelCount)).toEqual([
+      [2560, 1792],
+      [1280, 896],
+      [640, 448],
+      [320, 224],
+    ]);
     expect(ndpi!.mpp).toBeCloseTo(ndpiFixture.mpp, 9);
-    expect(mrxs).toMatchObject({ vendor: 'mirax', levels: [[2048, 1536], [1024, 768], [512, 384]], mpp: miraxFixture.mpp, objective: '20', associated: ['macro'], centre: [120, 60, 160, 255] });
+    expect(mrxs).toMatchObject({
+      vendor: 'mirax',
+      levels: [
+        [2048, 1536],
+        [1024, 768],
+        [512, 384],
+      ],
+      mpp: miraxFixture.mpp,
+      objective: '20',
+      associated: ['macro'],
+      centre: [120, 60, 160, 255],
+    });
   });
 
   it('NDPI: levels, MPP, objective and macro image from the Hamamatsu tags; every tile of every level in place', async () => {
     const slide = await openSlide(ndpiPath);
     try {
       const { properties } = slide;
-      expect(properties).toMatchObject({ format: 'hamamatsu-ndpi', reader: 'openslide', vendor: 'hamamatsu', objectivePower: ndpiFixture.objectivePower, associatedImages: ['macro'], files: [ndpiPath] });
+      expect(properties).toMatchObject({
+        format: 'hamamatsu-ndpi',
+        reader: 'openslide',
+        vendor: 'hamamatsu',
+        objectivePower: ndpiFixture.objectivePower,
+        associatedImages: ['macro'],
+        files: [ndpiPath],
+      });
       expect(properties.mppX).toBeCloseTo(ndpiFixture.mpp, 9);
       expect(properties.mppY).toBeCloseTo(ndpiFixture.mpp, 9);
       // The four stored JPEGs, then OpenSlide's own levels decoded from the smallest at 1/2, 1/4, 1/8.
       expect(properties.levels.map((level) => [level.widthPx, level.heightPx, level.downsample])).toEqual(
-        [1, 2, 4, 8, 16, 32, 64].map((downsample) => [ndpiFixture.widthPx / downsample, ndpiFixture.heightPx / downsample, downsample]),
+        [1, 2, 4, 8, 16, 32, 64].map((downsample) => [
+          ndpiFixture.widthPx / downsample,
+          ndpiFixture.heightPx / downsample,
+          downsample,
+        ]),
       );
       for (let level = 0; level < ndpiFixture.levelCount; level++) {
         expect(worstBlockDifference(await readWholeLevel(slide, level), 2 ** level), `level ${level}`).toBeLessThan(12);
@@ -217,10 +287,17 @@ describe.skipIf(!openSlideAvailable)('reading them through OpenSlide (libopensli
           mppY: miraxFixture.mpp,
           objectivePower: miraxFixture.objectivePower,
           associatedImages: ['macro'],
-          files: [mirax.mrxsPath, ...['Data0000.dat', 'Index.dat', 'Slidedat.ini'].map((name) => path.join(mirax.folder, name))],
+          files: [
+            mirax.mrxsPath,
+            ...['Data0000.dat', 'Index.dat', 'Slidedat.ini'].map((name) => path.join(mirax.folder, name)),
+          ],
         });
         expect(properties.levels).toEqual(
-          [1, 2, 4].map((downsample) => ({ widthPx: miraxLevelZeroSize.widthPx / downsample, heightPx: miraxLevelZeroSize.heightPx / downsample, downsample })),
+          [1, 2, 4].map((downsample) => ({
+            widthPx: miraxLevelZeroSize.widthPx / downsample,
+            heightPx: miraxLevelZeroSize.heightPx / downsample,
+            downsample,
+          })),
         );
       } finally {
         await slide.close();
@@ -241,9 +318,13 @@ describe.skipIf(!openSlideAvailable)('reading them through OpenSlide (libopensli
     await copyFile(ndpiPath, truncatedNdpi);
     await truncate(truncatedNdpi, 60_000);
     const ndpiError = await openFailure(truncatedNdpi);
-    expect([ndpiError.code, ndpiError.message]).toEqual(['corrupt_file', expect.stringMatching(/damaged or truncated: .*past the end of the 60000-byte file/)]);
+    expect([ndpiError.code, ndpiError.message]).toEqual([
+      'corrupt_file',
+      expect.stringMatching(/damaged or truncated: .*past the end of the 60000-byte file/),
+    ]);
 
-    // Zeros over part of level 0's JPEG: it opens (the probe pixel decodes), the reads that need a lost restart marker fail.
+    // Zeros over part of level 0's JPEG: it opens (the probe pixel decodes), the reads that need a lost restart marker
+    // fail.
     const zeroedNdpi = path.join(directory, 'zeroed.ndpi');
     await copyFile(ndpiPath, zeroedNdpi);
     const handle = await open(zeroedNdpi, 'r+');

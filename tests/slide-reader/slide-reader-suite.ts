@@ -35,10 +35,22 @@ export interface SlideReaderCase {
 }
 
 /** Mean RGB of a centred `sizePx²` window around a level-0 point, read at `level`. */
-async function meanColourAt(reader: SlideReader, level: number, xLevel0: number, yLevel0: number, sizePx = 7): Promise<number[]> {
+async function meanColourAt(
+  reader: SlideReader,
+  level: number,
+  xLevel0: number,
+  yLevel0: number,
+  sizePx = 7,
+): Promise<number[]> {
   const { downsample } = reader.properties.levels[level]!;
   const half = Math.floor(sizePx / 2) * downsample;
-  const image = await reader.readRegion({ level, xLevel0: Math.round(xLevel0 - half), yLevel0: Math.round(yLevel0 - half), widthPx: sizePx, heightPx: sizePx });
+  const image = await reader.readRegion({
+    level,
+    xLevel0: Math.round(xLevel0 - half),
+    yLevel0: Math.round(yLevel0 - half),
+    widthPx: sizePx,
+    heightPx: sizePx,
+  });
   return meanColour(image);
 }
 
@@ -58,7 +70,10 @@ function expectLandmarkColour(colour: number[], landmark: Landmark, where: strin
     return;
   }
   if (landmark.expected === 'stained') {
-    expect(Math.max(...colour) - Math.min(...colour), `${where}: expected stain, got ${colour.map(Math.round)}`).toBeGreaterThan(30);
+    expect(
+      Math.max(...colour) - Math.min(...colour),
+      `${where}: expected stain, got ${colour.map(Math.round)}`,
+    ).toBeGreaterThan(30);
     expect(Math.min(...colour), `${where}: expected stain, got ${colour.map(Math.round)}`).toBeLessThan(200);
     return;
   }
@@ -133,33 +148,64 @@ export function describeSlideReaderSuite(testCase: SlideReaderCase): void {
       }
     });
 
-    it.skipIf(testCase.expected.levelCount === 1)('shows the same area at every level as level 0 shrunk (and a shifted read does not)', async () => {
-      const { xLevel0, yLevel0, sizeLevel0Px } = testCase.comparisonArea;
-      const full = await reader.readRegion({ level: 0, xLevel0, yLevel0, widthPx: sizeLevel0Px, heightPx: sizeLevel0Px });
-      for (let level = 1; level < reader.properties.levels.length; level++) {
-        const { downsample } = reader.properties.levels[level]!;
-        const sizePx = Math.round(sizeLevel0Px / downsample);
-        const shrunk = await sharp(full.data, { raw: { width: full.widthPx, height: full.heightPx, channels: 3 } }).resize(sizePx, sizePx, { fit: 'fill' }).raw().toBuffer();
-        const atLevel = await reader.readRegion({ level, xLevel0, yLevel0, widthPx: sizePx, heightPx: sizePx });
-        const shiftPx = Math.max(4, Math.round(sizePx / 8));
-        const shifted = await reader.readRegion({ level, xLevel0: xLevel0 + Math.round(shiftPx * downsample), yLevel0, widthPx: sizePx, heightPx: sizePx });
-        const aligned = meanAbsoluteDifference(atLevel.data, shrunk);
-        expect(aligned, `level ${level}`).toBeLessThan(8);
-        expect(meanAbsoluteDifference(shifted.data, shrunk), `level ${level} shifted by ${shiftPx} px`).toBeGreaterThan(aligned * 2);
-      }
-    });
+    it.skipIf(testCase.expected.levelCount === 1)(
+      'shows the same area at every level as level 0 shrunk (and a shifted read does not)',
+      async () => {
+        const { xLevel0, yLevel0, sizeLevel0Px } = testCase.comparisonArea;
+        const full = await reader.readRegion({
+          level: 0,
+          xLevel0,
+          yLevel0,
+          widthPx: sizeLevel0Px,
+          heightPx: sizeLevel0Px,
+        });
+        for (let level = 1; level < reader.properties.levels.length; level++) {
+          const { downsample } = reader.properties.levels[level]!;
+          const sizePx = Math.round(sizeLevel0Px / downsample);
+          const shrunk = await sharp(full.data, { raw: { width: full.widthPx, height: full.heightPx, channels: 3 } })
+            .resize(sizePx, sizePx, { fit: 'fill' })
+            .raw()
+            .toBuffer();
+          const atLevel = await reader.readRegion({ level, xLevel0, yLevel0, widthPx: sizePx, heightPx: sizePx });
+          const shiftPx = Math.max(4, Math.round(sizePx / 8));
+          const shifted = await reader.readRegion({
+            level,
+            xLevel0: xLevel0 + Math.round(shiftPx * downsample),
+            yLevel0,
+            widthPx: sizePx,
+            heightPx: sizePx,
+          });
+          const aligned = meanAbsoluteDifference(atLevel.data, shrunk);
+          expect(aligned, `level ${level}`).toBeLessThan(8);
+          expect(
+            meanAbsoluteDifference(shifted.data, shrunk),
+            `level ${level} shifted by ${shiftPx} px`,
+          ).toBeGreaterThan(aligned * 2);
+        }
+      },
+    );
 
     it('pads the parts of a region outside the image with white', async () => {
       const lastLevel = reader.properties.levels.length - 1;
       for (const level of [0, lastLevel]) {
         const { widthPx, heightPx, downsample } = reader.properties.levels[level]!;
         // 10 px inside the bottom-right corner, 30 px outside.
-        const region = await reader.readRegion({ level, xLevel0: Math.round((widthPx - 10) * downsample), yLevel0: Math.round((heightPx - 10) * downsample), widthPx: 40, heightPx: 40 });
+        const region = await reader.readRegion({
+          level,
+          xLevel0: Math.round((widthPx - 10) * downsample),
+          yLevel0: Math.round((heightPx - 10) * downsample),
+          widthPx: 40,
+          heightPx: 40,
+        });
         expectSize(region, 40, 40);
         for (let y = 0; y < 40; y++) {
           for (let x = 0; x < 40; x++) {
             const index = (y * 40 + x) * 3;
-            if (x >= 12 || y >= 12) expect([region.data[index], region.data[index + 1], region.data[index + 2]], `level ${level} (${x}, ${y})`).toEqual([255, 255, 255]);
+            if (x >= 12 || y >= 12)
+              expect(
+                [region.data[index], region.data[index + 1], region.data[index + 2]],
+                `level ${level} (${x}, ${y})`,
+              ).toEqual([255, 255, 255]);
           }
         }
       }
@@ -177,11 +223,17 @@ export function describeSlideReaderSuite(testCase: SlideReaderCase): void {
       for (const landmark of testCase.landmarks) {
         const x = Math.round(landmark.xLevel0 * scale);
         const y = Math.round(landmark.yLevel0 * scale);
-        const window = await sharp(thumbnail.data, { raw: { width: thumbnail.widthPx, height: thumbnail.heightPx, channels: 3 } })
+        const window = await sharp(thumbnail.data, {
+          raw: { width: thumbnail.widthPx, height: thumbnail.heightPx, channels: 3 },
+        })
           .extract({ left: x - 1, top: y - 1, width: 3, height: 3 })
           .raw()
           .toBuffer();
-        expectLandmarkColour(meanColour({ data: window, widthPx: 3, heightPx: 3 }), landmark, `thumbnail at (${x}, ${y})`);
+        expectLandmarkColour(
+          meanColour({ data: window, widthPx: 3, heightPx: 3 }),
+          landmark,
+          `thumbnail at (${x}, ${y})`,
+        );
       }
       const large = await reader.readThumbnail(1_000_000);
       expectSize(large, widthPx, heightPx);
@@ -189,15 +241,23 @@ export function describeSlideReaderSuite(testCase: SlideReaderCase): void {
 
     it('rejects a level that does not exist or a non-integer position', async () => {
       const levelCount = reader.properties.levels.length;
-      await expect(reader.readRegion({ level: levelCount, xLevel0: 0, yLevel0: 0, widthPx: 10, heightPx: 10 })).rejects.toSatisfy((error) => PathLensError.is(error, 'invalid_request'));
-      await expect(reader.readRegion({ level: 0, xLevel0: 0.5, yLevel0: 0, widthPx: 10, heightPx: 10 })).rejects.toSatisfy((error) => PathLensError.is(error, 'invalid_request'));
-      await expect(reader.readRegion({ level: 0, xLevel0: 0, yLevel0: 0, widthPx: 0, heightPx: 10 })).rejects.toSatisfy((error) => PathLensError.is(error, 'invalid_request'));
+      await expect(
+        reader.readRegion({ level: levelCount, xLevel0: 0, yLevel0: 0, widthPx: 10, heightPx: 10 }),
+      ).rejects.toSatisfy((error) => PathLensError.is(error, 'invalid_request'));
+      await expect(
+        reader.readRegion({ level: 0, xLevel0: 0.5, yLevel0: 0, widthPx: 10, heightPx: 10 }),
+      ).rejects.toSatisfy((error) => PathLensError.is(error, 'invalid_request'));
+      await expect(reader.readRegion({ level: 0, xLevel0: 0, yLevel0: 0, widthPx: 0, heightPx: 10 })).rejects.toSatisfy(
+        (error) => PathLensError.is(error, 'invalid_request'),
+      );
     });
 
     it('refuses reads after close', async () => {
       const another = await testCase.open();
       await another.close();
-      await expect(another.readRegion({ level: 0, xLevel0: 0, yLevel0: 0, widthPx: 10, heightPx: 10 })).rejects.toThrow(/closed/);
+      await expect(another.readRegion({ level: 0, xLevel0: 0, yLevel0: 0, widthPx: 10, heightPx: 10 })).rejects.toThrow(
+        /closed/,
+      );
       await another.close();
     });
   });

@@ -21,12 +21,39 @@ beforeAll(async () => {
   files.png = await fixtures.writePng(directory);
   files.jpeg = await fixtures.writeJpeg(directory);
   files.omeTiff = await vendorFixtures.writeOmeTiff(directory);
-  files.dicomFullFolder = (await dicomFixtures.writeDicomWsi(directory, { name: 'dicom-tiled-full', organisation: 'TILED_FULL', encoding: 'jpeg', associatedImages: true })).directory;
+  files.dicomFullFolder = (
+    await dicomFixtures.writeDicomWsi(directory, {
+      name: 'dicom-tiled-full',
+      organisation: 'TILED_FULL',
+      encoding: 'jpeg',
+      associatedImages: true,
+    })
+  ).directory;
   // Opened through its level-1 file: the reader gathers the series from the files beside it.
-  const sparse = await dicomFixtures.writeDicomWsi(directory, { name: 'dicom-tiled-sparse', organisation: 'TILED_SPARSE', encoding: 'jpeg', photometric: 'RGB', splitFragments: true, bareNames: true });
+  const sparse = await dicomFixtures.writeDicomWsi(directory, {
+    name: 'dicom-tiled-sparse',
+    organisation: 'TILED_SPARSE',
+    encoding: 'jpeg',
+    photometric: 'RGB',
+    splitFragments: true,
+    bareNames: true,
+  });
   files.dicomSparseLevel1 = sparse.levelFiles[1]!;
-  files.dicomNative = (await dicomFixtures.writeDicomWsi(directory, { name: 'dicom-native', organisation: 'omitted', encoding: 'implicit-native', levelCount: 1 })).levelFiles[0]!;
-  files.dicomExplicitNative = (await dicomFixtures.writeDicomWsi(directory, { name: 'dicom-explicit-native', organisation: 'TILED_FULL', encoding: 'explicit-native' })).directory;
+  files.dicomNative = (
+    await dicomFixtures.writeDicomWsi(directory, {
+      name: 'dicom-native',
+      organisation: 'omitted',
+      encoding: 'implicit-native',
+      levelCount: 1,
+    })
+  ).levelFiles[0]!;
+  files.dicomExplicitNative = (
+    await dicomFixtures.writeDicomWsi(directory, {
+      name: 'dicom-explicit-native',
+      organisation: 'TILED_FULL',
+      encoding: 'explicit-native',
+    })
+  ).directory;
 });
 afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
@@ -35,11 +62,19 @@ afterAll(async () => {
 const { widthPx, heightPx, discs, emptyPoint } = fixtures.tissueGeometry;
 const syntheticLandmarks: Landmark[] = [
   { ...emptyPoint, expected: 'glass' },
-  ...discs.map((disc) => ({ xLevel0: disc.centreXLevel0, yLevel0: disc.centreYLevel0, expected: { rgb: disc.rgb, tolerance: 12 } })),
+  ...discs.map((disc) => ({
+    xLevel0: disc.centreXLevel0,
+    yLevel0: disc.centreYLevel0,
+    expected: { rgb: disc.rgb, tolerance: 12 },
+  })),
 ];
 const purple = discs[0]!;
 // Straddles the purple disc's left edge.
-const syntheticComparisonArea = { xLevel0: purple.centreXLevel0 - purple.radiusPx - 256, yLevel0: purple.centreYLevel0 - 256, sizeLevel0Px: 512 };
+const syntheticComparisonArea = {
+  xLevel0: purple.centreXLevel0 - purple.radiusPx - 256,
+  yLevel0: purple.centreYLevel0 - 256,
+  sizeLevel0Px: 512,
+};
 
 function syntheticCase(
   name: string,
@@ -50,14 +85,34 @@ function syntheticCase(
   return {
     name,
     open: () => openSlide(file(), options),
-    expected: { vendor: null, level0: { widthPx, heightPx }, levelCount: 1, mpp: null, objectivePower: null, associatedImages: [], ...expected },
+    expected: {
+      vendor: null,
+      level0: { widthPx, heightPx },
+      levelCount: 1,
+      mpp: null,
+      objectivePower: null,
+      associatedImages: [],
+      ...expected,
+    },
     landmarks: syntheticLandmarks,
     comparisonArea: syntheticComparisonArea,
   };
 }
 
-describeSlideReaderSuite(syntheticCase('pyramidal TIFF', () => files.pyramid!, { format: 'pyramidal-tiff', levelCount: 5, mpp: fixtures.fixtureMpp.resolutionTags }));
-describeSlideReaderSuite(syntheticCase('pyramidal BigTIFF', () => files.bigTiff!, { format: 'pyramidal-tiff', levelCount: 5, mpp: fixtures.fixtureMpp.resolutionTags }));
+describeSlideReaderSuite(
+  syntheticCase('pyramidal TIFF', () => files.pyramid!, {
+    format: 'pyramidal-tiff',
+    levelCount: 5,
+    mpp: fixtures.fixtureMpp.resolutionTags,
+  }),
+);
+describeSlideReaderSuite(
+  syntheticCase('pyramidal BigTIFF', () => files.bigTiff!, {
+    format: 'pyramidal-tiff',
+    levelCount: 5,
+    mpp: fixtures.fixtureMpp.resolutionTags,
+  }),
+);
 describeSlideReaderSuite(
   syntheticCase('Aperio-like SVS', () => files.svs!, {
     format: 'aperio-svs',
@@ -84,14 +139,37 @@ const dicomExpected = {
   mpp: dicomFixtures.dicomFixtureMpp,
   objectivePower: dicomFixtures.dicomFixtureObjectivePower,
 } as const;
-describeSlideReaderSuite(syntheticCase('DICOM WSI folder, TILED_FULL, JPEG', () => files.dicomFullFolder!, { ...dicomExpected, associatedImages: ['label', 'macro'] }));
 describeSlideReaderSuite(
-  syntheticCase('DICOM WSI file of a series, TILED_SPARSE, JPEG in split fragments, RGB over YCbCr', () => files.dicomSparseLevel1!, dicomExpected),
+  syntheticCase('DICOM WSI folder, TILED_FULL, JPEG', () => files.dicomFullFolder!, {
+    ...dicomExpected,
+    associatedImages: ['label', 'macro'],
+  }),
 );
-describeSlideReaderSuite(syntheticCase('DICOM WSI single file, uncompressed implicit VR, no Dimension Organization Type', () => files.dicomNative!, { ...dicomExpected, levelCount: 1 }));
-describeSlideReaderSuite(syntheticCase('DICOM WSI folder, TILED_FULL, uncompressed explicit VR', () => files.dicomExplicitNative!, dicomExpected));
+describeSlideReaderSuite(
+  syntheticCase(
+    'DICOM WSI file of a series, TILED_SPARSE, JPEG in split fragments, RGB over YCbCr',
+    () => files.dicomSparseLevel1!,
+    dicomExpected,
+  ),
+);
+describeSlideReaderSuite(
+  syntheticCase(
+    'DICOM WSI single file, uncompressed implicit VR, no Dimension Organization Type',
+    () => files.dicomNative!,
+    { ...dicomExpected, levelCount: 1 },
+  ),
+);
+describeSlideReaderSuite(
+  syntheticCase(
+    'DICOM WSI folder, TILED_FULL, uncompressed explicit VR',
+    () => files.dicomExplicitNative!,
+    dicomExpected,
+  ),
+);
 describeSlideReaderSuite(syntheticCase('plain TIFF', () => files.plainTiff!, { format: 'tiff' }));
-describeSlideReaderSuite(syntheticCase('PNG', () => files.png!, { format: 'png', mpp: fixtures.fixtureMpp.resolutionTags }));
+describeSlideReaderSuite(
+  syntheticCase('PNG', () => files.png!, { format: 'png', mpp: fixtures.fixtureMpp.resolutionTags }),
+);
 describeSlideReaderSuite(syntheticCase('JPEG', () => files.jpeg!, { format: 'jpeg' }));
 
 // OpenSlide reads the same Aperio-like file; it lists only the thumbnail of its associated images.
@@ -101,7 +179,14 @@ if (openSlideAvailable) {
     syntheticCase(
       'OpenSlide on the Aperio-like SVS',
       () => files.svs!,
-      { format: 'aperio-svs', vendor: 'aperio', levelCount: 5, mpp: fixtures.fixtureMpp.aperio, objectivePower: 40, associatedImages: ['thumbnail'] },
+      {
+        format: 'aperio-svs',
+        vendor: 'aperio',
+        levelCount: 5,
+        mpp: fixtures.fixtureMpp.aperio,
+        objectivePower: 40,
+        associatedImages: ['thumbnail'],
+      },
       { reader: 'openslide' },
     ),
   );

@@ -7,11 +7,21 @@ import { unitVectorNear } from '../helpers/vectors.ts';
 const newSlide = newSlideRow;
 
 /** A slide with `count` patches in a row; returns the slide id and its patch ids by x. */
-async function slideWithPatches(store: Store, sha: string, count: number): Promise<{ slideId: string; patchIds: number[] }> {
+async function slideWithPatches(
+  store: Store,
+  sha: string,
+  count: number,
+): Promise<{ slideId: string; patchIds: number[] }> {
   const slide = await store.slides.create(newSlide(sha));
   await store.patches.insertBatch(
     slide.id,
-    Array.from({ length: count }, (_, index) => ({ xLevel0: index * 224, yLevel0: 448, sizeLevel0Px: 224, tissueFraction: 0.5 + index / 100, embedding: unitVectorNear(index % 3, index) })),
+    Array.from({ length: count }, (_, index) => ({
+      xLevel0: index * 224,
+      yLevel0: 448,
+      sizeLevel0Px: 224,
+      tissueFraction: 0.5 + index / 100,
+      embedding: unitVectorNear(index % 3, index),
+    })),
   );
   const stored = await store.search.nearestPatches(unitVectorNear(0, 1), { k: count, slideId: slide.id });
   const patchIds = stored.sort((left, right) => left.xLevel0 - right.xLevel0).map((patch) => patch.id);
@@ -30,8 +40,18 @@ describe.each(testStoreFactories())('prototype repository on $name', (factory) =
   it('stores prototypes and returns them with their representatives’ level-0 positions, in order', async () => {
     const { slideId, patchIds } = await slideWithPatches(store, 'proto-a', 6);
     await store.prototypes.replaceForSlide(slideId, [
-      { clusterIndex: 1, weight: 0.25, embedding: unitVectorNear(1, 9), representativePatchIds: [patchIds[4]!, patchIds[1]!] },
-      { clusterIndex: 0, weight: 0.75, embedding: unitVectorNear(0, 9), representativePatchIds: [patchIds[3]!, patchIds[0]!, patchIds[5]!] },
+      {
+        clusterIndex: 1,
+        weight: 0.25,
+        embedding: unitVectorNear(1, 9),
+        representativePatchIds: [patchIds[4]!, patchIds[1]!],
+      },
+      {
+        clusterIndex: 0,
+        weight: 0.75,
+        embedding: unitVectorNear(0, 9),
+        representativePatchIds: [patchIds[3]!, patchIds[0]!, patchIds[5]!],
+      },
     ]);
     const prototypes = await store.prototypes.forSlide(slideId);
     expect(prototypes.map((prototype) => prototype.clusterIndex)).toEqual([0, 1]);
@@ -52,8 +72,12 @@ describe.each(testStoreFactories())('prototype repository on $name', (factory) =
       { clusterIndex: 0, weight: 0.5, embedding: unitVectorNear(0, 1), representativePatchIds: [first.patchIds[0]!] },
       { clusterIndex: 1, weight: 0.5, embedding: unitVectorNear(1, 1), representativePatchIds: [first.patchIds[1]!] },
     ]);
-    await store.prototypes.replaceForSlide(second.slideId, [{ clusterIndex: 0, weight: 1, embedding: unitVectorNear(2, 1), representativePatchIds: [second.patchIds[2]!] }]);
-    await store.prototypes.replaceForSlide(first.slideId, [{ clusterIndex: 0, weight: 1, embedding: unitVectorNear(2, 2), representativePatchIds: [first.patchIds[2]!] }]);
+    await store.prototypes.replaceForSlide(second.slideId, [
+      { clusterIndex: 0, weight: 1, embedding: unitVectorNear(2, 1), representativePatchIds: [second.patchIds[2]!] },
+    ]);
+    await store.prototypes.replaceForSlide(first.slideId, [
+      { clusterIndex: 0, weight: 1, embedding: unitVectorNear(2, 2), representativePatchIds: [first.patchIds[2]!] },
+    ]);
 
     const firstPrototypes = await store.prototypes.forSlide(first.slideId);
     expect(firstPrototypes).toHaveLength(1);
@@ -67,11 +91,18 @@ describe.each(testStoreFactories())('prototype repository on $name', (factory) =
   it('refuses a representative from another slide and keeps the old set (one transaction)', async () => {
     const mine = await slideWithPatches(store, 'proto-d', 2);
     const theirs = await slideWithPatches(store, 'proto-e', 2);
-    await store.prototypes.replaceForSlide(mine.slideId, [{ clusterIndex: 0, weight: 1, embedding: unitVectorNear(0, 3), representativePatchIds: [mine.patchIds[0]!] }]);
+    await store.prototypes.replaceForSlide(mine.slideId, [
+      { clusterIndex: 0, weight: 1, embedding: unitVectorNear(0, 3), representativePatchIds: [mine.patchIds[0]!] },
+    ]);
     await expect(
       store.prototypes.replaceForSlide(mine.slideId, [
         { clusterIndex: 0, weight: 0.5, embedding: unitVectorNear(0, 4), representativePatchIds: [mine.patchIds[1]!] },
-        { clusterIndex: 1, weight: 0.5, embedding: unitVectorNear(1, 4), representativePatchIds: [theirs.patchIds[0]!] },
+        {
+          clusterIndex: 1,
+          weight: 0.5,
+          embedding: unitVectorNear(1, 4),
+          representativePatchIds: [theirs.patchIds[0]!],
+        },
       ]),
     ).rejects.toMatchObject({ code: 'invalid_request' });
     // A failure inside the insert (duplicate cluster number) rolls the delete back too.
@@ -82,7 +113,9 @@ describe.each(testStoreFactories())('prototype repository on $name', (factory) =
       ]),
     ).rejects.toThrow();
     const kept = await store.prototypes.forSlide(mine.slideId);
-    expect(kept.map((prototype) => prototype.representativePatches.map((patch) => patch.id))).toEqual([[mine.patchIds[0]]]);
+    expect(kept.map((prototype) => prototype.representativePatches.map((patch) => patch.id))).toEqual([
+      [mine.patchIds[0]],
+    ]);
   });
 
   it('hands out the patches to cluster with their embeddings: all of them, or an even sample by id', async () => {
@@ -98,7 +131,9 @@ describe.each(testStoreFactories())('prototype repository on $name', (factory) =
 
   it('goes away with its slide', async () => {
     const { slideId, patchIds } = await slideWithPatches(store, 'proto-f', 1);
-    await store.prototypes.replaceForSlide(slideId, [{ clusterIndex: 0, weight: 1, embedding: unitVectorNear(0, 6), representativePatchIds: [patchIds[0]!] }]);
+    await store.prototypes.replaceForSlide(slideId, [
+      { clusterIndex: 0, weight: 1, embedding: unitVectorNear(0, 6), representativePatchIds: [patchIds[0]!] },
+    ]);
     await store.handle.db.delete(slides).where(eq(slides.id, slideId));
     expect(await store.prototypes.forSlide(slideId)).toEqual([]);
   });

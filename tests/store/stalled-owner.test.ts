@@ -76,10 +76,14 @@ describe('a stalled owner keeps the embedded database', () => {
     expect(listed.map((slide) => slide.id).sort()).toEqual([first.id, second.id].sort());
 
     // A CLI command while the owner answers talks to it over HTTP instead of opening the directory.
-    const again = await promisify(execFile)(process.execPath, commandLine(['ingest', slidePath, '--mpp', '0.5', '--port', '1']), {
-      env: environment,
-      timeout: 90_000,
-    });
+    const again = await promisify(execFile)(
+      process.execPath,
+      commandLine(['ingest', slidePath, '--mpp', '0.5', '--port', '1']),
+      {
+        env: environment,
+        timeout: 90_000,
+      },
+    );
     expect(again.stdout).toContain(`already ingested: first.png (${first.id}) via ${test.server.url}`);
 
     await test.server.close();

@@ -53,7 +53,12 @@ describe.each(testStoreFactories())('store on $name', (factory) => {
     const slide = await store.slides.create(newSlide('ccc'));
     await store.slides.markRunning(slide.id, 10);
     await store.slides.updateProgress(slide.id, { tilesDone: 5, patchCount: 3 });
-    expect(await store.slides.findById(slide.id)).toMatchObject({ status: 'running', tilesDone: 5, tilesTotal: 10, patchCount: 3 });
+    expect(await store.slides.findById(slide.id)).toMatchObject({
+      status: 'running',
+      tilesDone: 5,
+      tilesTotal: 10,
+      patchCount: 3,
+    });
     expect((await store.slides.listUnfinished()).map((row) => row.id)).toContain(slide.id);
     await store.slides.markReady(slide.id, { patchCount: 3, embedding: unitVectorNear(7, 1) });
     expect(await store.slides.findById(slide.id)).toMatchObject({ status: 'ready', tilesDone: 10 });
@@ -62,13 +67,35 @@ describe.each(testStoreFactories())('store on $name', (factory) => {
 
     const failing = await store.slides.create(newSlide('ddd'));
     await store.slides.markFailed(failing.id, 'corrupt tile at 0,0');
-    expect(await store.slides.findById(failing.id)).toMatchObject({ status: 'failed', failureReason: 'corrupt tile at 0,0' });
+    expect(await store.slides.findById(failing.id)).toMatchObject({
+      status: 'failed',
+      failureReason: 'corrupt tile at 0,0',
+    });
   });
 
   it('stores an image once by hash and searches by image or caption embedding', async () => {
-    const first = await store.pairs.insert({ imageRef: 'a.png', contentSha256: 'h1', caption: 'purple nuclei', imageEmbedding: unitVectorNear(1, 1), captionEmbedding: unitVectorNear(11, 1) });
-    const again = await store.pairs.insert({ imageRef: 'a-copy.png', contentSha256: 'h1', caption: 'other', imageEmbedding: unitVectorNear(1, 1), captionEmbedding: unitVectorNear(11, 1) });
-    await store.pairs.insert({ imageRef: 'b.png', contentSha256: 'h2', caption: 'pink stroma', source: 'test', imageEmbedding: unitVectorNear(2, 1), captionEmbedding: unitVectorNear(12, 1) });
+    const first = await store.pairs.insert({
+      imageRef: 'a.png',
+      contentSha256: 'h1',
+      caption: 'purple nuclei',
+      imageEmbedding: unitVectorNear(1, 1),
+      captionEmbedding: unitVectorNear(11, 1),
+    });
+    const again = await store.pairs.insert({
+      imageRef: 'a-copy.png',
+      contentSha256: 'h1',
+      caption: 'other',
+      imageEmbedding: unitVectorNear(1, 1),
+      captionEmbedding: unitVectorNear(11, 1),
+    });
+    await store.pairs.insert({
+      imageRef: 'b.png',
+      contentSha256: 'h2',
+      caption: 'pink stroma',
+      source: 'test',
+      imageEmbedding: unitVectorNear(2, 1),
+      captionEmbedding: unitVectorNear(12, 1),
+    });
     expect(first.created).toBe(true);
     expect(again).toEqual({ pair: first.pair, created: false });
     const [byImage] = await store.pairs.nearest(unitVectorNear(2, 5), { k: 1, by: 'image' });
@@ -79,10 +106,17 @@ describe.each(testStoreFactories())('store on $name', (factory) => {
 
   it('appends conversation messages in order', async () => {
     const conversation = await store.conversations.create({ slideId: null, title: 'test' });
-    await store.conversations.append(conversation.id, [{ role: 'user', content: 'q1' }, { role: 'assistant', content: 'a1', evidence: [{ n: 1 }] }]);
+    await store.conversations.append(conversation.id, [
+      { role: 'user', content: 'q1' },
+      { role: 'assistant', content: 'a1', evidence: [{ n: 1 }] },
+    ]);
     await store.conversations.append(conversation.id, [{ role: 'user', content: 'q2' }]);
     const messages = await store.conversations.messages(conversation.id);
-    expect(messages.map((message) => [message.position, message.content])).toEqual([[0, 'q1'], [1, 'a1'], [2, 'q2']]);
+    expect(messages.map((message) => [message.position, message.content])).toEqual([
+      [0, 'q1'],
+      [1, 'a1'],
+      [2, 'q2'],
+    ]);
     expect(messages[1]!.evidence).toEqual([{ n: 1 }]);
   });
 });

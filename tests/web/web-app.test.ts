@@ -201,7 +201,8 @@ describe.skipIf(!chromiumPath || !realSvs)(
         const stopped = page.getByTestId('assistant-message').last();
         await expect(stopped.textContent()).resolves.toMatch(/Stopped: the generation was cancelled/);
         expect(await page.getByTestId('streaming-answer').count()).toBe(0);
-        await page.getByRole('button', { name: 'Ask', exact: true }).waitFor(); // the form is ready for the next question
+        // the form is ready for the next question
+        await page.getByRole('button', { name: 'Ask', exact: true }).waitFor();
         // The server saw the stop: the request left the model's queue and never got a turn.
         await expect.poll(() => queue.stats().waiting, { timeout: 10_000 }).toBe(0);
         expect(queue.stats()).toMatchObject({ abandoned: before.abandoned + 1, started: before.started });

@@ -55,7 +55,11 @@ export function describeCommand(command) {
   let helpText = '';
   const output = { ...command.configureOutput() };
   // Help as it prints to a pipe (80 columns, no colour), whatever terminal wrote the manifest.
-  command.configureOutput({ writeOut: (text) => (helpText += text), getOutHelpWidth: () => 80, getOutHasColors: () => false });
+  command.configureOutput({
+    writeOut: (text) => (helpText += text),
+    getOutHelpWidth: () => 80,
+    getOutHasColors: () => false,
+  });
   command.outputHelp();
   command.configureOutput(output);
   return {
@@ -65,7 +69,9 @@ export function describeCommand(command) {
     summary: command.summary(),
     helpText,
     hasAction: Boolean(command._actionHandler),
-    settings: Object.fromEntries(commandSettings.filter((key) => command[key] !== undefined).map((key) => [key, command[key]])),
+    settings: Object.fromEntries(
+      commandSettings.filter((key) => command[key] !== undefined).map((key) => [key, command[key]]),
+    ),
     arguments: command.registeredArguments.map((argument) => ({ ...argument, name: argument.name() })),
     options: command.options.map((option) => ({ ...option })),
     commands: command.commands.map(describeCommand),
@@ -91,8 +97,10 @@ export function programFromManifest(description, onAction) {
     if (entry.aliases.length > 0) command.aliases(entry.aliases);
     Object.assign(command, entry.settings);
     command.configureHelp({ formatHelp: () => entry.helpText });
-    for (const { name, ...argument } of entry.arguments) command.addArgument(Object.assign(new Argument(name), argument));
-    for (const option of entry.options) command.addOption(Object.assign(new Option(option.flags, option.description), option));
+    for (const { name, ...argument } of entry.arguments)
+      command.addArgument(Object.assign(new Argument(name), argument));
+    for (const option of entry.options)
+      command.addOption(Object.assign(new Option(option.flags, option.description), option));
     for (const child of entry.commands) build(child, command.command(child.name));
     if (entry.hasAction) command.action(() => onAction(command));
     return command;

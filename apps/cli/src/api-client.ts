@@ -84,7 +84,9 @@ function remoteApi(base: string, apiKey: string | undefined): ApiClient {
 export async function expectOk(response: Response): Promise<Response> {
   if (response.ok) return response;
   const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-  throw new Error(body?.error ? `${body.error.message} (${body.error.code}, HTTP ${response.status})` : `HTTP ${response.status}`);
+  throw new Error(
+    body?.error ? `${body.error.message} (${body.error.code}, HTTP ${response.status})` : `HTTP ${response.status}`,
+  );
 }
 
 export { loadConfig };

@@ -10,6 +10,8 @@ export function addConfigOptions(command: Command): Command {
 }
 
 export function configFromOptions(options: Record<string, unknown>): Config {
-  const explicit = Object.fromEntries(configKeys.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]));
+  const explicit = Object.fromEntries(
+    configKeys.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]),
+  );
   return loadConfig({ explicit });
 }

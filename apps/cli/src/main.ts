@@ -17,7 +17,9 @@ import { serveCommand } from './commands/serve-command.ts';
 import { workerCommand } from './commands/worker-command.ts';
 import { dicomWebCommand } from './commands/dicomweb-command.ts';
 
-const program = new Command('pathlens').description('PathLens: a self-hosted vision-language pathology assistant').showHelpAfterError();
+const program = new Command('pathlens')
+  .description('PathLens: a self-hosted vision-language pathology assistant')
+  .showHelpAfterError();
 serveCommand(program);
 ingestCommand(program);
 reingestCommand(program);
@@ -46,7 +48,12 @@ if (!readFreshManifest()) {
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const message = error instanceof PathLensError ? `${error.message} (${error.code})` : error instanceof Error ? error.message : String(error);
+  const message =
+    error instanceof PathLensError
+      ? `${error.message} (${error.code})`
+      : error instanceof Error
+        ? error.message
+        : String(error);
   process.stderr.write(`pathlens: ${message}\n`);
   process.exitCode = 1;
 }

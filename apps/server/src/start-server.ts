@@ -26,7 +26,10 @@ export interface RunningServer {
  * const server = await startServer(loadConfig());
  * await server.ready;
  */
-export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  logger: Logger = createLogger(config.logLevel),
+): Promise<RunningServer> {
   const holder: RuntimeHolder = { runtime: null, startupError: null };
   const webAppDirectory = config.webApp ? await ensureWebAppBuilt() : null;
   const app = createApp(holder, {

@@ -15,7 +15,10 @@ export const assistantInstructions = [
 ].join(' ');
 
 /** The system message: instructions, then the evidence, one numbered line each. */
-export function buildSystemMessage(evidence: EvidenceItem[], instructions: string = assistantInstructions): ChatMessage {
+export function buildSystemMessage(
+  evidence: EvidenceItem[],
+  instructions: string = assistantInstructions,
+): ChatMessage {
   const lines = [instructions, evidence.length ? 'Evidence:' : 'Evidence: none found.'];
   for (const item of evidence) lines.push(describeEvidence(item));
   return { role: 'system', content: lines.join('\n') };

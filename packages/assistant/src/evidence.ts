@@ -36,7 +36,9 @@ export interface SlideFacts {
   objectivePower: number | null;
   /** Tissue patches stored. */
   patchCount: number;
-  /** patch count × patch area (level-0 px² × mpp²), in mm²; null without an MPP. An upper bound: edge patches are partly background. */
+  /** patch count × patch area (level-0 px² × mpp²), in mm²; null without an MPP. An upper bound: edge patches are
+   * partly background.
+   */
   tissueAreaMm2: number | null;
 }
 
@@ -51,7 +53,9 @@ export type EvidenceItem = EvidenceCommon &
         labelSetId: string;
         labelSetName: string;
         label: string;
-        /** Zero-shot probability of this class among its label set's classes (the slide's mean embedding, or the picture's). */
+        /** Zero-shot probability of this class among its label set's classes (the slide's mean embedding, or the
+         * picture's).
+         */
         probability: number;
         /** Set when the finding is read from the user's picture of this number, not from the slide. */
         imageNumber?: number | undefined;
@@ -159,7 +163,9 @@ export function describeEvidence(item: EvidenceItem): string {
     }
     case 'similar-slide': {
       const about = [item.organ, item.stain].filter(Boolean).join(', ');
-      const report = item.report ? `; its draft report (not a diagnosis): ${quote(item.report.summary, 240)}` : '; no report stored';
+      const report = item.report
+        ? `; its draft report (not a diagnosis): ${quote(item.report.summary, 240)}`
+        : '; no report stored';
       return `[${item.n}] Similar slide ${item.name}${about ? ` (${about})` : ''}, similarity ${item.score.toFixed(2)}${report}`;
     }
     case 'image':
@@ -170,4 +176,8 @@ export function describeEvidence(item: EvidenceItem): string {
 }
 
 /** An evidence item before it is ranked and numbered (per kind: `Omit` over the union). */
-export type UnrankedEvidence = EvidenceItem extends infer Item ? (Item extends unknown ? Omit<Item, 'n' | 'relevance'> : never) : never;
+export type UnrankedEvidence = EvidenceItem extends infer Item
+  ? Item extends unknown
+    ? Omit<Item, 'n' | 'relevance'>
+    : never
+  : never;

@@ -4,7 +4,11 @@ import type { SlideRow, Store } from '@pathlens/store';
 /** The slide, ready to be asked about; `slide_not_found` (404) or `slide_not_ready` (409) otherwise. */
 export async function findReadySlide(store: Store, slideId: string): Promise<SlideRow> {
   const slide = await store.slides.findById(slideId);
-  if (!slide) throw new PathLensError('slide_not_found', `No slide with id ${slideId}. List slides with GET /v1/slides.`, { slideId, param: 'slide_id' });
+  if (!slide)
+    throw new PathLensError('slide_not_found', `No slide with id ${slideId}. List slides with GET /v1/slides.`, {
+      slideId,
+      param: 'slide_id',
+    });
   if (slide.status === 'failed') {
     // Waiting will not help: say why it failed and how to ingest it again.
     throw new PathLensError(
@@ -15,7 +19,11 @@ export async function findReadySlide(store: Store, slideId: string): Promise<Sli
     );
   }
   if (slide.status !== 'ready') {
-    throw new PathLensError('slide_not_ready', `Slide ${slide.id} is ${slide.status}; ask again when GET /v1/slides/${slide.id} says "ready".`, { slideId: slide.id, status: slide.status });
+    throw new PathLensError(
+      'slide_not_ready',
+      `Slide ${slide.id} is ${slide.status}; ask again when GET /v1/slides/${slide.id} says "ready".`,
+      { slideId: slide.id, status: slide.status },
+    );
   }
   return slide;
 }

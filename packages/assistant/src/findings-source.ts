@@ -16,4 +16,7 @@ export interface ZeroShotFinding {
  * named label sets (ids it does not know are skipped). The server supplies one backed by the
  * retrieval package's label sets; without one, chats and reports simply have no findings.
  */
-export type FindingsSource = (subject: Pick<SlideRow, 'embedding'>, labelSetIds: string[]) => Promise<ZeroShotFinding[]>;
+export type FindingsSource = (
+  subject: Pick<SlideRow, 'embedding'>,
+  labelSetIds: string[],
+) => Promise<ZeroShotFinding[]>;

@@ -2,12 +2,18 @@ import type { MessageRow } from '@pathlens/store';
 import { evidenceKey, type EvidenceItem } from './evidence.ts';
 
 const looksLikeEvidence = (value: unknown): value is EvidenceItem =>
-  typeof value === 'object' && value !== null && typeof (value as EvidenceItem).n === 'number' && typeof (value as EvidenceItem).kind === 'string' && typeof (value as EvidenceItem).id === 'string';
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as EvidenceItem).n === 'number' &&
+  typeof (value as EvidenceItem).kind === 'string' &&
+  typeof (value as EvidenceItem).id === 'string';
 
 /** The evidence the conversation's latest assistant turn was given, with its numbers. */
 export function previousEvidence(messages: MessageRow[]): EvidenceItem[] {
   const last = [...messages].reverse().find((message) => message.role === 'assistant' && message.evidence.length > 0);
-  return (last?.evidence ?? []).filter(looksLikeEvidence).map((item) => ({ ...item, relevance: typeof item.relevance === 'number' ? item.relevance : 0.5 }));
+  return (last?.evidence ?? [])
+    .filter(looksLikeEvidence)
+    .map((item) => ({ ...item, relevance: typeof item.relevance === 'number' ? item.relevance : 0.5 }));
 }
 
 /**

@@ -31,7 +31,15 @@ export interface EvidenceLimits {
   captionsPerRegion: number;
 }
 
-export const defaultEvidenceLimits: EvidenceLimits = { patches: 6, prototypes: 4, findingsPerLabelSet: 2, minFindingProbability: 0.1, similarSlides: 3, pairs: 4, captionsPerRegion: 2 };
+export const defaultEvidenceLimits: EvidenceLimits = {
+  patches: 6,
+  prototypes: 4,
+  findingsPerLabelSet: 2,
+  minFindingProbability: 0.1,
+  similarSlides: 3,
+  pairs: 4,
+  captionsPerRegion: 2,
+};
 
 export interface GatheredEvidence {
   /** Numbered from 1, most relevant first. */
@@ -78,7 +86,11 @@ export async function gatherEvidence(
   const embedding = Array.from(questionEmbedding!);
   const captionsNear = async (vector: number[] | null): Promise<NearCaption[]> =>
     vector && limits.captionsPerRegion > 0
-      ? (await store.pairs.nearest(vector, { k: limits.captionsPerRegion, by: 'caption' })).map((pair) => ({ pairId: pair.id, caption: pair.caption, score: pair.score }))
+      ? (await store.pairs.nearest(vector, { k: limits.captionsPerRegion, by: 'caption' })).map((pair) => ({
+          pairId: pair.id,
+          caption: pair.caption,
+          score: pair.score,
+        }))
       : [];
 
   const [patches, prototypes, findings, similarSlides, pairsByImage, pairsByCaption] = await Promise.all([
@@ -94,11 +106,23 @@ export async function gatherEvidence(
   if (slide) items.push({ kind: 'slide-facts', id: slide.id, score: 1, thumbnailUrl: null, ...slideFacts(slide) });
 
   const byLabelSet = new Map<string, typeof findings>();
-  for (const finding of findings) byLabelSet.set(finding.labelSetId, [...(byLabelSet.get(finding.labelSetId) ?? []), finding]);
+  for (const finding of findings)
+    byLabelSet.set(finding.labelSetId, [...(byLabelSet.get(finding.labelSetId) ?? []), finding]);
   for (const group of byLabelSet.values()) {
-    const likely = [...group].sort((a, b) => b.probability - a.probability).filter((finding, rank) => rank === 0 || finding.probability >= limits.minFindingProbability);
+    const likely = [...group]
+      .sort((a, b) => b.probability - a.probability)
+      .filter((finding, rank) => rank === 0 || finding.probability >= limits.minFindingProbability);
     for (const finding of likely.slice(0, limits.findingsPerLabelSet)) {
-      items.push({ kind: 'finding', id: `${finding.labelSetId}/${finding.classId}`, score: finding.probability, thumbnailUrl: null, labelSetId: finding.labelSetId, labelSetName: finding.labelSetName, label: finding.className, probability: finding.probability });
+      items.push({
+        kind: 'finding',
+        id: `${finding.labelSetId}/${finding.classId}`,
+        score: finding.probability,
+        thumbnailUrl: null,
+        labelSetId: finding.labelSetId,
+        labelSetName: finding.labelSetName,
+        label: finding.className,
+        probability: finding.probability,
+      });
     }
   }
 
@@ -124,14 +148,23 @@ export async function gatherEvidence(
     .map((prototype) => ({ prototype, score: cosine(embedding, prototype.embedding) }))
     .sort((a, b) => b.score - a.score)
     .slice(0, limits.prototypes);
-  const prototypeCaptions = await Promise.all(scoredPrototypes.map(({ prototype }) => captionsNear(prototype.embedding)));
+  const prototypeCaptions = await Promise.all(
+    scoredPrototypes.map(({ prototype }) => captionsNear(prototype.embedding)),
+  );
   scoredPrototypes.forEach(({ prototype, score }, index) => {
     const representative = prototype.representativePatches[0] ?? null;
     items.push({
       kind: 'prototype',
       id: prototype.id,
       score,
-      thumbnailUrl: representative ? thumbnails.region(prototype.slideId, representative.xLevel0, representative.yLevel0, representative.sizeLevel0Px) : null,
+      thumbnailUrl: representative
+        ? thumbnails.region(
+            prototype.slideId,
+            representative.xLevel0,
+            representative.yLevel0,
+            representative.sizeLevel0Px,
+          )
+        : null,
       slideId: prototype.slideId,
       clusterIndex: prototype.clusterIndex,
       weight: prototype.weight,
@@ -156,20 +189,38 @@ export async function gatherEvidence(
       name: other.name,
       organ: facts.organ,
       stain: facts.stain,
-      report: report ? { id: report.id, summary: summariseReport(report.structured), createdAt: report.createdAt.toISOString() } : null,
+      report: report
+        ? { id: report.id, summary: summariseReport(report.structured), createdAt: report.createdAt.toISOString() }
+        : null,
     });
   }
 
   const seenPairs = new Set<string>();
-  for (const [matchedBy, pairs] of [['image', pairsByImage], ['caption', pairsByCaption]] as const) {
+  for (const [matchedBy, pairs] of [
+    ['image', pairsByImage],
+    ['caption', pairsByCaption],
+  ] as const) {
     for (const pair of pairs) {
       if (seenPairs.has(pair.id)) continue;
       seenPairs.add(pair.id);
-      items.push({ kind: 'pair', id: pair.id, score: pair.score, thumbnailUrl: thumbnails.pairImage(pair.id, pair.imageRef), matchedBy, caption: pair.caption, source: pair.source, imageRef: pair.imageRef });
+      items.push({
+        kind: 'pair',
+        id: pair.id,
+        score: pair.score,
+        thumbnailUrl: thumbnails.pairImage(pair.id, pair.imageRef),
+        matchedBy,
+        caption: pair.caption,
+        source: pair.source,
+        imageRef: pair.imageRef,
+      });
     }
   }
 
-  const crossModal = [...patches.map((patch) => patch.score), ...scoredPrototypes.map(({ score }) => score), ...pairsByImage.map((pair) => pair.score)];
+  const crossModal = [
+    ...patches.map((patch) => patch.score),
+    ...scoredPrototypes.map(({ score }) => score),
+    ...pairsByImage.map((pair) => pair.score),
+  ];
   return {
     items: rankEvidence(items),
     bestQuestionSimilarity: crossModal.length ? Math.max(...crossModal) : null,

@@ -17,16 +17,40 @@ const areaUnit = String.raw`(mm²|mm2|mm\^2|µm²|μm²|um²|um2|cm²|cm2|square
 
 const patterns: { kind: NumericClaim['kind']; pattern: RegExp }[] = [
   { kind: 'area', pattern: new RegExp(String.raw`${number}\s*${areaUnit}(?![\w/])`, 'gi') },
-  { kind: 'size', pattern: new RegExp(String.raw`${number}(?:\s*(?:x|×|by)\s*${number})?(?:\s*(?:x|×|by)\s*${number})?\s*${lengthUnit}(?![\w²2^])`, 'gi') },
+  {
+    kind: 'size',
+    pattern: new RegExp(
+      String.raw`${number}(?:\s*(?:x|×|by)\s*${number})?(?:\s*(?:x|×|by)\s*${number})?\s*${lengthUnit}(?![\w²2^])`,
+      'gi',
+    ),
+  },
   { kind: 'percentage', pattern: new RegExp(String.raw`${number}\s*(?:%|percent\b|per cent\b)`, 'gi') },
   { kind: 'grade', pattern: /\bgleason(?:\s+score)?\s*(\d{1,2})\s*\+\s*(\d{1,2})(?:\s*=\s*\d{1,2})?/gi },
   { kind: 'grade', pattern: /\b(?:isup\s+)?grade\s+group\s*(\d)\b/gi },
   { kind: 'grade', pattern: /\bgrade\s*(\d|i{1,3}v?|iv)\b/gi },
   { kind: 'grade', pattern: /\bG([1-4])\b/g },
-  { kind: 'count', pattern: new RegExp(String.raw`${number}\s*(?:mitos(?:es|is)|mitotic figures?)?\s*(?:\/|per)\s*(?:\d+\s*)?(hpfs?|high[- ]power fields?|mm²|mm2|10 hpf)\b`, 'gi') },
+  {
+    kind: 'count',
+    pattern: new RegExp(
+      String.raw`${number}\s*(?:mitos(?:es|is)|mitotic figures?)?\s*(?:\/|per)\s*(?:\d+\s*)?(hpfs?|high[- ]power fields?|mm²|mm2|10 hpf)\b`,
+      'gi',
+    ),
+  },
 ];
 
-const micrometresPer: Record<string, number> = { mm: 1000, cm: 10_000, µm: 1, μm: 1, um: 1, micron: 1, microns: 1, micrometre: 1, micrometres: 1, micrometer: 1, micrometers: 1 };
+const micrometresPer: Record<string, number> = {
+  mm: 1000,
+  cm: 10_000,
+  µm: 1,
+  μm: 1,
+  um: 1,
+  micron: 1,
+  microns: 1,
+  micrometre: 1,
+  micrometres: 1,
+  micrometer: 1,
+  micrometers: 1,
+};
 const romanGrades: Record<string, string> = { i: '1', ii: '2', iii: '3', iv: '4' };
 
 const parseNumber = (text: string) => Number(text.replace(',', '.'));
@@ -75,12 +99,18 @@ export function findNumericClaims(text: string): NumericClaim[] {
 }
 
 const sameValue = (a: number | string, b: number | string) =>
-  typeof a === 'number' && typeof b === 'number' ? Math.abs(a - b) <= Math.max(1e-9, 0.01 * Math.max(Math.abs(a), Math.abs(b))) : a === b;
+  typeof a === 'number' && typeof b === 'number'
+    ? Math.abs(a - b) <= Math.max(1e-9, 0.01 * Math.max(Math.abs(a), Math.abs(b)))
+    : a === b;
 
 /** True when some claim of the same kind in the evidence gives every value of `claim` (within 1%). */
 export function isSupported(claim: NumericClaim, evidenceClaims: NumericClaim[]): boolean {
   const kindsThatMatch = claim.kind === 'size' ? ['size'] : [claim.kind];
-  return claim.values.every((value) => evidenceClaims.some((evidence) => kindsThatMatch.includes(evidence.kind) && evidence.values.some((given) => sameValue(value, given))));
+  return claim.values.every((value) =>
+    evidenceClaims.some(
+      (evidence) => kindsThatMatch.includes(evidence.kind) && evidence.values.some((given) => sameValue(value, given)),
+    ),
+  );
 }
 
 /** What marks a number in a chat answer that no evidence gives (the original stays in the audit). */
@@ -90,7 +120,11 @@ export const unsupportedNumberFlag = '[number not supported by evidence]';
  * Replace every measurement-like number in `text` that no evidence text gives with what
  * `replacement` returns for it. Returns the new text and the numbers replaced, in order.
  */
-function replaceUnsupported(text: string, evidenceTexts: string[], replacement: (claim: NumericClaim) => string): { text: string; replaced: string[] } {
+function replaceUnsupported(
+  text: string,
+  evidenceTexts: string[],
+  replacement: (claim: NumericClaim) => string,
+): { text: string; replaced: string[] } {
   const evidenceClaims = evidenceTexts.flatMap((evidenceText) => findNumericClaims(evidenceText));
   const unsupported = findNumericClaims(text).filter((claim) => !isSupported(claim, evidenceClaims));
   let result = '';
@@ -113,7 +147,9 @@ function replaceUnsupported(text: string, evidenceTexts: string[], replacement: 
  * // → { text: 'Tumour not assessable … of tissue, not assessable … from the margin.', replaced: ['40%', '12 mm'] }
  */
 export function replaceUnsupportedNumbers(text: string, evidenceTexts: string[]): { text: string; replaced: string[] } {
-  return replaceUnsupported(text, evidenceTexts, (claim) => (claim.kind === 'grade' ? `grade ${notAssessable}` : notAssessable));
+  return replaceUnsupported(text, evidenceTexts, (claim) =>
+    claim.kind === 'grade' ? `grade ${notAssessable}` : notAssessable,
+  );
 }
 
 /**

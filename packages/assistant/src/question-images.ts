@@ -7,14 +7,23 @@ import type { Store } from '@pathlens/store';
 import type { UnrankedEvidence } from './evidence.ts';
 import type { FindingsSource } from './findings-source.ts';
 
-const extensions: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/tiff': 'tif' };
+const extensions: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+  'image/tiff': 'tif',
+};
 
 /** `<DATA_DIR>/conversations/<conversation id>/`: a conversation's pictures; deleting the conversation deletes it. */
 /**
  * Stores the question's pictures with the conversation (`image-<turn>-<n>.<ext>`, each written
  * atomically) and returns their file names in order.
  */
-export async function storeQuestionImages(folder: string, turnId: string, images: readonly MessageImage[]): Promise<string[]> {
+export async function storeQuestionImages(
+  folder: string,
+  turnId: string,
+  images: readonly MessageImage[],
+): Promise<string[]> {
   await mkdir(folder, { recursive: true });
   return Promise.all(
     images.map(async (image, index) => {
@@ -36,7 +45,14 @@ export async function questionImageEvidence(
   images: readonly MessageImage[],
   fileNames: readonly string[],
   shownToModel: boolean,
-  limits: { captions: number; pairs: number; patches: number; findingsPerLabelSet: number; labelSetIds: string[]; slideId?: string | undefined },
+  limits: {
+    captions: number;
+    pairs: number;
+    patches: number;
+    findingsPerLabelSet: number;
+    labelSetIds: string[];
+    slideId?: string | undefined;
+  },
 ): Promise<{ items: UnrankedEvidence[]; embeddings: Float32Array[] }> {
   const pixels = await Promise.all(images.map((image) => decodeImage(image.bytes)));
   const embeddings = await dependencies.imageEncoder.embedImages(pixels);
@@ -47,11 +63,15 @@ export async function questionImageEvidence(
       dependencies.store.pairs.nearest(vector, { k: limits.captions, by: 'caption' }),
       dependencies.store.pairs.nearest(vector, { k: limits.pairs, by: 'image' }),
       dependencies.store.search.nearestPatches(vector, { k: limits.patches, slideId: limits.slideId }),
-      dependencies.findings && limits.labelSetIds.length ? dependencies.findings({ embedding: vector }, limits.labelSetIds) : [],
+      dependencies.findings && limits.labelSetIds.length
+        ? dependencies.findings({ embedding: vector }, limits.labelSetIds)
+        : [],
     ]);
     const imageNumber = index + 1;
     for (const labelSetId of new Set(findings.map((finding) => finding.labelSetId))) {
-      const likely = findings.filter((finding) => finding.labelSetId === labelSetId).sort((a, b) => b.probability - a.probability);
+      const likely = findings
+        .filter((finding) => finding.labelSetId === labelSetId)
+        .sort((a, b) => b.probability - a.probability);
       for (const finding of likely.slice(0, limits.findingsPerLabelSet)) {
         items.push({
           kind: 'finding',
@@ -78,7 +98,16 @@ export async function questionImageEvidence(
       shownToModel,
     });
     for (const pair of pairs) {
-      items.push({ kind: 'pair', id: pair.id, score: pair.score, thumbnailUrl: null, matchedBy: 'image', caption: pair.caption, source: pair.source ?? null, imageRef: pair.imageRef ?? null });
+      items.push({
+        kind: 'pair',
+        id: pair.id,
+        score: pair.score,
+        thumbnailUrl: null,
+        matchedBy: 'image',
+        caption: pair.caption,
+        source: pair.source ?? null,
+        imageRef: pair.imageRef ?? null,
+      });
     }
     for (const patch of patches) {
       items.push({

@@ -29,7 +29,9 @@ export function rankEvidence(items: UnrankedEvidence[]): EvidenceItem[] {
   for (const group of groups.values()) {
     [...group]
       .sort((a, b) => b.score - a.score)
-      .forEach((item, rank) => ranked.push({ ...item, n: 0, relevance: kindPriority[item.kind] / (1 + rank) } as EvidenceItem));
+      .forEach((item, rank) =>
+        ranked.push({ ...item, n: 0, relevance: kindPriority[item.kind] / (1 + rank) } as EvidenceItem),
+      );
   }
   ranked.sort((a, b) => b.relevance - a.relevance || b.score - a.score);
   return ranked.map((item, index) => ({ ...item, n: index + 1 }));

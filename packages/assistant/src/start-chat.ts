@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { conversationFilesDirectory, PathLensError } from '@pathlens/core';
-import type { ChatMessage, GenerationEvent, LanguageModel, MessageImage, QueuePlace, SlideEmbeddingInput } from '@pathlens/language-model';
+import type {
+  ChatMessage,
+  GenerationEvent,
+  LanguageModel,
+  MessageImage,
+  QueuePlace,
+  SlideEmbeddingInput,
+} from '@pathlens/language-model';
 import { countTokensInChunks } from '@pathlens/language-model';
 import type { ImageEncoder } from '@pathlens/encoders';
 import type { SlideRow } from '@pathlens/store';
@@ -42,12 +49,18 @@ export interface AssistantDependencies extends EvidenceSources {
 }
 
 /** A square level-0 region of a slide as a JPEG at most `outputSidePx` wide. */
-export type RegionPicture = (slide: SlideRow, region: { xLevel0: number; yLevel0: number; sizeLevel0Px: number }, outputSidePx: number) => Promise<Uint8Array>;
+export type RegionPicture = (
+  slide: SlideRow,
+  region: { xLevel0: number; yLevel0: number; sizeLevel0Px: number },
+  outputSidePx: number,
+) => Promise<Uint8Array>;
 
 /** Side of the slide-region pictures a vision model is shown, in pixels. */
 const regionPictureSidePx = 224;
 
-/** The image–text encoder reads at most 77 tokens (~300 characters): embedding more of a long question only costs time. */
+/** The image–text encoder reads at most 77 tokens (~300 characters): embedding more of a long question only costs time.
+ *
+ */
 const questionCharactersForEvidence = 2_000;
 
 export interface ChatRequest {
@@ -107,7 +120,8 @@ async function* withNotice(events: AsyncIterable<GenerationEvent>): AsyncIterabl
       text += event.text;
       yield event;
     } else {
-      if (event.finishReason !== 'cancelled' && !/not a diagnosis/i.test(text)) yield { type: 'text', text: noticeLine };
+      if (event.finishReason !== 'cancelled' && !/not a diagnosis/i.test(text))
+        yield { type: 'text', text: noticeLine };
       yield event;
     }
   }
@@ -119,12 +133,24 @@ async function* declined(reason: string): AsyncIterable<GenerationEvent> {
 }
 
 /** Why the assistant declines, in words a user can act on. */
-function declineReason(gathered: { bestQuestionSimilarity: number | null; bestCaptionSimilarity: number | null }, floors: { minSimilarity: number; minCaptionSimilarity: number }, slide: SlideRow | null): string {
+function declineReason(
+  gathered: { bestQuestionSimilarity: number | null; bestCaptionSimilarity: number | null },
+  floors: { minSimilarity: number; minCaptionSimilarity: number },
+  slide: SlideRow | null,
+): string {
   const best = gathered.bestQuestionSimilarity;
-  const images = best === null ? 'there is no slide region or library image to compare it with' : `no slide region or library image is similar enough to it (best similarity ${best.toFixed(2)}, below the floor of ${floors.minSimilarity.toFixed(2)})`;
-  const captions = gathered.bestCaptionSimilarity === null ? '' : `, and no library caption is close enough (best ${gathered.bestCaptionSimilarity.toFixed(2)}, below ${floors.minCaptionSimilarity.toFixed(2)})`;
+  const images =
+    best === null
+      ? 'there is no slide region or library image to compare it with'
+      : `no slide region or library image is similar enough to it (best similarity ${best.toFixed(2)}, below the floor of ${floors.minSimilarity.toFixed(2)})`;
+  const captions =
+    gathered.bestCaptionSimilarity === null
+      ? ''
+      : `, and no library caption is close enough (best ${gathered.bestCaptionSimilarity.toFixed(2)}, below ${floors.minCaptionSimilarity.toFixed(2)})`;
   const measured = images + captions;
-  const hint = slide ? 'Ask about what the slide shows (tissue, cells, regions)' : 'Ask about a slide (send slide_id) or add library pairs';
+  const hint = slide
+    ? 'Ask about what the slide shows (tissue, cells, regions)'
+    : 'Ask about a slide (send slide_id) or add library pairs';
   return `The available evidence does not support an answer to this question: ${measured}. ${hint}, or a pathologist should review the slide directly.`;
 }
 
@@ -135,16 +161,23 @@ function declineReason(gathered: { bestQuestionSimilarity: number | null; bestCa
  * when nothing reaches the similarity floor — and store the turn when it completes.
  *
  * @example
- * const chat = await startChat({ store, textEncoder, languageModel, templates, minSimilarity: 0.1, minCaptionSimilarity: 0.8 }, { messages, slideId, maxNewTokens: 256, temperature: 0 });
+ * const chat = await startChat({ store, textEncoder, languageModel, templates, minSimilarity: 0.1,
+ * minCaptionSimilarity: 0.8 }, { messages, slideId, maxNewTokens: 256, temperature: 0 });
  * for await (const event of chat.events) if (event.type === 'text') process.stdout.write(event.text);
  */
 export async function startChat(dependencies: AssistantDependencies, request: ChatRequest): Promise<StartedChat> {
   const { store, languageModel } = dependencies;
   const question = request.messages.at(-1);
   if (!question || question.role !== 'user' || (!question.content.trim() && !question.images?.length)) {
-    throw new PathLensError('invalid_request', 'The last message must be a non-empty message with role "user": it is the question to answer.', { param: 'messages' });
+    throw new PathLensError(
+      'invalid_request',
+      'The last message must be a non-empty message with role "user": it is the question to answer.',
+      { param: 'messages' },
+    );
   }
-  const history = request.messages.filter((message) => message.role !== 'system').map(({ role, content }) => ({ role, content }));
+  const history = request.messages
+    .filter((message) => message.role !== 'system')
+    .map(({ role, content }) => ({ role, content }));
   const fixedText = buildSystemMessage([]).content + history.map((message) => message.content).join('\n');
   const fixedTokens = await countTokensInChunks(languageModel, fixedText, { stopAbove: dependencies.maxPromptTokens });
   if (dependencies.maxPromptTokens !== undefined && fixedTokens > dependencies.maxPromptTokens) {
@@ -156,47 +189,81 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
   }
   const existing = request.conversationId ? await store.conversations.findById(request.conversationId) : null;
   if (request.conversationId && !existing) {
-    throw new PathLensError('not_found', `No conversation with id ${request.conversationId}; omit conversation_id to start a new one.`, { param: 'conversation_id' });
+    throw new PathLensError(
+      'not_found',
+      `No conversation with id ${request.conversationId}; omit conversation_id to start a new one.`,
+      { param: 'conversation_id' },
+    );
   }
   if (existing?.slideId && request.slideId && existing.slideId !== request.slideId) {
-    throw new PathLensError('invalid_request', `Conversation ${existing.id} is about slide ${existing.slideId}, not ${request.slideId}; omit slide_id or start a new conversation.`, { param: 'slide_id' });
+    throw new PathLensError(
+      'invalid_request',
+      `Conversation ${existing.id} is about slide ${existing.slideId}, not ${request.slideId}; omit slide_id or start a new conversation.`,
+      { param: 'slide_id' },
+    );
   }
   const slideId = request.slideId ?? existing?.slideId ?? undefined;
   const slide = slideId ? await findReadySlide(store, slideId) : null;
-  if (!slide && !existing && request.messages.some((message) => message.role === 'system')) return passThrough(dependencies, request, question);
+  if (!slide && !existing && request.messages.some((message) => message.role === 'system'))
+    return passThrough(dependencies, request, question);
 
   const questionImages = question.images ?? [];
   if (questionImages.length > 0 && (!dependencies.imageEncoder || !dependencies.dataDir)) {
-    throw new PathLensError('invalid_request', 'This server cannot take pictures in chat (no image encoder or data folder); send text only.', { param: 'messages' });
+    throw new PathLensError(
+      'invalid_request',
+      'This server cannot take pictures in chat (no image encoder or data folder); send text only.',
+      { param: 'messages' },
+    );
   }
   // A new conversation is stored with its messages once the answer is complete, in one transaction.
-  const conversation = existing ?? { id: randomUUID(), slideId: slide?.id ?? null, title: question.content.slice(0, 120) };
+  const conversation = existing ?? {
+    id: randomUUID(),
+    slideId: slide?.id ?? null,
+    title: question.content.slice(0, 120),
+  };
   const picturesShown = languageModel.acceptsImages ? questionImages.slice(0, languageModel.maxImagesPerRequest) : [];
   const pictureEvidence = questionImages.length
     ? await questionImageEvidence(
         { store, imageEncoder: dependencies.imageEncoder!, findings: dependencies.findings },
         conversation.id,
         questionImages,
-        await storeQuestionImages(conversationFilesDirectory(dependencies.dataDir!, conversation.id), Date.now().toString(36), questionImages),
+        await storeQuestionImages(
+          conversationFilesDirectory(dependencies.dataDir!, conversation.id),
+          Date.now().toString(36),
+          questionImages,
+        ),
         picturesShown.length > 0,
         {
           captions: defaultEvidenceLimits.captionsPerRegion,
           pairs: 2,
           patches: 2,
           findingsPerLabelSet: defaultEvidenceLimits.findingsPerLabelSet,
-          labelSetIds: chooseTemplate(dependencies.templates, undefined, slide ? slideFacts(slide).organ : null).finding_label_sets,
+          labelSetIds: chooseTemplate(dependencies.templates, undefined, slide ? slideFacts(slide).organ : null)
+            .finding_label_sets,
           slideId: slide?.id,
         },
       )
     : { items: [], embeddings: [] };
 
-  const findingLabelSets = slide ? chooseTemplate(dependencies.templates, undefined, slideFacts(slide).organ).finding_label_sets : [];
-  const gathered = await gatherEvidence(dependencies, question.content.slice(0, questionCharactersForEvidence), slide, defaultEvidenceLimits, findingLabelSets);
-  const gatheredItems = pictureEvidence.items.length ? rankEvidence([...pictureEvidence.items, ...gathered.items.map(withoutRank)]) : gathered.items;
+  const findingLabelSets = slide
+    ? chooseTemplate(dependencies.templates, undefined, slideFacts(slide).organ).finding_label_sets
+    : [];
+  const gathered = await gatherEvidence(
+    dependencies,
+    question.content.slice(0, questionCharactersForEvidence),
+    slide,
+    defaultEvidenceLimits,
+    findingLabelSets,
+  );
+  const gatheredItems = pictureEvidence.items.length
+    ? rankEvidence([...pictureEvidence.items, ...gathered.items.map(withoutRank)])
+    : gathered.items;
   const earlier = existing ? previousEvidence(await store.conversations.messages(existing.id)) : [];
   const candidates = earlier.length ? mergeFollowUpEvidence(earlier, gatheredItems) : gatheredItems;
   const budgetTokens = languageModel.contextLengthTokens - request.maxNewTokens - fixedTokens - 64;
-  const evidence = fitEvidence(candidates, describeEvidence, (text) => languageModel.countTokens(text), budgetTokens, { keepNumbers: earlier.length > 0 });
+  const evidence = fitEvidence(candidates, describeEvidence, (text) => languageModel.countTokens(text), budgetTokens, {
+    keepNumbers: earlier.length > 0,
+  });
   // A question about the slide's own facts is answered from them, whatever its words' similarity to the images.
   const aboutSlideFacts = slide !== null && asksAboutSlideFacts(question.content);
   const supported =
@@ -208,14 +275,25 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
   // The pictures the model sees, each introduced by its evidence number, go with the question:
   // the user's own, then the slide's evidence regions, within the model's picture limit.
   const userPictures = evidence.flatMap((item) =>
-    item.kind === 'image' && item.shownToModel ? [{ ...picturesShown[item.imageNumber - 1]!, label: `Evidence [${item.n}]:` }] : [],
+    item.kind === 'image' && item.shownToModel
+      ? [{ ...picturesShown[item.imageNumber - 1]!, label: `Evidence [${item.n}]:` }]
+      : [],
   );
-  const regionPictures = slide && languageModel.acceptsImages && dependencies.regionPicture
-    ? await evidenceRegionPictures(dependencies.regionPicture, slide, evidence, languageModel.maxImagesPerRequest - userPictures.length)
-    : [];
+  const regionPictures =
+    slide && languageModel.acceptsImages && dependencies.regionPicture
+      ? await evidenceRegionPictures(
+          dependencies.regionPicture,
+          slide,
+          evidence,
+          languageModel.maxImagesPerRequest - userPictures.length,
+        )
+      : [];
   const shownPictures = [...userPictures, ...regionPictures];
-  const modelHistory = history.map((message, index) => (index === history.length - 1 && shownPictures.length ? { ...message, images: shownPictures } : message));
-  const slideTokens = slide && languageModel.acceptsSlideEmbedding ? await slidePatches(dependencies, slide) : undefined;
+  const modelHistory = history.map((message, index) =>
+    index === history.length - 1 && shownPictures.length ? { ...message, images: shownPictures } : message,
+  );
+  const slideTokens =
+    slide && languageModel.acceptsSlideEmbedding ? await slidePatches(dependencies, slide) : undefined;
   const events = supported
     ? withNotice(
         languageModel.generate({
@@ -243,7 +321,13 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
       const newMessages = existing ? [question] : history;
       const stored = [
         ...newMessages.map((message) => ({ role: message.role, content: message.content })),
-        { role: 'assistant' as const, content: flagged.text, model: supported ? languageModel.modelId : null, evidence, citations },
+        {
+          role: 'assistant' as const,
+          content: flagged.text,
+          model: supported ? languageModel.modelId : null,
+          evidence,
+          citations,
+        },
       ];
       if (existing) await store.conversations.append(conversation.id, stored);
       else await store.conversations.createWithMessages(conversation, stored);
@@ -252,10 +336,21 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
   };
 }
 
-/** Pictures of the slide regions among the evidence (question-relevant patches, then prototypes' representatives), labelled by number. */
-async function evidenceRegionPictures(regionPicture: RegionPicture, slide: SlideRow, evidence: EvidenceItem[], limit: number): Promise<MessageImage[]> {
+/** Pictures of the slide regions among the evidence (question-relevant patches, then prototypes' representatives),
+ * labelled by number.
+ */
+async function evidenceRegionPictures(
+  regionPicture: RegionPicture,
+  slide: SlideRow,
+  evidence: EvidenceItem[],
+  limit: number,
+): Promise<MessageImage[]> {
   const regions = evidence.flatMap((item) =>
-    (item.kind === 'patch' || item.kind === 'prototype') && item.slideId === slide.id && item.xLevel0 !== null && item.yLevel0 !== null && item.sizeLevel0Px !== null
+    (item.kind === 'patch' || item.kind === 'prototype') &&
+    item.slideId === slide.id &&
+    item.xLevel0 !== null &&
+    item.yLevel0 !== null &&
+    item.sizeLevel0Px !== null
       ? [{ n: item.n, xLevel0: item.xLevel0, yLevel0: item.yLevel0, sizeLevel0Px: item.sizeLevel0Px }]
       : [],
   );
@@ -272,7 +367,10 @@ async function evidenceRegionPictures(regionPicture: RegionPicture, slide: Slide
 const maxSlidePatches = 4096;
 
 /** The slide's stored patch embeddings, for a model with a slide encoder (SlideChat-style). */
-async function slidePatches(dependencies: AssistantDependencies, slide: SlideRow): Promise<SlideEmbeddingInput | undefined> {
+async function slidePatches(
+  dependencies: AssistantDependencies,
+  slide: SlideRow,
+): Promise<SlideEmbeddingInput | undefined> {
   const rows = await dependencies.store.search.slidePatchEmbeddings(slide.id, maxSlidePatches);
   if (rows.length === 0) return undefined;
   const dimension = rows[0]!.embedding.length;
@@ -292,14 +390,30 @@ function withoutRank(item: EvidenceItem): UnrankedEvidence {
 }
 
 /** A request that brought its own context (a system message, no slide): the model answers it as it is. */
-async function passThrough(dependencies: AssistantDependencies, request: ChatRequest, question: ChatMessage): Promise<StartedChat> {
+async function passThrough(
+  dependencies: AssistantDependencies,
+  request: ChatRequest,
+  question: ChatMessage,
+): Promise<StartedChat> {
   const { store, languageModel } = dependencies;
   const conversation = { id: randomUUID(), slideId: null, title: question.content.slice(0, 120) };
   const pictures = request.messages.flatMap((message) => message.images ?? []);
   if (pictures.length && dependencies.dataDir) {
-    await storeQuestionImages(conversationFilesDirectory(dependencies.dataDir, conversation.id), Date.now().toString(36), pictures); // kept for audit
+    await storeQuestionImages(
+      conversationFilesDirectory(dependencies.dataDir, conversation.id),
+      Date.now().toString(36),
+      pictures,
+    ); // kept for audit
   }
-  const events = withNotice(languageModel.generate({ messages: request.messages, maxNewTokens: request.maxNewTokens, temperature: request.temperature, signal: request.signal, place: request.place }));
+  const events = withNotice(
+    languageModel.generate({
+      messages: request.messages,
+      maxNewTokens: request.maxNewTokens,
+      temperature: request.temperature,
+      signal: request.signal,
+      place: request.place,
+    }),
+  );
   return {
     conversationId: conversation.id,
     slideId: null,

@@ -7,6 +7,7 @@ export interface ThumbnailUrls {
 }
 
 export const defaultThumbnailUrls: ThumbnailUrls = {
-  region: (slideId, xLevel0, yLevel0, sizeLevel0Px) => `/v1/slides/${slideId}/region.jpg?x=${xLevel0}&y=${yLevel0}&size=${sizeLevel0Px}`,
+  region: (slideId, xLevel0, yLevel0, sizeLevel0Px) =>
+    `/v1/slides/${slideId}/region.jpg?x=${xLevel0}&y=${yLevel0}&size=${sizeLevel0Px}`,
   pairImage: () => null,
 };

@@ -21,6 +21,11 @@ export async function decodeImage(bytes: Uint8Array): Promise<RgbPixels & { form
       .toBuffer({ resolveWithObject: true });
     return { data, widthPx: info.width, heightPx: info.height, format };
   } catch (error) {
-    throw new PathLensError('unsupported_format', `Not a readable image (${(error as Error).message}). Send PNG, JPEG, TIFF or WebP bytes.`, {}, { cause: error });
+    throw new PathLensError(
+      'unsupported_format',
+      `Not a readable image (${(error as Error).message}). Send PNG, JPEG, TIFF or WebP bytes.`,
+      {},
+      { cause: error },
+    );
   }
 }

@@ -44,7 +44,9 @@ export function measureTissue(image: RgbImage, thresholds: Partial<TissueThresho
   const { data } = image;
   const pixelCount = image.widthPx * image.heightPx;
   if (data.length !== pixelCount * 3) {
-    throw new RangeError(`measureTissue: expected ${pixelCount * 3} bytes for ${image.widthPx}×${image.heightPx} RGB, got ${data.length}`);
+    throw new RangeError(
+      `measureTissue: expected ${pixelCount * 3} bytes for ${image.widthPx}×${image.heightPx} RGB, got ${data.length}`,
+    );
   }
   if (pixelCount === 0) return { tissueFraction: 0, meanBrightness: 1, isBackground: true };
 

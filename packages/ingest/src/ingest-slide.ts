@@ -33,9 +33,13 @@ export interface IngestSlideOptions {
   readAheadBatches?: number;
   /** Patch reads in flight at once (libvips decodes on libuv's thread pool). Default: the thread budget's. */
   readConcurrency?: number;
-  /** libvips threads per operation (`sharp.concurrency`, process-wide), set when the run starts. Default: the thread budget's. */
+  /** libvips threads per operation (`sharp.concurrency`, process-wide), set when the run starts. Default: the thread
+   * budget's.
+   */
   libvipsConcurrency?: number;
-  /** DATA_DIR: the tissue mask is kept under `slides/<id>/` there (and reused on resume). Without it, it is not saved. */
+  /** DATA_DIR: the tissue mask is kept under `slides/<id>/` there (and reused on resume). Without it, it is not saved.
+   *
+   */
   dataDir?: string | undefined;
   tissueDetection?: Partial<TissueDetectionSettings> | undefined;
   prototypes?: Partial<PrototypeSettings> | undefined;
@@ -80,29 +84,54 @@ interface PatchBatch {
  * reads or encodes a stored position again. Ends with the slide `ready`; throws on failure
  * (the caller marks it failed).
  */
-export async function ingestSlide(dependencies: IngestionDependencies, slide: SlideRow, options: IngestSlideOptions): Promise<void> {
+export async function ingestSlide(
+  dependencies: IngestionDependencies,
+  slide: SlideRow,
+  options: IngestSlideOptions,
+): Promise<void> {
   const { store, imageEncoder, logger } = dependencies;
   const budget = threadBudget();
   sharp.concurrency(options.libvipsConcurrency ?? budget.libvipsConcurrency);
   const reader = await (dependencies.openSlide ?? fileSlideOpener)(slide);
   try {
     const level0 = reader.properties.levels[0]!;
-    const grid = patchGrid({ widthPx: level0.widthPx, heightPx: level0.heightPx, patchSizePx: slide.patchSizeLevel0Px });
+    const grid = patchGrid({
+      widthPx: level0.widthPx,
+      heightPx: level0.heightPx,
+      patchSizePx: slide.patchSizeLevel0Px,
+    });
     const readPlan = patchReadPlan(reader.properties.levels, slide.patchSizeLevel0Px, imageEncoder.inputSizePx);
-    const tissue = await slideTissueMask(reader, slide, { dataDir: options.dataDir, settings: options.tissueDetection });
+    const tissue = await slideTissueMask(reader, slide, {
+      dataDir: options.dataDir,
+      settings: options.tissueDetection,
+    });
     const stored = await store.patches.storedPositions(slide.id);
     const resumeFromTile = resumePoint(slide, grid.length);
     let patchCount = stored.size;
     let tilesDone = resumeFromTile;
     await store.slides.markRunning(slide.id, grid.length);
-    logger.debug(`tiling ${slide.name}`, { slideId: slide.id, patchSizeLevel0Px: slide.patchSizeLevel0Px, readLevel: readPlan.level, cells: grid.length, resumeFromTile });
+    logger.debug(`tiling ${slide.name}`, {
+      slideId: slide.id,
+      patchSizeLevel0Px: slide.patchSizeLevel0Px,
+      readLevel: readPlan.level,
+      cells: grid.length,
+      resumeFromTile,
+    });
 
     const batchSize = Math.max(1, Math.min(options.batchSize, imageEncoder.maxBatchSize));
     const source = { reader, readPlan, mask: tissue, inputSizePx: imageEncoder.inputSizePx };
     const stopIfAborted = () => {
-      if (options.signal?.aborted) throw new PathLensError('internal_error', 'Ingestion stopped: the server is shutting down; it resumes at the next start.');
+      if (options.signal?.aborted)
+        throw new PathLensError(
+          'internal_error',
+          'Ingestion stopped: the server is shutting down; it resumes at the next start.',
+        );
     };
-    const storeBatch = async (batch: PatchBatch, embeddings: Float32Array[], counts: { tilesDone: number; patchCount: number }) => {
+    const storeBatch = async (
+      batch: PatchBatch,
+      embeddings: Float32Array[],
+      counts: { tilesDone: number; patchCount: number },
+    ) => {
       const rows: NewPatch[] = batch.cells.map((cell, index) => ({
         xLevel0: cell.xLevel0,
         yLevel0: cell.yLevel0,
@@ -118,7 +147,13 @@ export async function ingestSlide(dependencies: IngestionDependencies, slide: Sl
     let storing: Promise<void> = Promise.resolve();
     try {
       const batches = readAhead(
-        (stopReading) => readBatches(source, grid, { fromTile: resumeFromTile, stored }, { ...options, batchSize, signal: anySignal(stopReading, options.signal) }),
+        (stopReading) =>
+          readBatches(
+            source,
+            grid,
+            { fromTile: resumeFromTile, stored },
+            { ...options, batchSize, signal: anySignal(stopReading, options.signal) },
+          ),
         options.readAheadBatches ?? 2,
       );
       for await (const batch of batches) {
@@ -149,7 +184,10 @@ export async function ingestSlide(dependencies: IngestionDependencies, slide: Sl
     const mean = await store.patches.meanEmbedding(slide.id);
     await storeSlidePrototypes(store, slide.id, options.prototypes);
     stopIfAborted();
-    await store.slides.markReady(slide.id, { patchCount, embedding: mean ? Array.from(l2Normalise(Float32Array.from(mean))) : null });
+    await store.slides.markReady(slide.id, {
+      patchCount,
+      embedding: mean ? Array.from(l2Normalise(Float32Array.from(mean))) : null,
+    });
   } finally {
     await reader.close();
   }
@@ -199,11 +237,18 @@ async function* readBatches(
   const readCell = async (task: CellTask): Promise<{ task: CellTask; image: RgbImage | null }> => {
     if (!task.read || options.signal?.aborted) return { task, image: null };
     const image = await readPatch(source.reader, task.cell, source.readPlan, source.inputSizePx);
-    return { task, image: measureTissue(image, { minTissueFraction: minStainedPixelFraction }).isBackground ? null : image };
+    return {
+      task,
+      image: measureTissue(image, { minTissueFraction: minStainedPixelFraction }).isBackground ? null : image,
+    };
   };
 
   let batch: PatchBatch = { cells: [], tissueFractions: [], images: [], tilesDoneAfter: resume.fromTile };
-  for await (const { task, image } of mapInOrder(cellTasks(), options.readConcurrency ?? threadBudget().readsInFlight, readCell)) {
+  for await (const { task, image } of mapInOrder(
+    cellTasks(),
+    options.readConcurrency ?? threadBudget().readsInFlight,
+    readCell,
+  )) {
     if (options.signal?.aborted) return;
     if (image) {
       batch.cells.push(task.cell);

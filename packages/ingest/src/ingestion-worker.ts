@@ -13,7 +13,9 @@ export interface IngestionWorkerOptions extends PipelineOptions {
   staleAfterSeconds?: number;
   /** How often an idle loop looks for work, in milliseconds. Default 1000. */
   pollIntervalMs?: number;
-  /** `server` when the loops run inside a server process (its crash is not charged to a progressing slide). Default `worker`. */
+  /** `server` when the loops run inside a server process (its crash is not charged to a progressing slide). Default
+   * `worker`.
+   */
   processKind?: 'server' | 'worker';
 }
 
@@ -40,13 +42,26 @@ export class IngestionWorker extends EventEmitter {
     options: IngestionWorkerOptions,
   ) {
     super();
-    const { concurrency = 1, maxAttempts = 3, staleAfterSeconds = 60, pollIntervalMs, processKind = 'worker', ...pipeline } = options;
+    const {
+      concurrency = 1,
+      maxAttempts = 3,
+      staleAfterSeconds = 60,
+      pollIntervalMs,
+      processKind = 'worker',
+      ...pipeline
+    } = options;
     this.#loops = Array.from(
       { length: concurrency },
       () =>
         new QueueWorker(
           dependencies,
-          { pipeline, workerId: createWorkerId(processKind), maxAttempts, staleAfterSeconds, ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }) },
+          {
+            pipeline,
+            workerId: createWorkerId(processKind),
+            maxAttempts,
+            staleAfterSeconds,
+            ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
+          },
           {
             progress: (progress) => this.emit('progress', progress),
             finished: (outcome: JobOutcome) => this.emit('finished', outcome),
@@ -85,7 +100,9 @@ export class IngestionWorker extends EventEmitter {
     return this.#loops.find((loop) => loop.current?.slideId === slideId)?.current ?? undefined;
   }
 
-  /** Stop ingesting this slide in this process, if a loop holds it (before deleting it); resolves when it has stopped. */
+  /** Stop ingesting this slide in this process, if a loop holds it (before deleting it); resolves when it has stopped.
+   *
+   */
   async cancel(slideId: string): Promise<void> {
     await Promise.all(this.#loops.map((loop) => loop.cancel(slideId)));
   }

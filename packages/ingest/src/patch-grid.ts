@@ -35,10 +35,16 @@ export interface PatchGridOptions {
 export function patchGrid(options: PatchGridOptions): GridCell[] {
   const { widthPx, heightPx, patchSizePx, minEdgeCoverage = 0.5 } = options;
   if (![widthPx, heightPx, patchSizePx].every((value) => Number.isSafeInteger(value) && value > 0)) {
-    throw new PathLensError('invalid_request', `patchGrid needs positive integer sizes, got ${widthPx}×${heightPx} px with ${patchSizePx} px patches.`, { ...options });
+    throw new PathLensError(
+      'invalid_request',
+      `patchGrid needs positive integer sizes, got ${widthPx}×${heightPx} px with ${patchSizePx} px patches.`,
+      { ...options },
+    );
   }
   if (!(minEdgeCoverage >= 0 && minEdgeCoverage <= 1)) {
-    throw new PathLensError('invalid_request', `minEdgeCoverage must be between 0 and 1, got ${minEdgeCoverage}.`, { ...options });
+    throw new PathLensError('invalid_request', `minEdgeCoverage must be between 0 and 1, got ${minEdgeCoverage}.`, {
+      ...options,
+    });
   }
   const columns = cellCount(widthPx, patchSizePx, minEdgeCoverage);
   const rows = cellCount(heightPx, patchSizePx, minEdgeCoverage);

@@ -50,7 +50,8 @@ export interface RegisterSlideOptions extends SlideRegistrationSettings {
  * (or a slide that failed) requeues it (stored patches are reused, unless the tiling changed: then it is tiled anew).
  *
  * @example
- * const { slide } = await registerSlide(store, { filePath, encoderId: encoder.modelId, inputSizePx: 224, targetMpp: 0.5 });
+ * const { slide } = await registerSlide(store, { filePath, encoderId: encoder.modelId, inputSizePx: 224, targetMpp: 0.5
+ * });
  */
 export async function registerSlide(store: Store, options: RegisterSlideOptions): Promise<RegisteredSlide> {
   // Open first: a file that is not a slide is refused before gigabytes are hashed.
@@ -71,7 +72,9 @@ export async function registerSlide(store: Store, options: RegisterSlideOptions)
     const existing = await store.slides.findByContentSha256(contentSha256);
     if (existing) return await registerAgain(store, existing, tiling, options, properties);
     if (!tiling) throw refusal;
-    const slide = await store.slides.create(newSlideRow(properties, tiling, options, { name, filePath: options.filePath, contentSha256 }));
+    const slide = await store.slides.create(
+      newSlideRow(properties, tiling, options, { name, filePath: options.filePath, contentSha256 }),
+    );
     return { slide, created: true };
   } finally {
     await reader.close();
@@ -88,16 +91,23 @@ async function registerAgain(
 ): Promise<RegisteredSlide> {
   // A failed slide sent again is tried again (with this request's options): what else could the sender want?
   const again = options.force || existing.status === 'failed';
-  if (!again || (existing.status !== 'failed' && existing.status !== 'ready')) return { slide: existing, created: false };
+  if (!again || (existing.status !== 'failed' && existing.status !== 'ready'))
+    return { slide: existing, created: false };
   if (!tiling) {
     // No MPP in the file nor in this request: keep the resolution it was given before.
     await store.slides.requeue(existing.id);
     return { slide: (await store.slides.findById(existing.id))!, created: true };
   }
   const columns = slideTilingColumns(tiling, fileMpp);
-  const retile = columns.patchSizeLevel0Px !== existing.patchSizeLevel0Px || columns.targetMpp !== existing.targetMpp || columns.mppSource !== existing.mppSource;
+  const retile =
+    columns.patchSizeLevel0Px !== existing.patchSizeLevel0Px ||
+    columns.targetMpp !== existing.targetMpp ||
+    columns.mppSource !== existing.mppSource;
   if (retile) {
-    await store.slides.requeueRetiled(existing.id, { ...columns, metadata: { ...existing.metadata, ...options.metadata } });
+    await store.slides.requeueRetiled(existing.id, {
+      ...columns,
+      metadata: { ...existing.metadata, ...options.metadata },
+    });
     if (options.dataDir) {
       await rm(tissueMaskPath(options.dataDir, existing.id), { force: true });
       await rm(tissueGeoJsonPath(options.dataDir, existing.id), { force: true });
@@ -109,7 +119,11 @@ async function registerAgain(
 }
 
 /** Patch size for the target MPP from the slide's MPP, or the one requested; `missing_mpp` when there is none. */
-export function slideTiling(properties: SlideProperties, settings: SlideRegistrationSettings, slideName: string): TilingResolution {
+export function slideTiling(
+  properties: SlideProperties,
+  settings: SlideRegistrationSettings,
+  slideName: string,
+): TilingResolution {
   return tilingResolution({
     inputSizePx: settings.inputSizePx,
     targetMpp: settings.targetMpp,
@@ -131,7 +145,8 @@ export function newSlideRow(
   properties: SlideProperties,
   tiling: TilingResolution,
   settings: SlideRegistrationSettings,
-  identity: Pick<NewSlideRow, 'name' | 'filePath' | 'contentSha256'> & Partial<Pick<NewSlideRow, 'source' | 'seriesInstanceUid'>>,
+  identity: Pick<NewSlideRow, 'name' | 'filePath' | 'contentSha256'> &
+    Partial<Pick<NewSlideRow, 'source' | 'seriesInstanceUid'>>,
 ): NewSlideRow {
   const level0 = properties.levels[0]!;
   return {

@@ -35,22 +35,36 @@ export interface ReingestOptions {
  */
 export async function reingestSlide(store: Store, slideId: string, options: ReingestOptions): Promise<SlideRow> {
   const slide = await store.slides.findById(slideId);
-  if (!slide) throw new PathLensError('slide_not_found', `No slide with id ${slideId}. List slides with GET /v1/slides.`, { slideId });
+  if (!slide)
+    throw new PathLensError('slide_not_found', `No slide with id ${slideId}. List slides with GET /v1/slides.`, {
+      slideId,
+    });
   if (slide.status !== 'failed' && slide.status !== 'ready') {
-    throw new PathLensError('slide_not_ready', `Slide ${slide.id} is ${slide.status}: wait until it is ready or failed, then re-ingest it.`, { slideId, status: slide.status });
+    throw new PathLensError(
+      'slide_not_ready',
+      `Slide ${slide.id} is ${slide.status}: wait until it is ready or failed, then re-ingest it.`,
+      { slideId, status: slide.status },
+    );
   }
   const reader = await openSlide(slide.filePath);
   let columns: ReturnType<typeof slideTilingColumns>;
   try {
     const previousMpp = isUserMpp(slide.mppSource) && slide.mppX !== null ? slide.mppX : undefined;
-    const previouslyLevel0 = slide.targetMpp === null || (slide.patchSizeLevel0Px === options.inputSizePx && slide.mppX === slide.targetMpp);
+    const previouslyLevel0 =
+      slide.targetMpp === null || (slide.patchSizeLevel0Px === options.inputSizePx && slide.mppX === slide.targetMpp);
     const tiling = tilingResolution({
       inputSizePx: options.inputSizePx,
       targetMpp: options.targetMpp ?? slide.targetMpp ?? options.defaultTargetMpp,
-      fileMpp: { x: reader.properties.mppX, y: reader.properties.mppY, provenance: reader.properties.mppProvenance, objectivePower: reader.properties.objectivePower },
+      fileMpp: {
+        x: reader.properties.mppX,
+        y: reader.properties.mppY,
+        provenance: reader.properties.mppProvenance,
+        objectivePower: reader.properties.objectivePower,
+      },
       maxUpsampleFactor: options.maxUpsampleFactor,
       requestMpp: options.mpp ?? previousMpp,
-      tileAtLevel0: options.tileAtLevel0 ?? (options.mpp === undefined && options.targetMpp === undefined && previouslyLevel0),
+      tileAtLevel0:
+        options.tileAtLevel0 ?? (options.mpp === undefined && options.targetMpp === undefined && previouslyLevel0),
       slideName: slide.name,
     });
     columns = slideTilingColumns(tiling, reader.properties);
@@ -58,7 +72,12 @@ export async function reingestSlide(store: Store, slideId: string, options: Rein
     await reader.close();
   }
   const changed = await store.slides.requeueRetiled(slide.id, { ...columns, metadata: slide.metadata });
-  if (!changed) throw new PathLensError('slide_not_ready', `Slide ${slide.id} started ingesting again meanwhile; wait until it is ready or failed.`, { slideId });
+  if (!changed)
+    throw new PathLensError(
+      'slide_not_ready',
+      `Slide ${slide.id} started ingesting again meanwhile; wait until it is ready or failed.`,
+      { slideId },
+    );
   await rm(tissueMaskPath(options.dataDir, slide.id), { force: true });
   await rm(tissueGeoJsonPath(options.dataDir, slide.id), { force: true });
   return (await store.slides.findById(slide.id))!;

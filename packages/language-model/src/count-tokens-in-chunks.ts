@@ -19,7 +19,7 @@ export async function countTokensInChunks(
   options: { stopAbove?: number } = {},
 ): Promise<number> {
   let total = 0;
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     let end = Math.min(text.length, start + chunkCharacters);
     if (end < text.length) {
       const space = text.lastIndexOf(' ', end);

@@ -17,7 +17,9 @@ export type LanguageModelSettings =
       demo: boolean;
       /** CHAT_QUEUE_SIZE. */
       queueSize: number;
-      /** CHAT_THREAD: `worker` generates in a worker thread (`WorkerThreadLanguageModel`); `main` (default here) in this one. */
+      /** CHAT_THREAD: `worker` generates in a worker thread (`WorkerThreadLanguageModel`); `main` (default here) in
+       * this one.
+       */
       thread?: 'worker' | 'main' | undefined;
     }
   | {
@@ -52,7 +54,10 @@ export type LanguageModelSettings =
 export async function loadLanguageModel(settings: LanguageModelSettings): Promise<LanguageModel> {
   if (settings.provider === 'local' && settings.thread === 'worker') {
     const tokenCounter = await loadTokenCounter({ modelsDir: settings.modelsDir, modelId: settings.modelId });
-    return WorkerThreadLanguageModel.load({ ...settings, thread: 'main' }, { queueSize: settings.queueSize, tokenCounter });
+    return WorkerThreadLanguageModel.load(
+      { ...settings, thread: 'main' },
+      { queueSize: settings.queueSize, tokenCounter },
+    );
   }
   if (settings.provider === 'local') {
     return TransformersLanguageModel.load({
@@ -65,7 +70,10 @@ export async function loadLanguageModel(settings: LanguageModelSettings): Promis
     });
   }
   if (!settings.baseUrl) {
-    throw new PathLensError('invalid_config', 'CHAT_PROVIDER=openai-compatible needs CHAT_BASE_URL: the server’s API root, e.g. http://127.0.0.1:11434/v1 for Ollama or http://127.0.0.1:8000/v1 for vLLM.');
+    throw new PathLensError(
+      'invalid_config',
+      'CHAT_PROVIDER=openai-compatible needs CHAT_BASE_URL: the server’s API root, e.g. http://127.0.0.1:11434/v1 for Ollama or http://127.0.0.1:8000/v1 for vLLM.',
+    );
   }
   const tokenCounter = await loadTokenCounter(settings.tokenizer);
   return new OpenAiCompatibleLanguageModel({

@@ -28,4 +28,9 @@ export { generatorMarkerFileName, tinyModelGeneratorVersion, type GeneratorMarke
 export type { TokenizerSource } from './tiny/tokenizer-source.ts';
 export { stainClasses, type StainClass } from './tiny/clip/stain-classes.ts';
 export { answerCorpus } from './tiny/chat/answer-corpus.ts';
-export { convertClipCheckpoint, convertedClipFileNames, type ConvertClipCheckpointOptions, type ConvertClipCheckpointResult } from './convert/convert-clip-checkpoint.ts';
+export {
+  convertClipCheckpoint,
+  convertedClipFileNames,
+  type ConvertClipCheckpointOptions,
+  type ConvertClipCheckpointResult,
+} from './convert/convert-clip-checkpoint.ts';

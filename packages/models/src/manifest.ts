@@ -7,12 +7,18 @@ import { defaultManifestPath } from './project-root.ts';
 const relativeFileSchema = z
   .string()
   .min(1)
-  .refine((file) => !file.startsWith('/') && !file.includes('\\') && !file.split('/').includes('..') && !file.split('/').includes(''), {
-    message: 'must be a relative path inside the model folder, with forward slashes and no ".."',
-  });
+  .refine(
+    (file) =>
+      !file.startsWith('/') && !file.includes('\\') && !file.split('/').includes('..') && !file.split('/').includes(''),
+    {
+      message: 'must be a relative path inside the model folder, with forward slashes and no ".."',
+    },
+  );
 
 /** `owner/name`, the Hugging Face repository path and the folder under MODELS_DIR. */
-export const modelIdSchema = z.string().regex(/^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/, 'must look like "owner/name"');
+export const modelIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/, 'must look like "owner/name"');
 
 const sourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('huggingface'), repository: modelIdSchema }),
@@ -72,7 +78,8 @@ export const modelManifestSchema = z
   .superRefine((manifest, context) => {
     const seen = new Set<string>();
     manifest.models.forEach((entry, index) => {
-      if (seen.has(entry.id)) context.addIssue({ code: 'custom', path: ['models', index, 'id'], message: `duplicate model id ${entry.id}` });
+      if (seen.has(entry.id))
+        context.addIssue({ code: 'custom', path: ['models', index, 'id'], message: `duplicate model id ${entry.id}` });
       seen.add(entry.id);
     });
   });
@@ -87,7 +94,10 @@ export function parseModelManifest(value: unknown, sourceName = 'model manifest'
   const result = modelManifestSchema.safeParse(value);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  throw new PathLensError('invalid_config', `${sourceName} is not valid: ${problems.join('; ')}`, { sourceName, problems });
+  throw new PathLensError('invalid_config', `${sourceName} is not valid: ${problems.join('; ')}`, {
+    sourceName,
+    problems,
+  });
 }
 
 /**
@@ -102,13 +112,23 @@ export async function loadModelManifest(manifestPath: string = defaultManifestPa
   try {
     text = await fs.readFile(manifestPath, 'utf8');
   } catch (error) {
-    throw new PathLensError('invalid_config', `Cannot read the model manifest at ${manifestPath}.`, { manifestPath }, { cause: error });
+    throw new PathLensError(
+      'invalid_config',
+      `Cannot read the model manifest at ${manifestPath}.`,
+      { manifestPath },
+      { cause: error },
+    );
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new PathLensError('invalid_config', `The model manifest at ${manifestPath} is not valid JSON.`, { manifestPath }, { cause: error });
+    throw new PathLensError(
+      'invalid_config',
+      `The model manifest at ${manifestPath} is not valid JSON.`,
+      { manifestPath },
+      { cause: error },
+    );
   }
   return parseModelManifest(value, manifestPath);
 }
@@ -118,5 +138,8 @@ export function findModelEntry(manifest: ModelManifest, modelId: string): ModelM
   const entry = manifest.models.find((candidate) => candidate.id === modelId);
   if (entry) return entry;
   const known = manifest.models.map((candidate) => candidate.id);
-  throw new PathLensError('model_not_found', `Unknown model "${modelId}". Known models: ${known.join(', ')}.`, { modelId, known });
+  throw new PathLensError('model_not_found', `Unknown model "${modelId}". Known models: ${known.join(', ')}.`, {
+    modelId,
+    known,
+  });
 }

@@ -10,5 +10,7 @@ export const tinyImageTextEncoderId = 'pathlens/tiny-clip';
 /** Generated demo chat model (bigram text with citations). Never for diagnosis. */
 export const tinyChatModelId = 'pathlens/tiny-chat';
 
-/** Generated demo vision-language model (LLaVA layout; picture stain and slide tokens steer the answer). Never for diagnosis. */
+/** Generated demo vision-language model (LLaVA layout; picture stain and slide tokens steer the answer). Never for
+ * diagnosis.
+ */
 export const tinyVisionChatModelId = 'pathlens/tiny-vlm';

@@ -23,7 +23,10 @@ export interface ModelFolderStatus {
  * @example
  * const { present, missingFiles } = await resolveModelFolder(modelsDir, findModelEntry(manifest, id));
  */
-export async function resolveModelFolder(modelsDir: string, entry: Pick<ModelManifestEntry, 'id' | 'files'>): Promise<ModelFolderStatus> {
+export async function resolveModelFolder(
+  modelsDir: string,
+  entry: Pick<ModelManifestEntry, 'id' | 'files'>,
+): Promise<ModelFolderStatus> {
   const folder = modelFolderPath(modelsDir, entry.id);
   const missingFiles: string[] = [];
   for (const file of entry.files) {

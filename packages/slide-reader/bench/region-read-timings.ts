@@ -22,18 +22,41 @@ try {
     { name: 'pyramidal TIFF (sharp)', path: await fixtures.writePyramidalTiff(directory) },
     { name: 'Aperio-like SVS (sharp)', path: await fixtures.writeSvsLikeTiff(directory) },
     { name: 'OME-TIFF SubIFDs (sharp)', path: await vendorFixtures.writeOmeTiff(directory) },
-    { name: 'DICOM TILED_FULL JPEG (dicom)', path: (await dicomFixtures.writeDicomWsi(directory, { name: 'full', organisation: 'TILED_FULL', encoding: 'jpeg' })).directory },
+    {
+      name: 'DICOM TILED_FULL JPEG (dicom)',
+      path: (
+        await dicomFixtures.writeDicomWsi(directory, { name: 'full', organisation: 'TILED_FULL', encoding: 'jpeg' })
+      ).directory,
+    },
     {
       name: 'DICOM TILED_SPARSE JPEG (dicom)',
-      path: (await dicomFixtures.writeDicomWsi(directory, { name: 'sparse', organisation: 'TILED_SPARSE', encoding: 'jpeg', splitFragments: true })).directory,
+      path: (
+        await dicomFixtures.writeDicomWsi(directory, {
+          name: 'sparse',
+          organisation: 'TILED_SPARSE',
+          encoding: 'jpeg',
+          splitFragments: true,
+        })
+      ).directory,
     },
-    { name: 'DICOM uncompressed (dicom)', path: (await dicomFixtures.writeDicomWsi(directory, { name: 'native', organisation: 'TILED_FULL', encoding: 'explicit-native' })).directory },
+    {
+      name: 'DICOM uncompressed (dicom)',
+      path: (
+        await dicomFixtures.writeDicomWsi(directory, {
+          name: 'native',
+          organisation: 'TILED_FULL',
+          encoding: 'explicit-native',
+        })
+      ).directory,
+    },
   ];
-  if (loadOpenSlide()) cases.push({ name: 'Aperio-like SVS (openslide)', path: cases[1]!.path, options: { reader: 'openslide' } });
+  if (loadOpenSlide())
+    cases.push({ name: 'Aperio-like SVS (openslide)', path: cases[1]!.path, options: { reader: 'openslide' } });
   const realSvs = sharedDataFile('wsi/CMU-1-Small-Region.svs');
   if (realSvs) {
     cases.push({ name: 'CMU-1-Small-Region.svs (sharp)', path: realSvs });
-    if (loadOpenSlide()) cases.push({ name: 'CMU-1-Small-Region.svs (openslide)', path: realSvs, options: { reader: 'openslide' } });
+    if (loadOpenSlide())
+      cases.push({ name: 'CMU-1-Small-Region.svs (openslide)', path: realSvs, options: { reader: 'openslide' } });
   }
 
   for (const testCase of cases) {
@@ -52,7 +75,9 @@ try {
     const thumbnailStarted = performance.now();
     await slide.readThumbnail(512);
     const thumbnailMs = performance.now() - thumbnailStarted;
-    console.log(`${testCase.name.padEnd(40)} ${count} regions of ${patchSizePx}²: ${perRegionMs.toFixed(2)} ms each; 512-px thumbnail ${thumbnailMs.toFixed(1)} ms`);
+    console.log(
+      `${testCase.name.padEnd(40)} ${count} regions of ${patchSizePx}²: ${perRegionMs.toFixed(2)} ms each; 512-px thumbnail ${thumbnailMs.toFixed(1)} ms`,
+    );
     await slide.close();
   }
 } finally {

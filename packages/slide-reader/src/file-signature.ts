@@ -25,11 +25,18 @@ const conversionHint =
 /** Formats we recognise but cannot read, so the message can name them. */
 const knownUnsupported: Array<{ name: string; matches: (head: Buffer) => boolean }> = [
   { name: 'Zeiss CZI', matches: (head) => head.subarray(0, 10).toString('latin1') === 'ZISRAWFILE' },
-  { name: 'JPEG 2000', matches: (head) => head.subarray(4, 8).toString('latin1') === 'jP  ' || startsWith(head, [0xff, 0x4f, 0xff, 0x51]) },
+  {
+    name: 'JPEG 2000',
+    matches: (head) => head.subarray(4, 8).toString('latin1') === 'jP  ' || startsWith(head, [0xff, 0x4f, 0xff, 0x51]),
+  },
   { name: 'ZIP archive', matches: (head) => startsWith(head, [0x50, 0x4b, 0x03, 0x04]) },
   { name: 'PDF', matches: (head) => head.subarray(0, 5).toString('latin1') === '%PDF-' },
   { name: 'GIF', matches: (head) => head.subarray(0, 4).toString('latin1') === 'GIF8' },
-  { name: 'WebP', matches: (head) => head.subarray(0, 4).toString('latin1') === 'RIFF' && head.subarray(8, 12).toString('latin1') === 'WEBP' },
+  {
+    name: 'WebP',
+    matches: (head) =>
+      head.subarray(0, 4).toString('latin1') === 'RIFF' && head.subarray(8, 12).toString('latin1') === 'WEBP',
+  },
 ];
 
 function startsWith(head: Buffer, bytes: number[]): boolean {
@@ -55,19 +62,30 @@ export async function sniffFile(filePath: string): Promise<SniffedFile> {
   try {
     const stats = await stat(filePath);
     if (!stats.isFile()) {
-      throw new PathLensError('unsupported_format', `${filePath} is not a regular file. Pass the path of a slide file.`, { path: filePath });
+      throw new PathLensError(
+        'unsupported_format',
+        `${filePath} is not a regular file. Pass the path of a slide file.`,
+        { path: filePath },
+      );
     }
     fileSizeBytes = stats.size;
   } catch (error) {
     if (PathLensError.is(error)) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new PathLensError('not_found', `Slide file not found: ${filePath}. Check the path.`, { path: filePath }, { cause: error });
+      throw new PathLensError(
+        'not_found',
+        `Slide file not found: ${filePath}. Check the path.`,
+        { path: filePath },
+        { cause: error },
+      );
     }
     throw error;
   }
   if (fileSizeBytes === 0) {
-    throw new PathLensError('corrupt_file', `${filePath} is empty (0 bytes); the copy or upload may have failed.`, { path: filePath });
+    throw new PathLensError('corrupt_file', `${filePath} is empty (0 bytes); the copy or upload may have failed.`, {
+      path: filePath,
+    });
   }
 
   const handle = await open(filePath, 'r');
@@ -81,7 +99,9 @@ export async function sniffFile(filePath: string): Promise<SniffedFile> {
   const signature = signatureOf(head);
   if (signature) return { signature, fileSizeBytes, head };
   const recognised = knownUnsupported.find((candidate) => candidate.matches(head));
-  const what = recognised ? `a ${recognised.name} file` : `not a recognised image (first bytes: ${head.subarray(0, 8).toString('hex')})`;
+  const what = recognised
+    ? `a ${recognised.name} file`
+    : `not a recognised image (first bytes: ${head.subarray(0, 8).toString('hex')})`;
   throw unsupportedFileError(filePath, what, { detected: recognised?.name ?? null });
 }
 

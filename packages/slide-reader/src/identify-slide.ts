@@ -26,7 +26,12 @@ export type SlideTarget =
 export async function identifySlide(slidePath: string): Promise<SlideTarget> {
   const stats = await stat(slidePath).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT' || error.code === 'ENOTDIR') {
-      throw new PathLensError('not_found', `Slide file not found: ${slidePath}. Check the path.`, { path: slidePath }, { cause: error });
+      throw new PathLensError(
+        'not_found',
+        `Slide file not found: ${slidePath}. Check the path.`,
+        { path: slidePath },
+        { cause: error },
+      );
     }
     throw error;
   });

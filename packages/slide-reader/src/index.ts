@@ -1,4 +1,12 @@
-export type { RgbImage, SlideFormat, SlideLevel, SlideProperties, SlideReader, SlideReaderKind, SlideRegion } from './slide-reader.ts';
+export type {
+  RgbImage,
+  SlideFormat,
+  SlideLevel,
+  SlideProperties,
+  SlideReader,
+  SlideReaderKind,
+  SlideRegion,
+} from './slide-reader.ts';
 export { slideFormats } from './slide-reader.ts';
 export { openSlide, type OpenSlideOptions } from './open-slide.ts';
 export { detectSlideFormat } from './detect-slide-format.ts';

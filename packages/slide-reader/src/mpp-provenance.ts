@@ -8,7 +8,14 @@
  * - `tiff_resolution`: TIFF X/YResolution with a unit;
  * - `image_density`: a plain image's density (PNG pHYs, JPEG JFIF).
  */
-export const fileMppProvenances = ['pixel_spacing', 'imaged_volume', 'scanner_metadata', 'ome_physical_size', 'tiff_resolution', 'image_density'] as const;
+export const fileMppProvenances = [
+  'pixel_spacing',
+  'imaged_volume',
+  'scanner_metadata',
+  'ome_physical_size',
+  'tiff_resolution',
+  'image_density',
+] as const;
 
 export type FileMppProvenance = (typeof fileMppProvenances)[number];
 

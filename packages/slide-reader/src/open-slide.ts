@@ -52,10 +52,14 @@ export async function openSlide(slidePath: string, options: OpenSlideOptions = {
     return openOpenSlideSlide({ format: null, openPath: files[0]!, files }, limits, options.openSlideLibrary);
   }
   if (options.reader !== undefined && options.reader !== target.reader) {
-    throw new PathLensError('unsupported_format', `${slidePath} is read by the ${target.reader} reader; the ${options.reader} reader cannot read it.`, {
-      path: slidePath,
-      reader: options.reader,
-    });
+    throw new PathLensError(
+      'unsupported_format',
+      `${slidePath} is read by the ${target.reader} reader; the ${options.reader} reader cannot read it.`,
+      {
+        path: slidePath,
+        reader: options.reader,
+      },
+    );
   }
   switch (target.reader) {
     case 'sharp':

@@ -12,22 +12,32 @@ export function checkRegion(properties: SlideProperties, region: SlideRegion, ma
   if (!levelInfo) {
     throw invalidRead(`level ${level} does not exist; this slide has levels 0–${properties.levels.length - 1}`, region);
   }
-  if (![xLevel0, yLevel0].every(Number.isSafeInteger) || ![widthPx, heightPx].every((size) => Number.isSafeInteger(size) && size > 0)) {
+  if (
+    ![xLevel0, yLevel0].every(Number.isSafeInteger) ||
+    ![widthPx, heightPx].every((size) => Number.isSafeInteger(size) && size > 0)
+  ) {
     throw invalidRead('xLevel0/yLevel0 must be integers and widthPx/heightPx positive integers', region);
   }
   if (widthPx * heightPx > maxDecodedPixels) {
-    throw invalidRead(`a ${widthPx}×${heightPx} region is larger than the ${maxDecodedPixels}-pixel read limit; read it in tiles`, region);
+    throw invalidRead(
+      `a ${widthPx}×${heightPx} region is larger than the ${maxDecodedPixels}-pixel read limit; read it in tiles`,
+      region,
+    );
   }
   return levelInfo;
 }
 
 /** Output size of `readThumbnail(maxSizePx)`: level 0 scaled to fit, never enlarged, at least 1 px. */
 export function thumbnailSize(properties: SlideProperties, maxSizePx: number): { widthPx: number; heightPx: number } {
-  if (!Number.isSafeInteger(maxSizePx) || maxSizePx <= 0) throw invalidRead('maxSizePx must be a positive integer', { maxSizePx });
+  if (!Number.isSafeInteger(maxSizePx) || maxSizePx <= 0)
+    throw invalidRead('maxSizePx must be a positive integer', { maxSizePx });
   const [levelZero] = properties.levels;
   if (!levelZero) throw new Error('a slide always has level 0');
   const scale = Math.min(1, maxSizePx / Math.max(levelZero.widthPx, levelZero.heightPx));
-  return { widthPx: Math.max(1, Math.round(levelZero.widthPx * scale)), heightPx: Math.max(1, Math.round(levelZero.heightPx * scale)) };
+  return {
+    widthPx: Math.max(1, Math.round(levelZero.widthPx * scale)),
+    heightPx: Math.max(1, Math.round(levelZero.heightPx * scale)),
+  };
 }
 
 /** Index of the smallest level with at least `widthPx × heightPx` pixels (level 0 when none is). */

@@ -11,12 +11,17 @@ const micrometresPerUnit = { inch: 25_400, centimeter: 10_000 } as const;
  * µm per pixel from a pixels-per-unit resolution (TIFF XResolution, PNG pHYs, JPEG density),
  * or null when the unit is unknown or the result is not a plausible microscope resolution.
  */
-export function mppFromResolution(pixelsPerUnit: number | null | undefined, unit: 'inch' | 'centimeter' | 'none'): number | null {
+export function mppFromResolution(
+  pixelsPerUnit: number | null | undefined,
+  unit: 'inch' | 'centimeter' | 'none',
+): number | null {
   if (!pixelsPerUnit || unit === 'none' || !Number.isFinite(pixelsPerUnit) || pixelsPerUnit <= 0) return null;
   const mpp = micrometresPerUnit[unit] / pixelsPerUnit;
   return isPlausibleMpp(mpp) ? mpp : null;
 }
 
 export function isPlausibleMpp(mpp: number | null | undefined): mpp is number {
-  return typeof mpp === 'number' && Number.isFinite(mpp) && mpp >= plausibleMppRange.min && mpp <= plausibleMppRange.max;
+  return (
+    typeof mpp === 'number' && Number.isFinite(mpp) && mpp >= plausibleMppRange.min && mpp <= plausibleMppRange.max
+  );
 }

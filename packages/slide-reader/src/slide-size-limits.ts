@@ -19,7 +19,13 @@ export const defaultSlideSizeLimits: SlideSizeLimits = {
   maxDecodedPixels: 100_000_000,
 };
 
-export function checkDeclaredSize(filePath: string, widthPx: number, heightPx: number, limits: SlideSizeLimits, what = 'image'): void {
+export function checkDeclaredSize(
+  filePath: string,
+  widthPx: number,
+  heightPx: number,
+  limits: SlideSizeLimits,
+  what = 'image',
+): void {
   if (widthPx > limits.maxSideLengthPx || heightPx > limits.maxSideLengthPx) {
     throw new PathLensError(
       'slide_too_large',

@@ -25,25 +25,57 @@ export interface DeepZoomTileRect {
 
 export const defaultDeepZoomTile = { tileSizePx: 254, overlapPx: 1 } as const;
 
-export function deepZoomGeometry(widthPx: number, heightPx: number, tile: { tileSizePx: number; overlapPx: number } = defaultDeepZoomTile): DeepZoomGeometry {
+export function deepZoomGeometry(
+  widthPx: number,
+  heightPx: number,
+  tile: { tileSizePx: number; overlapPx: number } = defaultDeepZoomTile,
+): DeepZoomGeometry {
   return { widthPx, heightPx, ...tile, maxLevel: Math.ceil(Math.log2(Math.max(widthPx, heightPx, 1))) };
 }
 
-export function deepZoomLevelSize(geometry: DeepZoomGeometry, level: number): { widthPx: number; heightPx: number; columns: number; rows: number } {
+export function deepZoomLevelSize(
+  geometry: DeepZoomGeometry,
+  level: number,
+): { widthPx: number; heightPx: number; columns: number; rows: number } {
   const downsample = 2 ** (geometry.maxLevel - level);
   const widthPx = Math.max(1, Math.ceil(geometry.widthPx / downsample));
   const heightPx = Math.max(1, Math.ceil(geometry.heightPx / downsample));
-  return { widthPx, heightPx, columns: Math.ceil(widthPx / geometry.tileSizePx), rows: Math.ceil(heightPx / geometry.tileSizePx) };
+  return {
+    widthPx,
+    heightPx,
+    columns: Math.ceil(widthPx / geometry.tileSizePx),
+    rows: Math.ceil(heightPx / geometry.tileSizePx),
+  };
 }
 
 /** The rectangle of tile (column, row) of a level; `invalid_request` for a level or tile that does not exist. */
-export function deepZoomTileRect(geometry: DeepZoomGeometry, level: number, column: number, row: number): DeepZoomTileRect {
+export function deepZoomTileRect(
+  geometry: DeepZoomGeometry,
+  level: number,
+  column: number,
+  row: number,
+): DeepZoomTileRect {
   if (!Number.isSafeInteger(level) || level < 0 || level > geometry.maxLevel) {
-    throw new PathLensError('invalid_request', `Deep Zoom level ${level} does not exist: this slide has levels 0–${geometry.maxLevel}.`, { param: 'level' });
+    throw new PathLensError(
+      'invalid_request',
+      `Deep Zoom level ${level} does not exist: this slide has levels 0–${geometry.maxLevel}.`,
+      { param: 'level' },
+    );
   }
   const size = deepZoomLevelSize(geometry, level);
-  if (!Number.isSafeInteger(column) || !Number.isSafeInteger(row) || column < 0 || row < 0 || column >= size.columns || row >= size.rows) {
-    throw new PathLensError('invalid_request', `Tile ${column}_${row} does not exist at Deep Zoom level ${level}: columns 0–${size.columns - 1}, rows 0–${size.rows - 1}.`, { param: 'tile' });
+  if (
+    !Number.isSafeInteger(column) ||
+    !Number.isSafeInteger(row) ||
+    column < 0 ||
+    row < 0 ||
+    column >= size.columns ||
+    row >= size.rows
+  ) {
+    throw new PathLensError(
+      'invalid_request',
+      `Tile ${column}_${row} does not exist at Deep Zoom level ${level}: columns 0–${size.columns - 1}, rows 0–${size.rows - 1}.`,
+      { param: 'tile' },
+    );
   }
   const { tileSizePx, overlapPx } = geometry;
   const xPx = column * tileSizePx - (column > 0 ? overlapPx : 0);

@@ -43,7 +43,9 @@ export class DeepZoomTileCache {
         widthLevel0: Math.min(geometry.widthPx - rect.xPx * rect.downsample, rect.widthPx * rect.downsample),
         heightLevel0: Math.min(geometry.heightPx - rect.yPx * rect.downsample, rect.heightPx * rect.downsample),
       };
-      const image = await openReader((reader) => renderRegion(reader, region, { widthPx: rect.widthPx, heightPx: rect.heightPx }));
+      const image = await openReader((reader) =>
+        renderRegion(reader, region, { widthPx: rect.widthPx, heightPx: rect.heightPx }),
+      );
       const jpeg = await encodeJpeg(image);
       await writeFileAtomically(filePath, jpeg);
       return jpeg;

@@ -59,7 +59,9 @@ export class OpenReaderPool {
 
   async #evict(): Promise<void> {
     if (this.#readers.size <= this.capacity) return;
-    const idle = [...this.#readers.entries()].filter(([, entry]) => entry.users === 0).sort(([, left], [, right]) => left.lastUsedMs - right.lastUsedMs);
+    const idle = [...this.#readers.entries()]
+      .filter(([, entry]) => entry.users === 0)
+      .sort(([, left], [, right]) => left.lastUsedMs - right.lastUsedMs);
     for (const [filePath, entry] of idle.slice(0, this.#readers.size - this.capacity)) {
       this.#readers.delete(filePath);
       await (await entry.reader.catch(() => null))?.close();

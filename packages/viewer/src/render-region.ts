@@ -2,7 +2,9 @@ import sharp from 'sharp';
 import { bestLevelForDownsample } from '@pathlens/ingest';
 import type { RgbImage, SlideReader } from '@pathlens/slide-reader';
 
-/** A region read in one go is at most this many pixels at its pyramid level; beyond, the view is made from a thumbnail. */
+/** A region read in one go is at most this many pixels at its pyramid level; beyond, the view is made from a thumbnail.
+ *
+ */
 export const maxRegionReadPx = 4096 * 4096;
 
 /**
@@ -24,17 +26,27 @@ export async function renderRegion(
   const heightAtLevel = Math.max(1, Math.round(region.heightLevel0 / levelDownsample));
   let image: RgbImage;
   if (widthAtLevel * heightAtLevel <= maxRegionReadPx) {
-    image = await reader.readRegion({ level, xLevel0: region.xLevel0, yLevel0: region.yLevel0, widthPx: widthAtLevel, heightPx: heightAtLevel });
+    image = await reader.readRegion({
+      level,
+      xLevel0: region.xLevel0,
+      yLevel0: region.yLevel0,
+      widthPx: widthAtLevel,
+      heightPx: heightAtLevel,
+    });
   } else {
     const level0 = levels[0]!;
-    const thumbnail = await reader.readThumbnail(Math.max(1, Math.round(Math.max(level0.widthPx, level0.heightPx) / downsample)));
+    const thumbnail = await reader.readThumbnail(
+      Math.max(1, Math.round(Math.max(level0.widthPx, level0.heightPx) / downsample)),
+    );
     const scaleX = thumbnail.widthPx / level0.widthPx;
     const scaleY = thumbnail.heightPx / level0.heightPx;
     const left = Math.min(thumbnail.widthPx - 1, Math.floor(region.xLevel0 * scaleX));
     const top = Math.min(thumbnail.heightPx - 1, Math.floor(region.yLevel0 * scaleY));
     const width = Math.max(1, Math.min(thumbnail.widthPx - left, Math.round(region.widthLevel0 * scaleX)));
     const height = Math.max(1, Math.min(thumbnail.heightPx - top, Math.round(region.heightLevel0 * scaleY)));
-    const data = await sharp(thumbnail.data, { raw: { width: thumbnail.widthPx, height: thumbnail.heightPx, channels: 3 } })
+    const data = await sharp(thumbnail.data, {
+      raw: { width: thumbnail.widthPx, height: thumbnail.heightPx, channels: 3 },
+    })
       .extract({ left, top, width, height })
       .raw()
       .toBuffer();
@@ -49,5 +61,7 @@ export async function renderRegion(
 }
 
 export async function encodeJpeg(image: RgbImage, quality = 80): Promise<Buffer> {
-  return sharp(image.data, { raw: { width: image.widthPx, height: image.heightPx, channels: 3 } }).jpeg({ quality, mozjpeg: false }).toBuffer();
+  return sharp(image.data, { raw: { width: image.widthPx, height: image.heightPx, channels: 3 } })
+    .jpeg({ quality, mozjpeg: false })
+    .toBuffer();
 }

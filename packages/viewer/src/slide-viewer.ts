@@ -27,7 +27,9 @@ export interface SlideViewerOptions {
  * (and ASSOCIATED_IMAGES' kinds) unless SERVE_LABEL_IMAGE=true, since label, macro and overview
  * pictures can show the label and its patient identity.
  */
-export function servedAssociatedImages(options: Pick<SlideViewerOptions, 'serveLabelImage' | 'associatedImages'>): Set<AssociatedImageKind> {
+export function servedAssociatedImages(
+  options: Pick<SlideViewerOptions, 'serveLabelImage' | 'associatedImages'>,
+): Set<AssociatedImageKind> {
   return new Set(options.serveLabelImage ? associatedImageKinds : ['thumbnail', ...(options.associatedImages ?? [])]);
 }
 
@@ -58,7 +60,9 @@ export class SlideViewer {
 
   /** One JPEG tile; `invalid_request` for a level or tile outside the slide. */
   deepZoomTile(slide: ViewedSlide, tile: { level: number; column: number; row: number }): Promise<Buffer> {
-    return this.#tiles.tile(slide.id, deepZoomGeometry(slide.widthPx, slide.heightPx), tile, (use) => this.#readers.with(slide, use));
+    return this.#tiles.tile(slide.id, deepZoomGeometry(slide.widthPx, slide.heightPx), tile, (use) =>
+      this.#readers.with(slide, use),
+    );
   }
 
   /** The whole slide as a JPEG fitting `maxSizePx` on its long side. */
@@ -66,7 +70,9 @@ export class SlideViewer {
     return this.#readers.with(slide, async (reader) => encodeJpeg(await reader.readThumbnail(maxSizePx), 85));
   }
 
-  /** The tissue mask as a transparent PNG the size of `thumbnailJpeg(slide, maxSizePx)`; detected (and kept) if not there yet. */
+  /** The tissue mask as a transparent PNG the size of `thumbnailJpeg(slide, maxSizePx)`; detected (and kept) if not
+   * there yet.
+   */
   async tissueOverlayPng(slide: ViewedSlide, maxSizePx: number): Promise<Buffer> {
     const mask = await this.#tissueMask(slide);
     const size = thumbnailSize({ widthPx: slide.widthPx, heightPx: slide.heightPx }, maxSizePx);
@@ -86,7 +92,11 @@ export class SlideViewer {
   async associatedImageJpeg(slide: ViewedSlide, name: string): Promise<Buffer> {
     const kind = associatedImageKind(name);
     if (kind === null || kind !== name) {
-      throw new PathLensError('not_found', `No associated image "${name.slice(0, 40)}": the kinds are ${associatedImageKinds.join(', ')}.`, { param: 'name' });
+      throw new PathLensError(
+        'not_found',
+        `No associated image "${name.slice(0, 40)}": the kinds are ${associatedImageKinds.join(', ')}.`,
+        { param: 'name' },
+      );
     }
     if (!servedAssociatedImages(this.options).has(kind)) {
       throw new PathLensError(
@@ -108,6 +118,8 @@ export class SlideViewer {
   }
 
   #tissueMask(slide: ViewedSlide) {
-    return this.#readers.with(slide, (reader) => slideTissueMask(reader, slide, { dataDir: this.options.dataDir, settings: this.options.tissueDetection }));
+    return this.#readers.with(slide, (reader) =>
+      slideTissueMask(reader, slide, { dataDir: this.options.dataDir, settings: this.options.tissueDetection }),
+    );
   }
 }

@@ -29,11 +29,19 @@ export async function tissueOverlayPng(mask: TissueMask, widthPx: number, height
     rgba[pixel * 4 + 2] = blue;
     rgba[pixel * 4 + 3] = Math.round(value * tissueOverlayColour.opacity);
   }
-  return sharp(rgba, { raw: { width: widthPx, height: heightPx, channels: 4 } }).png().toBuffer();
+  return sharp(rgba, { raw: { width: widthPx, height: heightPx, channels: 4 } })
+    .png()
+    .toBuffer();
 }
 
 /** The size `readThumbnail(maxSizePx)` returns: level 0 scaled to fit, never enlarged, aspect kept. */
-export function thumbnailSize(level0: { widthPx: number; heightPx: number }, maxSizePx: number): { widthPx: number; heightPx: number } {
+export function thumbnailSize(
+  level0: { widthPx: number; heightPx: number },
+  maxSizePx: number,
+): { widthPx: number; heightPx: number } {
   const scale = Math.min(1, maxSizePx / Math.max(level0.widthPx, level0.heightPx));
-  return { widthPx: Math.max(1, Math.round(level0.widthPx * scale)), heightPx: Math.max(1, Math.round(level0.heightPx * scale)) };
+  return {
+    widthPx: Math.max(1, Math.round(level0.widthPx * scale)),
+    heightPx: Math.max(1, Math.round(level0.heightPx * scale)),
+  };
 }

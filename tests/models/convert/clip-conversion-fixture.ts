@@ -13,17 +13,23 @@ import { sharedDataDir } from '../../helpers/shared-data.ts';
 const referenceScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'clip_reference.py');
 export const referencePython = '/usr/bin/python3';
 
-/** Why the equivalence tests cannot run here, or undefined when they can (torch, Pillow, shared patches and tokenizer). */
+/** Why the equivalence tests cannot run here, or undefined when they can (torch, Pillow, shared patches and tokenizer).
+ *
+ */
 export function conversionTestsUnavailable(): string | undefined {
   const probe = spawnSync(referencePython, ['-c', 'import torch, numpy, PIL'], { encoding: 'utf8' });
-  if (probe.status !== 0) return `${referencePython} cannot import torch/numpy/PIL (install Debian's python3-torch and python3-pil)`;
+  if (probe.status !== 0)
+    return `${referencePython} cannot import torch/numpy/PIL (install Debian's python3-torch and python3-pil)`;
   return undefined;
 }
 
 export const sharedClipTokenizerFolder = path.join(sharedDataDir, 'tokenizers', 'clip-vit-base-patch32');
-export const patchFiles = ['ADI-TCGA-EENSRDNW.png', 'LYM-TCGA-FTVCYFDV.png', 'STR-TCGA-HGDYLEWM.png', 'TUM-TCGA-DRHQMTQA.png'].map((name) =>
-  path.join(sharedDataDir, 'patches', 'crc-val-he-7k-32', name),
-);
+export const patchFiles = [
+  'ADI-TCGA-EENSRDNW.png',
+  'LYM-TCGA-FTVCYFDV.png',
+  'STR-TCGA-HGDYLEWM.png',
+  'TUM-TCGA-DRHQMTQA.png',
+].map((name) => path.join(sharedDataDir, 'patches', 'crc-val-he-7k-32', name));
 export const captions = [
   'adipose tissue',
   'dense lymphocytic infiltrate in colorectal mucosa',
@@ -48,8 +54,14 @@ export interface CheckpointOptions {
   bin?: boolean;
 }
 
-/** Writes a random-weight checkpoint into `checkpointFolder` and the reference embeddings of `patchFiles` and `captions`; returns the reference file. */
-export async function writeCheckpoint(options: CheckpointOptions, workDir: string, checkpointFolder: string): Promise<string> {
+/** Writes a random-weight checkpoint into `checkpointFolder` and the reference embeddings of `patchFiles` and
+ * `captions`; returns the reference file.
+ */
+export async function writeCheckpoint(
+  options: CheckpointOptions,
+  workDir: string,
+  checkpointFolder: string,
+): Promise<string> {
   const tokenizer = new Tokenizer(
     JSON.parse(await fs.readFile(path.join(sharedClipTokenizerFolder, 'tokenizer.json'), 'utf8')),
     JSON.parse(await fs.readFile(path.join(sharedClipTokenizerFolder, 'tokenizer_config.json'), 'utf8')),
@@ -81,7 +93,10 @@ export async function runConversion(options: CheckpointOptions): Promise<Convers
   const checkpointFolder = path.join(workDir, 'checkpoint');
   const modelsDir = path.join(workDir, 'models');
   const referenceFile = await writeCheckpoint(options, workDir, checkpointFolder);
-  const reference = JSON.parse(await fs.readFile(referenceFile, 'utf8')) as { image_embeds: number[][]; text_embeds: number[][] };
+  const reference = JSON.parse(await fs.readFile(referenceFile, 'utf8')) as {
+    image_embeds: number[][];
+    text_embeds: number[][];
+  };
 
   const modelId = `converted/${options.format}-${options.size ?? 'tiny'}`;
   const result = await convertClipCheckpoint({
@@ -104,7 +119,11 @@ export async function runConversion(options: CheckpointOptions): Promise<Convers
     return {
       imageCosines: imageEmbeddings.map((embedding, index) => cosine(embedding, reference.image_embeds[index]!)),
       textCosines: textEmbeddings.map((embedding, index) => cosine(embedding, reference.text_embeds[index]!)),
-      largestCrossCosine: Math.max(...[imageEmbeddings, textEmbeddings].flatMap((rows) => rows.flatMap((row, index) => rows.slice(index + 1).map((other) => cosine(row, other))))),
+      largestCrossCosine: Math.max(
+        ...[imageEmbeddings, textEmbeddings].flatMap((rows) =>
+          rows.flatMap((row, index) => rows.slice(index + 1).map((other) => cosine(row, other))),
+        ),
+      ),
       format: result.format,
       workDir,
     };

@@ -62,7 +62,11 @@ export function chatCommand(program: Command): void {
     const api = await connectApi(configFromOptions(options), options.server as string | undefined);
     try {
       // The official OpenAI client, pointed at PathLens (over HTTP or in-process).
-      const client = new OpenAI({ apiKey: 'unused', baseURL: 'http://pathlens.local/v1', fetch: (url, init) => api.fetch(String(url).replace('http://pathlens.local', ''), init as RequestInit) });
+      const client = new OpenAI({
+        apiKey: 'unused',
+        baseURL: 'http://pathlens.local/v1',
+        fetch: (url, init) => api.fetch(String(url).replace('http://pathlens.local', ''), init as RequestInit),
+      });
       const stream = await client.chat.completions.create({
         model: 'pathlens',
         stream: true,
@@ -84,7 +88,8 @@ export function chatCommand(program: Command): void {
         console.log(`${cited}[${item.n}] ${item.kind} ${describe(item)} score ${item.score.toFixed(3)}${link}`);
       }
       const invented = final.citations?.filter((citation) => !citation.supported) ?? [];
-      if (invented.length) console.log(`unsupported citations: ${invented.map((citation) => `[${citation.n}]`).join(' ')}`);
+      if (invented.length)
+        console.log(`unsupported citations: ${invented.map((citation) => `[${citation.n}]`).join(' ')}`);
       console.log(`conversation: ${final.conversation_id}`);
     } finally {
       await api.close();

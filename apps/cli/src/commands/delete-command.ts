@@ -16,7 +16,8 @@ export function deleteCommands(program: Command): void {
       .option('--server <url>', 'a running PathLens server'),
   ).action(async (kind: string, id: string, options: Record<string, unknown>) => {
     const route = routeByKind[kind as keyof typeof routeByKind];
-    if (!route) throw new Error(`Unknown kind "${kind.slice(0, 40)}": use one of ${Object.keys(routeByKind).join(', ')}.`);
+    if (!route)
+      throw new Error(`Unknown kind "${kind.slice(0, 40)}": use one of ${Object.keys(routeByKind).join(', ')}.`);
     const api = await connectApi(configFromOptions(options), options.server as string | undefined);
     try {
       const response = await expectOk(await api.fetch(`/v1/${route}/${encodeURIComponent(id)}`, { method: 'DELETE' }));
@@ -45,7 +46,9 @@ export function deleteCommands(program: Command): void {
       );
       const { purged } = (await response.json()) as { purged: Record<string, number | string> };
       const { patient_id_sha256: patientIdSha256, ...counts } = purged;
-      console.log(`purged patient (sha256 ${String(patientIdSha256).slice(0, 12)}…): ${describeCounts(counts as Record<string, number>)}`);
+      console.log(
+        `purged patient (sha256 ${String(patientIdSha256).slice(0, 12)}…): ${describeCounts(counts as Record<string, number>)}`,
+      );
     } finally {
       await api.close();
     }

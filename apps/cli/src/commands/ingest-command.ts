@@ -6,23 +6,43 @@ import { connectApi, expectOk, type ApiClient } from '../api-client.ts';
 import { addConfigOptions, configFromOptions } from '../config-options.ts';
 import { printSlideOutcome, waitForSlide, type SlideView } from './slide-progress.ts';
 
-
 export function ingestCommand(program: Command): void {
   addConfigOptions(
     addRegistrationOptions(program.command('ingest <file>'))
       .description('Ingest a slide or image: tile, skip background, embed, store; shows progress until ready')
-      .option('--force', 'ingest again a file already ingested (with these options); `pathlens reingest <id>` does it by id'),
+      .option(
+        '--force',
+        'ingest again a file already ingested (with these options); `pathlens reingest <id>` does it by id',
+      ),
   ).action(async (file: string, options: Record<string, unknown>) => {
     const config = configFromOptions(options);
     const api = await connectApi(config, options.server as string | undefined);
     try {
       const absolute = await realpath(path.resolve(file));
-      const inSlideDirs = await Promise.all(config.slideDirs.map((directory) => realpath(directory).then((root) => absolute.startsWith(root + path.sep), () => false)));
+      const inSlideDirs = await Promise.all(
+        config.slideDirs.map((directory) =>
+          realpath(directory).then(
+            (root) => absolute.startsWith(root + path.sep),
+            () => false,
+          ),
+        ),
+      );
       const metadata = slideMetadataFromOptions(options);
       let response: Response;
       if (inSlideDirs.some(Boolean)) {
-        const request = { path: absolute, name: options.name, force: Boolean(options.force), mpp: options.mpp, tile_at_level0: options.tileLevel0 ? true : undefined, metadata };
-        response = await api.fetch('/v1/slides', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+        const request = {
+          path: absolute,
+          name: options.name,
+          force: Boolean(options.force),
+          mpp: options.mpp,
+          tile_at_level0: options.tileLevel0 ? true : undefined,
+          metadata,
+        };
+        response = await api.fetch('/v1/slides', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(request),
+        });
       } else {
         const form = new FormData();
         form.append('file', await openAsBlob(absolute), path.basename(absolute));
@@ -63,7 +83,8 @@ export async function reportRegistration(api: ApiClient, response: Response, wai
 
 export function parsePositiveNumber(value: string): number {
   const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('give a positive number of µm per pixel, e.g. 0.25');
+  if (!Number.isFinite(number) || number <= 0)
+    throw new InvalidArgumentError('give a positive number of µm per pixel, e.g. 0.25');
   return number;
 }
 

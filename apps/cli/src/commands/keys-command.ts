@@ -5,7 +5,9 @@ import { apiKeyRoles, openStore } from '@pathlens/store';
 import { expectOk, runningServer } from '../api-client.ts';
 import { addConfigOptions, configFromOptions } from '../config-options.ts';
 
-/** Key administration: through a running server (API_KEY must be an admin key once keys exist), or on the database directly. */
+/** Key administration: through a running server (API_KEY must be an admin key once keys exist), or on the database
+ * directly.
+ */
 interface KeyAdministration {
   create(name: string, role: string): Promise<ApiKeyView & { key: string }>;
   list(): Promise<ApiKeyView[]>;

@@ -1,26 +1,39 @@
 import type { Command } from 'commander';
 import { PathLensError } from '@pathlens/core';
 import path from 'node:path';
-import { convertClipCheckpoint, ensureTinyModels, findModelEntry, loadModelManifest, modelFolderPath, modelIdSchema, pullModel, resolveModelFolder } from '@pathlens/models';
+import {
+  convertClipCheckpoint,
+  ensureTinyModels,
+  findModelEntry,
+  loadModelManifest,
+  modelFolderPath,
+  modelIdSchema,
+  pullModel,
+  resolveModelFolder,
+} from '@pathlens/models';
 import { addConfigOptions, configFromOptions } from '../config-options.ts';
 
 export function modelsCommand(program: Command): void {
   const models = program.command('models').description('List, download and generate models in MODELS_DIR');
 
-  addConfigOptions(models.command('list').description('Known models and whether their files are in MODELS_DIR')).action(async (options: Record<string, unknown>) => {
-    const config = configFromOptions(options);
-    for (const entry of (await loadModelManifest()).models) {
-      const folder = await resolveModelFolder(config.modelsDir, entry);
-      const state = folder.present
-        ? 'present'
-        : entry.source.kind === 'generated'
-          ? 'generated on first start'
-          : `missing (${folder.missingFiles.length} files${entry.source.kind === 'converted' ? '; pull downloads the PyTorch checkpoint and converts it' : ''})`;
-      console.log(`${entry.id.padEnd(40)} ${entry.task.padEnd(20)} ${state}${entry.demo ? '  [demo]' : ''}`);
-    }
-  });
+  addConfigOptions(models.command('list').description('Known models and whether their files are in MODELS_DIR')).action(
+    async (options: Record<string, unknown>) => {
+      const config = configFromOptions(options);
+      for (const entry of (await loadModelManifest()).models) {
+        const folder = await resolveModelFolder(config.modelsDir, entry);
+        const state = folder.present
+          ? 'present'
+          : entry.source.kind === 'generated'
+            ? 'generated on first start'
+            : `missing (${folder.missingFiles.length} files${entry.source.kind === 'converted' ? '; pull downloads the PyTorch checkpoint and converts it' : ''})`;
+        console.log(`${entry.id.padEnd(40)} ${entry.task.padEnd(20)} ${state}${entry.demo ? '  [demo]' : ''}`);
+      }
+    },
+  );
 
-  addConfigOptions(models.command('pull <id>').description('Download a model folder from the Hugging Face hub into MODELS_DIR/<id>')).action(async (id: string, options: Record<string, unknown>) => {
+  addConfigOptions(
+    models.command('pull <id>').description('Download a model folder from the Hugging Face hub into MODELS_DIR/<id>'),
+  ).action(async (id: string, options: Record<string, unknown>) => {
     const config = configFromOptions(options);
     const entry = findModelEntry(await loadModelManifest(), id);
     if (entry.source.kind === 'generated') {
@@ -34,7 +47,9 @@ export function modelsCommand(program: Command): void {
       onProgress: (progress) => {
         if (progress.file !== lastFile) process.stderr.write(`\n${progress.file} `);
         lastFile = progress.file;
-        const percent = progress.totalBytes ? ` ${Math.floor((100 * progress.receivedBytes) / progress.totalBytes)}%` : '';
+        const percent = progress.totalBytes
+          ? ` ${Math.floor((100 * progress.receivedBytes) / progress.totalBytes)}%`
+          : '';
         process.stderr.write(`\r${progress.file} ${(progress.receivedBytes / 1_048_576).toFixed(1)} MB${percent}   `);
       },
     });
@@ -44,20 +59,42 @@ export function modelsCommand(program: Command): void {
   addConfigOptions(
     models
       .command('convert <folder>')
-      .description('Convert a PyTorch CLIP checkpoint (Hugging Face model.safetensors, or open_clip) into an ONNX model folder in MODELS_DIR')
-      .option('--id <owner/name>', 'model id: the folder under MODELS_DIR (a manifest id such as vinid/plip makes it usable as IMAGE_TEXT_ENCODER)')
-      .option('--tokenizer <folder>', 'a folder with the CLIP tokenizer.json, when the checkpoint has none (default: MODELS_DIR/Xenova/clip-vit-base-patch32)'),
+      .description(
+        'Convert a PyTorch CLIP checkpoint (Hugging Face model.safetensors, or open_clip) into an ONNX model folder in MODELS_DIR',
+      )
+      .option(
+        '--id <owner/name>',
+        'model id: the folder under MODELS_DIR (a manifest id such as vinid/plip makes it usable as IMAGE_TEXT_ENCODER)',
+      )
+      .option(
+        '--tokenizer <folder>',
+        'a folder with the CLIP tokenizer.json, when the checkpoint has none (default: MODELS_DIR/Xenova/clip-vit-base-patch32)',
+      ),
   ).action(async (folder: string, options: Record<string, unknown>) => {
     const config = configFromOptions(options);
     const modelId = String(options.id ?? `local/${path.basename(path.resolve(folder))}`);
-    if (!modelIdSchema.safeParse(modelId).success) throw new PathLensError('invalid_request', `--id must look like "owner/name" (got "${modelId}").`);
+    if (!modelIdSchema.safeParse(modelId).success)
+      throw new PathLensError('invalid_request', `--id must look like "owner/name" (got "${modelId}").`);
     const outputFolder = modelFolderPath(config.modelsDir, modelId);
-    const tokenizerFolder = (options.tokenizer as string | undefined) ?? modelFolderPath(config.modelsDir, 'Xenova/clip-vit-base-patch32');
-    const result = await convertClipCheckpoint({ checkpointFolder: folder, outputFolder, tokenizerFolder, modelId, log: console.log });
-    console.log(`${modelId}: ${result.format} checkpoint converted into ${outputFolder} (${result.architecture.projectionDim}-d embeddings)`);
+    const tokenizerFolder =
+      (options.tokenizer as string | undefined) ?? modelFolderPath(config.modelsDir, 'Xenova/clip-vit-base-patch32');
+    const result = await convertClipCheckpoint({
+      checkpointFolder: folder,
+      outputFolder,
+      tokenizerFolder,
+      modelId,
+      log: console.log,
+    });
+    console.log(
+      `${modelId}: ${result.format} checkpoint converted into ${outputFolder} (${result.architecture.projectionDim}-d embeddings)`,
+    );
   });
 
-  addConfigOptions(models.command('tiny').description('Generate the tiny demo models (deterministic; used by tests and when no real model is present)')).action(async (options: Record<string, unknown>) => {
+  addConfigOptions(
+    models
+      .command('tiny')
+      .description('Generate the tiny demo models (deterministic; used by tests and when no real model is present)'),
+  ).action(async (options: Record<string, unknown>) => {
     const config = configFromOptions(options);
     const folders = await ensureTinyModels({ modelsDir: config.modelsDir, log: console.log });
     console.log(JSON.stringify(folders));

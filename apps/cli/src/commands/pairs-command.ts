@@ -21,15 +21,22 @@ interface ImportView {
   failure_reason: string | null;
 }
 
-/** `pathlens pairs import <file-or-folder>`: import image–caption pairs with a progress bar and a rejected-rows report. */
+/** `pathlens pairs import <file-or-folder>`: import image–caption pairs with a progress bar and a rejected-rows report.
+ *
+ */
 export function pairsCommand(program: Command): void {
   const pairs = program.command('pairs').description('The image–caption library');
   addConfigOptions(
     pairs
       .command('import <file-or-folder>')
-      .description('Import pairs from CSV/TSV, JSONL, JSON (PathVQA rows, ARCH captions), id<TAB>caption lines, or a folder of images with same-name .txt captions')
+      .description(
+        'Import pairs from CSV/TSV, JSONL, JSON (PathVQA rows, ARCH captions), id<TAB>caption lines, or a folder of images with same-name .txt captions',
+      )
       .option('--format <format>', 'csv | tsv | jsonl | json | id-caption | folder (default: detected)')
-      .option('--images <folder>', 'where image ids (Image_ID, uuid, id) are looked up (default: images/ beside the file)')
+      .option(
+        '--images <folder>',
+        'where image ids (Image_ID, uuid, id) are looked up (default: images/ beside the file)',
+      )
       .option('--text-only', 'import the captions only, ignoring any image fields')
       .option('--source <name>', 'source for rows that name none (default: the file name)')
       .option('--report <file>', 'also write the rejected rows (JSON Lines) to this file')
@@ -41,20 +48,35 @@ export function pairsCommand(program: Command): void {
     const imagesDir = options.images ? await realpath(path.resolve(String(options.images))) : undefined;
     // In-process, this user's own files are fair game: let the import read the file's (and images') folder.
     const localRoots = [path.dirname(absolute), ...(imagesDir ? [path.dirname(imagesDir)] : [])];
-    const api = await connectApi({ ...config, slideDirs: [...config.slideDirs, ...localRoots] }, options.server as string | undefined);
+    const api = await connectApi(
+      { ...config, slideDirs: [...config.slideDirs, ...localRoots] },
+      options.server as string | undefined,
+    );
     try {
-      const byPath = api.target === 'in-process' || (await insideAny(absolute, config.slideDirs) && (!imagesDir || (await insideAny(imagesDir, config.slideDirs))));
+      const byPath =
+        api.target === 'in-process' ||
+        ((await insideAny(absolute, config.slideDirs)) &&
+          (!imagesDir || (await insideAny(imagesDir, config.slideDirs))));
       const response = byPath
         ? await api.fetch('/v1/pairs/import', {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ path: absolute, format: options.format, images_dir: imagesDir, source: options.source, text_only: Boolean(options.textOnly) }),
+            body: JSON.stringify({
+              path: absolute,
+              format: options.format,
+              images_dir: imagesDir,
+              source: options.source,
+              text_only: Boolean(options.textOnly),
+            }),
           })
         : await api.fetch('/v1/pairs/import', { method: 'POST', body: await uploadForm(absolute, imagesDir, options) });
       let job = (await (await expectOk(response)).json()) as ImportView;
       console.log(`import ${job.id} queued: ${job.input} via ${api.target}${byPath ? '' : ' (uploaded)'}`);
       if (options.wait === false) {
-        if (api.target === 'in-process') console.log('note: with no server running, the import resumes when `pathlens serve` next starts on this data directory');
+        if (api.target === 'in-process')
+          console.log(
+            'note: with no server running, the import resumes when `pathlens serve` next starts on this data directory',
+          );
         return;
       }
       job = await waitForImport(api, job.id);
@@ -64,7 +86,16 @@ export function pairsCommand(program: Command): void {
         await writeFile(String(options.report), report);
         console.log(`rejected rows written to ${options.report}`);
       }
-      console.log(JSON.stringify({ id: job.id, status: job.status, format: job.format, ...job.counts, rate_rows_per_second: job.rate_rows_per_second, failure_reason: job.failure_reason }));
+      console.log(
+        JSON.stringify({
+          id: job.id,
+          status: job.status,
+          format: job.format,
+          ...job.counts,
+          rate_rows_per_second: job.rate_rows_per_second,
+          failure_reason: job.failure_reason,
+        }),
+      );
       if (job.status === 'failed') process.exitCode = 1;
     } finally {
       await api.close();
@@ -77,14 +108,23 @@ async function insideAny(filePath: string, directories: string[]): Promise<boole
   return roots.some((root) => root !== null && filePath.startsWith(root + path.sep));
 }
 
-/** A multipart upload: the file as `file` (or a folder's images and captions as `images`), plus the images folder's files. */
-async function uploadForm(target: string, imagesDir: string | undefined, options: Record<string, unknown>): Promise<FormData> {
+/** A multipart upload: the file as `file` (or a folder's images and captions as `images`), plus the images folder's
+ * files.
+ */
+async function uploadForm(
+  target: string,
+  imagesDir: string | undefined,
+  options: Record<string, unknown>,
+): Promise<FormData> {
   const form = new FormData();
   if ((await stat(target)).isDirectory()) {
-    for await (const file of filesUnder(target)) form.append('images', await openAsBlob(file), path.relative(target, file));
+    for await (const file of filesUnder(target))
+      form.append('images', await openAsBlob(file), path.relative(target, file));
   } else {
     form.append('file', await openAsBlob(target), path.basename(target));
-    if (imagesDir) for await (const file of filesUnder(imagesDir)) form.append('images', await openAsBlob(file), path.relative(imagesDir, file));
+    if (imagesDir)
+      for await (const file of filesUnder(imagesDir))
+        form.append('images', await openAsBlob(file), path.relative(imagesDir, file));
   }
   if (options.format) form.append('format', String(options.format));
   if (options.source) form.append('source', String(options.source));
@@ -103,7 +143,8 @@ async function* filesUnder(directory: string): AsyncGenerator<string> {
 
 async function waitForImport(api: ApiClient, id: string): Promise<ImportView> {
   const bar = new SingleBar({
-    format: 'importing [{bar}] {percentage}% | {rows} rows | {imported} imported | {duplicates} duplicates | {rejected} rejected | {rate} rows/s',
+    format:
+      'importing [{bar}] {percentage}% | {rows} rows | {imported} imported | {duplicates} duplicates | {rejected} rejected | {rate} rows/s',
     hideCursor: true,
     noTTYOutput: true,
     notTTYSchedule: 5_000,
@@ -114,7 +155,13 @@ async function waitForImport(api: ApiClient, id: string): Promise<ImportView> {
       const job = (await (await expectOk(await api.fetch(`/v1/pairs/imports/${id}`))).json()) as ImportView;
       const { counts } = job;
       const fraction = job.status === 'finished' ? 1 : (job.progress?.fraction ?? 0);
-      bar.update(Math.round(fraction * 1000), { rows: counts.rows_read, imported: counts.imported, duplicates: counts.duplicates, rejected: counts.rejected, rate: job.rate_rows_per_second ?? '…' });
+      bar.update(Math.round(fraction * 1000), {
+        rows: counts.rows_read,
+        imported: counts.imported,
+        duplicates: counts.duplicates,
+        rejected: counts.rejected,
+        rate: job.rate_rows_per_second ?? '…',
+      });
       if (job.status === 'finished' || job.status === 'failed') return job;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
@@ -124,7 +171,9 @@ async function waitForImport(api: ApiClient, id: string): Promise<ImportView> {
 }
 
 function reportLocation(api: ApiClient, config: Config, id: string): string {
-  return api.target === 'in-process' ? path.join(config.dataDir, 'pair-imports', id, 'rejected.jsonl') : `${api.target}/v1/pairs/imports/${id}/rejected`;
+  return api.target === 'in-process'
+    ? path.join(config.dataDir, 'pair-imports', id, 'rejected.jsonl')
+    : `${api.target}/v1/pairs/imports/${id}/rejected`;
 }
 
 function printSummary(job: ImportView, report: string): void {
@@ -136,9 +185,20 @@ function printSummary(job: ImportView, report: string): void {
   const phi = Object.entries(job.phi_replacements).filter(([, count]) => count > 0);
   if (phi.length > 0) console.log(`PHI replaced: ${phi.map(([kind, count]) => `${count} ${kind}`).join(', ')}`);
   if (counts.rejected > 0) {
-    console.log(`rejected by reason: ${Object.entries(job.rejected_by_code).map(([code, count]) => `${code} ${count}`).join(', ')}`);
+    console.log(
+      `rejected by reason: ${Object.entries(job.rejected_by_code)
+        .map(([code, count]) => `${code} ${count}`)
+        .join(', ')}`,
+    );
     for (const row of job.rejected_sample?.slice(0, 10) ?? []) {
-      const where = [`row ${row.row}`, row.line !== undefined ? `line ${row.line}` : null, row.key !== undefined ? `key ${row.key}` : null, row.file ?? null].filter(Boolean).join(', ');
+      const where = [
+        `row ${row.row}`,
+        row.line !== undefined ? `line ${row.line}` : null,
+        row.key !== undefined ? `key ${row.key}` : null,
+        row.file ?? null,
+      ]
+        .filter(Boolean)
+        .join(', ');
       console.log(`  ${where}: ${row.code}: ${row.reason}`);
     }
     if (counts.rejected > 10) console.log(`  … ${counts.rejected - 10} more`);

@@ -4,7 +4,9 @@ import { startServer } from '@pathlens/server';
 import { addConfigOptions, configFromOptions } from '../config-options.ts';
 
 export function serveCommand(program: Command): void {
-  addConfigOptions(program.command('serve').description('Start the HTTP server (embedded database unless DATABASE_URL is set)')).action(async (options: Record<string, unknown>) => {
+  addConfigOptions(
+    program.command('serve').description('Start the HTTP server (embedded database unless DATABASE_URL is set)'),
+  ).action(async (options: Record<string, unknown>) => {
     const config = configFromOptions(options);
     const logger = createLogger(config.logLevel);
     const server = await startServer(config, logger);

@@ -18,7 +18,12 @@ export interface SlideView {
 
 /** Poll a slide with a progress bar until it is ready or failed. */
 export async function waitForSlide(api: { fetch(path: string): Promise<Response> }, id: string): Promise<SlideView> {
-  const bar = new SingleBar({ format: 'ingesting [{bar}] {percentage}% | {value}/{total} tiles | {patches} patches | ETA {eta_text}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5_000 });
+  const bar = new SingleBar({
+    format: 'ingesting [{bar}] {percentage}% | {value}/{total} tiles | {patches} patches | ETA {eta_text}',
+    hideCursor: true,
+    noTTYOutput: true,
+    notTTYSchedule: 5_000,
+  });
   let started = false;
   for (;;) {
     const slide = (await (await expectOk(await api.fetch(`/v1/slides/${id}`))).json()) as SlideView;
@@ -38,6 +43,18 @@ export async function waitForSlide(api: { fetch(path: string): Promise<Response>
 
 /** One JSON line about the slide; a failed slide makes the command exit 1. */
 export function printSlideOutcome(slide: SlideView): void {
-  console.log(JSON.stringify({ id: slide.id, status: slide.status, patch_count: slide.patch_count, mpp: slide.mpp_x, mpp_source: slide.mpp_source, width_px: slide.width_px, height_px: slide.height_px, failure_reason: slide.failure_reason, warnings: slide.warnings }));
+  console.log(
+    JSON.stringify({
+      id: slide.id,
+      status: slide.status,
+      patch_count: slide.patch_count,
+      mpp: slide.mpp_x,
+      mpp_source: slide.mpp_source,
+      width_px: slide.width_px,
+      height_px: slide.height_px,
+      failure_reason: slide.failure_reason,
+      warnings: slide.warnings,
+    }),
+  );
   if (slide.status === 'failed') process.exitCode = 1;
 }

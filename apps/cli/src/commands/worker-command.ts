@@ -17,7 +17,9 @@ export function workerCommand(program: Command): void {
   addConfigOptions(
     program
       .command('worker')
-      .description('Ingest queued slides from the PostgreSQL server at DATABASE_URL (run one or more beside `pathlens serve`)')
+      .description(
+        'Ingest queued slides from the PostgreSQL server at DATABASE_URL (run one or more beside `pathlens serve`)',
+      )
       .option('--exit-when-idle', 'exit once no slide is left to ingest, instead of waiting for more'),
   ).action(async (options: Record<string, unknown>) => {
     const config = configFromOptions(options);
@@ -28,11 +30,17 @@ export function workerCommand(program: Command): void {
       );
     }
     const logger = createLogger(config.logLevel);
-    await runWorker({ ...config, databaseUrl: config.databaseUrl }, logger, { exitWhenIdle: Boolean(options.exitWhenIdle) });
+    await runWorker({ ...config, databaseUrl: config.databaseUrl }, logger, {
+      exitWhenIdle: Boolean(options.exitWhenIdle),
+    });
   });
 }
 
-async function runWorker(config: Config & { databaseUrl: string }, logger: Logger, options: { exitWhenIdle: boolean }): Promise<void> {
+async function runWorker(
+  config: Config & { databaseUrl: string },
+  logger: Logger,
+  options: { exitWhenIdle: boolean },
+): Promise<void> {
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   let imageEncoder: ClipImageEncoder | undefined;
   try {
@@ -40,7 +48,10 @@ async function runWorker(config: Config & { databaseUrl: string }, logger: Logge
     // embed in the same space), without fetching a chat model it would never load.
     const models = await selectModels({ ...config, chatModel: tinyChatModelId }, logger, (line) => logger.info(line));
     const entry = models.imageTextEncoder;
-    if (entry.demo) logger.warn(`DEMO MODEL: the image encoder is the generated ${entry.id}; its embeddings mean nothing clinically.`);
+    if (entry.demo)
+      logger.warn(
+        `DEMO MODEL: the image encoder is the generated ${entry.id}; its embeddings mean nothing clinically.`,
+      );
     imageEncoder = await ClipImageEncoder.load({
       modelsDir: config.modelsDir,
       modelId: entry.id,
@@ -49,10 +60,16 @@ async function runWorker(config: Config & { databaseUrl: string }, logger: Logge
       onnxThreads: threadBudget({ cpuThreads: config.cpuThreads }).onnxIntraOpThreads,
     });
     if (imageEncoder.embeddingDimension !== embeddingDimension) {
-      throw new PathLensError('invalid_config', `IMAGE_TEXT_ENCODER ${entry.id} makes ${imageEncoder.embeddingDimension}-d embeddings; the store holds ${embeddingDimension}-d vectors.`);
+      throw new PathLensError(
+        'invalid_config',
+        `IMAGE_TEXT_ENCODER ${entry.id} makes ${imageEncoder.embeddingDimension}-d embeddings; the store holds ${embeddingDimension}-d vectors.`,
+      );
     }
     const openSlide = slideOpener(DicomWebServers.fromSettings(config));
-    const worker = new IngestionWorker({ store, imageEncoder, logger, openSlide }, { ...ingestionOptionsFromConfig(config), concurrency: 1 });
+    const worker = new IngestionWorker(
+      { store, imageEncoder, logger, openSlide },
+      { ...ingestionOptionsFromConfig(config), concurrency: 1 },
+    );
     const stopped = new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));
       process.once('SIGINT', () => resolve('SIGINT'));
@@ -61,9 +78,19 @@ async function runWorker(config: Config & { databaseUrl: string }, logger: Logge
     try {
       await worker.start();
       const counts = await store.ingestionJobs.countByStatus();
-      logger.info(`worker ${worker.workerIds.join(', ')} ready: encoder ${imageEncoder.modelId}, store ${store.handle.location}`, { queued: counts.queued, running: counts.running });
-      const reason = await Promise.race([stopped, options.exitWhenIdle ? worker.idle().then(() => 'queue empty') : new Promise<string>(() => {})]);
-      logger.info(reason === 'queue empty' ? 'queue empty: exiting' : `${reason}: stopping; the slide in progress keeps its stored batches and goes back to the queue`);
+      logger.info(
+        `worker ${worker.workerIds.join(', ')} ready: encoder ${imageEncoder.modelId}, store ${store.handle.location}`,
+        { queued: counts.queued, running: counts.running },
+      );
+      const reason = await Promise.race([
+        stopped,
+        options.exitWhenIdle ? worker.idle().then(() => 'queue empty') : new Promise<string>(() => {}),
+      ]);
+      logger.info(
+        reason === 'queue empty'
+          ? 'queue empty: exiting'
+          : `${reason}: stopping; the slide in progress keeps its stored batches and goes back to the queue`,
+      );
       await worker.stop();
     } finally {
       clearInterval(keepAlive);

@@ -3,7 +3,9 @@ import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 /** Key text: `plk_<key id, 32 hex>_<secret, 43 base64url chars = 256 random bits>`. */
 const keyPattern = /^plk_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
 const scryptKeyLength = 32;
-/** scrypt cost: N=2^14, r=8 (Node's defaults, ~16 MB, tens of ms); the secret is random, so this is defence in depth. */
+/** scrypt cost: N=2^14, r=8 (Node's defaults, ~16 MB, tens of ms); the secret is random, so this is defence in depth.
+ *
+ */
 const scryptOptions = { N: 16_384, r: 8, p: 1, maxmem: 64 * 1_048_576 };
 
 export interface ParsedApiKey {

@@ -8,7 +8,10 @@ import { removeDataFiles } from './remove-data-files.ts';
  * viewer tiles, under `slides/<id>/`) and an uploaded file (under `uploads/`); a file ingested in
  * place from SLIDE_DIRS stays where it is. Returns how many files went.
  */
-export async function removeSlideFiles(runtime: Pick<Runtime, 'config' | 'viewer'>, deleted: SlideRow[]): Promise<number> {
+export async function removeSlideFiles(
+  runtime: Pick<Runtime, 'config' | 'viewer'>,
+  deleted: SlideRow[],
+): Promise<number> {
   let files = 0;
   for (const slide of deleted) {
     await runtime.viewer.forget(slide);
@@ -24,7 +27,11 @@ export async function removeSlideFiles(runtime: Pick<Runtime, 'config' | 'viewer
  * deleted. Ingestion of it in this process stops first, so nothing is written for it afterwards.
  * Undefined when there is no such slide.
  */
-export async function deleteSlide(runtime: Runtime, slideId: string, audit: DeletionAudit): Promise<DeletedCounts | undefined> {
+export async function deleteSlide(
+  runtime: Runtime,
+  slideId: string,
+  audit: DeletionAudit,
+): Promise<DeletedCounts | undefined> {
   if (!(await runtime.store.slides.findById(slideId))) return undefined;
   await runtime.ingestion.cancel(slideId);
   const deleted = await runtime.store.deletions.deleteSlide(slideId, audit);

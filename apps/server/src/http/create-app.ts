@@ -53,7 +53,10 @@ export function createApp(holder: RuntimeHolder, options: AppOptions) {
   const app = new Hono<AppEnvironment>();
   app.onError(handleError(options.logger));
   app.notFound((context) => {
-    throw new PathLensError('not_found', `No route ${context.req.method} ${quotePrefix(context.req.path, 200)}. See the README for the API.`);
+    throw new PathLensError(
+      'not_found',
+      `No route ${context.req.method} ${quotePrefix(context.req.path, 200)}. See the README for the API.`,
+    );
   });
   app.use('*', securityHeaders());
   app.use('*', hostCheck(options.access));
@@ -62,14 +65,19 @@ export function createApp(holder: RuntimeHolder, options: AppOptions) {
   app.use('/v1/*', crossSiteGuard(options.access));
   app.use('/v1/*', async (context, next) => {
     if (!holder.runtime) {
-      const why = holder.startupError ? `start-up failed: ${holder.startupError.message}` : 'PathLens is starting (opening the database, loading models); retry in a few seconds';
+      const why = holder.startupError
+        ? `start-up failed: ${holder.startupError.message}`
+        : 'PathLens is starting (opening the database, loading models); retry in a few seconds';
       throw new PathLensError('server_starting', why, { retryAfterSeconds: 5 });
     }
     context.set('runtime', holder.runtime);
     await next();
   });
   app.use('/v1/*', authenticate(options.access));
-  app.use('/v1/*', requestBodyLimits({ maxUploadBytes: options.maxUploadBytes, maxJsonBytes: options.maxJsonBytes ?? 16 * 1_048_576 }));
+  app.use(
+    '/v1/*',
+    requestBodyLimits({ maxUploadBytes: options.maxUploadBytes, maxJsonBytes: options.maxJsonBytes ?? 16 * 1_048_576 }),
+  );
   app.route('/', dicomWebRoutes());
   app.route('/', slidesRoutes());
   app.route('/', slideReingestRoute());

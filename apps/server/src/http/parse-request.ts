@@ -17,14 +17,18 @@ export async function readJsonBody(context: Context): Promise<unknown> {
   try {
     return await context.req.json();
   } catch {
-    throw new PathLensError('invalid_request', 'The request body is not valid JSON (send Content-Type: application/json and a JSON object).');
+    throw new PathLensError(
+      'invalid_request',
+      'The request body is not valid JSON (send Content-Type: application/json and a JSON object).',
+    );
   }
 }
 
 /** The request body as a JSON object (not an array or a scalar). */
 export async function readJsonObject(context: Context): Promise<Record<string, unknown>> {
   const body = await readJsonBody(context);
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new PathLensError('invalid_request', 'The request body must be a JSON object.');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new PathLensError('invalid_request', 'The request body must be a JSON object.');
   return body as Record<string, unknown>;
 }
 
@@ -32,7 +36,9 @@ export function parseValue<T extends z.ZodType>(schema: T, value: unknown, where
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new PathLensError('invalid_request', `Invalid ${where}: ${describeIssues(parsed.error)}`, { param: first?.path.join('.') || null });
+    throw new PathLensError('invalid_request', `Invalid ${where}: ${describeIssues(parsed.error)}`, {
+      param: first?.path.join('.') || null,
+    });
   }
   return parsed.data;
 }

@@ -6,7 +6,9 @@ import { invalidTextReason } from '@pathlens/core';
  * before anything is stored when it holds NUL, control characters or broken Unicode, or is longer than `maxLength`.
  */
 export function plainText(options: { maxLength?: number } = {}) {
-  const base = options.maxLength ? z.string().max(options.maxLength, `at most ${options.maxLength} characters`) : z.string();
+  const base = options.maxLength
+    ? z.string().max(options.maxLength, `at most ${options.maxLength} characters`)
+    : z.string();
   return base.superRefine((value, context) => {
     const reason = invalidTextReason(value);
     if (reason) context.addIssue({ code: 'custom', message: `${reason}; send plain text` });

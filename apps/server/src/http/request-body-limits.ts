@@ -35,7 +35,8 @@ export function requestBodyLimits(limits: BodyLimits): MiddlewareHandler<AppEnvi
     context.set('maxUploadBytes', limits.maxUploadBytes);
     if (!(context.req.header('content-type') ?? '').startsWith('multipart/form-data')) return json(context, next);
     const declaredBytes = Number(context.req.header('content-length'));
-    if (Number.isFinite(declaredBytes) && declaredBytes > limits.maxUploadBytes) throw uploadTooLarge(limits.maxUploadBytes);
+    if (Number.isFinite(declaredBytes) && declaredBytes > limits.maxUploadBytes)
+      throw uploadTooLarge(limits.maxUploadBytes);
     return next();
   };
 }

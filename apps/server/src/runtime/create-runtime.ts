@@ -18,20 +18,34 @@ import { removeAbandonedUploads } from './remove-abandoned-uploads.ts';
  * Open the store (migrating it), pick and load the models, and start the ingestion worker,
  * which resumes whatever an earlier process left unfinished.
  */
-export async function createRuntime(config: Config, logger: Logger, options: { serverUrl?: string } = {}): Promise<Runtime> {
+export async function createRuntime(
+  config: Config,
+  logger: Logger,
+  options: { serverUrl?: string } = {},
+): Promise<Runtime> {
   // Before anything heavy: a broken label-set file stops start-up at once, naming the file and field.
   const labelSets = await LabelSetCatalog.load({ userDirectory: config.labelSetsDir });
   const reportTemplates = await loadReportTemplates({ extraDir: config.reportTemplatesDir });
-  const store: Store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, serverUrl: options.serverUrl });
-  const abandonedUploads = await removeAbandonedUploads(uploadsDirectory(config.dataDir), { olderThanMs: 24 * 3_600_000 });
-  if (abandonedUploads > 0) logger.info(`removed ${abandonedUploads} upload(s) a crash cut off (.incoming-* over a day old)`);
+  const store: Store = await openStore({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    serverUrl: options.serverUrl,
+  });
+  const abandonedUploads = await removeAbandonedUploads(uploadsDirectory(config.dataDir), {
+    olderThanMs: 24 * 3_600_000,
+  });
+  if (abandonedUploads > 0)
+    logger.info(`removed ${abandonedUploads} upload(s) a crash cut off (.incoming-* over a day old)`);
   try {
     logger.info(`store: ${store.handle.driver} at ${store.handle.location} (migrated)`);
     const models = await selectModels(config, logger, (line) => logger.info(line));
     if (models.demoWarning) logger.warn(models.demoWarning);
     const encoder = models.imageTextEncoder;
     if (encoder.embeddingDimension !== embeddingDimension) {
-      throw new PathLensError('invalid_config', `IMAGE_TEXT_ENCODER ${encoder.id} makes ${encoder.embeddingDimension}-d embeddings; this store holds ${embeddingDimension}-d vectors. Pick a ${embeddingDimension}-d encoder.`);
+      throw new PathLensError(
+        'invalid_config',
+        `IMAGE_TEXT_ENCODER ${encoder.id} makes ${encoder.embeddingDimension}-d embeddings; this store holds ${embeddingDimension}-d vectors. Pick a ${embeddingDimension}-d encoder.`,
+      );
     }
     const loadOptions = {
       modelsDir: config.modelsDir,
@@ -41,27 +55,44 @@ export async function createRuntime(config: Config, logger: Logger, options: { s
       onnxThreads: threadBudget({ cpuThreads: config.cpuThreads }).onnxIntraOpThreads,
     };
     const [imageEncoder, textEncoder, languageModel] = await Promise.all([
-      // In a worker thread by default: encoding a batch takes seconds and would otherwise hold up every request and heartbeat.
-      config.encoderThread === 'worker' ? WorkerThreadImageEncoder.load(loadOptions) : ClipImageEncoder.load(loadOptions),
+      // In a worker thread by default: encoding a batch takes seconds and would otherwise hold up every request and
+      // heartbeat.
+      config.encoderThread === 'worker'
+        ? WorkerThreadImageEncoder.load(loadOptions)
+        : ClipImageEncoder.load(loadOptions),
       ClipTextEncoder.load(loadOptions),
       loadLanguageModel(languageModelSettings(config, models)),
     ]);
     logger.info(`models: encoder ${imageEncoder.modelId}, chat ${languageModel.modelId}`);
     const dicomWeb = DicomWebServers.fromSettings(config);
     const openSlide = slideOpener(dicomWeb);
-    const ingestion = new IngestionWorker({ store, imageEncoder, logger, openSlide }, {
-      ...ingestionOptionsFromConfig(config),
-      processKind: 'server',
-    });
+    const ingestion = new IngestionWorker(
+      { store, imageEncoder, logger, openSlide },
+      {
+        ...ingestionOptionsFromConfig(config),
+        processKind: 'server',
+      },
+    );
     if (config.ingestWorkers === 0 && store.handle.driver === 'pglite') {
-      logger.warn('INGEST_WORKERS=0 on the embedded store: slides stay queued, as no other process can open this database to ingest them. Set INGEST_WORKERS=1.');
+      logger.warn(
+        'INGEST_WORKERS=0 on the embedded store: slides stay queued, as no other process can open this database to ingest them. Set INGEST_WORKERS=1.',
+      );
     } else if (config.ingestWorkers === 0) {
-      logger.info('INGEST_WORKERS=0: this server ingests nothing; `pathlens worker` processes on the same DATABASE_URL do.');
+      logger.info(
+        'INGEST_WORKERS=0: this server ingests nothing; `pathlens worker` processes on the same DATABASE_URL do.',
+      );
     }
     await ingestion.start();
     const phiScrubber = createPhiScrubber(config.phiScrubbing);
-    const outboundFetch = createGuardedFetch({ allowedHosts: config.fetchAllowedHosts, maxBytes: config.fetchMaxMegabytes * 1_048_576, timeoutMs: config.fetchTimeoutSeconds * 1000 });
-    const pairImports = new PairImportWorker({ store, imageEncoder, textEncoder, phiScrubber, logger, fetch: outboundFetch }, { dataDir: config.dataDir, batchSize: config.encoderBatchSize });
+    const outboundFetch = createGuardedFetch({
+      allowedHosts: config.fetchAllowedHosts,
+      maxBytes: config.fetchMaxMegabytes * 1_048_576,
+      timeoutMs: config.fetchTimeoutSeconds * 1000,
+    });
+    const pairImports = new PairImportWorker(
+      { store, imageEncoder, textEncoder, phiScrubber, logger, fetch: outboundFetch },
+      { dataDir: config.dataDir, batchSize: config.encoderBatchSize },
+    );
     await pairImports.start();
     const viewer = new SlideViewer({
       dataDir: config.dataDir,

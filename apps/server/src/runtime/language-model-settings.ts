@@ -2,7 +2,9 @@ import type { Config } from '@pathlens/core';
 import type { LanguageModelSettings } from '@pathlens/language-model';
 import type { SelectedModels } from './select-models.ts';
 
-/** CHAT_PROVIDER and its settings as the language-model factory takes them: the model is chosen by configuration only. */
+/** CHAT_PROVIDER and its settings as the language-model factory takes them: the model is chosen by configuration only.
+ *
+ */
 export function languageModelSettings(config: Config, models: SelectedModels): LanguageModelSettings {
   if (config.chatProvider === 'openai-compatible') {
     return {

@@ -6,7 +6,10 @@ import path from 'node:path';
  * `.incoming-*` temporary files, once older than `olderThanMs` (so an upload that another server
  * sharing the folder is still receiving is never touched). Returns how many went.
  */
-export async function removeAbandonedUploads(uploadsDirectory: string, options: { olderThanMs: number; nowMs?: number }): Promise<number> {
+export async function removeAbandonedUploads(
+  uploadsDirectory: string,
+  options: { olderThanMs: number; nowMs?: number },
+): Promise<number> {
   const names = await readdir(uploadsDirectory).catch(() => [] as string[]);
   const cutoffMs = (options.nowMs ?? Date.now()) - options.olderThanMs;
   let removed = 0;

@@ -29,12 +29,25 @@ export interface SelectedModels {
  * (when PULL_MODELS allows); when that is impossible the generated tiny models stand in,
  * and the returned warning says so plainly: it goes to the log, `/v1/models` and every answer.
  */
-export async function selectModels(config: Config, logger: Logger, onPullProgress?: (line: string) => void): Promise<SelectedModels> {
+export async function selectModels(
+  config: Config,
+  logger: Logger,
+  onPullProgress?: (line: string) => void,
+): Promise<SelectedModels> {
   const manifest = await loadModelManifest();
   const substituted: { id: string; reason: string }[] = [];
-  const pick = async <Task extends ModelManifestEntry['task']>(configuredId: string, tinyId: string, task: Task): Promise<Extract<ModelManifestEntry, { task: Task }>> => {
+  const pick = async <Task extends ModelManifestEntry['task']>(
+    configuredId: string,
+    tinyId: string,
+    task: Task,
+  ): Promise<Extract<ModelManifestEntry, { task: Task }>> => {
     const entry = findModelEntry(manifest, configuredId) as Extract<ModelManifestEntry, { task: Task }>;
-    if (entry.task !== task) throw new PathLensError('invalid_config', `Model "${configuredId}" is a ${entry.task} model, not a ${task} model.`, { modelId: configuredId });
+    if (entry.task !== task)
+      throw new PathLensError(
+        'invalid_config',
+        `Model "${configuredId}" is a ${entry.task} model, not a ${task} model.`,
+        { modelId: configuredId },
+      );
     if (entry.source.kind === 'generated') return entry;
     const folder = await resolveModelFolder(config.modelsDir, entry);
     if (folder.present) return entry;
@@ -50,8 +63,12 @@ export async function selectModels(config: Config, logger: Logger, onPullProgres
             const done = progress.totalBytes !== undefined && progress.receivedBytes >= progress.totalBytes;
             if (!done && Date.now() - lastReportMs < 2_000) return; // a progress line every 2 s, not every chunk
             lastReportMs = Date.now();
-            const percent = progress.totalBytes ? ` ${Math.floor((100 * progress.receivedBytes) / progress.totalBytes)}%` : '';
-            onPullProgress?.(`pulling ${entry.id}: ${progress.file} ${(progress.receivedBytes / 1_048_576).toFixed(1)} MB${percent}`);
+            const percent = progress.totalBytes
+              ? ` ${Math.floor((100 * progress.receivedBytes) / progress.totalBytes)}%`
+              : '';
+            onPullProgress?.(
+              `pulling ${entry.id}: ${progress.file} ${(progress.receivedBytes / 1_048_576).toFixed(1)} MB${percent}`,
+            );
           },
         });
         return entry;
@@ -64,10 +81,16 @@ export async function selectModels(config: Config, logger: Logger, onPullProgres
   };
 
   const imageTextEncoder = await pick(config.imageTextEncoder, tinyImageTextEncoderId, 'image-text-encoder');
-  const chat = config.chatProvider === 'local' ? await pick(config.chatModel, tinyChatModelId, 'chat') : manifestChatEntry(manifest, config.chatModel);
-  if (imageTextEncoder.demo || chat?.demo) await ensureTinyModels({ modelsDir: config.modelsDir, log: (line) => logger.debug(line) });
+  const chat =
+    config.chatProvider === 'local'
+      ? await pick(config.chatModel, tinyChatModelId, 'chat')
+      : manifestChatEntry(manifest, config.chatModel);
+  if (imageTextEncoder.demo || chat?.demo)
+    await ensureTinyModels({ modelsDir: config.modelsDir, log: (line) => logger.debug(line) });
   // An upstream model is not a demo model, whatever tokenizer counts its tokens.
-  const demoIds = [imageTextEncoder, config.chatProvider === 'local' ? chat : null].filter((entry) => entry?.demo).map((entry) => entry!.id);
+  const demoIds = [imageTextEncoder, config.chatProvider === 'local' ? chat : null]
+    .filter((entry) => entry?.demo)
+    .map((entry) => entry!.id);
   const demoWarning = demoIds.length
     ? `DEMO MODELS: PathLens is running on generated tiny models (${demoIds.join(', ')}) that know nothing about pathology; their output is not meaningful.` +
       (substituted.length ? ` Configured models unavailable: ${describeSubstitutions(substituted)}` : '')

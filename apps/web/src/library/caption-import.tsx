@@ -4,7 +4,9 @@ import { describeError } from '../api/api-error.ts';
 import type { PairImport } from '../api/api-types.ts';
 import { ProgressBar } from '../slides/progress-bar.tsx';
 
-/** Import a caption file (CSV, JSONL, JSON or id⇥caption TXT), optionally with its images; progress and rejected rows. */
+/** Import a caption file (CSV, JSONL, JSON or id⇥caption TXT), optionally with its images; progress and rejected rows.
+ *
+ */
 export function CaptionImport() {
   const [file, setFile] = useState<File | null>(null);
   const [images, setImages] = useState<File[]>([]);

@@ -101,7 +101,8 @@ export function SlideViewPage({
             </button>
           ))}
         </div>
-        {/* Every panel stays mounted (hidden when not chosen): a streaming answer goes on while another tab is open. */}
+        {/* Every panel stays mounted (hidden when not chosen): */}
+        {/* a streaming answer goes on while another tab is open. */}
         <div id="panel-chat" role="tabpanel" aria-labelledby="tab-chat" class="tab-panel" hidden={tab !== 'chat'}>
           <ChatPanel slide={slide} state={state} demoWarning={demoWarning} />
         </div>

@@ -13,9 +13,13 @@ export interface LabelledPicture {
  * other class chosen by rotation so every class is asked about equally. Deterministic.
  *
  * @example
- * closedImageQuestions([{ imagePath: 'TUM-1.png', label: 'TUM' }], [{ id: 'TUM', name: 'tumour epithelium' }, { id: 'STR', name: 'stroma' }]);
+ * closedImageQuestions([{ imagePath: 'TUM-1.png', label: 'TUM' }], [{ id: 'TUM', name: 'tumour epithelium' }, { id:
+ * 'STR', name: 'stroma' }]);
  */
-export function closedImageQuestions(pictures: readonly LabelledPicture[], classes: readonly { id: string; name: string }[]): VqaRow[] {
+export function closedImageQuestions(
+  pictures: readonly LabelledPicture[],
+  classes: readonly { id: string; name: string }[],
+): VqaRow[] {
   const classIndex = new Map(classes.map((labelClass, index) => [labelClass.id.toLowerCase(), index]));
   const rows: VqaRow[] = [];
   pictures.forEach((picture, pictureIndex) => {

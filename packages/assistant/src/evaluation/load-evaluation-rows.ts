@@ -32,9 +32,15 @@ async function readRows(file: string): Promise<unknown[]> {
   const trimmed = text.trim();
   try {
     if (trimmed.startsWith('[')) return JSON.parse(trimmed) as unknown[];
-    return trimmed.split('\n').filter((line) => line.trim()).map((line) => JSON.parse(line) as unknown);
+    return trimmed
+      .split('\n')
+      .filter((line) => line.trim())
+      .map((line) => JSON.parse(line) as unknown);
   } catch (error) {
-    throw new PathLensError('invalid_request', `${file} is neither a JSON array nor JSON lines: ${(error as Error).message}.`);
+    throw new PathLensError(
+      'invalid_request',
+      `${file} is neither a JSON array nor JSON lines: ${(error as Error).message}.`,
+    );
   }
 }
 
@@ -57,7 +63,12 @@ export async function loadVqaRows(file: string): Promise<VqaRow[]> {
     const answer = text(row.answer) ?? text(row.Answers);
     if (question && answer) {
       const image = text(row.image) ?? text(row.image_path);
-      rows.push({ question, answer, imageId: text(row.image_id) ?? text(row.Image_ID), imagePath: image ? path.resolve(path.dirname(file), image) : null });
+      rows.push({
+        question,
+        answer,
+        imageId: text(row.image_id) ?? text(row.Image_ID),
+        imagePath: image ? path.resolve(path.dirname(file), image) : null,
+      });
       continue;
     }
     const sentences = (row.sentf as { pvqa?: unknown } | undefined)?.pvqa;
@@ -66,11 +77,16 @@ export async function loadVqaRows(file: string): Promise<VqaRow[]> {
       sentences.forEach((sentence, index) => {
         const label = labels[index] as Record<string, number> | undefined;
         const best = label ? Object.entries(label).sort((a, b) => b[1] - a[1])[0]?.[0] : undefined;
-        if (typeof sentence === 'string' && best) rows.push({ question: sentence, answer: best, imageId: text(row.img_id), imagePath: null });
+        if (typeof sentence === 'string' && best)
+          rows.push({ question: sentence, answer: best, imageId: text(row.img_id), imagePath: null });
       });
     }
   }
-  if (rows.length === 0) throw new PathLensError('invalid_request', `${file} has no question/answer rows: expected PathVQA's files or rows of { "question", "answer" }.`);
+  if (rows.length === 0)
+    throw new PathLensError(
+      'invalid_request',
+      `${file} has no question/answer rows: expected PathVQA's files or rows of { "question", "answer" }.`,
+    );
   return rows;
 }
 
@@ -83,8 +99,14 @@ export async function loadReportReferences(file: string): Promise<ReportReferenc
     const row = (value ?? {}) as Record<string, unknown>;
     const slide = text(row.slide) ?? text(row.slide_id) ?? text(row.slide_path);
     const reference = text(row.reference) ?? text(row.report);
-    if (!slide || !reference) throw new PathLensError('invalid_request', `${file} row ${index + 1}: needs "slide" (an id or a path) and "reference" (the report text).`);
-    const keyTerms = Array.isArray(row.key_terms) ? row.key_terms.filter((term): term is string => typeof term === 'string') : null;
+    if (!slide || !reference)
+      throw new PathLensError(
+        'invalid_request',
+        `${file} row ${index + 1}: needs "slide" (an id or a path) and "reference" (the report text).`,
+      );
+    const keyTerms = Array.isArray(row.key_terms)
+      ? row.key_terms.filter((term): term is string => typeof term === 'string')
+      : null;
     return { slide, reference, keyTerms, templateId: text(row.template_id) };
   });
   if (references.length === 0) throw new PathLensError('invalid_request', `${file} has no slide/report pairs.`);

@@ -49,7 +49,8 @@ export function rougeL(hypothesis: string, reference: string, beta = 1.2): numbe
   for (const token of left) {
     const current = new Array<number>(right.length + 1).fill(0);
     for (let column = 1; column <= right.length; column++) {
-      current[column] = token === right[column - 1] ? previous[column - 1]! + 1 : Math.max(previous[column]!, current[column - 1]!);
+      current[column] =
+        token === right[column - 1] ? previous[column - 1]! + 1 : Math.max(previous[column]!, current[column - 1]!);
     }
     previous = current;
   }

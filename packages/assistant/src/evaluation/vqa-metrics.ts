@@ -30,7 +30,8 @@ export function readYesNo(prediction: string): 'yes' | 'no' | null {
 }
 
 /** Exact match after `normaliseAnswer`. */
-export const exactMatch = (prediction: string, reference: string) => normaliseAnswer(prediction) === normaliseAnswer(reference);
+export const exactMatch = (prediction: string, reference: string) =>
+  normaliseAnswer(prediction) === normaliseAnswer(reference);
 
 /** SQuAD's token F1: overlap of normalised words (with multiplicity) between prediction and reference. */
 export function tokenF1(prediction: string, reference: string): number {
@@ -53,7 +54,8 @@ export function tokenF1(prediction: string, reference: string): number {
   return (2 * precision * recall) / (precision + recall);
 }
 
-const mean = (values: number[]) => (values.length ? values.reduce((sum, value) => sum + value, 0) / values.length : null);
+const mean = (values: number[]) =>
+  values.length ? values.reduce((sum, value) => sum + value, 0) / values.length : null;
 
 /**
  * PathVQA's metrics over a set of answers: closed-ended (yes/no) accuracy, open-ended exact

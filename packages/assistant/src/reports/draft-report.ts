@@ -54,7 +54,15 @@ export interface DraftedReport {
   createdAt: Date;
 }
 
-const reportEvidenceLimits: EvidenceLimits = { patches: 4, prototypes: 6, findingsPerLabelSet: 3, minFindingProbability: 0.1, similarSlides: 3, pairs: 3, captionsPerRegion: 2 };
+const reportEvidenceLimits: EvidenceLimits = {
+  patches: 4,
+  prototypes: 6,
+  findingsPerLabelSet: 3,
+  minFindingProbability: 0.1,
+  similarSlides: 3,
+  pairs: 3,
+  captionsPerRegion: 2,
+};
 const maxNewTokens: Record<ReportMode, number> = { assembled: 200, json: 900 };
 
 /**
@@ -63,7 +71,8 @@ const maxNewTokens: Record<ReportMode, number> = { assembled: 200, json: 900 };
  * similar slides). Returns null when the request was cancelled before it finished.
  *
  * @example
- * const drafted = await draftReport({ store, textEncoder, languageModel, templates }, { slideId, mode: 'assembled', maxAttempts: 3 });
+ * const drafted = await draftReport({ store, textEncoder, languageModel, templates }, { slideId, mode: 'assembled',
+ * maxAttempts: 3 });
  */
 export async function draftReport(
   dependencies: EvidenceSources & { languageModel: LanguageModel; templates: Map<string, ReportTemplate> },
@@ -77,26 +86,44 @@ export async function draftReport(
   const gathered = await gatherEvidence(dependencies, query, slide, reportEvidenceLimits, template.finding_label_sets);
   const fixedTokens = languageModel.countTokens(jsonReportInstructions(template) + (clinicalContext ?? ''));
   const budgetTokens = languageModel.contextLengthTokens - maxNewTokens[request.mode] - fixedTokens - 128;
-  const evidence = fitEvidence(gathered.items, describeEvidence, (text) => languageModel.countTokens(text), budgetTokens);
+  const evidence = fitEvidence(
+    gathered.items,
+    describeEvidence,
+    (text) => languageModel.countTokens(text),
+    budgetTokens,
+  );
 
   const turn = await holdTurn(languageModel, request.place, request.signal);
   if (!turn) return null;
   let report: Report;
   let attempts: ReportAttempt[];
   try {
-    const options = { clinicalContext, maxAttempts: request.maxAttempts, maxNewTokens: maxNewTokens[request.mode], signal: request.signal, place: turn.forGeneration };
+    const options = {
+      clinicalContext,
+      maxAttempts: request.maxAttempts,
+      maxNewTokens: maxNewTokens[request.mode],
+      signal: request.signal,
+      place: turn.forGeneration,
+    };
     if (request.mode === 'json') {
       const written = await writeJsonReport(languageModel, evidence, template, options);
       if (!written.report) return null;
       report = written.report;
       attempts = written.attempts;
     } else {
-      const skeleton = assembleReport(evidence, template, { clinicalContext, modelId: languageModel.modelId, demo: languageModel.demo });
+      const skeleton = assembleReport(evidence, template, {
+        clinicalContext,
+        modelId: languageModel.modelId,
+        demo: languageModel.demo,
+      });
       const description = await writeDescription(languageModel, evidence, template, options);
       if (description.cancelled) return null;
       attempts = description.attempts;
       const limitations = description.usedFallback
-        ? [...skeleton.limitations, `The model’s description failed validation ${request.maxAttempts} time(s) (${description.attempts.at(-1)?.problems.join('; ')}); the description above is assembled from the evidence alone.`]
+        ? [
+            ...skeleton.limitations,
+            `The model’s description failed validation ${request.maxAttempts} time(s) (${description.attempts.at(-1)?.problems.join('; ')}); the description above is assembled from the evidence alone.`,
+          ]
         : skeleton.limitations;
       report = { ...skeleton, microscopic_description: description.text, limitations };
     }
@@ -107,7 +134,11 @@ export async function draftReport(
   const enforced = enforceSupportedNumbers(report, evidence);
   const problems = reportProblems(enforced.report, evidence);
   if (problems.length) {
-    throw new PathLensError('report_generation_failed', `The drafted report did not validate: ${problems.slice(0, 5).join('; ')}.`, { problems, attempts });
+    throw new PathLensError(
+      'report_generation_failed',
+      `The drafted report did not validate: ${problems.slice(0, 5).join('; ')}.`,
+      { problems, attempts },
+    );
   }
   const markdown = renderReportMarkdown(enforced.report, evidence, `${template.name}: ${slide.name}`);
   const stored = await store.reports.create({

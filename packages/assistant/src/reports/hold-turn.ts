@@ -5,7 +5,11 @@ import type { LanguageModel, QueuePlace } from '@pathlens/language-model';
  * are one request): `forGeneration` is the place to pass to each `generate`, which cannot
  * end the turn; `release` ends it. Null when the signal aborted while waiting.
  */
-export async function holdTurn(languageModel: LanguageModel, place: QueuePlace | undefined, signal: AbortSignal | undefined): Promise<{ forGeneration: QueuePlace; release: () => void } | null> {
+export async function holdTurn(
+  languageModel: LanguageModel,
+  place: QueuePlace | undefined,
+  signal: AbortSignal | undefined,
+): Promise<{ forGeneration: QueuePlace; release: () => void } | null> {
   const held = place ?? languageModel.queue.join(signal);
   try {
     await held.ready;

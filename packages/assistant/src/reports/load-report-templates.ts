@@ -18,14 +18,23 @@ export const fallbackTemplateId = 'general';
  * @example
  * const templates = await loadReportTemplates({ extraDir: process.env.REPORT_TEMPLATES_DIR });
  */
-export async function loadReportTemplates(options: { extraDir?: string | undefined } = {}): Promise<Map<string, ReportTemplate>> {
+export async function loadReportTemplates(
+  options: { extraDir?: string | undefined } = {},
+): Promise<Map<string, ReportTemplate>> {
   const templates = new Map<string, ReportTemplate>();
-  for (const directory of [shippedReportTemplatesDir, options.extraDir].filter((entry): entry is string => Boolean(entry))) {
+  for (const directory of [shippedReportTemplatesDir, options.extraDir].filter((entry): entry is string =>
+    Boolean(entry),
+  )) {
     let names: string[];
     try {
       names = (await readdir(directory)).filter((name) => name.endsWith('.json')).sort();
     } catch (error) {
-      throw new PathLensError('invalid_config', `Cannot read report templates from ${directory}; set REPORT_TEMPLATES_DIR to a folder of *.json templates.`, { directory }, { cause: error });
+      throw new PathLensError(
+        'invalid_config',
+        `Cannot read report templates from ${directory}; set REPORT_TEMPLATES_DIR to a folder of *.json templates.`,
+        { directory },
+        { cause: error },
+      );
     }
     for (const name of names) {
       const file = path.join(directory, name);
@@ -33,26 +42,48 @@ export async function loadReportTemplates(options: { extraDir?: string | undefin
       try {
         value = JSON.parse(await readFile(file, 'utf8'));
       } catch (error) {
-        throw new PathLensError('invalid_config', `Report template ${file} is not valid JSON: ${(error as Error).message}`, { file });
+        throw new PathLensError(
+          'invalid_config',
+          `Report template ${file} is not valid JSON: ${(error as Error).message}`,
+          { file },
+        );
       }
       const parsed = reportTemplateSchema.safeParse(value);
       if (!parsed.success) {
-        const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
-        throw new PathLensError('invalid_config', `Report template ${file} is not valid: ${problems}. See report-templates/README.md.`, { file });
+        const problems = parsed.error.issues
+          .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+          .join('; ');
+        throw new PathLensError(
+          'invalid_config',
+          `Report template ${file} is not valid: ${problems}. See report-templates/README.md.`,
+          { file },
+        );
       }
       templates.set(parsed.data.id, parsed.data);
     }
   }
-  if (!templates.has(fallbackTemplateId)) throw new PathLensError('invalid_config', `No "${fallbackTemplateId}" report template found; it is the fallback for slides of unknown organ.`);
+  if (!templates.has(fallbackTemplateId))
+    throw new PathLensError(
+      'invalid_config',
+      `No "${fallbackTemplateId}" report template found; it is the fallback for slides of unknown organ.`,
+    );
   return templates;
 }
 
 /** The requested template, else the one naming the slide's organ, else `general`. */
-export function chooseTemplate(templates: Map<string, ReportTemplate>, requestedId: string | undefined, organ: string | null): ReportTemplate {
+export function chooseTemplate(
+  templates: Map<string, ReportTemplate>,
+  requestedId: string | undefined,
+  organ: string | null,
+): ReportTemplate {
   if (requestedId) {
     const template = templates.get(requestedId);
     if (!template) {
-      throw new PathLensError('not_found', `No report template "${requestedId}". Templates: ${[...templates.keys()].join(', ')} (GET /v1/report-templates).`, { param: 'template_id' });
+      throw new PathLensError(
+        'not_found',
+        `No report template "${requestedId}". Templates: ${[...templates.keys()].join(', ')} (GET /v1/report-templates).`,
+        { param: 'template_id' },
+      );
     }
     return template;
   }

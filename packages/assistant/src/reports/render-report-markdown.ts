@@ -22,22 +22,34 @@ function evidenceLine(item: EvidenceItem): string {
   }
 }
 
-/** The report as markdown: the draft notice first and last, every statement with its evidence numbers, then the evidence list. */
+/** The report as markdown: the draft notice first and last, every statement with its evidence numbers, then the
+ * evidence list.
+ */
 export function renderReportMarkdown(report: Report, evidence: EvidenceItem[], title: string): string {
   const lines = [`# ${title} — draft report`, '', `> **${report.notice}**`, ''];
-  lines.push('## Specimen', '', `- Site: ${report.specimen.site}`, `- Stain: ${report.specimen.stain}`, `- ${report.specimen.description}`, '');
+  lines.push(
+    '## Specimen',
+    '',
+    `- Site: ${report.specimen.site}`,
+    `- Stain: ${report.specimen.stain}`,
+    `- ${report.specimen.description}`,
+    '',
+  );
   lines.push('## Candidate diagnoses', '');
   if (report.candidate_diagnoses.length === 0) lines.push('- None supported by the available evidence.');
   for (const candidate of report.candidate_diagnoses) {
     const probability = candidate.probability !== null ? `, p = ${candidate.probability.toFixed(2)}` : '';
-    lines.push(`- ${candidate.diagnosis} — ${candidate.confidence} confidence${probability}${references(candidate.evidence)}`);
+    lines.push(
+      `- ${candidate.diagnosis} — ${candidate.confidence} confidence${probability}${references(candidate.evidence)}`,
+    );
   }
   lines.push('', '## Microscopic description', '', report.microscopic_description, '');
   lines.push('## Key findings', '');
   if (report.key_findings.length === 0) lines.push('- None.');
   for (const finding of report.key_findings) lines.push(`- ${finding.finding}${references(finding.evidence)}`);
   lines.push('', '## Measurements', '', '| measurement | value | evidence |', '|---|---|---|');
-  for (const measurement of report.measurements) lines.push(`| ${measurement.name} | ${measurement.value} | ${references(measurement.evidence).trim() || '—'} |`);
+  for (const measurement of report.measurements)
+    lines.push(`| ${measurement.name} | ${measurement.value} | ${references(measurement.evidence).trim() || '—'} |`);
   lines.push('', '## Limitations', '');
   for (const limitation of report.limitations) lines.push(`- ${limitation}`);
   lines.push('', '## Evidence', '');

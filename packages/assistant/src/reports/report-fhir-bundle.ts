@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import type { Bundle, BundleEntry, DiagnosticReport, Extension, Media, Observation, Reference, Resource, Specimen } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  BundleEntry,
+  DiagnosticReport,
+  Extension,
+  Media,
+  Observation,
+  Reference,
+  Resource,
+  Specimen,
+} from '@medplum/fhirtypes';
 import type { EvidenceItem } from '../evidence.ts';
 import type { Report } from './report-schema.ts';
 
@@ -89,8 +99,12 @@ export function reportFhirBundle(input: FhirReportInput): Bundle {
         add(fullUrl('evidence', String(item.n)), {
           resourceType: 'Media',
           status: 'completed',
-          identifier: [{ system: pathLensFhirSystems.patch, value: item.kind === 'patch' ? item.id : (item.patchId ?? item.id) }],
-          type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/media-type', code: 'image', display: 'Image' }] },
+          identifier: [
+            { system: pathLensFhirSystems.patch, value: item.kind === 'patch' ? item.id : (item.patchId ?? item.id) },
+          ],
+          type: {
+            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/media-type', code: 'image', display: 'Image' }],
+          },
           modality: { text: 'Whole slide image region' },
           content: { contentType: 'image/jpeg', url: item.thumbnailUrl, title: `Evidence [${item.n}]` },
           note: [{ text: evidenceSummary(item) }],
@@ -99,7 +113,13 @@ export function reportFhirBundle(input: FhirReportInput): Bundle {
     }
   }
 
-  const observation = (key: string, code: Observation['code'], value: string, cited: number[], extra: Partial<Observation> = {}): Reference<Observation> =>
+  const observation = (
+    key: string,
+    code: Observation['code'],
+    value: string,
+    cited: number[],
+    extra: Partial<Observation> = {},
+  ): Reference<Observation> =>
     add(fullUrl('observation', key), {
       resourceType: 'Observation',
       status: 'preliminary',
@@ -107,33 +127,73 @@ export function reportFhirBundle(input: FhirReportInput): Bundle {
       specimen: specimenReference,
       issued: input.createdAt.toISOString(),
       valueString: value,
-      ...(cited.length ? { extension: cited.map((n) => ({ url: pathLensFhirSystems.citationExtension, valueInteger: n })) } : {}),
+      ...(cited.length
+        ? { extension: cited.map((n) => ({ url: pathLensFhirSystems.citationExtension, valueInteger: n })) }
+        : {}),
       ...(derivedFrom(cited, evidenceReferences).length ? { derivedFrom: derivedFrom(cited, evidenceReferences) } : {}),
       ...extra,
     } satisfies Observation);
 
   const results: Reference<Observation>[] = [];
   results.push(
-    observation('microscopic', { coding: [{ system: loinc, code: '22635-7', display: 'Path report.microscopic observation' }], text: 'Microscopic description' }, report.microscopic_description, []),
+    observation(
+      'microscopic',
+      {
+        coding: [{ system: loinc, code: '22635-7', display: 'Path report.microscopic observation' }],
+        text: 'Microscopic description',
+      },
+      report.microscopic_description,
+      [],
+    ),
   );
   report.candidate_diagnoses.forEach((candidate, index) =>
     results.push(
-      observation(`candidate/${index}`, { text: 'Candidate diagnosis (draft, not a final diagnosis)' }, candidate.diagnosis, candidate.evidence, {
-        component: [
-          { code: { text: 'confidence' }, valueString: candidate.confidence },
-          ...(candidate.probability !== null ? [{ code: { text: 'zero-shot probability' }, valueQuantity: { value: candidate.probability, unit: '1', system: 'http://unitsofmeasure.org', code: '1' } }] : []),
-        ],
-      }),
+      observation(
+        `candidate/${index}`,
+        { text: 'Candidate diagnosis (draft, not a final diagnosis)' },
+        candidate.diagnosis,
+        candidate.evidence,
+        {
+          component: [
+            { code: { text: 'confidence' }, valueString: candidate.confidence },
+            ...(candidate.probability !== null
+              ? [
+                  {
+                    code: { text: 'zero-shot probability' },
+                    valueQuantity: {
+                      value: candidate.probability,
+                      unit: '1',
+                      system: 'http://unitsofmeasure.org',
+                      code: '1',
+                    },
+                  },
+                ]
+              : []),
+          ],
+        },
+      ),
     ),
   );
-  report.key_findings.forEach((finding, index) => results.push(observation(`finding/${index}`, { text: 'Key finding' }, finding.finding, finding.evidence)));
-  report.measurements.forEach((measurement, index) => results.push(observation(`measurement/${index}`, { text: measurement.name }, measurement.value, measurement.evidence)));
+  report.key_findings.forEach((finding, index) =>
+    results.push(observation(`finding/${index}`, { text: 'Key finding' }, finding.finding, finding.evidence)),
+  );
+  report.measurements.forEach((measurement, index) =>
+    results.push(
+      observation(`measurement/${index}`, { text: measurement.name }, measurement.value, measurement.evidence),
+    ),
+  );
 
   const diagnosticReport: DiagnosticReport = {
     resourceType: 'DiagnosticReport',
     identifier: [{ system: pathLensFhirSystems.report, value: input.id }],
     status: 'preliminary',
-    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'SP', display: 'Surgical Pathology' }] }],
+    category: [
+      {
+        coding: [
+          { system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'SP', display: 'Surgical Pathology' },
+        ],
+      },
+    ],
     code: { coding: [{ system: loinc, code: '11526-1', display: 'Pathology study' }], text: 'Pathology report draft' },
     issued: input.createdAt.toISOString(),
     performer: [{ display: `PathLens draft (model ${input.model})` }],
@@ -141,7 +201,13 @@ export function reportFhirBundle(input: FhirReportInput): Bundle {
     result: results,
     media: [{ comment: 'Slide the draft describes', link: slideReference }],
     conclusion: conclusionText(report),
-    presentedForm: [{ contentType: 'text/markdown', title: `${slide.name} — draft report`, data: Buffer.from(input.markdown, 'utf8').toString('base64') }],
+    presentedForm: [
+      {
+        contentType: 'text/markdown',
+        title: `${slide.name} — draft report`,
+        data: Buffer.from(input.markdown, 'utf8').toString('base64'),
+      },
+    ],
     extension: input.evidence.map(evidenceExtension),
   };
   entries.unshift({ fullUrl: fullUrl('report', input.id), resource: diagnosticReport });
@@ -149,7 +215,9 @@ export function reportFhirBundle(input: FhirReportInput): Bundle {
 }
 
 function derivedFrom(cited: number[], evidenceReferences: ReadonlyMap<number, Reference<Media>>): Reference<Media>[] {
-  const references = cited.map((n) => evidenceReferences.get(n)).filter((reference): reference is Reference<Media> => reference !== undefined);
+  const references = cited
+    .map((n) => evidenceReferences.get(n))
+    .filter((reference): reference is Reference<Media> => reference !== undefined);
   return [...new Map(references.map((reference) => [reference.reference, reference])).values()];
 }
 

@@ -11,18 +11,25 @@ import { noDescriptionSentence } from './write-description.ts';
  */
 export function reportProblems(value: unknown, evidence: EvidenceItem[]): string[] {
   const parsed = reportSchema.safeParse(value);
-  if (!parsed.success) return parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  if (!parsed.success)
+    return parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
   const report = parsed.data;
   const numbers = new Set(evidence.map((item) => item.n));
   const problems: string[] = [];
   const checkReferences = (references: number[], where: string) => {
-    for (const n of references) if (!numbers.has(n)) problems.push(`${where}: evidence [${n}] does not exist (use 1–${evidence.length})`);
+    for (const n of references)
+      if (!numbers.has(n)) problems.push(`${where}: evidence [${n}] does not exist (use 1–${evidence.length})`);
   };
-  report.candidate_diagnoses.forEach((candidate, index) => checkReferences(candidate.evidence, `candidate_diagnoses.${index}.evidence`));
+  report.candidate_diagnoses.forEach((candidate, index) =>
+    checkReferences(candidate.evidence, `candidate_diagnoses.${index}.evidence`),
+  );
   report.key_findings.forEach((finding, index) => checkReferences(finding.evidence, `key_findings.${index}.evidence`));
-  report.measurements.forEach((measurement, index) => checkReferences(measurement.evidence, `measurements.${index}.evidence`));
+  report.measurements.forEach((measurement, index) =>
+    checkReferences(measurement.evidence, `measurements.${index}.evidence`),
+  );
   const cited = [...report.microscopic_description.matchAll(/\[(\d{1,3})\]/g)].map((match) => Number(match[1]));
-  if (cited.length === 0 && report.microscopic_description !== noDescriptionSentence) problems.push('microscopic_description: cite the evidence as [n] after each statement');
+  if (cited.length === 0 && report.microscopic_description !== noDescriptionSentence)
+    problems.push('microscopic_description: cite the evidence as [n] after each statement');
   checkReferences(cited, 'microscopic_description');
   return problems;
 }
@@ -32,7 +39,10 @@ export function reportProblems(value: unknown, evidence: EvidenceItem[]): string
  * evidence gives is replaced, and a measurement whose value its cited evidence does not give
  * becomes "not assessable from the available evidence". Returns what was replaced.
  */
-export function enforceSupportedNumbers(report: Report, evidence: EvidenceItem[]): { report: Report; replaced: string[] } {
+export function enforceSupportedNumbers(
+  report: Report,
+  evidence: EvidenceItem[],
+): { report: Report; replaced: string[] } {
   const allTexts = evidence.map(describeEvidence);
   const replaced: string[] = [];
   const clean = (text: string) => {
@@ -43,7 +53,9 @@ export function enforceSupportedNumbers(report: Report, evidence: EvidenceItem[]
   const byNumber = new Map(evidence.map((item) => [item.n, item]));
   const measurements = report.measurements.map((measurement) => {
     if (measurement.value === notAssessable) return measurement;
-    const citedTexts = measurement.evidence.flatMap((n) => (byNumber.has(n) ? [describeEvidence(byNumber.get(n)!)] : []));
+    const citedTexts = measurement.evidence.flatMap((n) =>
+      byNumber.has(n) ? [describeEvidence(byNumber.get(n)!)] : [],
+    );
     const citedClaims = citedTexts.flatMap(findNumericClaims);
     const claims = findNumericClaims(measurement.value);
     const given = claims.length > 0 && claims.every((claim) => isSupported(claim, citedClaims));
@@ -55,7 +67,10 @@ export function enforceSupportedNumbers(report: Report, evidence: EvidenceItem[]
     report: {
       ...report,
       specimen: { ...report.specimen, description: clean(report.specimen.description) },
-      candidate_diagnoses: report.candidate_diagnoses.map((candidate) => ({ ...candidate, diagnosis: clean(candidate.diagnosis) })),
+      candidate_diagnoses: report.candidate_diagnoses.map((candidate) => ({
+        ...candidate,
+        diagnosis: clean(candidate.diagnosis),
+      })),
       microscopic_description: clean(report.microscopic_description),
       key_findings: report.key_findings.map((finding) => ({ ...finding, finding: clean(finding.finding) })),
       measurements,

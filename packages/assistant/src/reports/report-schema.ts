@@ -32,7 +32,9 @@ export const reportSchema = z.object({
     )
     .max(8),
   microscopic_description: z.string().trim().min(1).max(4000),
-  key_findings: z.array(z.object({ finding: z.string().trim().min(1).max(500), evidence: evidenceReferences.min(1) })).max(12),
+  key_findings: z
+    .array(z.object({ finding: z.string().trim().min(1).max(500), evidence: evidenceReferences.min(1) }))
+    .max(12),
   /** Only what evidence gives; the template's other measurements say "not assessable from the available evidence". */
   measurements: z
     .array(

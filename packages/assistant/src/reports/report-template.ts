@@ -13,14 +13,20 @@ export const reportTemplateSchema = z.object({
   default_site: z.string().min(1).default('not recorded'),
   /** Text the evidence is gathered for (what a report on this organ must look at). */
   evidence_query: z.string().min(1),
-  /** Label sets read out as zero-shot findings for slides of this organ (chat and reports); another organ's set would only mislead. */
+  /** Label sets read out as zero-shot findings for slides of this organ (chat and reports); another organ's set would
+   * only mislead.
+   */
   finding_label_sets: z.array(z.string().min(1)).default([]),
-  /** Those of `finding_label_sets` whose classes are diagnoses: their findings become candidate diagnoses (empty: none). */
+  /** Those of `finding_label_sets` whose classes are diagnoses: their findings become candidate diagnoses (empty:
+   * none).
+   */
   candidate_label_sets: z.array(z.string().min(1)).default([]),
   /** The instruction the model gets for the microscopic description. */
   description_instruction: z.string().min(1),
   /** Measurements this organ's report asks for; each says "not assessable…" unless evidence gives it. */
-  measurements: z.array(z.object({ name: z.string().min(1), unit: z.string().min(1).nullable().default(null) })).default([]),
+  measurements: z
+    .array(z.object({ name: z.string().min(1), unit: z.string().min(1).nullable().default(null) }))
+    .default([]),
   /** Terms a report on this organ is expected to use (evaluation: key-term recall). */
   key_terms: z.array(z.string().min(1)).default([]),
   /** Limitations stated in every report from this template. */

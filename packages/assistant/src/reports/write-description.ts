@@ -35,12 +35,18 @@ export function evidenceOnlyDescription(evidence: EvidenceItem[]): string {
   for (const item of evidence) {
     if (item.kind === 'prototype') {
       const caption = item.captions[0] ? `, most like the library caption "${item.captions[0].caption}"` : '';
-      sentences.push(`Characteristic region ${item.clusterIndex + 1} makes up ${Math.round(item.weight * 100)}% of the tissue patches${caption} [${item.n}].`);
+      sentences.push(
+        `Characteristic region ${item.clusterIndex + 1} makes up ${Math.round(item.weight * 100)}% of the tissue patches${caption} [${item.n}].`,
+      );
     } else if (item.kind === 'patch' && sentences.length < 4) {
-      const caption = item.captions[0] ? ` resembles the library caption "${item.captions[0].caption}"` : ' was retrieved for the report query';
+      const caption = item.captions[0]
+        ? ` resembles the library caption "${item.captions[0].caption}"`
+        : ' was retrieved for the report query';
       sentences.push(`The region at level-0 (${item.xLevel0}, ${item.yLevel0})${caption} [${item.n}].`);
     } else if (item.kind === 'finding' && sentences.length < 6) {
-      sentences.push(`Zero-shot, "${item.label}" is the most likely ${item.labelSetName.toLowerCase()} class (probability ${item.probability.toFixed(2)}) [${item.n}].`);
+      sentences.push(
+        `Zero-shot, "${item.label}" is the most likely ${item.labelSetName.toLowerCase()} class (probability ${item.probability.toFixed(2)}) [${item.n}].`,
+      );
     }
   }
   return sentences.length ? sentences.slice(0, 6).join(' ') : noDescriptionSentence;
@@ -65,16 +71,33 @@ export async function writeDescription(
     place?: QueuePlace | undefined;
   },
 ): Promise<{ text: string; attempts: ReportAttempt[]; usedFallback: boolean; cancelled: boolean }> {
-  const context = options.clinicalContext ? `\nClinical context from the requester (unverified): ${options.clinicalContext}` : '';
-  const messages: ChatMessage[] = [buildSystemMessage(evidence, reportInstructions), { role: 'user', content: `${template.description_instruction}${context}` }];
+  const context = options.clinicalContext
+    ? `\nClinical context from the requester (unverified): ${options.clinicalContext}`
+    : '';
+  const messages: ChatMessage[] = [
+    buildSystemMessage(evidence, reportInstructions),
+    { role: 'user', content: `${template.description_instruction}${context}` },
+  ];
   const attempts: ReportAttempt[] = [];
   for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
-    const { text, finishReason } = await collectText(languageModel, { messages, maxNewTokens: options.maxNewTokens, temperature: attempt === 1 ? 0 : 0.7, signal: options.signal, place: options.place });
+    const { text, finishReason } = await collectText(languageModel, {
+      messages,
+      maxNewTokens: options.maxNewTokens,
+      temperature: attempt === 1 ? 0 : 0.7,
+      signal: options.signal,
+      place: options.place,
+    });
     if (finishReason === 'cancelled') return { text: '', attempts, usedFallback: false, cancelled: true };
     const problems = descriptionProblems(text, evidence);
     attempts.push({ attempt, problems, repairs: [] });
     if (problems.length === 0) return { text: text.trim(), attempts, usedFallback: false, cancelled: false };
-    messages.push({ role: 'assistant', content: text }, { role: 'user', content: `That description has problems: ${problems.join('; ')}. Write it again, citing only evidence numbers 1–${evidence.length}.` });
+    messages.push(
+      { role: 'assistant', content: text },
+      {
+        role: 'user',
+        content: `That description has problems: ${problems.join('; ')}. Write it again, citing only evidence numbers 1–${evidence.length}.`,
+      },
+    );
   }
   return { text: evidenceOnlyDescription(evidence), attempts, usedFallback: true, cancelled: false };
 }

@@ -13,7 +13,9 @@ import type { ReportTemplate } from './report-template.ts';
 const example = {
   notice: draftNotice,
   specimen: { site: 'skin', stain: 'H&E', description: 'one line about the material examined' },
-  candidate_diagnoses: [{ diagnosis: 'a candidate from the evidence', confidence: 'low', probability: 0.42, evidence: [3] }],
+  candidate_diagnoses: [
+    { diagnosis: 'a candidate from the evidence', confidence: 'low', probability: 0.42, evidence: [3] },
+  ],
   microscopic_description: 'Two to four sentences, each citing evidence like this [1].',
   key_findings: [{ finding: 'a finding', evidence: [1, 2] }],
   measurements: [{ name: 'Tumour size (mm)', value: notAssessable, evidence: [] }],
@@ -42,19 +44,42 @@ export async function writeJsonReport(
   languageModel: LanguageModel,
   evidence: EvidenceItem[],
   template: ReportTemplate,
-  options: { clinicalContext: string | null; maxAttempts: number; maxNewTokens: number; signal?: AbortSignal | undefined; place?: QueuePlace | undefined },
+  options: {
+    clinicalContext: string | null;
+    maxAttempts: number;
+    maxNewTokens: number;
+    signal?: AbortSignal | undefined;
+    place?: QueuePlace | undefined;
+  },
 ): Promise<{ report: Report | null; attempts: ReportAttempt[] }> {
-  const context = options.clinicalContext ? ` Clinical context from the requester (unverified): ${options.clinicalContext}` : '';
-  const messages: ChatMessage[] = [buildSystemMessage(evidence, jsonReportInstructions(template)), { role: 'user', content: `Write the report as JSON.${context}` }];
+  const context = options.clinicalContext
+    ? ` Clinical context from the requester (unverified): ${options.clinicalContext}`
+    : '';
+  const messages: ChatMessage[] = [
+    buildSystemMessage(evidence, jsonReportInstructions(template)),
+    { role: 'user', content: `Write the report as JSON.${context}` },
+  ];
   const attempts: ReportAttempt[] = [];
   for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
-    const { text, finishReason } = await collectText(languageModel, { messages, maxNewTokens: options.maxNewTokens, temperature: attempt === 1 ? 0 : 0.3, signal: options.signal, place: options.place });
+    const { text, finishReason } = await collectText(languageModel, {
+      messages,
+      maxNewTokens: options.maxNewTokens,
+      temperature: attempt === 1 ? 0 : 0.3,
+      signal: options.signal,
+      place: options.place,
+    });
     if (finishReason === 'cancelled') return { report: null, attempts };
     const parsed = parseReportJson(text);
     const problems = parsed ? reportProblems(parsed.value, evidence) : ['the answer contains no JSON object'];
     attempts.push({ attempt, problems, repairs: parsed?.repairs ?? [] });
     if (parsed && problems.length === 0) return { report: parsed.value as Report, attempts };
-    messages.push({ role: 'assistant', content: text }, { role: 'user', content: `That is not a valid report: ${problems.slice(0, 12).join('; ')}. Reply with the corrected JSON object only.` });
+    messages.push(
+      { role: 'assistant', content: text },
+      {
+        role: 'user',
+        content: `That is not a valid report: ${problems.slice(0, 12).join('; ')}. Reply with the corrected JSON object only.`,
+      },
+    );
   }
   const last = attempts.at(-1)?.problems ?? [];
   throw new PathLensError(

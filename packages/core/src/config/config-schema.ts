@@ -15,7 +15,12 @@ function commaList() {
   return z
     .string()
     .default('')
-    .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean));
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    );
 }
 
 /**
@@ -40,7 +45,12 @@ export const configSchema = z.object({
   slideDirs: z
     .string()
     .default('')
-    .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean)),
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    ),
   /** Try to download missing real models at start-up (falls back to tiny demo models). */
   pullModels: z
     .enum(['true', 'false', '1', '0'])
@@ -117,10 +127,15 @@ export const configSchema = z.object({
   hnswEfSearch: z.coerce.number().int().min(1).max(1000).default(100),
   /** With `rerank=true`, approximate candidates fetched per wanted result before exact re-scoring. */
   rerankCandidateFactor: z.coerce.number().int().min(1).max(50).default(4),
-  /** Where chat and report drafts are generated: `local` (CHAT_MODEL in-process) or `openai-compatible` (CHAT_BASE_URL). */
+  /** Where chat and report drafts are generated: `local` (CHAT_MODEL in-process) or `openai-compatible`
+   * (CHAT_BASE_URL).
+   */
   chatProvider: z.enum(['local', 'openai-compatible']).default('local'),
   /** With CHAT_PROVIDER=openai-compatible: the server's API root, e.g. http://127.0.0.1:11434/v1 (Ollama). */
-  chatBaseUrl: z.string().regex(/^https?:\/\/[^\s/]+/, 'must be an http(s) URL such as http://127.0.0.1:11434/v1').optional(),
+  chatBaseUrl: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+/, 'must be an http(s) URL such as http://127.0.0.1:11434/v1')
+    .optional(),
   /** With CHAT_PROVIDER=openai-compatible: the bearer key the server wants, if any. */
   chatApiKey: z.string().min(1).optional(),
   /** With CHAT_PROVIDER=openai-compatible: the model name the server knows; CHAT_MODEL when unset. */
@@ -142,11 +157,19 @@ export const configSchema = z.object({
   chatMaxImageMegabytes: z.coerce.number().positive().max(100).default(10),
   /** Largest picture in a chat request, in megapixels (width × height). */
   chatMaxImageMegapixels: z.coerce.number().positive().max(1000).default(40),
-  /** Hosts whose http(s) picture URLs a chat request may name (comma-separated); none by default, so only data URLs work. */
+  /**
+   * Hosts whose http(s) picture URLs a chat request may name (comma-separated); none by default,
+   * so only data URLs work.
+   */
   chatImageUrlHosts: z
     .string()
     .default('')
-    .transform((value) => value.split(',').map((entry) => entry.trim().toLowerCase()).filter(Boolean)),
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim().toLowerCase())
+        .filter(Boolean),
+    ),
   /**
    * With CHAT_PROVIDER=local: where the model generates. `worker` (a worker thread: health
    * checks, search and other requests answer while it writes) or `main` (this thread; each
@@ -160,7 +183,9 @@ export const configSchema = z.object({
    * reaches it, the assistant says the evidence does not support an answer instead of guessing.
    */
   chatMinSimilarity: z.coerce.number().min(-1).max(1).default(0.1),
-  /** The same floor for library captions matched by text (question → caption similarities run higher than text → image). */
+  /** The same floor for library captions matched by text (question → caption similarities run higher than text →
+   * image).
+   */
   chatMinCaptionSimilarity: z.coerce.number().min(-1).max(1).default(0.8),
   /** Largest JSON (non-multipart) request body: bigger ones are refused (413) before they are read. */
   maxJsonBodyMegabytes: z.coerce.number().positive().default(16),
@@ -197,14 +222,24 @@ export const configSchema = z.object({
   corsOrigins: commaList(),
   /** Host names (the `Host` header, without port) the server answers to besides loopback names; needed off loopback. */
   allowedHosts: commaList(),
-  /** Hosts image URLs may be fetched from (`images.example.org`, `*.example.org`); none by default: no remote fetching. */
+  /** Hosts image URLs may be fetched from (`images.example.org`, `*.example.org`); none by default: no remote fetching.
+   *
+   */
   fetchAllowedHosts: commaList(),
   /** Largest remote image fetched, in MB. */
   fetchMaxMegabytes: z.coerce.number().positive().max(1024).default(64),
   /** Time a remote image fetch may take, in seconds, redirects included. */
   fetchTimeoutSeconds: z.coerce.number().positive().max(600).default(30),
-  /** Associated images served besides `thumbnail` (`macro`, `overview`, `label`); all of them when SERVE_LABEL_IMAGE=true. */
-  associatedImages: commaList().pipe(z.array(z.enum(['label', 'macro', 'overview', 'thumbnail'], { error: 'must be a comma-separated list of label, macro, overview, thumbnail' }))),
+  /** Associated images served besides `thumbnail` (`macro`, `overview`, `label`); all of them when
+   * SERVE_LABEL_IMAGE=true.
+   */
+  associatedImages: commaList().pipe(
+    z.array(
+      z.enum(['label', 'macro', 'overview', 'thumbnail'], {
+        error: 'must be a comma-separated list of label, macro, overview, thumbnail',
+      }),
+    ),
+  ),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /**
    * PHI scrubbing of captions and free-text metadata before they are stored (library pairs and
@@ -218,9 +253,18 @@ export const configSchema = z.object({
       const setting = value.trim().toLowerCase();
       if (['true', '1', 'on', 'all'].includes(setting)) return ['names', 'ids', 'dates', 'phones', 'emails'];
       if (['false', '0', 'off', 'none'].includes(setting)) return [];
-      return setting.split(',').map((entry) => entry.trim()).filter(Boolean);
+      return setting
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
     })
-    .pipe(z.array(z.enum(['names', 'ids', 'dates', 'phones', 'emails'], { error: 'must be true, false, or a comma-separated list of names, ids, dates, phones, emails' }))),
+    .pipe(
+      z.array(
+        z.enum(['names', 'ids', 'dates', 'phones', 'emails'], {
+          error: 'must be true, false, or a comma-separated list of names, ids, dates, phones, emails',
+        }),
+      ),
+    ),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

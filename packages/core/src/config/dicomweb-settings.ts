@@ -56,7 +56,8 @@ export const dicomWebEndpointsSetting = z
       if (!endpointName.test(name)) {
         context.addIssue({
           code: 'custom',
-          message: `"${name}" is not an endpoint name: use lower-case letters, digits and "-", as in ` +
+          message:
+            `"${name}" is not an endpoint name: use lower-case letters, digits and "-", as in ` +
             `pacs=http://127.0.0.1:8042/dicom-web`,
         });
         continue;
@@ -75,7 +76,8 @@ export const dicomWebEndpointsSetting = z
       ) {
         context.addIssue({
           code: 'custom',
-          message: `${name}: "${url}" is not an http(s) DICOMweb root without credentials (put those in ` +
+          message:
+            `${name}: "${url}" is not an http(s) DICOMweb root without credentials (put those in ` +
             `DICOMWEB_CREDENTIALS), as in ${name}=http://127.0.0.1:8042/dicom-web`,
         });
         continue;

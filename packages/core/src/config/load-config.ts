@@ -1,5 +1,12 @@
 import { PathLensError } from '../errors/pathlens-error.ts';
-import { configKeys, configSchema, environmentName, resolveConfigPaths, type Config, type ConfigInput } from './config-schema.ts';
+import {
+  configKeys,
+  configSchema,
+  environmentName,
+  resolveConfigPaths,
+  type Config,
+  type ConfigInput,
+} from './config-schema.ts';
 
 /** Settings holding secrets: a wrong value is never echoed in the error. */
 const secretConfigKeys = new Set<string>(['dicomwebCredentials', 'chatApiKey']);
@@ -11,11 +18,13 @@ const secretConfigKeys = new Set<string>(['dicomwebCredentials', 'chatApiKey']);
  * @example
  * const config = loadConfig({ explicit: { port: 0 }, environment: process.env });
  */
-export function loadConfig(options: {
-  explicit?: Partial<Record<keyof ConfigInput, unknown>>;
-  environment?: Record<string, string | undefined>;
-  cwd?: string;
-} = {}): Config {
+export function loadConfig(
+  options: {
+    explicit?: Partial<Record<keyof ConfigInput, unknown>>;
+    environment?: Record<string, string | undefined>;
+    cwd?: string;
+  } = {},
+): Config {
   const environment = options.environment ?? process.env;
   const merged: Record<string, unknown> = {};
   for (const key of configKeys) {

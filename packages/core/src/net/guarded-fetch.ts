@@ -40,7 +40,8 @@ export function couldNotFetch(url: string): PathLensError {
  * time-limited. A failure is `fetch_not_allowed` (naming the setting) or a neutral `fetch_failed`.
  *
  * @example
- * const fetchImage = createGuardedFetch({ allowedHosts: ['images.example.org'], maxBytes: 64 << 20, timeoutMs: 30_000 });
+ * const fetchImage = createGuardedFetch({ allowedHosts: ['images.example.org'], maxBytes: 64 << 20, timeoutMs: 30_000
+ * });
  * const { bytes } = await fetchImage('https://images.example.org/patch.png');
  */
 export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {

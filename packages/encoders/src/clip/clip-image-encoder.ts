@@ -4,7 +4,12 @@ import { CLIPVisionModelWithProjection, Tensor, type PreTrainedModel } from '@hu
 import type { ImageEncoder, RgbPixels } from '../image-encoder.ts';
 import { normalisedRows } from '../l2-normalise.ts';
 import { clipSessionOptions, type ClipLoadOptions } from './clip-load-options.ts';
-import { channelLookupTables, clipPreprocessingFromConfig, toPixelValues, type ClipPreprocessing } from './clip-preprocessing.ts';
+import {
+  channelLookupTables,
+  clipPreprocessingFromConfig,
+  toPixelValues,
+  type ClipPreprocessing,
+} from './clip-preprocessing.ts';
 import { useLocalModels } from './transformers-environment.ts';
 
 /** A CLIP-family vision tower (`onnx/vision_model*.onnx`) through transformers.js. */
@@ -35,14 +40,22 @@ export class ClipImageEncoder implements ImageEncoder {
   static async load(options: ClipLoadOptions): Promise<ClipImageEncoder> {
     useLocalModels(options.modelsDir);
     const folder = path.join(options.modelsDir, options.modelId);
-    const preprocessorConfig = JSON.parse(await readFile(path.join(folder, 'preprocessor_config.json'), 'utf8')) as Record<string, unknown>;
+    const preprocessorConfig = JSON.parse(
+      await readFile(path.join(folder, 'preprocessor_config.json'), 'utf8'),
+    ) as Record<string, unknown>;
     const config = JSON.parse(await readFile(path.join(folder, 'config.json'), 'utf8')) as { projection_dim?: number };
     const model = await CLIPVisionModelWithProjection.from_pretrained(options.modelId, {
       dtype: (options.dtype ?? 'fp32') as 'fp32',
       local_files_only: true,
       session_options: clipSessionOptions(options),
     });
-    return new ClipImageEncoder(options.modelId, config.projection_dim ?? 512, options.maxBatchSize ?? 64, clipPreprocessingFromConfig(preprocessorConfig), model);
+    return new ClipImageEncoder(
+      options.modelId,
+      config.projection_dim ?? 512,
+      options.maxBatchSize ?? 64,
+      clipPreprocessingFromConfig(preprocessorConfig),
+      model,
+    );
   }
 
   async embedImages(images: RgbPixels[]): Promise<Float32Array[]> {
@@ -52,9 +65,14 @@ export class ClipImageEncoder implements ImageEncoder {
     if (ownsBuffer) this.#batchBufferInUse = true;
     try {
       const target = ownsBuffer ? this.#reusableBuffer(images.length * 3 * sizePx * sizePx) : undefined;
-      const values = await toPixelValues(images, this.preprocessing, { lookupTables: this.#lookupTables, ...(target ? { target } : {}) });
+      const values = await toPixelValues(images, this.preprocessing, {
+        lookupTables: this.#lookupTables,
+        ...(target ? { target } : {}),
+      });
       const pixelValues = new Tensor('float32', values, [images.length, 3, sizePx, sizePx]);
-      const { image_embeds: embeddings } = (await this.model({ pixel_values: pixelValues })) as { image_embeds: Tensor };
+      const { image_embeds: embeddings } = (await this.model({ pixel_values: pixelValues })) as {
+        image_embeds: Tensor;
+      };
       return normalisedRows(embeddings.data as Float32Array, images.length, embeddings.dims[1]!);
     } finally {
       if (ownsBuffer) this.#batchBufferInUse = false;

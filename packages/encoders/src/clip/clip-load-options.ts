@@ -25,7 +25,9 @@ export interface ClipLoadOptions {
  * `extra.session.disable_prepacking` is ONNX Runtime's `session.disable_prepacking` entry (the Node
  * binding flattens `extra`): https://github.com/microsoft/onnxruntime/blob/main/include/onnxruntime/core/session/onnxruntime_session_options_config_keys.h
  */
-export function clipSessionOptions(options: Pick<ClipLoadOptions, 'lowMemory' | 'onnxThreads'>): Record<string, unknown> {
+export function clipSessionOptions(
+  options: Pick<ClipLoadOptions, 'lowMemory' | 'onnxThreads'>,
+): Record<string, unknown> {
   // Always explicit: onnxruntime-node's own default ran as one thread on a 2-core machine.
   const threads = { intraOpNumThreads: options.onnxThreads ?? threadBudget().onnxIntraOpThreads, interOpNumThreads: 1 };
   if (options.lowMemory !== true) return threads;

@@ -13,7 +13,9 @@ export function clipPreprocessingFromConfig(config: Record<string, unknown>): Cl
   const crop = config.crop_size as number | { height: number } | undefined;
   const size = config.size as number | { shortest_edge?: number; height?: number } | undefined;
   const inputSizePx =
-    typeof crop === 'number' ? crop : crop?.height ?? (typeof size === 'number' ? size : size?.shortest_edge ?? size?.height ?? 224);
+    typeof crop === 'number'
+      ? crop
+      : (crop?.height ?? (typeof size === 'number' ? size : (size?.shortest_edge ?? size?.height ?? 224)));
   return {
     inputSizePx,
     imageMean: (config.image_mean as [number, number, number]) ?? [0.48145466, 0.4578275, 0.40821073],
@@ -61,7 +63,8 @@ export async function toPixelValues(
   const sizePx = preprocessing.inputSizePx;
   const plane = sizePx * sizePx;
   const length = images.length * 3 * plane;
-  const batch = options.target && options.target.length >= length ? options.target.subarray(0, length) : new Float32Array(length);
+  const batch =
+    options.target && options.target.length >= length ? options.target.subarray(0, length) : new Float32Array(length);
   const [red, green, blue] = options.lookupTables ?? channelLookupTables(preprocessing);
   const fitted = await Promise.all(images.map((image) => fitToInput(image, sizePx)));
   for (let imageIndex = 0; imageIndex < fitted.length; imageIndex++) {

@@ -1,6 +1,12 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { AutoTokenizer, CLIPTextModelWithProjection, type PreTrainedModel, type PreTrainedTokenizer, type Tensor } from '@huggingface/transformers';
+import {
+  AutoTokenizer,
+  CLIPTextModelWithProjection,
+  type PreTrainedModel,
+  type PreTrainedTokenizer,
+  type Tensor,
+} from '@huggingface/transformers';
 import { normalisedRows } from '../l2-normalise.ts';
 import type { TextEncoder } from '../text-encoder.ts';
 import { clipSessionOptions, type ClipLoadOptions } from './clip-load-options.ts';
@@ -19,7 +25,9 @@ export class ClipTextEncoder implements TextEncoder {
 
   static async load(options: ClipLoadOptions): Promise<ClipTextEncoder> {
     useLocalModels(options.modelsDir);
-    const config = JSON.parse(await readFile(path.join(options.modelsDir, options.modelId, 'config.json'), 'utf8')) as { projection_dim?: number };
+    const config = JSON.parse(await readFile(path.join(options.modelsDir, options.modelId, 'config.json'), 'utf8')) as {
+      projection_dim?: number;
+    };
     const tokenizer = await AutoTokenizer.from_pretrained(options.modelId, { local_files_only: true });
     const model = await CLIPTextModelWithProjection.from_pretrained(options.modelId, {
       dtype: (options.dtype ?? 'fp32') as 'fp32',
@@ -27,7 +35,14 @@ export class ClipTextEncoder implements TextEncoder {
       session_options: clipSessionOptions(options),
     });
     const maxTokens = Math.min(tokenizer.model_max_length ?? 77, 77);
-    return new ClipTextEncoder(options.modelId, config.projection_dim ?? 512, maxTokens, options.maxBatchSize ?? 64, tokenizer, model);
+    return new ClipTextEncoder(
+      options.modelId,
+      config.projection_dim ?? 512,
+      maxTokens,
+      options.maxBatchSize ?? 64,
+      tokenizer,
+      model,
+    );
   }
 
   async embedTexts(texts: string[]): Promise<Float32Array[]> {

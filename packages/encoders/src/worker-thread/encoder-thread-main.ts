@@ -27,7 +27,9 @@ type Loaded = { image: ImageEncoder; text?: undefined } | { text: TextEncoder; i
 
 async function load(): Promise<Loaded | null> {
   try {
-    return data.tower === 'image' ? { image: await ClipImageEncoder.load(data.load) } : { text: await ClipTextEncoder.load(data.load) };
+    return data.tower === 'image'
+      ? { image: await ClipImageEncoder.load(data.load) }
+      : { text: await ClipTextEncoder.load(data.load) };
   } catch (error) {
     reply({ type: 'load-failed', error: serialiseError(error) });
     port!.close(); // the thread ends: the parent has the reason
@@ -54,7 +56,9 @@ if (encoder) {
     }
     try {
       const embeddings =
-        request.type === 'embed-images' ? await encoder.image!.embedImages(unpackImages(request.images)) : await encoder.text!.embedTexts(request.texts);
+        request.type === 'embed-images'
+          ? await encoder.image!.embedImages(unpackImages(request.images))
+          : await encoder.text!.embedTexts(request.texts);
       const packed = packEmbeddings(embeddings);
       reply({ type: 'embedded', id: request.id, ...packed }, [packed.embeddings]);
     } catch (error) {

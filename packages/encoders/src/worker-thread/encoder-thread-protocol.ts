@@ -63,7 +63,11 @@ export function unpackImages(packed: PackedImages): RgbPixels[] {
 }
 
 /** Embeddings back as one transferable buffer, `count` rows of `dimension`. */
-export function packEmbeddings(embeddings: Float32Array[]): { embeddings: ArrayBuffer; count: number; dimension: number } {
+export function packEmbeddings(embeddings: Float32Array[]): {
+  embeddings: ArrayBuffer;
+  count: number;
+  dimension: number;
+} {
   const dimension = embeddings[0]?.length ?? 0;
   const packed = new Float32Array(embeddings.length * dimension);
   embeddings.forEach((embedding, row) => packed.set(embedding, row * dimension));
@@ -71,5 +75,8 @@ export function packEmbeddings(embeddings: Float32Array[]): { embeddings: ArrayB
 }
 
 export function unpackEmbeddings(reply: { embeddings: ArrayBuffer; count: number; dimension: number }): Float32Array[] {
-  return Array.from({ length: reply.count }, (_, row) => new Float32Array(reply.embeddings, row * reply.dimension * 4, reply.dimension));
+  return Array.from(
+    { length: reply.count },
+    (_, row) => new Float32Array(reply.embeddings, row * reply.dimension * 4, reply.dimension),
+  );
 }

@@ -39,7 +39,9 @@ export class EncoderThread {
     worker.unref();
   }
 
-  /** Start the thread and wait until it has loaded the model; a load failure is thrown here, as `Clip*Encoder.load` would throw it. */
+  /** Start the thread and wait until it has loaded the model; a load failure is thrown here, as `Clip*Encoder.load`
+   * would throw it.
+   */
   static async start(data: EncoderThreadData): Promise<EncoderThread> {
     const { worker, limits } = await startWorkerThread<EncoderThreadLimits>(
       new URL('./encoder-thread-entry.js', import.meta.url),
@@ -91,14 +93,22 @@ export class EncoderThread {
   }
 
   #disposedError(): PathLensError {
-    return new PathLensError('internal_error', `The encoder for ${this.limits.modelId} was disposed; load it again to embed more.`);
+    return new PathLensError(
+      'internal_error',
+      `The encoder for ${this.limits.modelId} was disposed; load it again to embed more.`,
+    );
   }
 
   /** The thread is gone (disposed, crashed or killed): fail what is pending and every later call. */
   #stop(reason: Error): void {
     this.#stopped ??= this.#disposing
       ? this.#disposedError()
-      : new PathLensError('internal_error', `The encoder thread for ${this.limits.modelId} has stopped (${reason.message}); restart PathLens to load the model again.`, {}, { cause: reason });
+      : new PathLensError(
+          'internal_error',
+          `The encoder thread for ${this.limits.modelId} has stopped (${reason.message}); restart PathLens to load the model again.`,
+          {},
+          { cause: reason },
+        );
     for (const call of this.#pending.values()) call.reject(this.#stopped);
     this.#pending.clear();
   }

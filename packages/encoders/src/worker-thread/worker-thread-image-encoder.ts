@@ -12,7 +12,8 @@ export class WorkerThreadImageEncoder implements ImageEncoder {
 
   /**
    * @example
-   * const encoder = await WorkerThreadImageEncoder.load({ modelsDir: './models', modelId: 'Xenova/clip-vit-base-patch32' });
+   * const encoder = await WorkerThreadImageEncoder.load({ modelsDir: './models', modelId:
+   * 'Xenova/clip-vit-base-patch32' });
    * const [embedding] = await encoder.embedImages([{ data, widthPx: 224, heightPx: 224 }]);
    * await encoder.dispose(); // ends the thread
    */

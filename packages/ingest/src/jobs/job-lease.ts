@@ -62,7 +62,10 @@ export class JobLease {
       const held = await this.jobs.heartbeat(this.job.slideId, this.job.workerId);
       if (!held) {
         this.#lost = true;
-        this.logger.warn('another worker took over this slide (this worker missed its heartbeats); stopping work on it', { ...this.job });
+        this.logger.warn(
+          'another worker took over this slide (this worker missed its heartbeats); stopping work on it',
+          { ...this.job },
+        );
         this.#controller.abort();
       }
     } catch (error) {

@@ -14,7 +14,9 @@ export interface QueueWorkerOptions {
   workerId: string;
   /** A dead worker's slide is retried while its attempts are below this, then failed. */
   maxAttempts: number;
-  /** A running slide with no heartbeat for this long is taken over. Heartbeats go out every quarter of it, and after every stored batch. */
+  /** A running slide with no heartbeat for this long is taken over. Heartbeats go out every quarter of it, and after
+   * every stored batch.
+   */
   staleAfterSeconds: number;
   /** How often an idle worker looks for work, in milliseconds. Default 1000. */
   pollIntervalMs?: number;
@@ -77,7 +79,8 @@ export class QueueWorker {
 
   /** Resolves once this worker has found the queue empty (or has stopped). */
   whenIdle(): Promise<void> {
-    if (!this.#loop || this.#stopController.signal.aborted || (this.#waiting && !this.#wakePending)) return Promise.resolve();
+    if (!this.#loop || this.#stopController.signal.aborted || (this.#waiting && !this.#wakePending))
+      return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
@@ -108,10 +111,13 @@ export class QueueWorker {
         slide = await this.#claim();
       } catch (error) {
         if (stopSignal.aborted) break;
-        logger.warn(`cannot claim an ingestion job: ${(error as Error).message}; retrying`, { workerId: this.workerId });
+        logger.warn(`cannot claim an ingestion job: ${(error as Error).message}; retrying`, {
+          workerId: this.workerId,
+        });
       }
       if (slide && stopSignal.aborted) {
-        await this.dependencies.store.ingestionJobs.release(slide.id, this.workerId).catch(() => {}); // stopped while claiming: hand it straight back
+        // stopped while claiming: hand it straight back
+        await this.dependencies.store.ingestionJobs.release(slide.id, this.workerId).catch(() => {});
         break;
       }
       if (slide) {
@@ -140,9 +146,19 @@ export class QueueWorker {
     }
     for (const exhausted of await store.ingestionJobs.failExhausted({ maxAttempts, staleAfterSeconds })) {
       logger.warn(`ingestion failed: ${exhausted.failureReason}`, { slideId: exhausted.id });
-      this.events.finished?.({ slideId: exhausted.id, status: 'failed', reason: exhausted.failureReason ?? '', patchesEncoded: 0 });
+      this.events.finished?.({
+        slideId: exhausted.id,
+        status: 'failed',
+        reason: exhausted.failureReason ?? '',
+        patchesEncoded: 0,
+      });
     }
-    return store.ingestionJobs.claimNext({ workerId: this.workerId, encoderId: imageEncoder.modelId, maxAttempts, staleAfterSeconds });
+    return store.ingestionJobs.claimNext({
+      workerId: this.workerId,
+      encoderId: imageEncoder.modelId,
+      maxAttempts,
+      staleAfterSeconds,
+    });
   }
 
   async #work(slide: SlideRow, cancelSignal: AbortSignal): Promise<void> {
@@ -170,7 +186,10 @@ export class QueueWorker {
           lastBatchMs = performance.now();
           if (!warnedSlowBatch && batchSeconds > this.options.staleAfterSeconds / 2) {
             warnedSlowBatch = true;
-            logger.warn(`a batch took ${batchSeconds.toFixed(0)} s, over half of INGEST_STALE_SECONDS (${this.options.staleAfterSeconds}): raise INGEST_STALE_SECONDS or lower ENCODER_BATCH_SIZE, or other workers may take this slide over`, job);
+            logger.warn(
+              `a batch took ${batchSeconds.toFixed(0)} s, over half of INGEST_STALE_SECONDS (${this.options.staleAfterSeconds}): raise INGEST_STALE_SECONDS or lower ENCODER_BATCH_SIZE, or other workers may take this slide over`,
+              job,
+            );
           }
           this.#current = progressOf(slide.id, counts, attempt);
           this.events.progress?.(this.#current);
@@ -178,7 +197,12 @@ export class QueueWorker {
       });
       outcome = { slideId: slide.id, status: 'ready', patchesEncoded: usage.images };
       const seconds = (Date.now() - attempt.startedAtMs) / 1000;
-      logger.info(`ingested ${slide.name}`, { ...job, ...outcome, seconds, encoderBusyFraction: seconds > 0 ? usage.busyMs / 1000 / seconds : null });
+      logger.info(`ingested ${slide.name}`, {
+        ...job,
+        ...outcome,
+        seconds,
+        encoderBusyFraction: seconds > 0 ? usage.busyMs / 1000 / seconds : null,
+      });
     } catch (error) {
       outcome = cancelSignal.aborted
         ? { slideId: slide.id, status: 'cancelled', patchesEncoded: usage.images }
@@ -198,7 +222,10 @@ export class QueueWorker {
     try {
       if (this.#stopController.signal.aborted) {
         await store.ingestionJobs.release(slide.id, this.workerId);
-        logger.info(`stopped ingesting ${slide.name}; it is queued again and resumes where it stopped`, { ...job, patchesEncoded });
+        logger.info(`stopped ingesting ${slide.name}; it is queued again and resumes where it stopped`, {
+          ...job,
+          patchesEncoded,
+        });
         return { slideId: slide.id, status: 'released', patchesEncoded };
       }
       const reason = error instanceof Error ? error.message : String(error);

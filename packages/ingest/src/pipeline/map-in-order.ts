@@ -15,7 +15,8 @@ export async function* mapInOrder<Item, Result>(
   concurrency: number,
   map: (item: Item, index: number) => Promise<Result>,
 ): AsyncGenerator<Result, void, undefined> {
-  if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new RangeError(`mapInOrder: concurrency must be a positive integer, got ${concurrency}`);
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1)
+    throw new RangeError(`mapInOrder: concurrency must be a positive integer, got ${concurrency}`);
   const iterator = items[Symbol.iterator]();
   const inFlight: Promise<Result>[] = [];
   let nextIndex = 0;

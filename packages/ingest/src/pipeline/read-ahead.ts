@@ -11,8 +11,12 @@
  * @example
  * for await (const batch of readAhead((stop) => readBatches(reader, stop), 2)) await encode(batch);
  */
-export async function* readAhead<Item>(produce: (stop: AbortSignal) => AsyncGenerator<Item, void, undefined>, capacity: number): AsyncGenerator<Item, void, undefined> {
-  if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`readAhead: capacity must be a positive integer, got ${capacity}`);
+export async function* readAhead<Item>(
+  produce: (stop: AbortSignal) => AsyncGenerator<Item, void, undefined>,
+  capacity: number,
+): AsyncGenerator<Item, void, undefined> {
+  if (!Number.isSafeInteger(capacity) || capacity < 1)
+    throw new RangeError(`readAhead: capacity must be a positive integer, got ${capacity}`);
   const stop = new AbortController();
   const iterator = produce(stop.signal);
   // An async generator runs queued `next()` calls one after another: keeping `capacity` of them

@@ -51,7 +51,9 @@ export function computePrototypes(patches: EmbeddedPatch[], settings: Partial<Pr
         .slice(0, representativesPerCluster);
       return { centre, size: indices.length, representativePatchIds: nearest.map((entry) => entry.id) };
     })
-    .sort((left, right) => right.size - left.size || left.representativePatchIds[0]! - right.representativePatchIds[0]!);
+    .sort(
+      (left, right) => right.size - left.size || left.representativePatchIds[0]! - right.representativePatchIds[0]!,
+    );
   return clusters.map((cluster, clusterIndex) => ({
     clusterIndex,
     weight: cluster.size / points.length,

@@ -8,7 +8,11 @@ export const maxPatchesToCluster = 10_000;
  * Compute a slide's k-means prototypes from its stored patches and store them (replacing any
  * earlier set, in one transaction). Returns how many prototypes it stored.
  */
-export async function storeSlidePrototypes(store: Store, slideId: string, settings: Partial<PrototypeSettings> = {}): Promise<number> {
+export async function storeSlidePrototypes(
+  store: Store,
+  slideId: string,
+  settings: Partial<PrototypeSettings> = {},
+): Promise<number> {
   const patches = await store.prototypes.patchesToCluster(slideId, maxPatchesToCluster);
   const prototypes = computePrototypes(patches, settings);
   await store.prototypes.replaceForSlide(slideId, prototypes);

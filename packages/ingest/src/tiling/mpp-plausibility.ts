@@ -38,15 +38,21 @@ export function assessFileMpp(file: FileMpp): MppAssessment {
   const problems: string[] = [];
   const mean = mppX && mppY ? (mppX + mppY) / 2 : (mppX ?? mppY)!;
   if (mppX && mppY && Math.abs(mppX - mppY) / mean > maxMppAnisotropy) {
-    problems.push(`x and y pixel sizes differ (${mppX.toFixed(3)} × ${mppY.toFixed(3)} µm/px, ${Math.round((Math.abs(mppX - mppY) / mean) * 100)}% apart), but scanned pixels are square`);
+    problems.push(
+      `x and y pixel sizes differ (${mppX.toFixed(3)} × ${mppY.toFixed(3)} µm/px, ${Math.round((Math.abs(mppX - mppY) / mean) * 100)}% apart), but scanned pixels are square`,
+    );
   }
   if (mean < scannerMppRange.min || mean > scannerMppRange.max) {
-    problems.push(`${mean.toFixed(3)} µm/px is outside what slide scanners record (${scannerMppRange.min}–${scannerMppRange.max} µm/px)`);
+    problems.push(
+      `${mean.toFixed(3)} µm/px is outside what slide scanners record (${scannerMppRange.min}–${scannerMppRange.max} µm/px)`,
+    );
   }
   if (file.objectivePower) {
     const expected = 10 / file.objectivePower;
     if (mean / expected > maxObjectiveDisagreement || expected / mean > maxObjectiveDisagreement) {
-      problems.push(`${mean.toFixed(3)} µm/px disagrees with the ${file.objectivePower}× objective (about ${expected.toFixed(2)} µm/px)`);
+      problems.push(
+        `${mean.toFixed(3)} µm/px disagrees with the ${file.objectivePower}× objective (about ${expected.toFixed(2)} µm/px)`,
+      );
     }
   }
   if (!problems.length) return { verdict: 'trusted', problems };

@@ -15,9 +15,14 @@ export interface PatchReadPlan {
  * needed downsample counts as matching: pyramids store 4.0004 for 4.
  *
  * @example
- * patchReadPlan([{ downsample: 1 }, { downsample: 4 }, { downsample: 16 }], 1792, 224); // { level: 1, sizeAtLevelPx: 448 }
+ // { level: 1, sizeAtLevelPx: 448 }
+ * patchReadPlan([{ downsample: 1 }, { downsample: 4 }, { downsample: 16 }], 1792, 224);
  */
-export function patchReadPlan(levels: Pick<SlideLevel, 'downsample'>[], patchSizeLevel0Px: number, inputSizePx: number): PatchReadPlan {
+export function patchReadPlan(
+  levels: Pick<SlideLevel, 'downsample'>[],
+  patchSizeLevel0Px: number,
+  inputSizePx: number,
+): PatchReadPlan {
   const level = bestLevelForDownsample(levels, patchSizeLevel0Px / inputSizePx);
   const sizeAtLevelPx = Math.max(1, Math.round(patchSizeLevel0Px / levels[level]!.downsample));
   return { level, sizeAtLevelPx };

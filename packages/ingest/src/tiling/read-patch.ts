@@ -7,8 +7,19 @@ import type { PatchReadPlan } from './read-level.ts';
  * One grid cell's pixels at the encoder's input size: read at the planned level, then resized
  * (Lanczos) to `inputSizePx` square when the level's size differs.
  */
-export async function readPatch(reader: SlideReader, cell: GridCell, plan: PatchReadPlan, inputSizePx: number): Promise<RgbImage> {
-  const image = await reader.readRegion({ level: plan.level, xLevel0: cell.xLevel0, yLevel0: cell.yLevel0, widthPx: plan.sizeAtLevelPx, heightPx: plan.sizeAtLevelPx });
+export async function readPatch(
+  reader: SlideReader,
+  cell: GridCell,
+  plan: PatchReadPlan,
+  inputSizePx: number,
+): Promise<RgbImage> {
+  const image = await reader.readRegion({
+    level: plan.level,
+    xLevel0: cell.xLevel0,
+    yLevel0: cell.yLevel0,
+    widthPx: plan.sizeAtLevelPx,
+    heightPx: plan.sizeAtLevelPx,
+  });
   if (image.widthPx === inputSizePx && image.heightPx === inputSizePx) return image;
   return resizeRgb(image, inputSizePx, inputSizePx);
 }

@@ -22,7 +22,9 @@ export interface TilingResolution {
   /** µm per level-0 pixel used (x and y averaged); null when unknown. */
   mppLevel0: number | null;
   mppSource: MppSource;
-  /** What a reader of the results should know: a flagged MPP, patches upsampled from a coarse source. Stored on the slide. */
+  /** What a reader of the results should know: a flagged MPP, patches upsampled from a coarse source. Stored on the
+   * slide.
+   */
   warnings: string[];
 }
 
@@ -44,7 +46,12 @@ export const isUserMpp = (source: string) => source === 'user' || source === 're
 export function tilingResolution(options: {
   inputSizePx: number;
   targetMpp: number;
-  fileMpp: { x: number | null; y: number | null; provenance?: FileMppProvenance | null | undefined; objectivePower?: number | null | undefined };
+  fileMpp: {
+    x: number | null;
+    y: number | null;
+    provenance?: FileMppProvenance | null | undefined;
+    objectivePower?: number | null | undefined;
+  };
   requestMpp?: number | undefined;
   tileAtLevel0?: boolean | undefined;
   /** For the refusal message. */
@@ -57,25 +64,37 @@ export function tilingResolution(options: {
   let fromFile = fileMpp.x && fileMpp.y ? (fileMpp.x + fileMpp.y) / 2 : (fileMpp.x ?? fileMpp.y);
   if (options.requestMpp === undefined && fromFile) {
     const provenance = fileMpp.provenance ?? null;
-    const assessment = assessFileMpp({ mppX: fileMpp.x, mppY: fileMpp.y, provenance, objectivePower: fileMpp.objectivePower ?? null });
+    const assessment = assessFileMpp({
+      mppX: fileMpp.x,
+      mppY: fileMpp.y,
+      provenance,
+      objectivePower: fileMpp.objectivePower ?? null,
+    });
     const where = provenance ? ` (from ${provenance.replace(/_/g, ' ')})` : '';
     if (assessment.verdict === 'refused') {
       if (!options.tileAtLevel0) {
-        throw new PathLensError('implausible_mpp', `${name} a derived pixel size${where} that is not plausible: ${assessment.problems.join('; ')}. ${howToGiveMpp}`, {
-          mppX: fileMpp.x,
-          mppY: fileMpp.y,
-          mppProvenance: provenance,
-          problems: assessment.problems,
-        });
+        throw new PathLensError(
+          'implausible_mpp',
+          `${name} a derived pixel size${where} that is not plausible: ${assessment.problems.join('; ')}. ${howToGiveMpp}`,
+          {
+            mppX: fileMpp.x,
+            mppY: fileMpp.y,
+            mppProvenance: provenance,
+            problems: assessment.problems,
+          },
+        );
       }
       warnings.push(`The file's derived pixel size${where} was not used: ${assessment.problems.join('; ')}.`);
       fromFile = null;
     } else if (assessment.verdict === 'flagged') {
-      warnings.push(`The file's pixel size${where} looks wrong: ${assessment.problems.join('; ')}. Measurements depend on it; if it is wrong, re-ingest with the right "mpp".`);
+      warnings.push(
+        `The file's pixel size${where} looks wrong: ${assessment.problems.join('; ')}. Measurements depend on it; if it is wrong, re-ingest with the right "mpp".`,
+      );
     }
   }
   const mppLevel0 = options.requestMpp ?? fromFile ?? null;
-  const mppSource: MppSource = options.requestMpp !== undefined ? 'user' : fromFile ? (fileMpp.provenance ?? 'file') : 'none';
+  const mppSource: MppSource =
+    options.requestMpp !== undefined ? 'user' : fromFile ? (fileMpp.provenance ?? 'file') : 'none';
   if (options.tileAtLevel0) {
     return { patchSizeLevel0Px: inputSizePx, targetMpp: mppLevel0, mppLevel0, mppSource, warnings };
   }

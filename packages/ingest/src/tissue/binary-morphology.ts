@@ -64,7 +64,8 @@ function filterLine(
   output: Uint8Array,
 ): void {
   prefix[0] = 0;
-  for (let index = 0; index < length; index++) prefix[index + 1] = prefix[index]! + (source[start + index * stride] ? 1 : 0);
+  for (let index = 0; index < length; index++)
+    prefix[index + 1] = prefix[index]! + (source[start + index * stride] ? 1 : 0);
   for (let index = 0; index < length; index++) {
     const from = Math.max(0, index - before);
     const to = Math.min(length - 1, index + after);

@@ -54,7 +54,10 @@ export function connectedComponents(image: BinaryImage, value: 0 | 1): Component
  * `minHoleAreaPx` are filled, then tissue pieces smaller than `minTissueAreaPx` are dropped
  * (dust, debris, pen specks). Background touching the image border is never a hole.
  */
-export function filterRegionsByArea(image: BinaryImage, options: { minTissueAreaPx: number; minHoleAreaPx: number }): BinaryImage {
+export function filterRegionsByArea(
+  image: BinaryImage,
+  options: { minTissueAreaPx: number; minHoleAreaPx: number },
+): BinaryImage {
   const data = image.data.slice();
   const holes = connectedComponents(image, 0);
   for (let pixel = 0; pixel < data.length; pixel++) {

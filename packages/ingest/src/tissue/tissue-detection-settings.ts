@@ -12,7 +12,9 @@ export interface TissueDetectionSettings {
   medianBlurPx: number;
   /** Side of the square closing kernel, in mask pixels (0 or 1: no closing). */
   closingPx: number;
-  /** Otsu's threshold on saturation (0–255) is kept inside this range, so a slide that is all tissue (no glass for Otsu to split off) is not cut in two by stain. */
+  /** Otsu's threshold on saturation (0–255) is kept inside this range, so a slide that is all tissue (no glass for Otsu
+   * to split off) is not cut in two by stain.
+   */
   minSaturationThreshold: number;
   maxSaturationThreshold: number;
   /** Tissue pieces smaller than this are dropped (dust, debris), mm². */

@@ -34,10 +34,14 @@ export function tissueGeoJson(mask: TissueMask): TissueFeatureCollection {
   const values = Array.from(mask.data);
   const [multiPolygon] = contours().size([mask.widthPx, mask.heightPx]).smooth(false).thresholds([0.5])(values);
   const polygons = (multiPolygon?.coordinates ?? []) as Ring[][];
-  const toLevel0 = (ring: Ring): Ring => ring.map(([x, y]) => [roundTenth(x * mask.downsampleX), roundTenth(y * mask.downsampleY)]);
+  const toLevel0 = (ring: Ring): Ring =>
+    ring.map(([x, y]) => [roundTenth(x * mask.downsampleX), roundTenth(y * mask.downsampleY)]);
   const pieces = polygons
     .map((rings) => rings.map(toLevel0))
-    .map((rings) => ({ rings, area: Math.abs(ringArea(rings[0]!)) - rings.slice(1).reduce((sum, hole) => sum + Math.abs(ringArea(hole)), 0) }))
+    .map((rings) => ({
+      rings,
+      area: Math.abs(ringArea(rings[0]!)) - rings.slice(1).reduce((sum, hole) => sum + Math.abs(ringArea(hole)), 0),
+    }))
     .sort((left, right) => right.area - left.area);
   return {
     type: 'FeatureCollection',

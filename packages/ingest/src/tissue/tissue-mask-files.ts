@@ -25,13 +25,19 @@ export function tissueGeoJsonPath(dataDir: string, slideId: string): string {
 export async function saveTissueMask(dataDir: string, slideId: string, mask: TissueMask): Promise<void> {
   const grey = Buffer.alloc(mask.data.length);
   for (let pixel = 0; pixel < grey.length; pixel++) grey[pixel] = mask.data[pixel] ? 255 : 0;
-  const png = await sharp(grey, { raw: { width: mask.widthPx, height: mask.heightPx, channels: 1 } }).png({ compressionLevel: 9 }).toBuffer();
+  const png = await sharp(grey, { raw: { width: mask.widthPx, height: mask.heightPx, channels: 1 } })
+    .png({ compressionLevel: 9 })
+    .toBuffer();
   await writeFileAtomically(tissueGeoJsonPath(dataDir, slideId), JSON.stringify(tissueGeoJson(mask)));
   await writeFileAtomically(tissueMaskPath(dataDir, slideId), png);
 }
 
 /** A stored tissue mask, its scale taken from the slide's level-0 size; null when none is stored. */
-export async function loadTissueMask(dataDir: string, slideId: string, level0: { widthPx: number; heightPx: number }): Promise<TissueMask | null> {
+export async function loadTissueMask(
+  dataDir: string,
+  slideId: string,
+  level0: { widthPx: number; heightPx: number },
+): Promise<TissueMask | null> {
   let png: Buffer;
   try {
     png = await readFile(tissueMaskPath(dataDir, slideId));
@@ -42,5 +48,11 @@ export async function loadTissueMask(dataDir: string, slideId: string, level0: {
   const { data, info } = await sharp(png).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
   const mask = new Uint8Array(data.length);
   for (let pixel = 0; pixel < mask.length; pixel++) mask[pixel] = data[pixel]! >= 128 ? 1 : 0;
-  return { data: mask, widthPx: info.width, heightPx: info.height, downsampleX: level0.widthPx / info.width, downsampleY: level0.heightPx / info.height };
+  return {
+    data: mask,
+    widthPx: info.width,
+    heightPx: info.height,
+    downsampleX: level0.widthPx / info.width,
+    downsampleY: level0.heightPx / info.height,
+  };
 }

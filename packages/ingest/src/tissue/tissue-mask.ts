@@ -49,11 +49,18 @@ export async function detectTissue(
 
   const saturation = saturationChannel(thumbnail);
   // The window never exceeds the image (a small plain image gives a small mask).
-  const blurPx = Math.min(settings.medianBlurPx, Math.min(widthPx, heightPx) % 2 === 1 ? Math.min(widthPx, heightPx) : Math.min(widthPx, heightPx) - 1);
+  const blurPx = Math.min(
+    settings.medianBlurPx,
+    Math.min(widthPx, heightPx) % 2 === 1 ? Math.min(widthPx, heightPx) : Math.min(widthPx, heightPx) - 1,
+  );
   const blurred = blurPx > 1 ? await medianBlur(saturation, widthPx, heightPx, blurPx) : saturation;
-  const saturationThreshold = Math.min(settings.maxSaturationThreshold, Math.max(settings.minSaturationThreshold, otsuThreshold(blurred)));
+  const saturationThreshold = Math.min(
+    settings.maxSaturationThreshold,
+    Math.max(settings.minSaturationThreshold, otsuThreshold(blurred)),
+  );
   const binary: BinaryImage = { data: new Uint8Array(blurred.length), widthPx, heightPx };
-  for (let pixel = 0; pixel < blurred.length; pixel++) binary.data[pixel] = blurred[pixel]! > saturationThreshold ? 1 : 0;
+  for (let pixel = 0; pixel < blurred.length; pixel++)
+    binary.data[pixel] = blurred[pixel]! > saturationThreshold ? 1 : 0;
 
   const downsampleX = level0.widthPx / widthPx;
   const downsampleY = level0.heightPx / heightPx;
@@ -75,7 +82,12 @@ export async function detectTissue(
 }
 
 /** Median filter through libvips (sharp), one band in, one band out. */
-async function medianBlur(values: Uint8Array, widthPx: number, heightPx: number, windowPx: number): Promise<Uint8Array> {
+async function medianBlur(
+  values: Uint8Array,
+  widthPx: number,
+  heightPx: number,
+  windowPx: number,
+): Promise<Uint8Array> {
   const odd = windowPx % 2 === 1 ? windowPx : windowPx + 1;
   const output = await sharp(values, { raw: { width: widthPx, height: heightPx, channels: 1 } })
     .median(odd)
@@ -89,7 +101,10 @@ async function medianBlur(values: Uint8Array, widthPx: number, heightPx: number,
  * Share of a level-0 square covered by tissue, 0–1, weighting each mask pixel by how much of
  * it the square overlaps. Parts outside the slide count as background.
  */
-export function tissueFractionInRect(mask: TissueMask, rect: { xLevel0: number; yLevel0: number; sizeLevel0Px: number }): number {
+export function tissueFractionInRect(
+  mask: TissueMask,
+  rect: { xLevel0: number; yLevel0: number; sizeLevel0Px: number },
+): number {
   const left = rect.xLevel0 / mask.downsampleX;
   const right = (rect.xLevel0 + rect.sizeLevel0Px) / mask.downsampleX;
   const top = rect.yLevel0 / mask.downsampleY;

@@ -31,13 +31,18 @@ export interface OpenAiCompatibleOptions {
 
 type UpstreamMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 
-/** A message as OpenAI's API takes it: pictures (when the upstream sees them) as labelled `image_url` data-URL parts before the text. */
+/** A message as OpenAI's API takes it: pictures (when the upstream sees them) as labelled `image_url` data-URL parts
+ * before the text.
+ */
 export function toUpstreamMessage(message: ChatMessage, sendImages: boolean): UpstreamMessage {
   const images = sendImages && message.role === 'user' ? (message.images ?? []) : [];
   if (images.length === 0) return { role: message.role, content: message.content } as UpstreamMessage;
   const parts: OpenAI.Chat.Completions.ChatCompletionContentPart[] = images.flatMap((image) => [
     ...(image.label ? [{ type: 'text' as const, text: image.label }] : []),
-    { type: 'image_url' as const, image_url: { url: `data:${image.mediaType};base64,${Buffer.from(image.bytes).toString('base64')}` } },
+    {
+      type: 'image_url' as const,
+      image_url: { url: `data:${image.mediaType};base64,${Buffer.from(image.bytes).toString('base64')}` },
+    },
   ]);
   parts.push({ type: 'text', text: message.content });
   return { role: 'user', content: parts };
@@ -125,12 +130,15 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
           if (choice.finish_reason) finishReason = choice.finish_reason;
         }
       } catch (error) {
-        if (!(error instanceof OpenAI.APIUserAbortError) && !request.signal?.aborted) throw mapUpstreamError(error, upstream);
+        if (!(error instanceof OpenAI.APIUserAbortError) && !request.signal?.aborted)
+          throw mapUpstreamError(error, upstream);
       } finally {
-        if (!stream.controller.signal.aborted) stream.controller.abort(); // the consumer stopped early: close the upstream request
+        // the consumer stopped early: close the upstream request
+        if (!stream.controller.signal.aborted) stream.controller.abort();
       }
       const cancelled = request.signal?.aborted === true;
-      const promptTokens = usage?.prompt_tokens ?? this.countTokens(request.messages.map((message) => message.content).join('\n'));
+      const promptTokens =
+        usage?.prompt_tokens ?? this.countTokens(request.messages.map((message) => message.content).join('\n'));
       const completionTokens = usage?.completion_tokens ?? this.countTokens(text);
       yield {
         type: 'finish',

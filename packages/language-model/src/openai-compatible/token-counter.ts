@@ -31,7 +31,10 @@ export async function loadTokenCounter(options: { modelsDir: string; modelId: st
     env.allowRemoteModels = false;
     env.localModelPath = options.modelsDir.endsWith('/') ? options.modelsDir : options.modelsDir + '/';
     const tokenizer = await AutoTokenizer.from_pretrained(options.modelId, { local_files_only: true });
-    return { source: `tokenizer ${options.modelId}`, countTokens: (text) => tokenizer.encode(text, { add_special_tokens: false }).length };
+    return {
+      source: `tokenizer ${options.modelId}`,
+      countTokens: (text) => tokenizer.encode(text, { add_special_tokens: false }).length,
+    };
   }
   return { source: 'estimate', countTokens: estimateTokens };
 }

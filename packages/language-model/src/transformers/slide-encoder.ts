@@ -49,15 +49,26 @@ export class SlideEncoder {
       );
     }
     const patchCount = input.patchEmbeddings.length / input.dimension;
-    if (patchCount < 1) throw new PathLensError('slide_not_ready', 'The slide has no stored patch embeddings to encode.');
+    if (patchCount < 1)
+      throw new PathLensError('slide_not_ready', 'The slide has no stored patch embeddings to encode.');
     const rows = evenlySpacedRows(patchCount, this.config.max_patches);
     const embeddings = new Float32Array(rows.length * input.dimension);
-    rows.forEach((row, index) => embeddings.set(input.patchEmbeddings.subarray(row * input.dimension, (row + 1) * input.dimension), index * input.dimension));
-    const feeds: Record<string, ort.Tensor> = { patch_embeddings: new ort.Tensor('float32', embeddings, [1, rows.length, input.dimension]) };
+    rows.forEach((row, index) =>
+      embeddings.set(
+        input.patchEmbeddings.subarray(row * input.dimension, (row + 1) * input.dimension),
+        index * input.dimension,
+      ),
+    );
+    const feeds: Record<string, ort.Tensor> = {
+      patch_embeddings: new ort.Tensor('float32', embeddings, [1, rows.length, input.dimension]),
+    };
     if (this.config.uses_coordinates) {
-      if (!input.patchCoordinatesLevel0) throw new PathLensError('invalid_request', 'This slide encoder needs patch coordinates, and none were given.');
+      if (!input.patchCoordinatesLevel0)
+        throw new PathLensError('invalid_request', 'This slide encoder needs patch coordinates, and none were given.');
       const coordinates = new Float32Array(rows.length * 2);
-      rows.forEach((row, index) => coordinates.set(input.patchCoordinatesLevel0!.subarray(row * 2, row * 2 + 2), index * 2));
+      rows.forEach((row, index) =>
+        coordinates.set(input.patchCoordinatesLevel0!.subarray(row * 2, row * 2 + 2), index * 2),
+      );
       feeds.patch_coordinates_level0 = new ort.Tensor('float32', coordinates, [1, rows.length, 2]);
     }
     const output = (await this.session.run(feeds)).slide_embeddings;

@@ -67,12 +67,22 @@ export class TransformersLanguageModel implements LanguageModel {
 
   /**
    * @example
-   * const model = await TransformersLanguageModel.load({ modelsDir: './models', modelId: 'onnx-community/Qwen2.5-0.5B-Instruct', dtype: 'q4' });
+   * const model = await TransformersLanguageModel.load({ modelsDir: './models', modelId:
+   * 'onnx-community/Qwen2.5-0.5B-Instruct', dtype: 'q4' });
    */
-  static async load(options: { modelsDir: string; modelId: string; dtype?: string; contextLengthTokens?: number; demo?: boolean; queueSize?: number }): Promise<TransformersLanguageModel> {
+  static async load(options: {
+    modelsDir: string;
+    modelId: string;
+    dtype?: string;
+    contextLengthTokens?: number;
+    demo?: boolean;
+    queueSize?: number;
+  }): Promise<TransformersLanguageModel> {
     env.allowRemoteModels = false;
     env.localModelPath = options.modelsDir.endsWith('/') ? options.modelsDir : options.modelsDir + '/';
-    const config = JSON.parse(await readFile(path.join(options.modelsDir, options.modelId, 'config.json'), 'utf8')) as VisionModelConfig & {
+    const config = JSON.parse(
+      await readFile(path.join(options.modelsDir, options.modelId, 'config.json'), 'utf8'),
+    ) as VisionModelConfig & {
       max_position_embeddings?: number;
       text_config?: { max_position_embeddings?: number };
     };
@@ -88,8 +98,20 @@ export class TransformersLanguageModel implements LanguageModel {
       ? await AutoModelForImageTextToText.from_pretrained(options.modelId, modelOptions)
       : await AutoModelForCausalLM.from_pretrained(options.modelId, modelOptions);
     const vision = isVision ? await loadVisionParts(options.modelsDir, options.modelId, config) : undefined;
-    const contextLengthTokens = options.contextLengthTokens ?? config.max_position_embeddings ?? config.text_config?.max_position_embeddings ?? 2048;
-    return new TransformersLanguageModel(options.modelId, contextLengthTokens, options.demo ?? false, tokenizer, model, options.queueSize ?? defaultQueueSize, vision);
+    const contextLengthTokens =
+      options.contextLengthTokens ??
+      config.max_position_embeddings ??
+      config.text_config?.max_position_embeddings ??
+      2048;
+    return new TransformersLanguageModel(
+      options.modelId,
+      contextLengthTokens,
+      options.demo ?? false,
+      tokenizer,
+      model,
+      options.queueSize ?? defaultQueueSize,
+      vision,
+    );
   }
 
   countTokens(text: string): number {
@@ -154,18 +176,29 @@ export class TransformersLanguageModel implements LanguageModel {
   /** Token ids (and pixel values, for a vision model) of the prompt; sets the slide tokens the hook merges. */
   private async prepareInputs(request: GenerationRequest): Promise<{ input_ids: Tensor; attention_mask: Tensor }> {
     if (!this.vision) {
-      return this.tokenizer.apply_chat_template(withoutImages(request.messages), { add_generation_prompt: true, return_dict: true }) as {
+      return this.tokenizer.apply_chat_template(withoutImages(request.messages), {
+        add_generation_prompt: true,
+        return_dict: true,
+      }) as {
         input_ids: Tensor;
         attention_mask: Tensor;
       };
     }
     const prompt = renderVisionPrompt(request.messages, this.vision.imageToken);
     if (prompt.images.length > this.maxImagesPerRequest) {
-      throw new PathLensError('invalid_request', `${this.modelId} takes at most ${this.maxImagesPerRequest} images per request; ${prompt.images.length} were sent.`);
+      throw new PathLensError(
+        'invalid_request',
+        `${this.modelId} takes at most ${this.maxImagesPerRequest} images per request; ${prompt.images.length} were sent.`,
+      );
     }
     const slideTokens = await encodeRequestSlide(this.vision, request.slideEmbedding);
-    const messages = slideTokens ? expandSlidePlaceholder(prompt.messages, request.slideEmbedding!.placeholder, slideTokens.tokenCount) : prompt.messages;
-    const text = this.tokenizer.apply_chat_template(messages, { add_generation_prompt: true, tokenize: false }) as string;
+    const messages = slideTokens
+      ? expandSlidePlaceholder(prompt.messages, request.slideEmbedding!.placeholder, slideTokens.tokenCount)
+      : prompt.messages;
+    const text = this.tokenizer.apply_chat_template(messages, {
+      add_generation_prompt: true,
+      tokenize: false,
+    }) as string;
     const inputs = await processVisionInputs(this.vision.processor, text, await decodeMessageImages(prompt.images));
     this.pendingSlideTokens = slideTokens;
     return inputs as { input_ids: Tensor; attention_mask: Tensor };

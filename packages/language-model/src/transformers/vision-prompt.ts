@@ -18,7 +18,9 @@ export function renderVisionPrompt(messages: readonly ChatMessage[], imageToken:
   const rendered = messages.map((message) => {
     const pictures = message.images ?? [];
     images.push(...pictures);
-    const introduction = pictures.map((picture) => `${picture.label ? picture.label + '\n' : ''}${imageToken}\n`).join('');
+    const introduction = pictures
+      .map((picture) => `${picture.label ? picture.label + '\n' : ''}${imageToken}\n`)
+      .join('');
     return { role: message.role, content: introduction + message.content };
   });
   return { messages: rendered, images };
@@ -32,9 +34,14 @@ export async function decodeMessageImages(images: readonly MessageImage[]): Prom
         const blob = new Blob([image.bytes as Uint8Array<ArrayBuffer>], { type: image.mediaType });
         return (await RawImage.fromBlob(blob)).rgb();
       } catch (error) {
-        throw new PathLensError('invalid_request', `Image ${index + 1} could not be decoded as ${image.mediaType}: send a PNG, JPEG, WebP or TIFF file.`, { index }, {
-          cause: error,
-        });
+        throw new PathLensError(
+          'invalid_request',
+          `Image ${index + 1} could not be decoded as ${image.mediaType}: send a PNG, JPEG, WebP or TIFF file.`,
+          { index },
+          {
+            cause: error,
+          },
+        );
       }
     }),
   );

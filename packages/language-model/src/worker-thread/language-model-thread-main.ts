@@ -36,7 +36,8 @@ if (model) {
     const cancel = new AbortController();
     cancels.set(id, cancel);
     try {
-      for await (const event of model.generate({ ...request, signal: cancel.signal })) reply({ type: 'event', id, event });
+      for await (const event of model.generate({ ...request, signal: cancel.signal }))
+        reply({ type: 'event', id, event });
       reply({ type: 'ended', id });
     } catch (error) {
       reply({ type: 'ended', id, error: serialiseError(error) });

@@ -22,7 +22,8 @@ import type {
  * (synchronous in the interface) uses the model's tokenizer on this side.
  *
  * @example
- * const model = await WorkerThreadLanguageModel.load(settings, { queueSize: 8, tokenCounter: await loadTokenCounter({ modelsDir, modelId }) });
+ * const model = await WorkerThreadLanguageModel.load(settings, { queueSize: 8, tokenCounter: await loadTokenCounter({
+ * modelsDir, modelId }) });
  */
 export class WorkerThreadLanguageModel implements LanguageModel {
   readonly queue: GenerationQueue;
@@ -46,11 +47,20 @@ export class WorkerThreadLanguageModel implements LanguageModel {
     worker.unref();
   }
 
-  /** Start the thread and wait until the model has loaded; a load failure is thrown here, as `loadLanguageModel` would throw it. */
-  static async load(settings: LanguageModelSettings, options: { queueSize: number; tokenCounter: TokenCounter }): Promise<WorkerThreadLanguageModel> {
+  /** Start the thread and wait until the model has loaded; a load failure is thrown here, as `loadLanguageModel` would
+   * throw it.
+   */
+  static async load(
+    settings: LanguageModelSettings,
+    options: { queueSize: number; tokenCounter: TokenCounter },
+  ): Promise<WorkerThreadLanguageModel> {
     const data: LanguageModelThreadData = { settings };
     const name = `The language model thread for ${settings.provider === 'local' ? settings.modelId : settings.model}`;
-    const { worker, limits } = await startWorkerThread<LanguageModelThreadLimits>(new URL('./language-model-thread-entry.js', import.meta.url), data, name);
+    const { worker, limits } = await startWorkerThread<LanguageModelThreadLimits>(
+      new URL('./language-model-thread-entry.js', import.meta.url),
+      data,
+      name,
+    );
     return new WorkerThreadLanguageModel(worker, limits, options.tokenCounter, options.queueSize);
   }
 

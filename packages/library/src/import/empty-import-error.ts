@@ -31,13 +31,19 @@ async function extensionCounts(folder: string): Promise<Map<string, number>> {
  * the shapes PathLens reads, and, for a folder of reports (markdown, plain text) with no
  * images, says that a report is not an image caption and how to bring its text in.
  */
-export async function emptyImportError(target: string, format: ImportFormat, displayName = path.basename(target)): Promise<PathLensError> {
+export async function emptyImportError(
+  target: string,
+  format: ImportFormat,
+  displayName = path.basename(target),
+): Promise<PathLensError> {
   const shapes = Object.values(importShapeDescriptions).join('; ');
   let found = '';
   let advice = 'Check that the file has rows after its header, or give --format explicitly.';
   if ((await stat(target)).isDirectory()) {
     const counts = await extensionCounts(target);
-    found = counts.size ? ` It holds ${[...counts].map(([extension, count]) => `${count} ${extension}`).join(', ')} file(s) and no image with a same-name .txt caption.` : ' It is empty.';
+    found = counts.size
+      ? ` It holds ${[...counts].map(([extension, count]) => `${count} ${extension}`).join(', ')} file(s) and no image with a same-name .txt caption.`
+      : ' It is empty.';
     const reports = [...counts.keys()].filter((extension) => reportExtensions.has(extension) && extension !== '.txt');
     if (reports.length || (counts.has('.txt') && counts.size === 1)) {
       advice =
@@ -45,9 +51,13 @@ export async function emptyImportError(target: string, format: ImportFormat, dis
         'To cite report text, put each report’s key sentence in a CSV with a caption column (and image_path where there is an image), or store drafts with POST /v1/reports.';
     }
   }
-  return new PathLensError('invalid_request', `Read 0 rows from ${displayName} as ${importShapeDescriptions[format]}.${found} PathLens imports: ${shapes}. ${advice}`, {
-    param: 'path',
-    format,
-    rowsRead: 0,
-  });
+  return new PathLensError(
+    'invalid_request',
+    `Read 0 rows from ${displayName} as ${importShapeDescriptions[format]}.${found} PathLens imports: ${shapes}. ${advice}`,
+    {
+      param: 'path',
+      format,
+      rowsRead: 0,
+    },
+  );
 }

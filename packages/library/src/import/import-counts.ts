@@ -4,7 +4,9 @@ export interface ImportCounts {
   /** New library entries, `textOnly` of them without an image. */
   imported: number;
   textOnly: number;
-  /** Rows whose content (image bytes, or caption text for text-only rows) was already stored or came earlier in the input. */
+  /** Rows whose content (image bytes, or caption text for text-only rows) was already stored or came earlier in the
+   * input.
+   */
   duplicates: number;
   rejected: number;
 }

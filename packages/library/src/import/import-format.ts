@@ -55,7 +55,13 @@ export async function detectImportFormat(target: string): Promise<ImportFormat> 
 export async function openRecordReader(target: string, format: ImportFormat): Promise<RecordReader> {
   const isDirectory = (await stat(target)).isDirectory();
   if (isDirectory !== (format === 'folder')) {
-    throw new PathLensError('invalid_request', isDirectory ? `${target} is a folder: import it as --format folder (images with same-name .txt captions), or name a file inside it.` : `${target} is a file; --format folder needs a folder of images with same-name .txt captions.`, { param: 'format' });
+    throw new PathLensError(
+      'invalid_request',
+      isDirectory
+        ? `${target} is a folder: import it as --format folder (images with same-name .txt captions), or name a file inside it.`
+        : `${target} is a file; --format folder needs a folder of images with same-name .txt captions.`,
+      { param: 'format' },
+    );
   }
   switch (format) {
     case 'csv':
@@ -92,10 +98,17 @@ async function firstLines(filePath: string, count: number): Promise<string[]> {
   try {
     const buffer = Buffer.alloc(65_536);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    const lines = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
+    const lines = buffer
+      .subarray(0, bytesRead)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .split(/\r?\n/);
     // The last piece may be cut off mid-line unless the whole file fitted.
     if (bytesRead === buffer.length) lines.pop();
-    return lines.map((line) => line.trim()).filter(Boolean).slice(0, count);
+    return lines
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .slice(0, count);
   } finally {
     await handle.close();
   }

@@ -29,7 +29,9 @@ export interface ImportPairsOptions {
   displayName?: string | undefined;
   /** Overrides detection (`detectImportFormat`). */
   format?: ImportFormat | undefined;
-  /** Where image ids are looked up; default `images/` beside the file when that folder exists, else none (id-only rows become text-only). */
+  /** Where image ids are looked up; default `images/` beside the file when that folder exists, else none (id-only rows
+   * become text-only).
+   */
   imagesDir?: string | null | undefined;
   /** Import captions only, ignoring any image fields. */
   textOnly?: boolean | undefined;
@@ -85,16 +87,26 @@ const largestBatchRecords = 1_000;
  *   onBatch: (batch) => console.log(batch.counts),
  * });
  */
-export async function importPairs(dependencies: ImportPairsDependencies, options: ImportPairsOptions): Promise<{ plan: ImportPlan; counts: ImportCounts; phiCounts: PhiCounts }> {
+export async function importPairs(
+  dependencies: ImportPairsDependencies,
+  options: ImportPairsOptions,
+): Promise<{ plan: ImportPlan; counts: ImportCounts; phiCounts: PhiCounts }> {
   const plan = await planImport(options);
   await options.onStart?.(plan);
   const reader = await openRecordReader(options.target, plan.format);
-  const allowedRoots = (await Promise.all(options.allowedRoots.map((root) => realpath(root).catch(() => null)))).filter((root): root is string => root !== null);
+  const allowedRoots = (await Promise.all(options.allowedRoots.map((root) => realpath(root).catch(() => null)))).filter(
+    (root): root is string => root !== null,
+  );
   const context = {
     ...dependencies,
     textOnly: options.textOnly ?? false,
     defaultSource: plan.defaultSource,
-    location: { baseDir: path.dirname(options.target), imagesDir: plan.imagesDir, allowedRoots, fetch: dependencies.fetch ?? noRemoteFetching },
+    location: {
+      baseDir: path.dirname(options.target),
+      imagesDir: plan.imagesDir,
+      allowedRoots,
+      fetch: dependencies.fetch ?? noRemoteFetching,
+    },
   };
   const counts = emptyImportCounts();
   const phiCounts = emptyPhiCounts();
@@ -121,26 +133,35 @@ export async function importPairs(dependencies: ImportPairsDependencies, options
     await batches.return?.(undefined);
   }
   // Nothing read at all is never a success: say what was tried and what PathLens reads.
-  if (counts.rowsRead === 0 && !options.resumeAfterRow) throw await emptyImportError(options.target, plan.format, options.displayName);
+  if (counts.rowsRead === 0 && !options.resumeAfterRow)
+    throw await emptyImportError(options.target, plan.format, options.displayName);
   return { plan, counts, phiCounts };
 }
 
 /** Decide format, images folder and default source before reading. */
 async function planImport(options: ImportPairsOptions): Promise<ImportPlan> {
   const info = await stat(options.target).catch(() => null);
-  if (!info) throw new PathLensError('not_found', `Nothing to import at ${options.target}: no such file or folder.`, { param: 'path' });
+  if (!info)
+    throw new PathLensError('not_found', `Nothing to import at ${options.target}: no such file or folder.`, {
+      param: 'path',
+    });
   const format = options.format ?? (await detectImportFormat(options.target));
   let imagesDir = options.imagesDir ?? null;
   if (options.imagesDir === undefined && format !== 'folder') {
     const beside = path.join(path.dirname(options.target), 'images');
     imagesDir = (await stat(beside).catch(() => null))?.isDirectory() ? beside : null;
   }
-  const defaultSource = options.source ?? path.basename(options.target, info.isDirectory() ? '' : path.extname(options.target));
+  const defaultSource =
+    options.source ?? path.basename(options.target, info.isDirectory() ? '' : path.extname(options.target));
   return { format, imagesDir, defaultSource };
 }
 
 /** Group records into batches of `batchSize` readable rows, skipping rows an earlier run handled. */
-async function* batchesOf(records: AsyncIterable<SourceRecord>, resumeAfterRow: number, batchSize: number): AsyncGenerator<SourceRecord[]> {
+async function* batchesOf(
+  records: AsyncIterable<SourceRecord>,
+  resumeAfterRow: number,
+  batchSize: number,
+): AsyncGenerator<SourceRecord[]> {
   let batch: SourceRecord[] = [];
   let readable = 0;
   let checkedFields = false;
@@ -176,10 +197,22 @@ async function storeBatch(
   const { store, imageEncoder, textEncoder } = dependencies;
   const withImages = prepared.entries.filter((entry) => entry.image !== null);
   const [imageEmbeddings, captionEmbeddings] = await Promise.all([
-    inChunks(withImages.map((entry) => entry.image!.pixels), Math.min(options.batchSize, imageEncoder.maxBatchSize), (chunk) => imageEncoder.embedImages(chunk)),
-    inChunks(prepared.entries.map((entry) => entry.caption), Math.min(options.batchSize, textEncoder.maxBatchSize), (chunk) => textEncoder.embedTexts(chunk)),
+    inChunks(
+      withImages.map((entry) => entry.image!.pixels),
+      Math.min(options.batchSize, imageEncoder.maxBatchSize),
+      (chunk) => imageEncoder.embedImages(chunk),
+    ),
+    inChunks(
+      prepared.entries.map((entry) => entry.caption),
+      Math.min(options.batchSize, textEncoder.maxBatchSize),
+      (chunk) => textEncoder.embedTexts(chunk),
+    ),
   ]);
-  const imageRefs = await Promise.all(withImages.map((entry) => saveLibraryImage(options.dataDir, entry.contentSha256, entry.image!.format, entry.image!.bytes)));
+  const imageRefs = await Promise.all(
+    withImages.map((entry) =>
+      saveLibraryImage(options.dataDir, entry.contentSha256, entry.image!.format, entry.image!.bytes),
+    ),
+  );
   const imageIndex = new Map(withImages.map((entry, index) => [entry, index]));
   const inserted = await store.pairs.insertMany(
     prepared.entries.map((entry, index) => {
@@ -216,6 +249,7 @@ async function storeBatch(
 
 async function inChunks<T, R>(items: T[], size: number, run: (chunk: T[]) => Promise<R[]>): Promise<R[]> {
   const results: R[] = [];
-  for (let start = 0; start < items.length; start += size) results.push(...(await run(items.slice(start, start + size))));
+  for (let start = 0; start < items.length; start += size)
+    results.push(...(await run(items.slice(start, start + size))));
   return results;
 }

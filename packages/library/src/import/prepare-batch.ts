@@ -44,10 +44,21 @@ export interface PrepareContext {
  * hash it, drop duplicates (earlier in the batch, in `recentHashes`, or already stored) and
  * decode what is left. A row that fails any step is rejected with its reason.
  */
-export async function prepareBatch(context: PrepareContext, records: SourceRecord[], recentHashes: Set<string>): Promise<PreparedBatch> {
+export async function prepareBatch(
+  context: PrepareContext,
+  records: SourceRecord[],
+  recentHashes: Set<string>,
+): Promise<PreparedBatch> {
   const rejected: RejectedRow[] = [];
   const reject = (record: SourceRecord, error: RowRejection) =>
-    rejected.push({ row: record.row, line: record.line, key: record.key, file: record.file, code: error.code, reason: error.message });
+    rejected.push({
+      row: record.row,
+      line: record.line,
+      key: record.key,
+      file: record.file,
+      code: error.code,
+      reason: error.message,
+    });
 
   const loaded = await Promise.all(
     records.map(async (record) => {
@@ -57,11 +68,19 @@ export async function prepareBatch(context: PrepareContext, records: SourceRecor
       }
       try {
         const candidate = candidateFromFields(record.fields, { textOnly: context.textOnly });
-        const text = scrubPairText(context.phiScrubber, { caption: candidate.caption, source: candidate.source ?? context.defaultSource, metadata: candidate.metadata });
+        const text = scrubPairText(context.phiScrubber, {
+          caption: candidate.caption,
+          source: candidate.source ?? context.defaultSource,
+          metadata: candidate.metadata,
+        });
         let image: LoadedImage | null = null;
-        if (candidate.image.kind === 'reference') image = await loadImageReference(candidate.image.value, context.location);
+        if (candidate.image.kind === 'reference')
+          image = await loadImageReference(candidate.image.value, context.location);
         else if (candidate.image.kind === 'ids' && context.location.imagesDir !== null) {
-          image = await findImageById(candidate.image.values, { ...context.location, imagesDir: context.location.imagesDir });
+          image = await findImageById(candidate.image.values, {
+            ...context.location,
+            imagesDir: context.location.imagesDir,
+          });
         }
         return { record, text, image, contentSha256: sha256Hex(image ? image.bytes : text.caption) };
       } catch (error) {
@@ -75,11 +94,14 @@ export async function prepareBatch(context: PrepareContext, records: SourceRecor
   );
 
   const candidates = loaded.filter((entry) => entry !== null);
-  const stored = await context.store.pairs.existingContentHashes([...new Set(candidates.map((entry) => entry.contentSha256))]);
+  const stored = await context.store.pairs.existingContentHashes([
+    ...new Set(candidates.map((entry) => entry.contentSha256)),
+  ]);
   const seen = new Set<string>();
   let duplicates = 0;
   const unique = candidates.filter((entry) => {
-    const duplicate = seen.has(entry.contentSha256) || recentHashes.has(entry.contentSha256) || stored.has(entry.contentSha256);
+    const duplicate =
+      seen.has(entry.contentSha256) || recentHashes.has(entry.contentSha256) || stored.has(entry.contentSha256);
     seen.add(entry.contentSha256);
     if (duplicate) duplicates += 1;
     return !duplicate;
@@ -94,15 +116,40 @@ export async function prepareBatch(context: PrepareContext, records: SourceRecor
           decoded = { bytes: image.bytes, pixels, format };
         } catch (error) {
           if (!PathLensError.is(error, 'unsupported_format')) throw error;
-          reject(record, new RowRejection('not_an_image', `${image.origin === 'data URL' ? 'the data URL' : image.origin} is not a readable image (PNG, JPEG, TIFF or WebP)`));
+          reject(
+            record,
+            new RowRejection(
+              'not_an_image',
+              `${image.origin === 'data URL' ? 'the data URL' : image.origin} is not a readable image (PNG, JPEG, TIFF or WebP)`,
+            ),
+          );
           return null;
         }
       }
-      return { row: record.row, contentSha256, caption: text.caption, source: text.source, metadata: text.metadata, image: decoded, phiCounts: text.phiCounts };
+      return {
+        row: record.row,
+        contentSha256,
+        caption: text.caption,
+        source: text.source,
+        metadata: text.metadata,
+        image: decoded,
+        phiCounts: text.phiCounts,
+      };
     }),
   );
 
   rejected.sort((first, second) => first.row - second.row);
-  const rowLinks = candidates.map(({ text, contentSha256 }) => ({ pairContentSha256: contentSha256, source: text.source, metadata: text.metadata }));
-  return { entries: entries.filter((entry) => entry !== null), rowLinks, rejected, duplicates, rowsRead: records.length, lastRow: records.at(-1)?.row ?? 0 };
+  const rowLinks = candidates.map(({ text, contentSha256 }) => ({
+    pairContentSha256: contentSha256,
+    source: text.source,
+    metadata: text.metadata,
+  }));
+  return {
+    entries: entries.filter((entry) => entry !== null),
+    rowLinks,
+    rejected,
+    duplicates,
+    rowsRead: records.length,
+    lastRow: records.at(-1)?.row ?? 0,
+  };
 }

@@ -15,7 +15,23 @@ export interface PairCandidate {
 
 /** Field names each role is recognised by, compared lower-case without `_`, `-`, spaces; first match wins. */
 export const fieldNames = {
-  image: ['imagepath', 'image', 'imagefile', 'imageurl', 'imageuri', 'imagename', 'img', 'imgpath', 'imgurl', 'filename', 'file', 'filepath', 'path', 'url', 'uri'],
+  image: [
+    'imagepath',
+    'image',
+    'imagefile',
+    'imageurl',
+    'imageuri',
+    'imagename',
+    'img',
+    'imgpath',
+    'imgurl',
+    'filename',
+    'file',
+    'filepath',
+    'path',
+    'url',
+    'uri',
+  ],
   imageId: ['imageid', 'imgid', 'uuid', 'figureid', 'figid', 'id'],
   caption: ['caption', 'captions', 'text', 'correctedtext', 'description', 'alttext', 'sentence'],
   question: ['question', 'questions'],
@@ -75,11 +91,19 @@ export function candidateFromFields(fields: Record<string, unknown>, options: { 
     caption = captionField.value;
   } else {
     const names = Object.keys(fields).join(', ') || 'none';
-    throw new RowRejection('no_caption', question ? `question without an answer (fields: ${names})` : `no caption: the caption field is missing or empty (fields: ${names})`);
+    throw new RowRejection(
+      'no_caption',
+      question
+        ? `question without an answer (fields: ${names})`
+        : `no caption: the caption field is missing or empty (fields: ${names})`,
+    );
   }
   caption = collapse(caption);
   if (caption.length > largestCaptionCharacters) {
-    throw new RowRejection('caption_too_long', `caption is ${caption.length} characters; the most is ${largestCaptionCharacters}`);
+    throw new RowRejection(
+      'caption_too_long',
+      `caption is ${caption.length} characters; the most is ${largestCaptionCharacters}`,
+    );
   }
 
   let image: ImageSource = { kind: 'none' };
@@ -90,8 +114,13 @@ export function candidateFromFields(fields: Record<string, unknown>, options: { 
     else used.delete(reference.key); // keep the original reference in metadata as provenance
   } else if (!reference && !options.textOnly) {
     const imageFieldKey = fieldNames.image.map((name) => byRole.get(name)).find((key) => key !== undefined);
-    if (imageFieldKey !== undefined) throw new RowRejection('missing_image', `the image field "${imageFieldKey}" is empty`);
-    const ids = fieldNames.imageId.map((name) => byRole.get(name)).filter((key): key is string => key !== undefined).map((key) => fieldText(fields[key]).trim()).filter(Boolean);
+    if (imageFieldKey !== undefined)
+      throw new RowRejection('missing_image', `the image field "${imageFieldKey}" is empty`);
+    const ids = fieldNames.imageId
+      .map((name) => byRole.get(name))
+      .filter((key): key is string => key !== undefined)
+      .map((key) => fieldText(fields[key]).trim())
+      .filter(Boolean);
     if (ids.length > 0) image = { kind: 'ids', values: ids };
   }
 
@@ -104,12 +133,17 @@ export function candidateFromFields(fields: Record<string, unknown>, options: { 
   }
   Object.assign(metadata, extra);
   if (JSON.stringify(metadata).length > largestMetadataCharacters) {
-    throw new RowRejection('metadata_too_large', `the row's other fields add up to over ${largestMetadataCharacters / 1024} kB of metadata; drop the large columns`);
+    throw new RowRejection(
+      'metadata_too_large',
+      `the row's other fields add up to over ${largestMetadataCharacters / 1024} kB of metadata; drop the large columns`,
+    );
   }
   return { caption, image, source: source?.value ?? null, metadata };
 }
 
-/** A field's value as text: strings as they are, numbers and booleans printed, lists joined with "; ", objects as JSON. */
+/** A field's value as text: strings as they are, numbers and booleans printed, lists joined with "; ", objects as JSON.
+ *
+ */
 function fieldText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;

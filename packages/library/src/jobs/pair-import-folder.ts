@@ -48,7 +48,9 @@ export class PairImportFolder {
   async list(): Promise<PairImportJob[]> {
     const names = await readdir(this.root).catch(() => [] as string[]);
     const jobs = await Promise.all(names.map((name) => this.read(name)));
-    return jobs.filter((job): job is PairImportJob => job !== undefined).sort((first, second) => second.createdAt.localeCompare(first.createdAt));
+    return jobs
+      .filter((job): job is PairImportJob => job !== undefined)
+      .sort((first, second) => second.createdAt.localeCompare(first.createdAt));
   }
 
   async appendRejected(id: string, rows: RejectedRow[]): Promise<void> {
@@ -65,9 +67,12 @@ export class PairImportFolder {
     for await (const line of createInterface({ input: createReadStream(report), crlfDelay: Infinity })) {
       if (line.trim() === '') continue;
       const row = (JSON.parse(line) as RejectedRow).row;
-      if (row <= checkpointRow && !output.write(line + '\n')) await new Promise<void>((resolve) => output.once('drain', () => resolve()));
+      if (row <= checkpointRow && !output.write(line + '\n'))
+        await new Promise<void>((resolve) => output.once('drain', () => resolve()));
     }
-    await new Promise<void>((resolve, reject) => output.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      output.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
     await rename(temporary, report);
   }
 

@@ -23,9 +23,11 @@ export interface PairImportWorkerOptions {
  * Emits `progress` (PairImportJob, after each stored batch) and `finished` (PairImportJob).
  *
  * @example
- * const worker = new PairImportWorker({ store, imageEncoder, textEncoder, phiScrubber, logger }, { dataDir, batchSize: 32 });
+ * const worker = new PairImportWorker({ store, imageEncoder, textEncoder, phiScrubber, logger }, { dataDir, batchSize:
+ * 32 });
  * await worker.start();
- * const job = await worker.submit(async () => ({ target: '/slides/quilt.csv', format: null, imagesDir: null, textOnly: false, source: null, allowedRoots: ['/slides'], uploaded: false, displayName: 'quilt.csv' }));
+ * const job = await worker.submit(async () => ({ target: '/slides/quilt.csv', format: null, imagesDir: null, textOnly:
+ * false, source: null, allowedRoots: ['/slides'], uploaded: false, displayName: 'quilt.csv' }));
  */
 export class PairImportWorker extends EventEmitter {
   readonly folder: PairImportFolder;
@@ -44,7 +46,9 @@ export class PairImportWorker extends EventEmitter {
 
   /** Queue the jobs an earlier process left unfinished. */
   async start(): Promise<void> {
-    const unfinished = (await this.folder.list()).filter((job) => job.status === 'queued' || job.status === 'running').reverse();
+    const unfinished = (await this.folder.list())
+      .filter((job) => job.status === 'queued' || job.status === 'running')
+      .reverse();
     for (const job of unfinished) this.enqueue(job.id);
     if (unfinished.length > 0) this.dependencies.logger.info(`resuming ${unfinished.length} library import(s)`);
   }
@@ -53,7 +57,9 @@ export class PairImportWorker extends EventEmitter {
    * Create a job and queue it. `describe` gets the job's id and upload folder (an upload is
    * saved there) and returns the request; if it throws, nothing is left behind.
    */
-  async submit(describe: (job: { id: string; uploadDirectory: string }) => Promise<PairImportRequest>): Promise<PairImportJob> {
+  async submit(
+    describe: (job: { id: string; uploadDirectory: string }) => Promise<PairImportRequest>,
+  ): Promise<PairImportJob> {
     const id = randomUUID();
     let request: PairImportRequest;
     try {
@@ -164,7 +170,12 @@ export class PairImportWorker extends EventEmitter {
           this.emit('progress', job);
         },
       });
-      await save({ ...job, status: 'finished', finishedAt: new Date().toISOString(), runSeconds: secondsBefore + (Date.now() - runStartedMs) / 1000 });
+      await save({
+        ...job,
+        status: 'finished',
+        finishedAt: new Date().toISOString(),
+        runSeconds: secondsBefore + (Date.now() - runStartedMs) / 1000,
+      });
       logger.info(`imported pairs from ${job.request.displayName}`, { importId: id, ...job.counts });
     } catch (error) {
       if (this.abortController.signal.aborted) {

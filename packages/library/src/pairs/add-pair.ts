@@ -28,14 +28,25 @@ export interface NewPair {
  * (by hash) is stored once: `created: false` returns the pair already there.
  *
  * @example
- * const { pair, created } = await addPair(dependencies, { imageBytes, caption: 'Sheets of lymphocytes', source: 'teaching' });
+ * const { pair, created } = await addPair(dependencies, { imageBytes, caption: 'Sheets of lymphocytes', source:
+ * 'teaching' });
  */
-export async function addPair(dependencies: AddPairDependencies, pair: NewPair): Promise<{ pair: StoredPair; created: boolean; phiCounts: PhiCounts }> {
+export async function addPair(
+  dependencies: AddPairDependencies,
+  pair: NewPair,
+): Promise<{ pair: StoredPair; created: boolean; phiCounts: PhiCounts }> {
   const { store, imageEncoder, textEncoder, phiScrubber, dataDir } = dependencies;
   const pixels = await decodeImage(pair.imageBytes);
   const contentSha256 = createHash('sha256').update(pair.imageBytes).digest('hex');
-  const text = scrubPairText(phiScrubber, { caption: pair.caption, source: pair.source ?? null, metadata: pair.metadata ?? {} });
-  const [[imageEmbedding], [captionEmbedding]] = await Promise.all([imageEncoder.embedImages([pixels]), textEncoder.embedTexts([text.caption])]);
+  const text = scrubPairText(phiScrubber, {
+    caption: pair.caption,
+    source: pair.source ?? null,
+    metadata: pair.metadata ?? {},
+  });
+  const [[imageEmbedding], [captionEmbedding]] = await Promise.all([
+    imageEncoder.embedImages([pixels]),
+    textEncoder.embedTexts([text.caption]),
+  ]);
   const imageRef = await saveLibraryImage(dataDir, contentSha256, pixels.format, pair.imageBytes);
   const stored = await store.pairs.insert({
     imageRef,

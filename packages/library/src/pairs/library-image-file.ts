@@ -2,7 +2,13 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomically } from '@pathlens/core';
 
-const extensionByFormat: Record<string, string> = { jpeg: '.jpg', png: '.png', tiff: '.tif', webp: '.webp', gif: '.gif' };
+const extensionByFormat: Record<string, string> = {
+  jpeg: '.jpg',
+  png: '.png',
+  tiff: '.tif',
+  webp: '.webp',
+  gif: '.gif',
+};
 
 /** Where library images live: `DATA_DIR/pairs/<sha256><ext>`. */
 export function libraryImagePath(dataDir: string, contentSha256: string, format: string): string {
@@ -14,7 +20,12 @@ export function libraryImagePath(dataDir: string, contentSha256: string, format:
  * so a crash never leaves a half-written file under the final name; an existing file (same
  * bytes, by its name) is left as it is.
  */
-export async function saveLibraryImage(dataDir: string, contentSha256: string, format: string, bytes: Uint8Array): Promise<string> {
+export async function saveLibraryImage(
+  dataDir: string,
+  contentSha256: string,
+  format: string,
+  bytes: Uint8Array,
+): Promise<string> {
   const filePath = libraryImagePath(dataDir, contentSha256, format);
   const existing = await stat(filePath).catch(() => null);
   if (existing?.size === bytes.byteLength) return filePath;

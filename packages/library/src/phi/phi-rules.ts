@@ -37,14 +37,20 @@ const dayOfMonth = String.raw`(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?`;
 /** A capitalised name word (O'Neil, Smith-Jones) or an initial ("J."). */
 const nameWord = String.raw`(?:[A-Z][a-z]*['’][A-Z]?[a-z]+|[A-Z][a-zA-Z]+(?:-[A-Z][a-zA-Z]+)?|[A-Z]\.)`;
 
-/** A regular-expression source matching `words` in any letter case (`Name` → `[Nn][Aa][Mm][Ee]`), so name words can stay case-sensitive. */
+/** A regular-expression source matching `words` in any letter case (`Name` → `[Nn][Aa][Mm][Ee]`), so name words can
+ * stay case-sensitive.
+ */
 function caseless(words: string): string {
   return words.replace(/[A-Za-z]/g, (letter) => `[${letter.toUpperCase()}${letter.toLowerCase()}]`);
 }
 
-/** Words that follow "Patient:" and similar labels but are not names (titles: the title rule has already replaced the name after them). */
+/** Words that follow "Patient:" and similar labels but are not names (titles: the title rule has already replaced the
+ * name after them).
+ */
 const notAName = String.raw`(?!(?:${caseless('A|An|The|This|That|No|None|Not|Unknown|Male|Female|Man|Woman|Boy|Girl|Child|Adult|Infant|Age|Aged|Years|Year|Specimen|Biopsy|History|Presents|Presented|With|See|Same|Dr|Doctor|Prof|Professor|Mr|Mrs|Ms|Miss|Mx|MRN|MR|DOB|ID|SSN|Sex|Tel|Phone|Fax|Email|Date|Accession|Record|Hospital|Ward|Room|Bed|Case')})\b)`;
-/** Labels that introduce a person's name. A bare "Name:" counts only when no word stands right before it ("Stain name: Giemsa" is not a person). */
+/** Labels that introduce a person's name. A bare "Name:" counts only when no word stands right before it ("Stain name:
+ * Giemsa" is not a person).
+ */
 const nameLabel = String.raw`(?:${caseless("Patient's name|Patient name|Patient|Pt|Surgeon|Pathologist|Physician|Clinician|Consultant|Attending|Resident|Signed out by|Signed by|Referred by|Requested by|Referring physician|Referring doctor|Referring").replace(/ /g, String.raw`\s+`)}|(?<![A-Za-z][ \t]+)${caseless('Name')})`;
 
 export const phiRules: PhiRule[] = [
@@ -55,7 +61,8 @@ export const phiRules: PhiRule[] = [
   },
   {
     category: 'ids',
-    description: 'a number after a record label: MRN, MR#, medical record (number|no.), accession (no.|number|#), patient/hospital/case/specimen ID or no., SSN',
+    description:
+      'a number after a record label: MRN, MR#, medical record (number|no.), accession (no.|number|#), patient/hospital/case/specimen ID or no., SSN',
     pattern: new RegExp(
       String.raw`(?<keep>\b(?:MRN|MR\s?#|Medical\s+record(?:\s+(?:number|no\.?|#))?|Record\s+(?:number|no\.?|#)|Accession(?:\s+(?:number|no\.?|#))?|Acc\.?\s?(?:no\.?|#)|(?:Patient|Pt|Hospital|Case|Specimen|Lab|Unit)\s+(?:ID|number|no\.?|#)|SSN|Social\s+security(?:\s+number)?)\s*(?:is\s+|[:#=]\s*)?)[A-Z]{0,4}[-\s]?\d[\dA-Z/-]{2,}`,
       'gi',
@@ -63,12 +70,14 @@ export const phiRules: PhiRule[] = [
   },
   {
     category: 'ids',
-    description: 'surgical pathology accession numbers: one to three letters, a two-digit year, a serial (S23-12345, SP-21-004512, CH19-88)',
+    description:
+      'surgical pathology accession numbers: one to three letters, a two-digit year, a serial (S23-12345, SP-21-004512, CH19-88)',
     pattern: /\b[A-Z]{1,3}-?\d{2}-\d{2,7}\b/g,
   },
   {
     category: 'phones',
-    description: 'phone numbers: a label (tel, telephone, phone, fax, pager, mobile, cell phone, ext) and digits, or North American and international digit groups',
+    description:
+      'phone numbers: a label (tel, telephone, phone, fax, pager, mobile, cell phone, ext) and digits, or North American and international digit groups',
     pattern: new RegExp(
       String.raw`(?<keep>\b(?:tel(?:ephone)?|phone|fax|pager|mobile|cell\s+phone|ext)\.?\s*[:#]?\s*)\+?[\d(][\d \t().-]{5,}\d|(?<![\w.])(?:\+\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b|(?<![\w.])\+\d{1,3}(?:[\s.-]\d{2,4}){2,4}\b`,
       'gi',
@@ -77,7 +86,8 @@ export const phiRules: PhiRule[] = [
   {
     category: 'dates',
     description: 'numeric dates: 2023-04-05, 2023/04/05, 05/04/2023, 5.4.23, 05-04-2023',
-    pattern: /(?<![\w./-])(?:\d{4}[-/.](?:1[0-2]|0?[1-9])[-/.](?:[12]\d|3[01]|0?[1-9])|(?:[12]\d|3[01]|0?[1-9])[-/.](?:[12]\d|3[01]|0?[1-9])[-/.](?:\d{4}|\d{2}))(?![\w/-]|\.\d)/g,
+    pattern:
+      /(?<![\w./-])(?:\d{4}[-/.](?:1[0-2]|0?[1-9])[-/.](?:[12]\d|3[01]|0?[1-9])|(?:[12]\d|3[01]|0?[1-9])[-/.](?:[12]\d|3[01]|0?[1-9])[-/.](?:\d{4}|\d{2}))(?![\w/-]|\.\d)/g,
   },
   {
     category: 'dates',
@@ -95,11 +105,15 @@ export const phiRules: PhiRule[] = [
   {
     category: 'names',
     description: 'a name after a title: Dr., Doctor, Prof., Professor, Mr., Mrs., Ms., Miss, Mx.',
-    pattern: new RegExp(String.raw`(?<keep>\b(?:Dr|Doctor|Prof|Professor|Mr|Mrs|Ms|Miss|Mx)\.?\s+)${nameWord}(?:\s+${nameWord}){0,2}`, 'g'),
+    pattern: new RegExp(
+      String.raw`(?<keep>\b(?:Dr|Doctor|Prof|Professor|Mr|Mrs|Ms|Miss|Mx)\.?\s+)${nameWord}(?:\s+${nameWord}){0,2}`,
+      'g',
+    ),
   },
   {
     category: 'names',
-    description: 'a name after a label and a colon: Patient:, Name:, Patient name:, Pt:, Surgeon:, Pathologist:, Physician:, Clinician:, Attending:, Resident:, Signed (out) by:, Referred by:, Requested by:',
+    description:
+      'a name after a label and a colon: Patient:, Name:, Patient name:, Pt:, Surgeon:, Pathologist:, Physician:, Clinician:, Attending:, Resident:, Signed (out) by:, Referred by:, Requested by:',
     pattern: new RegExp(
       String.raw`(?<keep>\b${nameLabel}[ \t]*:[ \t]*)${notAName}${nameWord}(?:,?[ \t]+${notAName}${nameWord}){0,3}`,
       'g',

@@ -37,7 +37,11 @@ export class CheckpointTensors {
       );
     }
     const tensor = read();
-    if (expectedShape && (tensor.shape.length !== expectedShape.length || tensor.shape.some((size, index) => size !== expectedShape[index]))) {
+    if (
+      expectedShape &&
+      (tensor.shape.length !== expectedShape.length ||
+        tensor.shape.some((size, index) => size !== expectedShape[index]))
+    ) {
       throw new PathLensError(
         'unsupported_format',
         `${this.sourceFile}: weight "${name}" has shape [${tensor.shape.join(', ')}], but the config implies [${expectedShape.join(', ')}]. Check that the config file belongs to this checkpoint.`,
@@ -54,7 +58,12 @@ export type StoredElementType = 'float32' | 'float16' | 'bfloat16';
 export const storedElementBytes: Record<StoredElementType, number> = { float32: 4, float16: 2, bfloat16: 2 };
 
 /** Copies `count` little-endian elements starting at `byteOffset` of `bytes` into a new Float32Array. */
-export function widenToFloat32(bytes: Uint8Array, byteOffset: number, count: number, elementType: StoredElementType): Float32Array {
+export function widenToFloat32(
+  bytes: Uint8Array,
+  byteOffset: number,
+  count: number,
+  elementType: StoredElementType,
+): Float32Array {
   const values = new Float32Array(count);
   const view = new DataView(bytes.buffer, bytes.byteOffset + byteOffset, count * storedElementBytes[elementType]);
   if (elementType === 'float32') {
@@ -83,11 +92,18 @@ function halfToFloat(half: number): number {
  */
 export function weightReaders(tensors: CheckpointTensors) {
   const vector = (name: string, size: number) => tensors.get(name, [size]).values;
-  const matrix = (name: string, outputs: number, inputs: number) => transposeMatrix(tensors.get(name, [outputs, inputs]).values, outputs, inputs);
+  const matrix = (name: string, outputs: number, inputs: number) =>
+    transposeMatrix(tensors.get(name, [outputs, inputs]).values, outputs, inputs);
   return {
     vector,
     matrix,
-    norm: (name: string, width: number): NormWeights => ({ weight: vector(`${name}.weight`, width), bias: vector(`${name}.bias`, width) }),
-    linear: (name: string, outputs: number, inputs: number): LinearWeights => ({ weight: matrix(`${name}.weight`, outputs, inputs), bias: vector(`${name}.bias`, outputs) }),
+    norm: (name: string, width: number): NormWeights => ({
+      weight: vector(`${name}.weight`, width),
+      bias: vector(`${name}.bias`, width),
+    }),
+    linear: (name: string, outputs: number, inputs: number): LinearWeights => ({
+      weight: matrix(`${name}.weight`, outputs, inputs),
+      bias: vector(`${name}.bias`, outputs),
+    }),
   };
 }

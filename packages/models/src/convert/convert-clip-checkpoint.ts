@@ -11,11 +11,15 @@ import { readPytorchCheckpoint } from './read-pytorch-checkpoint.ts';
 import { readSafetensors } from './read-safetensors.ts';
 
 export interface ConvertClipCheckpointOptions {
-  /** A Hugging Face CLIP folder (`config.json` + `model.safetensors`) or an open_clip one (`open_clip_config.json` + weights). */
+  /** A Hugging Face CLIP folder (`config.json` + `model.safetensors`) or an open_clip one (`open_clip_config.json` +
+   * weights).
+   */
   checkpointFolder: string;
   /** Where the transformers.js folder is written (replaced whole, atomically). */
   outputFolder: string;
-  /** A folder with `tokenizer.json` + `tokenizer_config.json`, used when the checkpoint folder has none (open_clip checkpoints). */
+  /** A folder with `tokenizer.json` + `tokenizer_config.json`, used when the checkpoint folder has none (open_clip
+   * checkpoints).
+   */
   tokenizerFolder?: string;
   /** Recorded in config.json as `_name_or_path`. */
   modelId: string;
@@ -30,18 +34,32 @@ export interface ConvertClipCheckpointResult {
 }
 
 /** The files a converted folder holds: what `ClipImageEncoder` / `ClipTextEncoder` load. */
-export const convertedClipFileNames = ['config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/vision_model.onnx', 'onnx/text_model.onnx'] as const;
+export const convertedClipFileNames = [
+  'config.json',
+  'preprocessor_config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'onnx/vision_model.onnx',
+  'onnx/text_model.onnx',
+] as const;
 
-const exists = (file: string) => fs.stat(file).then((stats) => stats.isFile(), () => false);
+const exists = (file: string) =>
+  fs.stat(file).then(
+    (stats) => stats.isFile(),
+    () => false,
+  );
 
 /**
  * Converts a PyTorch CLIP checkpoint into the transformers.js ONNX layout PathLens loads: the
  * ONNX graphs are built in TypeScript from the checkpoint's config and filled with its weights.
  *
  * @example
- * await convertClipCheckpoint({ checkpointFolder: 'downloads/plip', outputFolder: 'models/vinid/plip', modelId: 'vinid/plip' });
+ * await convertClipCheckpoint({ checkpointFolder: 'downloads/plip', outputFolder: 'models/vinid/plip', modelId:
+ * 'vinid/plip' });
  */
-export async function convertClipCheckpoint(options: ConvertClipCheckpointOptions): Promise<ConvertClipCheckpointResult> {
+export async function convertClipCheckpoint(
+  options: ConvertClipCheckpointOptions,
+): Promise<ConvertClipCheckpointResult> {
   const log = options.log ?? (() => {});
   const folder = options.checkpointFolder;
   const tokenizer = await readTokenizerFiles(folder, options.tokenizerFolder);
@@ -60,11 +78,17 @@ export async function convertClipCheckpoint(options: ConvertClipCheckpointOption
     ...onnxFiles,
   ]);
   await writeFolderAtomically(options.outputFolder, files);
-  log(`wrote ${options.outputFolder} (${[...onnxFiles.values()].reduce((sum, bytes) => sum + bytes.byteLength, 0) / 1e6 | 0} MB of ONNX)`);
+  log(
+    `wrote ${options.outputFolder} (${([...onnxFiles.values()].reduce((sum, bytes) => sum + bytes.byteLength, 0) / 1e6) | 0} MB of ONNX)`,
+  );
   return { format: loaded.format, architecture, files: [...files.keys()] };
 }
 
-async function readCheckpoint(folder: string, endTokenId: number, log: (line: string) => void): Promise<LoadedClipCheckpoint> {
+async function readCheckpoint(
+  folder: string,
+  endTokenId: number,
+  log: (line: string) => void,
+): Promise<LoadedClipCheckpoint> {
   const file = (name: string) => path.join(folder, name);
   if (await exists(file('open_clip_config.json'))) {
     const config = await readJson<OpenClipConfig>(file('open_clip_config.json'));
@@ -76,10 +100,17 @@ async function readCheckpoint(folder: string, endTokenId: number, log: (line: st
     const config = await readJson<HuggingFaceClipConfig>(file('config.json'));
     const weightsFile = await firstPresent(folder, ['model.safetensors', 'pytorch_model.bin']);
     const preprocessor = (await exists(file('preprocessor_config.json')))
-      ? await readJson<{ image_mean?: [number, number, number]; image_std?: [number, number, number] }>(file('preprocessor_config.json'))
+      ? await readJson<{ image_mean?: [number, number, number]; image_std?: [number, number, number] }>(
+          file('preprocessor_config.json'),
+        )
       : {};
     log(`reading ${weightsFile}`);
-    return readHuggingFaceClip(config, await readWeights(file(weightsFile)), { imageMean: preprocessor.image_mean, imageStd: preprocessor.image_std }, endTokenId);
+    return readHuggingFaceClip(
+      config,
+      await readWeights(file(weightsFile)),
+      { imageMean: preprocessor.image_mean, imageStd: preprocessor.image_std },
+      endTokenId,
+    );
   }
   throw new PathLensError(
     'invalid_request',
@@ -94,7 +125,11 @@ async function readWeights(filePath: string) {
 
 async function firstPresent(folder: string, names: string[]): Promise<string> {
   for (const name of names) if (await exists(path.join(folder, name))) return name;
-  throw new PathLensError('invalid_request', `${folder} has none of ${names.join(', ')}: download the checkpoint's weights into it.`, { folder, expected: names });
+  throw new PathLensError(
+    'invalid_request',
+    `${folder} has none of ${names.join(', ')}: download the checkpoint's weights into it.`,
+    { folder, expected: names },
+  );
 }
 
 interface TokenizerFiles {
@@ -104,13 +139,22 @@ interface TokenizerFiles {
 }
 
 /** The CLIP BPE tokenizer files: from the checkpoint folder, else from `tokenizerFolder`. */
-async function readTokenizerFiles(checkpointFolder: string, tokenizerFolder: string | undefined): Promise<TokenizerFiles> {
+async function readTokenizerFiles(
+  checkpointFolder: string,
+  tokenizerFolder: string | undefined,
+): Promise<TokenizerFiles> {
   for (const folder of [checkpointFolder, tokenizerFolder]) {
     if (!folder || !(await exists(path.join(folder, 'tokenizer.json')))) continue;
     const tokenizerJsonText = await fs.readFile(path.join(folder, 'tokenizer.json'), 'utf8');
     const configPath = path.join(folder, 'tokenizer_config.json');
-    const tokenizerConfigText = (await exists(configPath)) ? await fs.readFile(configPath, 'utf8') : jsonText(defaultTokenizerConfig);
-    return { tokenizerJsonText, tokenizerConfigText, endTokenId: endTokenIdOf(JSON.parse(tokenizerJsonText), path.join(folder, 'tokenizer.json')) };
+    const tokenizerConfigText = (await exists(configPath))
+      ? await fs.readFile(configPath, 'utf8')
+      : jsonText(defaultTokenizerConfig);
+    return {
+      tokenizerJsonText,
+      tokenizerConfigText,
+      endTokenId: endTokenIdOf(JSON.parse(tokenizerJsonText), path.join(folder, 'tokenizer.json')),
+    };
   }
   throw new PathLensError(
     'invalid_request',
@@ -122,9 +166,17 @@ async function readTokenizerFiles(checkpointFolder: string, tokenizerFolder: str
 
 const endOfText = '<|endoftext|>';
 
-function endTokenIdOf(tokenizerJson: { added_tokens?: { id: number; content: string }[]; model?: { vocab?: Record<string, number> } }, file: string): number {
-  const id = tokenizerJson.added_tokens?.find((token) => token.content === endOfText)?.id ?? tokenizerJson.model?.vocab?.[endOfText];
-  if (id === undefined) throw new PathLensError('unsupported_format', `${file} has no ${endOfText} token: it is not a CLIP tokenizer.`, { file });
+function endTokenIdOf(
+  tokenizerJson: { added_tokens?: { id: number; content: string }[]; model?: { vocab?: Record<string, number> } },
+  file: string,
+): number {
+  const id =
+    tokenizerJson.added_tokens?.find((token) => token.content === endOfText)?.id ??
+    tokenizerJson.model?.vocab?.[endOfText];
+  if (id === undefined)
+    throw new PathLensError('unsupported_format', `${file} has no ${endOfText} token: it is not a CLIP tokenizer.`, {
+      file,
+    });
   return id;
 }
 
@@ -156,8 +208,21 @@ function clipConfigJson(architecture: ClipArchitecture, modelId: string) {
     model_type: 'clip',
     projection_dim: projectionDim,
     logit_scale_init_value: Math.log(architecture.logitScale),
-    text_config: { model_type: 'clip_text_model', ...tower(text), vocab_size: text.vocabularySize, max_position_embeddings: text.contextLength, eos_token_id: text.endTokenId, pad_token_id: text.endTokenId },
-    vision_config: { model_type: 'clip_vision_model', ...tower(vision), image_size: vision.imageSizePx, patch_size: vision.patchSizePx, num_channels: 3 },
+    text_config: {
+      model_type: 'clip_text_model',
+      ...tower(text),
+      vocab_size: text.vocabularySize,
+      max_position_embeddings: text.contextLength,
+      eos_token_id: text.endTokenId,
+      pad_token_id: text.endTokenId,
+    },
+    vision_config: {
+      model_type: 'clip_vision_model',
+      ...tower(vision),
+      image_size: vision.imageSizePx,
+      patch_size: vision.patchSizePx,
+      num_channels: 3,
+    },
     torch_dtype: 'float32',
     converted_by: 'pathlens models convert',
   };
@@ -186,6 +251,11 @@ async function readJson<T>(filePath: string): Promise<T> {
   try {
     return JSON.parse(await fs.readFile(filePath, 'utf8')) as T;
   } catch (error) {
-    throw new PathLensError('corrupt_file', `${filePath} is not valid JSON: ${(error as Error).message}`, { filePath }, { cause: error });
+    throw new PathLensError(
+      'corrupt_file',
+      `${filePath} is not valid JSON: ${(error as Error).message}`,
+      { filePath },
+      { cause: error },
+    );
   }
 }

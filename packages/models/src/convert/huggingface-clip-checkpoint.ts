@@ -95,9 +95,17 @@ export function readHuggingFaceClip(
     architecture,
     weights: {
       vision: {
-        patchEmbedding: tensors.get('vision_model.embeddings.patch_embedding.weight', [vision.width, 3, vision.patchSizePx, vision.patchSizePx]).values,
+        patchEmbedding: tensors.get('vision_model.embeddings.patch_embedding.weight', [
+          vision.width,
+          3,
+          vision.patchSizePx,
+          vision.patchSizePx,
+        ]).values,
         classEmbedding: vector('vision_model.embeddings.class_embedding', vision.width),
-        positionEmbedding: tensors.get('vision_model.embeddings.position_embedding.weight', [gridSide * gridSide + 1, vision.width]).values,
+        positionEmbedding: tensors.get('vision_model.embeddings.position_embedding.weight', [
+          gridSide * gridSide + 1,
+          vision.width,
+        ]).values,
         // "layrnorm" is transformers' own spelling of this key.
         preNorm: norm('vision_model.pre_layrnorm', vision.width),
         layers: layers('vision_model', vision),
@@ -105,8 +113,12 @@ export function readHuggingFaceClip(
         projection: matrix('visual_projection.weight', projectionDim, vision.width),
       },
       text: {
-        tokenEmbedding: tensors.get('text_model.embeddings.token_embedding.weight', [text.vocabularySize, text.width]).values,
-        positionEmbedding: tensors.get('text_model.embeddings.position_embedding.weight', [text.contextLength, text.width]).values,
+        tokenEmbedding: tensors.get('text_model.embeddings.token_embedding.weight', [text.vocabularySize, text.width])
+          .values,
+        positionEmbedding: tensors.get('text_model.embeddings.position_embedding.weight', [
+          text.contextLength,
+          text.width,
+        ]).values,
         layers: layers('text_model', text),
         finalNorm: norm('text_model.final_layer_norm', text.width),
         projection: matrix('text_projection.weight', projectionDim, text.width),
@@ -115,7 +127,10 @@ export function readHuggingFaceClip(
   };
 }
 
-function towerShape(config: HuggingFaceTowerConfig, defaults: { width: number; layers: number; heads: number; mlpWidth: number }): TransformerShape {
+function towerShape(
+  config: HuggingFaceTowerConfig,
+  defaults: { width: number; layers: number; heads: number; mlpWidth: number },
+): TransformerShape {
   return {
     width: config.hidden_size ?? defaults.width,
     layers: config.num_hidden_layers ?? defaults.layers,
@@ -128,5 +143,9 @@ function towerShape(config: HuggingFaceTowerConfig, defaults: { width: number; l
 
 function activationNamed(name: string): Activation {
   if (name === 'quick_gelu' || name === 'gelu') return name;
-  throw new PathLensError('unsupported_format', `config.json uses hidden_act "${name}"; the converter builds "quick_gelu" and "gelu" CLIP models only.`, { activation: name });
+  throw new PathLensError(
+    'unsupported_format',
+    `config.json uses hidden_act "${name}"; the converter builds "quick_gelu" and "gelu" CLIP models only.`,
+    { activation: name },
+  );
 }

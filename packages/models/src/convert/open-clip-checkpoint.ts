@@ -62,21 +62,44 @@ const unsupportedOptions: Record<string, string> = {
   norm_kwargs: 'custom norm settings',
   act_kwargs: 'custom activation settings',
 };
-const defaultValues: Record<string, unknown> = { attentional_pool: false, global_average_pool: false, no_ln_pre: false, final_ln_after_pool: false, proj_bias: false, output_tokens: false, embed_cls: false, pad_id: 0, ls_init_value: null };
+const defaultValues: Record<string, unknown> = {
+  attentional_pool: false,
+  global_average_pool: false,
+  no_ln_pre: false,
+  final_ln_after_pool: false,
+  proj_bias: false,
+  output_tokens: false,
+  embed_cls: false,
+  pad_id: 0,
+  ls_init_value: null,
+};
 
 /**
  * Maps an open_clip ViT checkpoint (OpenAI-style keys: `visual.conv1.weight`,
  * `transformer.resblocks.N.attn.in_proj_weight`, `text_projection`, …; QuiltNet-B-32's layout)
  * onto the converter's weights, checking every shape against the open_clip config.
  */
-export function readOpenClip(config: OpenClipConfig, tensors: CheckpointTensors, endTokenId: number): LoadedClipCheckpoint {
+export function readOpenClip(
+  config: OpenClipConfig,
+  tensors: CheckpointTensors,
+  endTokenId: number,
+): LoadedClipCheckpoint {
   const modelConfig = config.model_cfg ?? config;
   const visionConfig = modelConfig.vision_cfg ?? {};
   const textConfig = modelConfig.text_cfg ?? {};
-  for (const [where, options] of [['model_cfg', modelConfig], ['vision_cfg', visionConfig], ['text_cfg', textConfig]] as const) {
+  for (const [where, options] of [
+    ['model_cfg', modelConfig],
+    ['vision_cfg', visionConfig],
+    ['text_cfg', textConfig],
+  ] as const) {
     for (const [option, reason] of Object.entries(unsupportedOptions)) {
       const value = (options as Record<string, unknown>)[option];
-      if (value === undefined || value === defaultValues[option] || (option === 'pool_type' && (value === 'tok' || value === 'argmax'))) continue;
+      if (
+        value === undefined ||
+        value === defaultValues[option] ||
+        (option === 'pool_type' && (value === 'tok' || value === 'argmax'))
+      )
+        continue;
       throw new PathLensError(
         'unsupported_format',
         `The open_clip config sets ${where}.${option}: ${reason}. The converter builds OpenAI-style CLIP ViTs only (PLIP, QuiltNet-B-32); this model needs another exporter.`,
@@ -147,7 +170,8 @@ export function readOpenClip(config: OpenClipConfig, tensors: CheckpointTensors,
     architecture,
     weights: {
       vision: {
-        patchEmbedding: tensors.get('visual.conv1.weight', [vision.width, 3, vision.patchSizePx, vision.patchSizePx]).values,
+        patchEmbedding: tensors.get('visual.conv1.weight', [vision.width, 3, vision.patchSizePx, vision.patchSizePx])
+          .values,
         classEmbedding: vector('visual.class_embedding', vision.width),
         positionEmbedding: tensors.get('visual.positional_embedding', [gridSide * gridSide + 1, vision.width]).values,
         preNorm: norm('visual.ln_pre', vision.width),

@@ -1,7 +1,13 @@
 import path from 'node:path';
 import AdmZip from 'adm-zip';
 import { PathLensError } from '@pathlens/core';
-import { CheckpointTensors, storedElementBytes, widenToFloat32, type CheckpointTensor, type StoredElementType } from './checkpoint-tensors.ts';
+import {
+  CheckpointTensors,
+  storedElementBytes,
+  widenToFloat32,
+  type CheckpointTensor,
+  type StoredElementType,
+} from './checkpoint-tensors.ts';
 import { unpickleStateDict, type PickledTensor } from './unpickle-state-dict.ts';
 
 /** Storage classes `torch.save` names, and the float types the converter widens. */
@@ -35,21 +41,34 @@ export async function readPytorchCheckpoint(filePath: string): Promise<Checkpoin
     );
   }
   const entries = new Map(zip.getEntries().map((entry) => [entry.entryName, entry]));
-  const pickleEntry = [...entries.keys()].find((entryName) => entryName.endsWith('/data.pkl') || entryName === 'data.pkl');
-  if (!pickleEntry) throw new PathLensError('corrupt_file', `${name} has no data.pkl: it is not a PyTorch checkpoint.`, { filePath });
+  const pickleEntry = [...entries.keys()].find(
+    (entryName) => entryName.endsWith('/data.pkl') || entryName === 'data.pkl',
+  );
+  if (!pickleEntry)
+    throw new PathLensError('corrupt_file', `${name} has no data.pkl: it is not a PyTorch checkpoint.`, { filePath });
   const archivePrefix = pickleEntry.slice(0, -'data.pkl'.length);
   let tensors: Map<string, PickledTensor>;
   try {
     tensors = unpickleStateDict(new Uint8Array(entries.get(pickleEntry)!.getData()));
   } catch (error) {
-    throw new PathLensError('unsupported_format', `${name}: ${(error as Error).message}. Use the model's .safetensors file instead.`, { filePath }, { cause: error });
+    throw new PathLensError(
+      'unsupported_format',
+      `${name}: ${(error as Error).message}. Use the model's .safetensors file instead.`,
+      { filePath },
+      { cause: error },
+    );
   }
   const storages = new Map<string, Uint8Array>();
   const storageBytes = (key: string) => {
     let bytes = storages.get(key);
     if (!bytes) {
       const entry = entries.get(`${archivePrefix}data/${key}`);
-      if (!entry) throw new PathLensError('corrupt_file', `${name} has no storage ${key}: the file is incomplete. Download it again.`, { filePath, key });
+      if (!entry)
+        throw new PathLensError(
+          'corrupt_file',
+          `${name} has no storage ${key}: the file is incomplete. Download it again.`,
+          { filePath, key },
+        );
       bytes = new Uint8Array(entry.getData());
       storages.set(key, bytes);
     }
@@ -61,12 +80,24 @@ export async function readPytorchCheckpoint(filePath: string): Promise<Checkpoin
     readers.set(tensorName, () => {
       const elementType = storageTypes[tensor.storageType];
       if (!elementType || elementType === 'other') {
-        throw new PathLensError('unsupported_format', `${name}: tensor "${tensorName}" is a ${tensor.storageType}; only float32, float16 and bfloat16 weights are converted.`, { filePath, tensorName });
+        throw new PathLensError(
+          'unsupported_format',
+          `${name}: tensor "${tensorName}" is a ${tensor.storageType}; only float32, float16 and bfloat16 weights are converted.`,
+          { filePath, tensorName },
+        );
       }
       const bytes = storageBytes(tensor.storageKey);
       const count = tensor.shape.reduce((product, size) => product * size, 1);
-      const contiguous = tensor.stride.every((stride, axis) => stride === tensor.shape.slice(axis + 1).reduce((product, size) => product * size, 1) || tensor.shape[axis] === 1);
-      if (contiguous) return { shape: tensor.shape, values: widenToFloat32(bytes, tensor.offset * storedElementBytes[elementType], count, elementType) };
+      const contiguous = tensor.stride.every(
+        (stride, axis) =>
+          stride === tensor.shape.slice(axis + 1).reduce((product, size) => product * size, 1) ||
+          tensor.shape[axis] === 1,
+      );
+      if (contiguous)
+        return {
+          shape: tensor.shape,
+          values: widenToFloat32(bytes, tensor.offset * storedElementBytes[elementType], count, elementType),
+        };
       return { shape: tensor.shape, values: gatherStrided(bytes, tensor, elementType, count) };
     });
   }
@@ -74,7 +105,12 @@ export async function readPytorchCheckpoint(filePath: string): Promise<Checkpoin
 }
 
 /** A non-contiguous view (such as a transposed weight): copied element by element in row-major order. */
-function gatherStrided(bytes: Uint8Array, tensor: PickledTensor, elementType: StoredElementType, count: number): Float32Array {
+function gatherStrided(
+  bytes: Uint8Array,
+  tensor: PickledTensor,
+  elementType: StoredElementType,
+  count: number,
+): Float32Array {
   const storageCount = bytes.byteLength / storedElementBytes[elementType];
   const storage = widenToFloat32(bytes, 0, storageCount, elementType);
   const values = new Float32Array(count);

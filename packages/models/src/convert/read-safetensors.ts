@@ -25,7 +25,10 @@ export async function readSafetensors(filePath: string): Promise<CheckpointTenso
   const name = path.basename(filePath);
   const bytes = new Uint8Array(await fs.readFile(filePath));
   const corrupt = (problem: string) =>
-    new PathLensError('corrupt_file', `${name} is not a valid safetensors file (${problem}). Download it again.`, { filePath, problem });
+    new PathLensError('corrupt_file', `${name} is not a valid safetensors file (${problem}). Download it again.`, {
+      filePath,
+      problem,
+    });
   if (bytes.byteLength < 8) throw corrupt('shorter than its header');
   const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
   if (headerLength > bytes.byteLength - 8) throw corrupt('header length past the end of the file');
@@ -45,14 +48,24 @@ export async function readSafetensors(filePath: string): Promise<CheckpointTenso
     if (!elementType) {
       // Integer buffers (such as `position_ids`) are not weights; other float types are refused when read.
       readers.set(tensorName, () => {
-        throw new PathLensError('unsupported_format', `${name}: tensor "${tensorName}" is stored as ${dtype}; only F32, F16 and BF16 weights are converted.`, { filePath, tensorName, dtype });
+        throw new PathLensError(
+          'unsupported_format',
+          `${name}: tensor "${tensorName}" is stored as ${dtype}; only F32, F16 and BF16 weights are converted.`,
+          { filePath, tensorName, dtype },
+        );
       });
       continue;
     }
-    if (offsets[1] - offsets[0] !== count * storedElementBytes[elementType] || dataStart + offsets[1] > bytes.byteLength) {
+    if (
+      offsets[1] - offsets[0] !== count * storedElementBytes[elementType] ||
+      dataStart + offsets[1] > bytes.byteLength
+    ) {
       throw corrupt(`tensor "${tensorName}" does not fit its byte range`);
     }
-    readers.set(tensorName, () => ({ shape, values: widenToFloat32(bytes, dataStart + offsets[0], count, elementType) }));
+    readers.set(tensorName, () => ({
+      shape,
+      values: widenToFloat32(bytes, dataStart + offsets[0], count, elementType),
+    }));
   }
   return new CheckpointTensors(name, readers);
 }

@@ -25,7 +25,9 @@ const allowedGlobals = new Set([
   'collections.OrderedDict',
   'torch._utils._rebuild_tensor_v2',
   'torch._utils._rebuild_parameter',
-  ...['Float', 'Half', 'BFloat16', 'Long', 'Int', 'Bool', 'Double', 'Byte', 'Char', 'Short'].map((type) => `torch.${type}Storage`),
+  ...['Float', 'Half', 'BFloat16', 'Long', 'Int', 'Bool', 'Double', 'Byte', 'Char', 'Short'].map(
+    (type) => `torch.${type}Storage`,
+  ),
 ]);
 
 /**
@@ -139,7 +141,8 @@ export function unpickleStateDict(bytes: Uint8Array): Map<string, PickledTensor>
       case 0x63: {
         // GLOBAL "module\nname\n"
         const name = `${readLine()}.${readLine()}`;
-        if (!allowedGlobals.has(name)) throw new Error(`the checkpoint's pickle uses ${name}, which a plain state dict does not`);
+        if (!allowedGlobals.has(name))
+          throw new Error(`the checkpoint's pickle uses ${name}, which a plain state dict does not`);
         stack.push({ kind: 'global', name } satisfies Global);
         break;
       }
@@ -147,7 +150,8 @@ export function unpickleStateDict(bytes: Uint8Array): Map<string, PickledTensor>
         // STACK_GLOBAL
         const [module, name] = stack.splice(-2) as [string, string];
         const fullName = `${module}.${name}`;
-        if (!allowedGlobals.has(fullName)) throw new Error(`the checkpoint's pickle uses ${fullName}, which a plain state dict does not`);
+        if (!allowedGlobals.has(fullName))
+          throw new Error(`the checkpoint's pickle uses ${fullName}, which a plain state dict does not`);
         stack.push({ kind: 'global', name: fullName } satisfies Global);
         break;
       }
@@ -211,7 +215,9 @@ export function unpickleStateDict(bytes: Uint8Array): Map<string, PickledTensor>
         return stateDictTensors(stack.pop());
       }
       default:
-        throw new Error(`the checkpoint's pickle uses opcode 0x${opcode.toString(16)}, which a plain state dict does not`);
+        throw new Error(
+          `the checkpoint's pickle uses opcode 0x${opcode.toString(16)}, which a plain state dict does not`,
+        );
     }
   }
   throw new Error('the pickle ends without STOP');
@@ -223,7 +229,13 @@ function reduce(callable: Global, argumentsTuple: unknown[]): unknown {
       return new Map();
     case 'torch._utils._rebuild_tensor_v2': {
       const [storage, offset, shape, stride] = argumentsTuple as [Storage, number, number[], number[]];
-      return { storageType: storage.storageType, storageKey: storage.key, offset, shape: [...shape], stride: [...stride] } satisfies PickledTensor;
+      return {
+        storageType: storage.storageType,
+        storageKey: storage.key,
+        offset,
+        shape: [...shape],
+        stride: [...stride],
+      } satisfies PickledTensor;
     }
     case 'torch._utils._rebuild_parameter':
       return argumentsTuple[0];
@@ -238,7 +250,8 @@ function stateDictTensors(root: unknown): Map<string, PickledTensor> {
   const stateDict = root.get('state_dict') instanceof Map ? (root.get('state_dict') as Map<unknown, unknown>) : root;
   const tensors = new Map<string, PickledTensor>();
   for (const [key, value] of stateDict) {
-    if (typeof key === 'string' && value && typeof value === 'object' && 'storageKey' in value) tensors.set(key.replace(/^module\./, ''), value as PickledTensor);
+    if (typeof key === 'string' && value && typeof value === 'object' && 'storageKey' in value)
+      tensors.set(key.replace(/^module\./, ''), value as PickledTensor);
   }
   return tensors;
 }

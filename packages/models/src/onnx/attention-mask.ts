@@ -6,7 +6,12 @@ import type { GraphBuilder } from './graph-builder.ts';
  * `presentKey` is [batch, heads, total, head dim]; `newTokens` is any input with the new
  * sequence length on axis 1 (`input_ids` or `inputs_embeds`).
  */
-export function addCausalPaddingBias(graph: GraphBuilder, presentKey: string, newTokens: string, prefix: string): string {
+export function addCausalPaddingBias(
+  graph: GraphBuilder,
+  presentKey: string,
+  newTokens: string,
+  prefix: string,
+): string {
   const totalLength = graph.addNode('Squeeze', [graph.addNode('Shape', [presentKey], undefined, { start: 2, end: 3 })]);
   const newLength = graph.addNode('Squeeze', [graph.addNode('Shape', [newTokens], undefined, { start: 1, end: 2 })]);
   const one = graph.addIntegers(`${prefix}.one`, [1], true);
@@ -19,5 +24,9 @@ export function addCausalPaddingBias(graph: GraphBuilder, presentKey: string, ne
   const expandedMask = graph.addNode('Unsqueeze', ['attention_mask', graph.addIntegers(`${prefix}.axes_1_2`, [1, 2])]);
   const padding = graph.addNode('Cast', [expandedMask], undefined, { to: 9 });
   const allowed = graph.addNode('And', [causal, padding]);
-  return graph.addNode('Where', [allowed, graph.addScalar(`${prefix}.visible`, 0), graph.addScalar(`${prefix}.hidden_key`, -1e9)]);
+  return graph.addNode('Where', [
+    allowed,
+    graph.addScalar(`${prefix}.visible`, 0),
+    graph.addScalar(`${prefix}.hidden_key`, -1e9),
+  ]);
 }

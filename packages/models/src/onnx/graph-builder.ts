@@ -59,7 +59,11 @@ export class GraphBuilder {
     name: string,
     values: Float32Array | BigInt64Array | Uint8Array,
     dimensions: readonly number[],
-    elementType: ElementType = values instanceof Float32Array ? 'float32' : values instanceof BigInt64Array ? 'int64' : 'bool',
+    elementType: ElementType = values instanceof Float32Array
+      ? 'float32'
+      : values instanceof BigInt64Array
+        ? 'int64'
+        : 'bool',
   ): string {
     if (this.initializerNames.has(name)) return name;
     const expectedCount = dimensions.reduce((product, size) => product * size, 1);
@@ -101,7 +105,11 @@ export class GraphBuilder {
   ): string {
     this.nodeCount += 1;
     const outputNames =
-      outputs === undefined ? [`${opType.toLowerCase()}_${this.nodeCount}`] : typeof outputs === 'string' ? [outputs] : [...outputs];
+      outputs === undefined
+        ? [`${opType.toLowerCase()}_${this.nodeCount}`]
+        : typeof outputs === 'string'
+          ? [outputs]
+          : [...outputs];
     this.nodes.push(
       onnx.NodeProto.create({
         opType,

@@ -45,23 +45,33 @@ export async function downloadFile(request: DownloadFileRequest): Promise<{ rece
 
   let response: Response;
   try {
-    response = await raceFirstResponse(request.fetch(request.url, { headers: request.headers, signal, redirect: 'follow' }), firstResponseTimeout);
+    response = await raceFirstResponse(
+      request.fetch(request.url, { headers: request.headers, signal, redirect: 'follow' }),
+      firstResponseTimeout,
+    );
   } catch (error) {
     controller.abort();
     if (request.signal?.aborted) throw error;
     if (firstResponseTimeout.aborted) {
-      throw new DownloadFailure('timeout', `no response within ${request.firstResponseTimeoutMs} ms`, undefined, { cause: error });
+      throw new DownloadFailure('timeout', `no response within ${request.firstResponseTimeoutMs} ms`, undefined, {
+        cause: error,
+      });
     }
     throw new DownloadFailure('unreachable', describeCause(error), undefined, { cause: error });
   }
   if (!response.ok || !response.body) {
     controller.abort();
-    throw new DownloadFailure('http_status', `${new URL(request.url).host} answered HTTP ${response.status} for ${request.url}`, response.status);
+    throw new DownloadFailure(
+      'http_status',
+      `${new URL(request.url).host} answered HTTP ${response.status} for ${request.url}`,
+      response.status,
+    );
   }
 
   const lengthHeader = response.headers.get('content-length');
   // A compressed body's length header counts compressed bytes, so only an identity body is checked.
-  const totalBytes = lengthHeader !== null && !response.headers.get('content-encoding') ? Number(lengthHeader) : undefined;
+  const totalBytes =
+    lengthHeader !== null && !response.headers.get('content-encoding') ? Number(lengthHeader) : undefined;
   const partialPath = `${request.destination}.partial`;
   let handle: fs.FileHandle;
   try {
@@ -75,7 +85,10 @@ export async function downloadFile(request: DownloadFileRequest): Promise<{ rece
   let stallTimer: NodeJS.Timeout | undefined;
   const armStallTimer = () => {
     clearTimeout(stallTimer);
-    stallTimer = setTimeout(() => controller.abort(new DownloadFailure('stalled', `no data for ${request.stallTimeoutMs} ms`)), request.stallTimeoutMs);
+    stallTimer = setTimeout(
+      () => controller.abort(new DownloadFailure('stalled', `no data for ${request.stallTimeoutMs} ms`)),
+      request.stallTimeoutMs,
+    );
   };
   try {
     armStallTimer();
@@ -88,7 +101,12 @@ export async function downloadFile(request: DownloadFileRequest): Promise<{ rece
       } catch (error) {
         if (controller.signal.reason instanceof DownloadFailure) throw controller.signal.reason;
         if (request.signal?.aborted) throw error;
-        throw new DownloadFailure('interrupted', `connection lost after ${receivedBytes} bytes (${describeCause(error)})`, undefined, { cause: error });
+        throw new DownloadFailure(
+          'interrupted',
+          `connection lost after ${receivedBytes} bytes (${describeCause(error)})`,
+          undefined,
+          { cause: error },
+        );
       }
       if (next.done) break;
       armStallTimer();

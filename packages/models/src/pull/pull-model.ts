@@ -42,7 +42,8 @@ export interface PullModelResult {
  * @throws PathLensError `model_download_failed` (host unreachable, timeout, HTTP error) with
  *   instructions for an offline install; `invalid_request` for a generated model.
  * @example
- * await pullModel({ modelsDir, entry: findModelEntry(manifest, 'Xenova/clip-vit-base-patch32'), onProgress: console.log });
+ * await pullModel({ modelsDir, entry: findModelEntry(manifest, 'Xenova/clip-vit-base-patch32'), onProgress: console.log
+ * });
  */
 export async function pullModel(options: PullModelOptions): Promise<PullModelResult> {
   const { entry } = options;
@@ -54,13 +55,24 @@ export async function pullModel(options: PullModelOptions): Promise<PullModelRes
       { modelId: entry.id },
     );
   }
-  if (entry.source.kind === 'huggingface') return { folder, ...(await downloadRepositoryFiles(options, entry.source.repository, entry.files, folder)) };
+  if (entry.source.kind === 'huggingface')
+    return { folder, ...(await downloadRepositoryFiles(options, entry.source.repository, entry.files, folder)) };
 
   // A PyTorch checkpoint: download it beside the models, then convert it into the model folder.
   const checkpointFolder = path.join(options.modelsDir, '.checkpoints', ...entry.id.split('/'));
-  const downloaded = await downloadRepositoryFiles(options, entry.source.repository, entry.source.checkpointFiles, checkpointFolder);
+  const downloaded = await downloadRepositoryFiles(
+    options,
+    entry.source.repository,
+    entry.source.checkpointFiles,
+    checkpointFolder,
+  );
   if (entry.source.tokenizerRepository) {
-    const tokenizer = await downloadRepositoryFiles(options, entry.source.tokenizerRepository, ['tokenizer.json', 'tokenizer_config.json'], checkpointFolder);
+    const tokenizer = await downloadRepositoryFiles(
+      options,
+      entry.source.tokenizerRepository,
+      ['tokenizer.json', 'tokenizer_config.json'],
+      checkpointFolder,
+    );
     downloaded.downloadedFiles.push(...tokenizer.downloadedFiles);
     downloaded.skippedFiles.push(...tokenizer.skippedFiles);
   }
@@ -109,13 +121,21 @@ async function downloadRepositoryFiles(
   return { downloadedFiles, skippedFiles };
 }
 
-function downloadFailedError(failure: DownloadFailure, context: { modelId: string; repository: string; file: string; url: string; host: string }): PathLensError {
+function downloadFailedError(
+  failure: DownloadFailure,
+  context: { modelId: string; repository: string; file: string; url: string; host: string },
+): PathLensError {
   const offlineAdvice =
     `Download the files on a machine with internet and copy the folder into MODELS_DIR/${context.modelId}, ` +
     `or run \`pathlens models pull ${context.modelId}\` where network is available.`;
   const details = { ...context, reason: failure.reason, status: failure.status };
   if (failure.reason === 'unreachable' || failure.reason === 'timeout') {
-    return new PathLensError('model_download_failed', `Could not reach ${context.host} (${failure.message}). ${offlineAdvice}`, details, { cause: failure });
+    return new PathLensError(
+      'model_download_failed',
+      `Could not reach ${context.host} (${failure.message}). ${offlineAdvice}`,
+      details,
+      { cause: failure },
+    );
   }
   if (failure.reason === 'http_status') {
     const hint =
@@ -124,11 +144,21 @@ function downloadFailedError(failure: DownloadFailure, context: { modelId: strin
         : failure.status === 404
           ? ` Check that ${context.repository} has ${context.file}.`
           : '';
-    return new PathLensError('model_download_failed', `Downloading ${context.file} of ${context.modelId} failed: ${failure.message}.${hint} ${offlineAdvice}`, details, {
-      cause: failure,
-    });
+    return new PathLensError(
+      'model_download_failed',
+      `Downloading ${context.file} of ${context.modelId} failed: ${failure.message}.${hint} ${offlineAdvice}`,
+      details,
+      {
+        cause: failure,
+      },
+    );
   }
-  return new PathLensError('model_download_failed', `Downloading ${context.file} of ${context.modelId} failed: ${failure.message}. Run the pull again to retry. ${offlineAdvice}`, details, {
-    cause: failure,
-  });
+  return new PathLensError(
+    'model_download_failed',
+    `Downloading ${context.file} of ${context.modelId} failed: ${failure.message}. Run the pull again to retry. ${offlineAdvice}`,
+    details,
+    {
+      cause: failure,
+    },
+  );
 }

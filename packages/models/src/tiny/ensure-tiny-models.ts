@@ -9,7 +9,11 @@ import { jsonFileText, type GeneratedModelFiles } from './generated-model-files.
 import { createGeneratorMarker, generatorMarkerFileName, isGeneratedFolderCurrent } from './generator-marker.ts';
 import { defaultSharedTokenizersDir, type TokenizerSource } from './tokenizer-source.ts';
 import { visionAnswerCorpus } from './vision-chat/vision-answer-corpus.ts';
-import { buildTinyVisionChatFiles, tinyVisionAddedTokens, tinyVisionChatFileNames } from './vision-chat/write-tiny-vision-chat.ts';
+import {
+  buildTinyVisionChatFiles,
+  tinyVisionAddedTokens,
+  tinyVisionChatFileNames,
+} from './vision-chat/write-tiny-vision-chat.ts';
 import { writeFolderAtomically } from './write-folder-atomically.ts';
 
 export interface EnsureTinyModelsOptions {
@@ -102,6 +106,8 @@ async function ensureGeneratedFolder(request: {
   files.set(generatorMarkerFileName, jsonFileText(marker));
   await writeFolderAtomically(folder, files);
   const tokenizer = request.tokenizerSource.kind === 'shared' ? `real ${request.tokenizerSource.name}` : 'generated';
-  request.log(`${request.modelId}: generated in ${Math.round(performance.now() - startedAt)} ms (tokenizer: ${tokenizer}) at ${path.resolve(folder)}`);
+  request.log(
+    `${request.modelId}: generated in ${Math.round(performance.now() - startedAt)} ms (tokenizer: ${tokenizer}) at ${path.resolve(folder)}`,
+  );
   return folder;
 }

@@ -20,7 +20,11 @@ export function loadTokenizer(tokenizerJsonText: string, tokenizerConfigText: st
 }
 
 /** Id of a special token named in `tokenizer_config.json` (a string or an AddedToken object), if any. */
-export function configuredTokenId(tokenizer: Tokenizer, tokenizerConfig: Record<string, unknown>, key: string): number | undefined {
+export function configuredTokenId(
+  tokenizer: Tokenizer,
+  tokenizerConfig: Record<string, unknown>,
+  key: string,
+): number | undefined {
   const value = tokenizerConfig[key];
   const content = typeof value === 'string' ? value : (value as { content?: string } | undefined)?.content;
   return content === undefined ? undefined : tokenizer.token_to_id(content);

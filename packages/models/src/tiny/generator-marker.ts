@@ -35,7 +35,11 @@ export interface GeneratorMarker {
   note: string;
 }
 
-export function createGeneratorMarker(modelId: string, tokenizerSource: TokenizerSource, files: Iterable<string>): GeneratorMarker {
+export function createGeneratorMarker(
+  modelId: string,
+  tokenizerSource: TokenizerSource,
+  files: Iterable<string>,
+): GeneratorMarker {
   return {
     generator: '@pathlens/models',
     generatorVersion: tinyModelGeneratorVersion,

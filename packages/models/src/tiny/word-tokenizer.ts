@@ -32,7 +32,8 @@ export function buildWordTokenizerJson(specification: WordTokenizerSpecification
       if (!vocabulary.has(match[0])) vocabulary.set(match[0], vocabulary.size);
     }
   }
-  if (!vocabulary.has(specification.unknownToken)) throw new Error(`unknown token ${specification.unknownToken} is not special`);
+  if (!vocabulary.has(specification.unknownToken))
+    throw new Error(`unknown token ${specification.unknownToken} is not special`);
 
   const normalizers: Record<string, unknown>[] = [{ type: 'NFC' }];
   if (specification.lowercase) normalizers.push({ type: 'Lowercase' });

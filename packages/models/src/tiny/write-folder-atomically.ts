@@ -12,7 +12,10 @@ const leftoverAgeMs = 10 * 60 * 1000;
  * folder is first renamed aside and deleted afterwards. If another process puts a folder in
  * place first, its result is kept and ours is discarded.
  */
-export async function writeFolderAtomically(folder: string, files: ReadonlyMap<string, Uint8Array | string>): Promise<void> {
+export async function writeFolderAtomically(
+  folder: string,
+  files: ReadonlyMap<string, Uint8Array | string>,
+): Promise<void> {
   const parent = path.dirname(folder);
   const name = path.basename(folder);
   await fs.mkdir(parent, { recursive: true });
@@ -51,7 +54,9 @@ async function renameIfPresent(from: string, to: string): Promise<boolean> {
   }
 }
 
-/** Removes `.<name>.partial-*` / `.old-*` folders left by a crash (older than ten minutes, so a live writer is safe). */
+/** Removes `.<name>.partial-*` / `.old-*` folders left by a crash (older than ten minutes, so a live writer is safe).
+ *
+ */
 async function removeLeftovers(parent: string, name: string): Promise<void> {
   const prefixes = [`.${name}.partial-`, `.${name}.old-`];
   for (const entry of await fs.readdir(parent)) {

@@ -28,15 +28,23 @@ export interface ClassificationMetrics {
  * @example
  * classificationMetrics(['A', 'B', 'B'], ['A', 'B', 'A'], ['A', 'B']).accuracy; // 2/3
  */
-export function classificationMetrics(trueLabels: readonly string[], predictedLabels: readonly string[], labels: readonly string[]): ClassificationMetrics {
-  if (trueLabels.length !== predictedLabels.length) throw new Error(`${trueLabels.length} true labels but ${predictedLabels.length} predictions`);
+export function classificationMetrics(
+  trueLabels: readonly string[],
+  predictedLabels: readonly string[],
+  labels: readonly string[],
+): ClassificationMetrics {
+  if (trueLabels.length !== predictedLabels.length)
+    throw new Error(`${trueLabels.length} true labels but ${predictedLabels.length} predictions`);
   if (trueLabels.length === 0) throw new Error('classificationMetrics needs at least one sample');
   const index = new Map(labels.map((label, position) => [label, position]));
   const matrix = labels.map(() => labels.map(() => 0));
   trueLabels.forEach((truth, sample) => {
     const row = index.get(truth);
     const column = index.get(predictedLabels[sample]!);
-    if (row === undefined || column === undefined) throw new Error(`label "${row === undefined ? truth : predictedLabels[sample]}" is not one of ${labels.join(', ')}`);
+    if (row === undefined || column === undefined)
+      throw new Error(
+        `label "${row === undefined ? truth : predictedLabels[sample]}" is not one of ${labels.join(', ')}`,
+      );
     matrix[row]![column]! += 1;
   });
   const count = trueLabels.length;

@@ -47,7 +47,10 @@ export async function evaluateRetrieval(
     const image = firstColumn(row.values, imageColumns);
     const caption = firstColumn(row.values, captionColumns);
     if (!image || !caption) {
-      rejected.push({ line: row.line, reason: `needs an image column (${imageColumns.join(', ')}) and a caption column (${captionColumns.join(', ')})` });
+      rejected.push({
+        line: row.line,
+        reason: `needs an image column (${imageColumns.join(', ')}) and a caption column (${captionColumns.join(', ')})`,
+      });
       continue;
     }
     const reference = await resolveImageReference(image.value, path.dirname(path.resolve(pairsFile)));
@@ -72,8 +75,17 @@ export async function evaluateRetrieval(
     options.onProgress?.(Math.min(start + batchSize, rows.length), rows.length);
   }
   if (imageEmbeddings.length === 0) {
-    throw new PathLensError('invalid_request', `${pairsFile} has no usable image–caption rows${rejected.length ? ` (first problem, line ${rejected[0]!.line}: ${rejected[0]!.reason})` : ''}.`);
+    throw new PathLensError(
+      'invalid_request',
+      `${pairsFile} has no usable image–caption rows${rejected.length ? ` (first problem, line ${rejected[0]!.line}: ${rejected[0]!.reason})` : ''}.`,
+    );
   }
   const cutoffs = [...(options.cutoffs ?? defaultRecallCutoffs)];
-  return { pairsFile, modelId: encoders.imageEncoder.modelId, cutoffs, ...retrievalMetrics(imageEmbeddings, textEmbeddings, cutoffs), rejected: rejected.sort((left, right) => left.line - right.line) };
+  return {
+    pairsFile,
+    modelId: encoders.imageEncoder.modelId,
+    cutoffs,
+    ...retrievalMetrics(imageEmbeddings, textEmbeddings, cutoffs),
+    rejected: rejected.sort((left, right) => left.line - right.line),
+  };
 }

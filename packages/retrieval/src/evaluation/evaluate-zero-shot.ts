@@ -47,9 +47,15 @@ export async function evaluateZeroShot(
     classIdByLabel.set(labelClass.name.toLowerCase(), labelClass.id);
     classIdByLabel.set(labelClass.id.toLowerCase(), labelClass.id);
   }
-  const unknown = [...new Set(images.map((image) => image.label).filter((label) => !classIdByLabel.has(label.toLowerCase())))];
+  const unknown = [
+    ...new Set(images.map((image) => image.label).filter((label) => !classIdByLabel.has(label.toLowerCase()))),
+  ];
   if (unknown.length > 0) {
-    throw new PathLensError('invalid_request', `Labels in the data that label set "${labelSet.id}" has no class for: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', …' : ''}. Its class ids: ${labelSet.classes.map((labelClass) => labelClass.id).join(', ')}. Rename the labels or use a label set with these classes.`, { labelSetId: labelSet.id, unknown });
+    throw new PathLensError(
+      'invalid_request',
+      `Labels in the data that label set "${labelSet.id}" has no class for: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', …' : ''}. Its class ids: ${labelSet.classes.map((labelClass) => labelClass.id).join(', ')}. Rename the labels or use a label set with these classes.`,
+      { labelSetId: labelSet.id, unknown },
+    );
   }
   if (images.length === 0) throw new PathLensError('invalid_request', 'No labelled images to evaluate.');
 
@@ -64,23 +70,48 @@ export async function evaluateZeroShot(
       try {
         batch.push({ labelled, pixels: await loadImage(labelled.image) });
       } catch (error) {
-        unreadable.push({ origin: labelled.origin || describeImageReference(labelled.image), reason: (error as Error).message });
+        unreadable.push({
+          origin: labelled.origin || describeImageReference(labelled.image),
+          reason: (error as Error).message,
+        });
       }
     }
-    const predictions = classifyEmbeddings(await encoders.imageEncoder.embedImages(batch.map((entry) => entry.pixels)), classifier, options);
+    const predictions = classifyEmbeddings(
+      await encoders.imageEncoder.embedImages(batch.map((entry) => entry.pixels)),
+      classifier,
+      options,
+    );
     predictions.forEach((prediction, index) => {
       const { labelled } = batch[index]!;
       logitScale = prediction.logitScale;
-      samples.push({ origin: labelled.origin, trueClassId: classIdByLabel.get(labelled.label.toLowerCase())!, predictedClassId: prediction.predicted.id, probability: prediction.predicted.probability });
+      samples.push({
+        origin: labelled.origin,
+        trueClassId: classIdByLabel.get(labelled.label.toLowerCase())!,
+        predictedClassId: prediction.predicted.id,
+        probability: prediction.predicted.probability,
+      });
     });
     options.onProgress?.(Math.min(start + batchSize, images.length), images.length);
   }
-  if (samples.length === 0) throw new PathLensError('invalid_request', `None of the ${images.length} images could be read (first: ${unreadable[0]?.origin}: ${unreadable[0]?.reason}).`);
+  if (samples.length === 0)
+    throw new PathLensError(
+      'invalid_request',
+      `None of the ${images.length} images could be read (first: ${unreadable[0]?.origin}: ${unreadable[0]?.reason}).`,
+    );
   const metrics = classificationMetrics(
     samples.map((sample) => sample.trueClassId),
     samples.map((sample) => sample.predictedClassId),
     labelSet.classes.map((labelClass) => labelClass.id),
   );
   const present = metrics.perClass.filter((metric) => metric.support > 0).length;
-  return { labelSetId: labelSet.id, modelId: encoders.imageEncoder.modelId, logitScale, ...metrics, chanceBalancedAccuracy: 1 / present, samples, unreadable, rejected: options.rejected ?? [] };
+  return {
+    labelSetId: labelSet.id,
+    modelId: encoders.imageEncoder.modelId,
+    logitScale,
+    ...metrics,
+    chanceBalancedAccuracy: 1 / present,
+    samples,
+    unreadable,
+    rejected: options.rejected ?? [],
+  };
 }

@@ -29,21 +29,38 @@ export const labelColumns = ['label', 'class', 'class_name', 'target'] as const;
  * @example
  * const { images, rejected } = await listLabelledImages('../shared/data/patches/crc-val-he-7k-32');
  */
-export async function listLabelledImages(source: string): Promise<{ images: LabelledImage[]; rejected: RejectedRow[] }> {
+export async function listLabelledImages(
+  source: string,
+): Promise<{ images: LabelledImage[]; rejected: RejectedRow[] }> {
   const info = await stat(source).catch(() => null);
-  if (!info) throw new PathLensError('invalid_request', `${source} does not exist: give a folder of images or a CSV of path,label.`, { source });
+  if (!info)
+    throw new PathLensError(
+      'invalid_request',
+      `${source} does not exist: give a folder of images or a CSV of path,label.`,
+      { source },
+    );
   if (info.isDirectory()) return { images: await listFolder(source), rejected: [] };
   return listTable(source);
 }
 
 async function listFolder(folder: string): Promise<LabelledImage[]> {
   const images: LabelledImage[] = [];
-  const entries = (await readdir(folder, { withFileTypes: true })).sort((left, right) => left.name.localeCompare(right.name));
+  const entries = (await readdir(folder, { withFileTypes: true })).sort((left, right) =>
+    left.name.localeCompare(right.name),
+  );
   for (const entry of entries) {
     const entryPath = path.join(folder, entry.name);
     if (entry.isDirectory()) {
-      const inner = (await readdir(entryPath, { withFileTypes: true })).filter((file) => file.isFile() && isImageName(file.name)).map((file) => file.name).sort();
-      for (const name of inner) images.push({ image: { file: path.join(entryPath, name) }, label: entry.name, origin: path.join(entryPath, name) });
+      const inner = (await readdir(entryPath, { withFileTypes: true }))
+        .filter((file) => file.isFile() && isImageName(file.name))
+        .map((file) => file.name)
+        .sort();
+      for (const name of inner)
+        images.push({
+          image: { file: path.join(entryPath, name) },
+          label: entry.name,
+          origin: path.join(entryPath, name),
+        });
     } else if (entry.isFile() && isImageName(entry.name)) {
       const label = entry.name.slice(0, path.basename(entry.name, path.extname(entry.name)).search(/[-_]|$/));
       images.push({ image: { file: entryPath }, label, origin: entryPath });

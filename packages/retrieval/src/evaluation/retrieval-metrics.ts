@@ -30,9 +30,16 @@ export const defaultRecallCutoffs = [1, 5, 10, 50] as const;
  * const metrics = retrievalMetrics(imageEmbeddings, captionEmbeddings);
  * metrics.imageToText.recallAt[10];
  */
-export function retrievalMetrics(imageEmbeddings: readonly ArrayLike<number>[], textEmbeddings: readonly ArrayLike<number>[], cutoffs: readonly number[] = defaultRecallCutoffs): RetrievalMetrics {
+export function retrievalMetrics(
+  imageEmbeddings: readonly ArrayLike<number>[],
+  textEmbeddings: readonly ArrayLike<number>[],
+  cutoffs: readonly number[] = defaultRecallCutoffs,
+): RetrievalMetrics {
   const count = imageEmbeddings.length;
-  if (count === 0 || count !== textEmbeddings.length) throw new Error(`retrievalMetrics needs as many captions as images (at least one); got ${count} images and ${textEmbeddings.length} captions`);
+  if (count === 0 || count !== textEmbeddings.length)
+    throw new Error(
+      `retrievalMetrics needs as many captions as images (at least one); got ${count} images and ${textEmbeddings.length} captions`,
+    );
   const similarity = imageEmbeddings.map((image) => textEmbeddings.map((text) => cosineSimilarity(image, text)));
   const imageRanks: number[] = [];
   const textRanks: number[] = [];
@@ -47,7 +54,11 @@ export function retrievalMetrics(imageEmbeddings: readonly ArrayLike<number>[], 
     imageRanks.push(imageRank);
     textRanks.push(textRank);
   }
-  return { count, imageToText: directionMetrics(imageRanks, cutoffs), textToImage: directionMetrics(textRanks, cutoffs) };
+  return {
+    count,
+    imageToText: directionMetrics(imageRanks, cutoffs),
+    textToImage: directionMetrics(textRanks, cutoffs),
+  };
 }
 
 function directionMetrics(ranks: number[], cutoffs: readonly number[]): DirectionMetrics {
@@ -55,7 +66,9 @@ function directionMetrics(ranks: number[], cutoffs: readonly number[]): Directio
   const middle = Math.floor(sorted.length / 2);
   const medianRank = sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
   return {
-    recallAt: Object.fromEntries(cutoffs.map((cutoff) => [cutoff, ranks.filter((rank) => rank <= cutoff).length / ranks.length])),
+    recallAt: Object.fromEntries(
+      cutoffs.map((cutoff) => [cutoff, ranks.filter((rank) => rank <= cutoff).length / ranks.length]),
+    ),
     medianRank,
     meanRank: ranks.reduce((sum, rank) => sum + rank, 0) / ranks.length,
   };

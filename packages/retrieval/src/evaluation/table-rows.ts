@@ -39,13 +39,24 @@ export async function* readTableRows(file: string): AsyncGenerator<TableRow & { 
     return;
   }
   if (extension === '.csv' || extension === '.tsv') {
-    const parser = createReadStream(file).pipe(parse({ columns: (header: string[]) => header.map((name) => name.trim().toLowerCase()), delimiter: extension === '.tsv' ? '\t' : ',', bom: true, skip_empty_lines: true, relax_column_count: true, info: true }));
+    const parser = createReadStream(file).pipe(
+      parse({
+        columns: (header: string[]) => header.map((name) => name.trim().toLowerCase()),
+        delimiter: extension === '.tsv' ? '\t' : ',',
+        bom: true,
+        skip_empty_lines: true,
+        relax_column_count: true,
+        info: true,
+      }),
+    );
     for await (const record of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
       yield { line: record.info.lines, values: record.record };
     }
     return;
   }
-  throw new PathLensError('unsupported_format', `${file}: use a .jsonl, .csv or .tsv file (one row per image).`, { file });
+  throw new PathLensError('unsupported_format', `${file}: use a .jsonl, .csv or .tsv file (one row per image).`, {
+    file,
+  });
 }
 
 function lowerCaseKeys(value: Record<string, unknown>): Record<string, unknown> {
@@ -53,7 +64,10 @@ function lowerCaseKeys(value: Record<string, unknown>): Record<string, unknown> 
 }
 
 /** The first non-empty string among a row's candidate columns, with the column it came from. */
-export function firstColumn(values: Record<string, unknown>, columns: readonly string[]): { column: string; value: string } | undefined {
+export function firstColumn(
+  values: Record<string, unknown>,
+  columns: readonly string[],
+): { column: string; value: string } | undefined {
   for (const column of columns) {
     const value = values[column];
     if (typeof value === 'string' && value.trim()) return { column, value: value.trim() };

@@ -1,7 +1,13 @@
 /** Size of a slide's thumbnail that fits `maxSizePx` on its long side: the rule `SlideReader.readThumbnail` follows. */
-export function thumbnailSize(level0: { widthPx: number; heightPx: number }, maxSizePx: number): { widthPx: number; heightPx: number } {
+export function thumbnailSize(
+  level0: { widthPx: number; heightPx: number },
+  maxSizePx: number,
+): { widthPx: number; heightPx: number } {
   const scale = Math.min(1, maxSizePx / Math.max(level0.widthPx, level0.heightPx));
-  return { widthPx: Math.max(1, Math.round(level0.widthPx * scale)), heightPx: Math.max(1, Math.round(level0.heightPx * scale)) };
+  return {
+    widthPx: Math.max(1, Math.round(level0.widthPx * scale)),
+    heightPx: Math.max(1, Math.round(level0.heightPx * scale)),
+  };
 }
 
 /** A rectangle in thumbnail pixels: [left, right) × [top, bottom). */
@@ -17,7 +23,11 @@ export interface PixelRectangle {
  * coordinates, so neighbouring patches share an edge with no gap or overlap; the part of
  * an edge patch beyond the slide (padding) is clipped.
  */
-export function patchRectangle(patch: { xLevel0: number; yLevel0: number; sizeLevel0Px: number }, level0: { widthPx: number; heightPx: number }, thumbnail: { widthPx: number; heightPx: number }): PixelRectangle {
+export function patchRectangle(
+  patch: { xLevel0: number; yLevel0: number; sizeLevel0Px: number },
+  level0: { widthPx: number; heightPx: number },
+  thumbnail: { widthPx: number; heightPx: number },
+): PixelRectangle {
   const scaleX = thumbnail.widthPx / level0.widthPx;
   const scaleY = thumbnail.heightPx / level0.heightPx;
   const clampX = (value: number) => Math.max(0, Math.min(thumbnail.widthPx, Math.round(value * scaleX)));

@@ -7,7 +7,12 @@ import type { SlideHeatmap } from './slide-heatmap.ts';
 export const heatmapColourMaps = ['turbo', 'viridis', 'inferno', 'magma'] as const;
 export type HeatmapColourMap = (typeof heatmapColourMaps)[number];
 
-const interpolators: Record<HeatmapColourMap, (t: number) => string> = { turbo: interpolateTurbo, viridis: interpolateViridis, inferno: interpolateInferno, magma: interpolateMagma };
+const interpolators: Record<HeatmapColourMap, (t: number) => string> = {
+  turbo: interpolateTurbo,
+  viridis: interpolateViridis,
+  inferno: interpolateInferno,
+  magma: interpolateMagma,
+};
 
 export interface HeatmapRenderOptions {
   /** Long side of the overlay (the thumbnail it is drawn over). Default 1024; never larger than level 0. */
@@ -40,7 +45,10 @@ function colourTable(colourMap: HeatmapColourMap): Uint8Array {
  * @example
  * const { png, widthPx, heightPx } = await renderHeatmapPng(heatmap, { maxSizePx: 1024, colourMap: 'viridis' });
  */
-export async function renderHeatmapPng(heatmap: SlideHeatmap, options: HeatmapRenderOptions = {}): Promise<{ png: Buffer; widthPx: number; heightPx: number }> {
+export async function renderHeatmapPng(
+  heatmap: SlideHeatmap,
+  options: HeatmapRenderOptions = {},
+): Promise<{ png: Buffer; widthPx: number; heightPx: number }> {
   const level0 = { widthPx: heatmap.widthPx, heightPx: heatmap.heightPx };
   const size = thumbnailSize(level0, options.maxSizePx ?? 1024);
   const table = colourTable(options.colourMap ?? 'turbo');
@@ -64,6 +72,8 @@ export async function renderHeatmapPng(heatmap: SlideHeatmap, options: HeatmapRe
       }
     }
   }
-  const png = await sharp(pixels, { raw: { width: size.widthPx, height: size.heightPx, channels: 4 } }).png().toBuffer();
+  const png = await sharp(pixels, { raw: { width: size.widthPx, height: size.heightPx, channels: 4 } })
+    .png()
+    .toBuffer();
   return { png, ...size };
 }

@@ -39,12 +39,25 @@ export interface SlideHeatmap {
  * const heatmap = await slideHeatmap({ store, textEncoder }, slideId, 'tumour cells with large nuclei');
  * const png = await renderHeatmapPng(heatmap, { maxSizePx: 1024 });
  */
-export async function slideHeatmap(dependencies: { store: Store; textEncoder: TextEncoder }, slideId: string, query: string): Promise<SlideHeatmap> {
+export async function slideHeatmap(
+  dependencies: { store: Store; textEncoder: TextEncoder },
+  slideId: string,
+  query: string,
+): Promise<SlideHeatmap> {
   const slide = isUuid(slideId) ? await dependencies.store.slides.findById(slideId) : undefined;
-  if (!slide) throw new PathLensError('slide_not_found', `No slide with id ${slideId}. List slides with GET /v1/slides.`, { slideId });
+  if (!slide)
+    throw new PathLensError('slide_not_found', `No slide with id ${slideId}. List slides with GET /v1/slides.`, {
+      slideId,
+    });
   const [embedding] = await dependencies.textEncoder.embedTexts([query]);
   const rows = await dependencies.store.search.slidePatchSimilarities(slideId, [embedding!]);
-  const patches = rows.map((row) => ({ id: row.id, xLevel0: row.xLevel0, yLevel0: row.yLevel0, sizeLevel0Px: row.sizeLevel0Px, score: row.similarities[0]! }));
+  const patches = rows.map((row) => ({
+    id: row.id,
+    xLevel0: row.xLevel0,
+    yLevel0: row.yLevel0,
+    sizeLevel0Px: row.sizeLevel0Px,
+    score: row.similarities[0]!,
+  }));
   const scores = patches.map((patch) => patch.score);
   return {
     slideId,

@@ -24,7 +24,12 @@ const labelSetClassDefinition = z.object({
 /** The JSON a label-set file holds (see label-sets/README.md). */
 export const labelSetDefinition = z
   .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'use lower-case letters, digits and dashes (at most 80), like "crc-tissue-types"'),
+    id: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9-]{0,79}$/,
+        'use lower-case letters, digits and dashes (at most 80), like "crc-tissue-types"',
+      ),
     name: z.string().trim().min(1).max(200),
     description: z.string().trim().max(2000).default(''),
     version: z.number().int().positive().optional(),
@@ -36,10 +41,19 @@ export const labelSetDefinition = z
   .superRefine((definition, context) => {
     const seen = new Set<string>();
     definition.classes.forEach((labelClass, index) => {
-      if (seen.has(labelClass.id)) context.addIssue({ code: 'custom', path: ['classes', index, 'id'], message: `class id "${labelClass.id}" appears twice` });
+      if (seen.has(labelClass.id))
+        context.addIssue({
+          code: 'custom',
+          path: ['classes', index, 'id'],
+          message: `class id "${labelClass.id}" appears twice`,
+        });
       seen.add(labelClass.id);
       if (labelClass.prompts.length === 0 && (labelClass.templates ?? definition.templates).length === 0) {
-        context.addIssue({ code: 'custom', path: ['classes', index], message: `class "${labelClass.id}" has no prompts: give it "prompts", or give the set (or the class) "templates"` });
+        context.addIssue({
+          code: 'custom',
+          path: ['classes', index],
+          message: `class "${labelClass.id}" has no prompts: give it "prompts", or give the set (or the class) "templates"`,
+        });
       }
     });
   });

@@ -13,12 +13,18 @@ import { labelSetDefinition, toLabelSet, type LabelSet } from './label-set.ts';
 export function parseLabelSet(value: unknown, where: { origin: string; builtIn: boolean; code: ErrorCode }): LabelSet {
   const parsed = labelSetDefinition.safeParse(value);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`).join('; ');
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`)
+      .join('; ');
     const first = parsed.error.issues[0];
-    throw new PathLensError(where.code, `Invalid label set ${where.origin}: ${problems}. See label-sets/README.md for the format.`, {
-      origin: where.origin,
-      field: first?.path.join('.') ?? null,
-    });
+    throw new PathLensError(
+      where.code,
+      `Invalid label set ${where.origin}: ${problems}. See label-sets/README.md for the format.`,
+      {
+        origin: where.origin,
+        field: first?.path.join('.') ?? null,
+      },
+    );
   }
   return toLabelSet(parsed.data, where);
 }
@@ -36,7 +42,12 @@ export async function loadLabelSets(directory: string, options: { builtIn?: bool
   try {
     names = (await readdir(directory)).filter((name) => name.toLowerCase().endsWith('.json')).sort();
   } catch (error) {
-    throw new PathLensError('invalid_config', `Cannot read the label-set folder ${directory} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). Check LABEL_SETS_DIR.`, { directory }, { cause: error });
+    throw new PathLensError(
+      'invalid_config',
+      `Cannot read the label-set folder ${directory} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). Check LABEL_SETS_DIR.`,
+      { directory },
+      { cause: error },
+    );
   }
   const sets: LabelSet[] = [];
   const fileById = new Map<string, string>();
@@ -46,11 +57,21 @@ export async function loadLabelSets(directory: string, options: { builtIn?: bool
     try {
       json = JSON.parse(await readFile(file, 'utf8'));
     } catch (error) {
-      throw new PathLensError('invalid_config', `Label set ${file} is not valid JSON: ${(error as Error).message}.`, { origin: file, field: null }, { cause: error });
+      throw new PathLensError(
+        'invalid_config',
+        `Label set ${file} is not valid JSON: ${(error as Error).message}.`,
+        { origin: file, field: null },
+        { cause: error },
+      );
     }
     const labelSet = parseLabelSet(json, { origin: file, builtIn: options.builtIn ?? false, code: 'invalid_config' });
     const earlier = fileById.get(labelSet.id);
-    if (earlier) throw new PathLensError('invalid_config', `Label sets ${earlier} and ${file} both have id "${labelSet.id}"; give one another id.`, { origin: file, field: 'id' });
+    if (earlier)
+      throw new PathLensError(
+        'invalid_config',
+        `Label sets ${earlier} and ${file} both have id "${labelSet.id}"; give one another id.`,
+        { origin: file, field: 'id' },
+      );
     fileById.set(labelSet.id, file);
     sets.push(labelSet);
   }

@@ -49,25 +49,57 @@ export interface SearchPage {
  * similarity (comparable across targets, as they share the encoder's space) and paged.
  *
  * @example
- * const page = await searchNearest(store, embedding, { targets: ['patch', 'pair-image'], k: 10, filters: { organ: 'colon' } }, { efSearch: 100, rerankFactor: 4 });
+ * const page = await searchNearest(store, embedding, { targets: ['patch', 'pair-image'], k: 10, filters: { organ:
+ * 'colon' } }, { efSearch: 100, rerankFactor: 4 });
  */
-export async function searchNearest(store: Store, embedding: ArrayLike<number>, request: SearchRequest, settings: SearchSettings): Promise<SearchPage> {
+export async function searchNearest(
+  store: Store,
+  embedding: ArrayLike<number>,
+  request: SearchRequest,
+  settings: SearchSettings,
+): Promise<SearchPage> {
   const offset = request.offset ?? 0;
   // Each target's first offset + k + 1 rows contain the merged list's first offset + k + 1.
-  const page = { k: offset + request.k + 1, offset: 0, mode: request.mode, efSearch: settings.efSearch, rerankFactor: settings.rerankFactor };
+  const page = {
+    k: offset + request.k + 1,
+    offset: 0,
+    mode: request.mode,
+    efSearch: settings.efSearch,
+    rerankFactor: settings.rerankFactor,
+  };
   const exclude = request.exclude ?? {};
   const lists = await Promise.all(
     request.targets.map(async (target): Promise<SearchHit[]> => {
       switch (target) {
         case 'patch':
-          return (await store.search.nearestPatches(embedding, { ...page, slideId: request.slideId, filters: request.filters, excludePatchId: exclude.patchId })).map((hit) => ({ kind: 'patch' as const, ...hit }));
+          return (
+            await store.search.nearestPatches(embedding, {
+              ...page,
+              slideId: request.slideId,
+              filters: request.filters,
+              excludePatchId: exclude.patchId,
+            })
+          ).map((hit) => ({ kind: 'patch' as const, ...hit }));
         case 'pair-image':
         case 'pair-caption': {
           const by = target === 'pair-image' ? 'image' : 'caption';
-          return (await store.search.nearestPairs(embedding, { ...page, by, filters: request.filters, excludePairId: exclude.pairId })).map((hit) => ({ kind: 'pair' as const, matched: by, ...hit }));
+          return (
+            await store.search.nearestPairs(embedding, {
+              ...page,
+              by,
+              filters: request.filters,
+              excludePairId: exclude.pairId,
+            })
+          ).map((hit) => ({ kind: 'pair' as const, matched: by, ...hit }));
         }
         case 'slide':
-          return (await store.search.nearestSlides(embedding, { ...page, filters: request.filters, excludeSlideId: exclude.slideId })).map((hit) => ({ kind: 'slide' as const, ...hit }));
+          return (
+            await store.search.nearestSlides(embedding, {
+              ...page,
+              filters: request.filters,
+              excludeSlideId: exclude.slideId,
+            })
+          ).map((hit) => ({ kind: 'slide' as const, ...hit }));
       }
     }),
   );

@@ -52,8 +52,18 @@ export function cosineSimilarity(left: ArrayLike<number>, right: ArrayLike<numbe
  * A prediction from one similarity per class: probabilities = softmax(logitScale × similarity).
  * Also used for pooled slide similarities.
  */
-export function predictFromSimilarities(similarities: readonly number[], labelSetEmbeddings: LabelSetEmbeddings, logitScale: number, probabilities = softmax(similarities.map((similarity) => logitScale * similarity))): ZeroShotPrediction {
-  const classes = labelSetEmbeddings.labelSet.classes.map((labelClass, index) => ({ id: labelClass.id, name: labelClass.name, probability: probabilities[index]!, similarity: similarities[index]! }));
+export function predictFromSimilarities(
+  similarities: readonly number[],
+  labelSetEmbeddings: LabelSetEmbeddings,
+  logitScale: number,
+  probabilities = softmax(similarities.map((similarity) => logitScale * similarity)),
+): ZeroShotPrediction {
+  const classes = labelSetEmbeddings.labelSet.classes.map((labelClass, index) => ({
+    id: labelClass.id,
+    name: labelClass.name,
+    probability: probabilities[index]!,
+    similarity: similarities[index]!,
+  }));
   const predicted = classes.reduce((best, candidate) => (candidate.probability > best.probability ? candidate : best));
   return { labelSetId: labelSetEmbeddings.labelSet.id, logitScale, classes, predicted };
 }
@@ -66,13 +76,21 @@ export function predictFromSimilarities(similarities: readonly number[], labelSe
  * const [prediction] = classifyEmbeddings(await imageEncoder.embedImages([pixels]), classifier);
  * prediction.predicted.id; // 'cellular'
  */
-export function classifyEmbeddings(imageEmbeddings: readonly ArrayLike<number>[], labelSetEmbeddings: LabelSetEmbeddings, options: LogitScaleOptions = {}): ZeroShotPrediction[] {
+export function classifyEmbeddings(
+  imageEmbeddings: readonly ArrayLike<number>[],
+  labelSetEmbeddings: LabelSetEmbeddings,
+  options: LogitScaleOptions = {},
+): ZeroShotPrediction[] {
   const logitScale = logitScaleFor(labelSetEmbeddings, options);
   return imageEmbeddings.map((imageEmbedding) => {
     if (imageEmbedding.length !== labelSetEmbeddings.classEmbeddings[0]!.length) {
-      throw new Error(`image embedding has ${imageEmbedding.length} dimensions, the class embeddings ${labelSetEmbeddings.classEmbeddings[0]!.length}: use the image and text encoders of one model`);
+      throw new Error(
+        `image embedding has ${imageEmbedding.length} dimensions, the class embeddings ${labelSetEmbeddings.classEmbeddings[0]!.length}: use the image and text encoders of one model`,
+      );
     }
-    const similarities = labelSetEmbeddings.classEmbeddings.map((classEmbedding) => cosineSimilarity(imageEmbedding, classEmbedding));
+    const similarities = labelSetEmbeddings.classEmbeddings.map((classEmbedding) =>
+      cosineSimilarity(imageEmbedding, classEmbedding),
+    );
     return predictFromSimilarities(similarities, labelSetEmbeddings, logitScale);
   });
 }

@@ -3,7 +3,14 @@ import type { TextEncoder } from '@pathlens/encoders';
 import type { Store } from '@pathlens/store';
 import { isUuid } from '../is-uuid.ts';
 import type { LabelSet } from '../label-sets/label-set.ts';
-import { classifyEmbeddings, logitScaleFor, predictFromSimilarities, softmax, type LogitScaleOptions, type ZeroShotPrediction } from './classify-embeddings.ts';
+import {
+  classifyEmbeddings,
+  logitScaleFor,
+  predictFromSimilarities,
+  softmax,
+  type LogitScaleOptions,
+  type ZeroShotPrediction,
+} from './classify-embeddings.ts';
 import { embedLabelSet } from './embed-label-set.ts';
 
 /**
@@ -39,18 +46,36 @@ export interface SlideClassification extends ZeroShotPrediction {
  * Zero-shot classification of a whole ingested slide from its stored patch embeddings.
  *
  * @example
- * const result = await classifySlide({ store, textEncoder }, slideId, catalog.get('lung-adeno-vs-squamous'), { method: 'top-k-pooling', topK: 50 });
+ * const result = await classifySlide({ store, textEncoder }, slideId, catalog.get('lung-adeno-vs-squamous'), { method:
+ * 'top-k-pooling', topK: 50 });
  * result.predicted.id; // 'LUAD' or 'LUSC'
  */
-export async function classifySlide(dependencies: { store: Store; textEncoder: TextEncoder }, slideId: string, labelSet: LabelSet, options: SlideClassificationOptions = {}): Promise<SlideClassification> {
+export async function classifySlide(
+  dependencies: { store: Store; textEncoder: TextEncoder },
+  slideId: string,
+  labelSet: LabelSet,
+  options: SlideClassificationOptions = {},
+): Promise<SlideClassification> {
   const { store, textEncoder } = dependencies;
   const method = options.method ?? 'top-k-pooling';
   const slide = isUuid(slideId) ? await store.slides.findById(slideId) : undefined;
-  if (!slide) throw new PathLensError('slide_not_found', `No slide with id ${slideId}. List slides with GET /v1/slides.`, { slideId });
+  if (!slide)
+    throw new PathLensError('slide_not_found', `No slide with id ${slideId}. List slides with GET /v1/slides.`, {
+      slideId,
+    });
   if (slide.status !== 'ready') {
-    throw new PathLensError('slide_not_ready', `Slide ${slide.name} is ${slide.status}; classify it once ingestion has finished (GET /v1/slides/${slideId} shows progress).`, { slideId, status: slide.status });
+    throw new PathLensError(
+      'slide_not_ready',
+      `Slide ${slide.name} is ${slide.status}; classify it once ingestion has finished (GET /v1/slides/${slideId} shows progress).`,
+      { slideId, status: slide.status },
+    );
   }
-  const noTissue = () => new PathLensError('invalid_request', `Slide ${slide.name} has no tissue patches (every tile was background), so there is nothing to classify.`, { slideId });
+  const noTissue = () =>
+    new PathLensError(
+      'invalid_request',
+      `Slide ${slide.name} has no tissue patches (every tile was background), so there is nothing to classify.`,
+      { slideId },
+    );
   const classifier = await embedLabelSet(textEncoder, labelSet);
   const logitScale = logitScaleFor(classifier, options);
   const base = { slideId, method };
@@ -81,12 +106,20 @@ export async function classifySlide(dependencies: { store: Store; textEncoder: T
     }
     const meanSimilarities = similaritySums.map((sum) => sum / patches.length);
     const meanProbabilities = probabilitySums.map((sum) => sum / patches.length);
-    return { ...predictFromSimilarities(meanSimilarities, classifier, logitScale, meanProbabilities), ...base, patchCount: patches.length, votes };
+    return {
+      ...predictFromSimilarities(meanSimilarities, classifier, logitScale, meanProbabilities),
+      ...base,
+      patchCount: patches.length,
+      votes,
+    };
   }
 
   const topK = Math.max(1, Math.min(options.topK ?? 10, patches.length));
   const pooled = labelSet.classes.map((_, classIndex) => {
-    const best = patches.map((patch) => patch.similarities[classIndex]!).sort((left, right) => right - left).slice(0, topK);
+    const best = patches
+      .map((patch) => patch.similarities[classIndex]!)
+      .sort((left, right) => right - left)
+      .slice(0, topK);
     return best.reduce((sum, value) => sum + value, 0) / best.length;
   });
   return { ...predictFromSimilarities(pooled, classifier, logitScale), ...base, patchCount: patches.length, topK };

@@ -24,7 +24,9 @@ const cache = new WeakMap<TextEncoder, Map<string, Promise<LabelSetEmbeddings>>>
  * const { classEmbeddings } = await embedLabelSet(textEncoder, catalog.get('crc-tissue-types'));
  */
 export function embedLabelSet(textEncoder: TextEncoder, labelSet: LabelSet): Promise<LabelSetEmbeddings> {
-  const key = createHash('sha256').update(JSON.stringify([labelSet.id, labelSet.classes])).digest('hex');
+  const key = createHash('sha256')
+    .update(JSON.stringify([labelSet.id, labelSet.classes]))
+    .digest('hex');
   let byContent = cache.get(textEncoder);
   if (!byContent) cache.set(textEncoder, (byContent = new Map()));
   const cached = byContent.get(key);

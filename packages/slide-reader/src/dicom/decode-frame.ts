@@ -21,7 +21,9 @@ export async function decodeFrame(instance: DicomInstance, encoded: Buffer): Pro
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     if (info.width !== widthPx || info.height !== heightPx || info.channels !== 3) {
-      throw new Error(`a JPEG frame decodes to ${info.width}×${info.height}×${info.channels}, but the file declares ${widthPx}×${heightPx} RGB frames`);
+      throw new Error(
+        `a JPEG frame decodes to ${info.width}×${info.height}×${info.channels}, but the file declares ${widthPx}×${heightPx} RGB frames`,
+      );
     }
     return { data, widthPx, heightPx };
   }
@@ -30,7 +32,8 @@ export async function decodeFrame(instance: DicomInstance, encoded: Buffer): Pro
 
 function nativeToRgb(instance: DicomInstance, samples: Buffer): Buffer {
   const pixelCount = instance.tileWidthPx * instance.tileHeightPx;
-  if (instance.bitsAllocated !== 8) throw new Error(`${instance.bitsAllocated}-bit samples are not supported (whole-slide images are 8-bit)`);
+  if (instance.bitsAllocated !== 8)
+    throw new Error(`${instance.bitsAllocated}-bit samples are not supported (whole-slide images are 8-bit)`);
   const photometric = instance.photometricInterpretation;
   if (instance.samplesPerPixel === 1 && (photometric === 'MONOCHROME2' || photometric === 'MONOCHROME1')) {
     const rgb = Buffer.allocUnsafe(pixelCount * 3);
@@ -75,7 +78,8 @@ function ybrFullToRgb(ycbcr: Buffer): Buffer {
 
 /** Why frames of this instance cannot be decoded here, or null when they can. */
 export function undecodableReason(instance: DicomInstance): string | null {
-  if (instance.transferSyntax.pixels === 'other') return `its frames are ${instance.transferSyntax.name}, which PathLens cannot decode (JPEG baseline and uncompressed are supported)`;
+  if (instance.transferSyntax.pixels === 'other')
+    return `its frames are ${instance.transferSyntax.name}, which PathLens cannot decode (JPEG baseline and uncompressed are supported)`;
   if (instance.transferSyntax.pixels === 'jpeg') return null;
   if (instance.bitsAllocated !== 8) return `its samples are ${instance.bitsAllocated}-bit (8-bit is supported)`;
   const { photometricInterpretation: photometric, samplesPerPixel } = instance;

@@ -40,19 +40,30 @@ export class DicomImage {
    * truncated file fails here) and decodes one frame to prove they decode.
    * Throws `slide_too_large`, `corrupt_file` or `unsupported_format`.
    */
-  static async open(instances: DicomInstance[], options: { limits: SlideSizeLimits; cache: TileCache; what: string; openFrames: OpenFrameSource }): Promise<DicomImage> {
+  static async open(
+    instances: DicomInstance[],
+    options: { limits: SlideSizeLimits; cache: TileCache; what: string; openFrames: OpenFrameSource },
+  ): Promise<DicomImage> {
     const { limits, cache, what } = options;
     const first = instances[0]!;
     const filePath = first.header.filePath;
     checkDeclaredSize(filePath, first.totalWidthPx, first.totalHeightPx, limits, what);
     checkDeclaredSize(filePath, first.tileWidthPx, first.tileHeightPx, limits, `${what} frame`);
     if (first.tileWidthPx * first.tileHeightPx > limits.maxDecodedPixels) {
-      throw new PathLensError('slide_too_large', `${filePath} declares ${first.tileWidthPx}×${first.tileHeightPx} px frames, over the ${limits.maxDecodedPixels}-pixel decode limit.`, {
-        path: filePath,
-      });
+      throw new PathLensError(
+        'slide_too_large',
+        `${filePath} declares ${first.tileWidthPx}×${first.tileHeightPx} px frames, over the ${limits.maxDecodedPixels}-pixel decode limit.`,
+        {
+          path: filePath,
+        },
+      );
     }
     if (!first.totalWidthPx || !first.totalHeightPx || !first.tileWidthPx || !first.tileHeightPx) {
-      throw new PathLensError('corrupt_file', `${filePath} lacks its image size (Rows, Columns, Total Pixel Matrix Columns/Rows). Copy the slide again from its source.`, { path: filePath });
+      throw new PathLensError(
+        'corrupt_file',
+        `${filePath} lacks its image size (Rows, Columns, Total Pixel Matrix Columns/Rows). Copy the slide again from its source.`,
+        { path: filePath },
+      );
     }
     const grid = new FrameGrid(instances, first.totalWidthPx, first.totalHeightPx);
     const parts: OpenPart[] = [];

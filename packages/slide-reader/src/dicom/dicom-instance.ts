@@ -39,7 +39,9 @@ export interface DicomInstance {
   /** µm per pixel along x / y from Pixel Spacing (mm); null when absent. */
   mppX: number | null;
   mppY: number | null;
-  /** `pixel_spacing` when the instance has Pixel Spacing, `imaged_volume` when derived from Imaged Volume Width/Height. */
+  /** `pixel_spacing` when the instance has Pixel Spacing, `imaged_volume` when derived from Imaged Volume Width/Height.
+   *
+   */
   mppProvenance: 'pixel_spacing' | 'imaged_volume' | null;
   objectivePower: number | null;
   manufacturer: string | null;
@@ -114,10 +116,24 @@ export function describeDicomInstance(header: DicomHeader): DicomInstance {
     concatenationUid: text(dataSet, tag.concatenationUid),
     concatenationFrameOffset: dataSet.uint32(tag.concatenationFrameOffset) ?? 0,
     // Pixel Spacing is "row spacing \ column spacing": y first, then x.
-    mppX: spacing ? spacing.columnMm * 1000 : volumeWidthMm && totalWidthPx ? (volumeWidthMm * 1000) / totalWidthPx : null,
-    mppY: spacing ? spacing.rowMm * 1000 : volumeHeightMm && totalHeightPx ? (volumeHeightMm * 1000) / totalHeightPx : null,
-    mppProvenance: spacing ? 'pixel_spacing' : (volumeWidthMm && totalWidthPx) || (volumeHeightMm && totalHeightPx) ? 'imaged_volume' : null,
-    objectivePower: positive(dataSet.elements[tag.opticalPathSequence]?.items?.[0]?.dataSet?.floatString(tag.objectiveLensPower)),
+    mppX: spacing
+      ? spacing.columnMm * 1000
+      : volumeWidthMm && totalWidthPx
+        ? (volumeWidthMm * 1000) / totalWidthPx
+        : null,
+    mppY: spacing
+      ? spacing.rowMm * 1000
+      : volumeHeightMm && totalHeightPx
+        ? (volumeHeightMm * 1000) / totalHeightPx
+        : null,
+    mppProvenance: spacing
+      ? 'pixel_spacing'
+      : (volumeWidthMm && totalWidthPx) || (volumeHeightMm && totalHeightPx)
+        ? 'imaged_volume'
+        : null,
+    objectivePower: positive(
+      dataSet.elements[tag.opticalPathSequence]?.items?.[0]?.dataSet?.floatString(tag.objectiveLensPower),
+    ),
     manufacturer: text(dataSet, tag.manufacturer),
   };
 }

@@ -1,7 +1,13 @@
 import type { AssociatedImageKind } from '../associated-image-kind.ts';
 import { resizeRgbImage } from '../resize-rgb-image.ts';
 import { PathLensError } from '@pathlens/core';
-import { checkRegion, levelForThumbnail, noSuchAssociatedImage, readerClosedError, thumbnailSize } from '../read-checks.ts';
+import {
+  checkRegion,
+  levelForThumbnail,
+  noSuchAssociatedImage,
+  readerClosedError,
+  thumbnailSize,
+} from '../read-checks.ts';
 import type { RgbImage, SlideProperties, SlideReader, SlideRegion } from '../slide-reader.ts';
 import type { DicomImage } from './dicom-image.ts';
 import type { TileCache } from './tile-cache.ts';
@@ -36,7 +42,14 @@ export class DicomSlideReader implements SlideReader {
     const parts = this.#open();
     const level = checkRegion(this.properties, region, parts.maxDecodedPixels);
     const image = parts.levels[region.level]!;
-    return this.#track(image.read(Math.floor(region.xLevel0 / level.downsample), Math.floor(region.yLevel0 / level.downsample), region.widthPx, region.heightPx));
+    return this.#track(
+      image.read(
+        Math.floor(region.xLevel0 / level.downsample),
+        Math.floor(region.yLevel0 / level.downsample),
+        region.widthPx,
+        region.heightPx,
+      ),
+    );
   }
 
   async readThumbnail(maxSizePx: number): Promise<RgbImage> {
@@ -50,7 +63,8 @@ export class DicomSlideReader implements SlideReader {
 
   async readAssociatedImage(name: string): Promise<RgbImage> {
     const parts = this.#open();
-    if (!(this.properties.associatedImages as string[]).includes(name)) throw noSuchAssociatedImage(this.properties, name);
+    if (!(this.properties.associatedImages as string[]).includes(name))
+      throw noSuchAssociatedImage(this.properties, name);
     let image = this.#associated.get(name);
     if (!image) {
       image = parts.openAssociatedImage(name as AssociatedImageKind); // listed in associatedImages above
@@ -85,10 +99,14 @@ export class DicomSlideReader implements SlideReader {
 
   async #readWhole(image: DicomImage, what: string, maxDecodedPixels: number): Promise<RgbImage> {
     if (image.widthPx * image.heightPx > maxDecodedPixels) {
-      throw new PathLensError('slide_too_large', `Reading ${what} whole (${image.widthPx}×${image.heightPx}) is over the ${maxDecodedPixels}-pixel read limit. Ask for a smaller thumbnail.`, {
-        widthPx: image.widthPx,
-        heightPx: image.heightPx,
-      });
+      throw new PathLensError(
+        'slide_too_large',
+        `Reading ${what} whole (${image.widthPx}×${image.heightPx}) is over the ${maxDecodedPixels}-pixel read limit. Ask for a smaller thumbnail.`,
+        {
+          widthPx: image.widthPx,
+          heightPx: image.heightPx,
+        },
+      );
     }
     return image.read(0, 0, image.widthPx, image.heightPx);
   }

@@ -27,13 +27,20 @@ export async function findDicomSeries(slidePath: string): Promise<DicomSeries> {
   if (!isDirectory) {
     const chosen = describeDicomInstance(await readDicomHeader(absolute, (await stat(absolute)).size));
     if (chosen.sopClassUid !== wholeSlideSopClassUid) {
-      throw unsupportedFileError(absolute, `a DICOM file but not a whole-slide microscopy image (SOP class ${chosen.sopClassUid ?? 'missing'})`, {
-        sopClassUid: chosen.sopClassUid,
-      });
+      throw unsupportedFileError(
+        absolute,
+        `a DICOM file but not a whole-slide microscopy image (SOP class ${chosen.sopClassUid ?? 'missing'})`,
+        {
+          sopClassUid: chosen.sopClassUid,
+        },
+      );
     }
     if (!chosen.seriesInstanceUid) return { seriesInstanceUid: '', instances: [chosen] };
     const siblings = await readWholeSlideInstances(path.dirname(absolute), new Set([absolute]));
-    return { seriesInstanceUid: chosen.seriesInstanceUid, instances: [chosen, ...siblings.filter((instance) => instance.seriesInstanceUid === chosen.seriesInstanceUid)] };
+    return {
+      seriesInstanceUid: chosen.seriesInstanceUid,
+      instances: [chosen, ...siblings.filter((instance) => instance.seriesInstanceUid === chosen.seriesInstanceUid)],
+    };
   }
 
   const instances = await readWholeSlideInstances(absolute, new Set());
@@ -43,7 +50,10 @@ export async function findDicomSeries(slidePath: string): Promise<DicomSeries> {
     bySeries.set(uid, [...(bySeries.get(uid) ?? []), instance]);
   }
   if (bySeries.size === 0) {
-    throw unsupportedFileError(absolute, 'a folder with no DICOM whole-slide microscopy instances (and no MIRAX slide)');
+    throw unsupportedFileError(
+      absolute,
+      'a folder with no DICOM whole-slide microscopy instances (and no MIRAX slide)',
+    );
   }
   if (bySeries.size > 1) {
     throw new PathLensError(
@@ -60,9 +70,13 @@ export async function findDicomSeries(slidePath: string): Promise<DicomSeries> {
 async function readWholeSlideInstances(directory: string, exclude: Set<string>): Promise<DicomInstance[]> {
   const entries = await readdir(directory, { withFileTypes: true });
   if (entries.length > maxFolderEntries) {
-    throw new PathLensError('invalid_request', `${directory} has ${entries.length} entries; a slide's folder should hold only its own instances. Move the slide into a folder of its own.`, {
-      path: directory,
-    });
+    throw new PathLensError(
+      'invalid_request',
+      `${directory} has ${entries.length} entries; a slide's folder should hold only its own instances. Move the slide into a folder of its own.`,
+      {
+        path: directory,
+      },
+    );
   }
   const instances: DicomInstance[] = [];
   for (const entry of entries.sort((first, second) => first.name.localeCompare(second.name))) {

@@ -44,20 +44,30 @@ export class FrameGrid {
     const totalFrames = parts.reduce((sum, part) => sum + part.frameCount, 0);
     parts.forEach((part, partIndex) => {
       const organisation = part.dimensionOrganizationType;
-      const tiledFull = organisation === 'TILED_FULL' || (organisation !== 'TILED_SPARSE' && part.framePositions === null);
+      const tiledFull =
+        organisation === 'TILED_FULL' || (organisation !== 'TILED_SPARSE' && part.framePositions === null);
       if (tiledFull) {
         if (totalFrames < fullTileCount) {
-          throw corruptDicom(part.header.filePath, `it has ${totalFrames} frames, but tiling its ${widthPx}×${heightPx} image fully takes ${fullTileCount}`);
+          throw corruptDicom(
+            part.header.filePath,
+            `it has ${totalFrames} frames, but tiling its ${widthPx}×${heightPx} image fully takes ${fullTileCount}`,
+          );
         }
         for (let frame = 0; frame < part.frameCount; frame++) {
           const tileIndex = part.concatenationFrameOffset + frame;
           if (tileIndex >= fullTileCount) break;
-          this.#place({ part: partIndex, frame, x: (tileIndex % this.cellsAcross) * this.tileWidthPx, y: Math.floor(tileIndex / this.cellsAcross) * this.tileHeightPx });
+          this.#place({
+            part: partIndex,
+            frame,
+            x: (tileIndex % this.cellsAcross) * this.tileWidthPx,
+            y: Math.floor(tileIndex / this.cellsAcross) * this.tileHeightPx,
+          });
         }
         return;
       }
       const positions = part.framePositions;
-      if (!positions) throw corruptDicom(part.header.filePath, 'it is TILED_SPARSE but its frames carry no Plane Position (Slide)');
+      if (!positions)
+        throw corruptDicom(part.header.filePath, 'it is TILED_SPARSE but its frames carry no Plane Position (Slide)');
       for (let frame = 0; frame < part.frameCount; frame++) {
         this.#place({ part: partIndex, frame, x: positions[frame * 2]!, y: positions[frame * 2 + 1]! });
       }
@@ -76,12 +86,19 @@ export class FrameGrid {
       for (let column = firstColumn; column <= lastColumn; column++) {
         const cell = row * this.cellsAcross + column;
         const frame = this.#cellFrame[cell]!;
-        if (frame >= 0) found.push({ part: this.#cellPart[cell]!, frame, x: column * this.tileWidthPx, y: row * this.tileHeightPx });
+        if (frame >= 0)
+          found.push({ part: this.#cellPart[cell]!, frame, x: column * this.tileWidthPx, y: row * this.tileHeightPx });
         for (const placed of this.#unaligned.get(cell) ?? []) {
           const key = `${placed.part}:${placed.frame}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          if (placed.x < right && placed.x + this.tileWidthPx > left && placed.y < bottom && placed.y + this.tileHeightPx > top) found.push(placed);
+          if (
+            placed.x < right &&
+            placed.x + this.tileWidthPx > left &&
+            placed.y < bottom &&
+            placed.y + this.tileHeightPx > top
+          )
+            found.push(placed);
         }
       }
     }

@@ -30,10 +30,17 @@ export async function locateFrames(instance: DicomInstance): Promise<FrameLocati
   const dataOffset = header.pixelDataOffset;
 
   if (instance.transferSyntax.pixels === 'native') {
-    const frameBytes = instance.tileWidthPx * instance.tileHeightPx * instance.samplesPerPixel * Math.ceil(instance.bitsAllocated / 8);
+    const frameBytes =
+      instance.tileWidthPx * instance.tileHeightPx * instance.samplesPerPixel * Math.ceil(instance.bitsAllocated / 8);
     const endByte = dataOffset + frameBytes * frameCount;
-    if (endByte > fileSizeBytes || (header.pixelDataLengthBytes !== null && header.pixelDataLengthBytes < frameBytes * frameCount)) {
-      throw corruptDicom(filePath, `its ${frameCount} frames of ${frameBytes} bytes run to byte ${endByte} but the file has ${fileSizeBytes} bytes`);
+    if (
+      endByte > fileSizeBytes ||
+      (header.pixelDataLengthBytes !== null && header.pixelDataLengthBytes < frameBytes * frameCount)
+    ) {
+      throw corruptDicom(
+        filePath,
+        `its ${frameCount} frames of ${frameBytes} bytes run to byte ${endByte} but the file has ${fileSizeBytes} bytes`,
+      );
     }
     const start = new Float64Array(frameCount);
     const end = new Float64Array(frameCount);
@@ -50,7 +57,8 @@ export async function locateFrames(instance: DicomInstance): Promise<FrameLocati
     const offsetTable = await items.at(dataOffset);
     if (!offsetTable) throw corruptDicom(filePath, 'its encapsulated Pixel Data has no offset table item');
     const firstFragmentOffset = offsetTable.dataOffset + offsetTable.lengthBytes;
-    const tableOffsets = offsetTable.lengthBytes > 0 ? await items.uint32s(offsetTable.dataOffset, offsetTable.lengthBytes / 4) : [];
+    const tableOffsets =
+      offsetTable.lengthBytes > 0 ? await items.uint32s(offsetTable.dataOffset, offsetTable.lengthBytes / 4) : [];
     const start = new Float64Array(frameCount);
     const end = new Float64Array(frameCount);
 
@@ -59,10 +67,12 @@ export async function locateFrames(instance: DicomInstance): Promise<FrameLocati
       for (let frame = 0; frame < frameCount - 1; frame++) end[frame] = start[frame + 1]!;
       // The last frame runs to the sequence delimiter: walk its items (this also catches truncation).
       let position = start[frameCount - 1]!;
-      for (let item = await items.at(position); item; item = await items.at(position)) position = item.dataOffset + item.lengthBytes;
+      for (let item = await items.at(position); item; item = await items.at(position))
+        position = item.dataOffset + item.lengthBytes;
       end[frameCount - 1] = position;
       for (let frame = 0; frame < frameCount; frame++) {
-        if (!(end[frame]! > start[frame]!) || end[frame]! > fileSizeBytes) throw corruptDicom(filePath, `frame ${frame + 1}'s offset table entry points outside its pixel data`);
+        if (!(end[frame]! > start[frame]!) || end[frame]! > fileSizeBytes)
+          throw corruptDicom(filePath, `frame ${frame + 1}'s offset table entry points outside its pixel data`);
       }
       return { encapsulated: true, start, end };
     }
@@ -71,11 +81,19 @@ export async function locateFrames(instance: DicomInstance): Promise<FrameLocati
     const fragments: Array<{ offset: number; endOffset: number; startsWithSoi: boolean }> = [];
     let position = firstFragmentOffset;
     for (let item = await items.at(position, true); item; item = await items.at(position, true)) {
-      fragments.push({ offset: position, endOffset: item.dataOffset + item.lengthBytes, startsWithSoi: item.startsWithSoi });
+      fragments.push({
+        offset: position,
+        endOffset: item.dataOffset + item.lengthBytes,
+        startsWithSoi: item.startsWithSoi,
+      });
       position = item.dataOffset + item.lengthBytes;
-      if (fragments.length > frameCount * 64 + 1024) throw corruptDicom(filePath, `its pixel data has far more fragments than its ${frameCount} frames`);
+      if (fragments.length > frameCount * 64 + 1024)
+        throw corruptDicom(filePath, `its pixel data has far more fragments than its ${frameCount} frames`);
     }
-    const frameStarts = fragments.length === frameCount ? fragments.map((_, index) => index) : fragments.flatMap((fragment, index) => (fragment.startsWithSoi ? [index] : []));
+    const frameStarts =
+      fragments.length === frameCount
+        ? fragments.map((_, index) => index)
+        : fragments.flatMap((fragment, index) => (fragment.startsWithSoi ? [index] : []));
     if (frameStarts.length !== frameCount) {
       throw corruptDicom(filePath, `it declares ${frameCount} frames but its pixel data holds ${frameStarts.length}`);
     }
@@ -96,11 +114,13 @@ export async function readFrameBytes(handle: FileHandle, locations: FrameLocatio
   const lengthBytes = locations.end[frame]! - start;
   const bytes = Buffer.allocUnsafe(lengthBytes);
   const { bytesRead } = await handle.read(bytes, 0, lengthBytes, start);
-  if (bytesRead !== lengthBytes) throw new Error(`frame ${frame + 1} is cut short: read ${bytesRead} of ${lengthBytes} bytes`);
+  if (bytesRead !== lengthBytes)
+    throw new Error(`frame ${frame + 1} is cut short: read ${bytesRead} of ${lengthBytes} bytes`);
   if (!locations.encapsulated) return bytes;
   const payloads: Buffer[] = [];
-  for (let position = 0; position + 8 <= bytes.length; ) {
-    if (bytes.readUInt32LE(position) !== itemTag) throw new Error(`frame ${frame + 1} has no fragment item at byte ${start + position}`);
+  for (let position = 0; position + 8 <= bytes.length;) {
+    if (bytes.readUInt32LE(position) !== itemTag)
+      throw new Error(`frame ${frame + 1} has no fragment item at byte ${start + position}`);
     const itemLength = bytes.readUInt32LE(position + 4);
     payloads.push(bytes.subarray(position + 8, position + 8 + itemLength));
     position += 8 + itemLength;
@@ -120,17 +140,31 @@ class ItemReader {
   ) {}
 
   /** The item at `offset`, or null at the sequence delimiter. */
-  async at(offset: number, peekSoi = false): Promise<{ dataOffset: number; lengthBytes: number; startsWithSoi: boolean } | null> {
+  async at(
+    offset: number,
+    peekSoi = false,
+  ): Promise<{ dataOffset: number; lengthBytes: number; startsWithSoi: boolean } | null> {
     // The sequence delimiter is 8 bytes and may end the file, so peek at the JPEG marker only when there is room.
     const header = await this.#bytes(offset, peekSoi && offset + 10 <= this.fileSizeBytes ? 10 : 8);
     const tagValue = header.readUInt32LE(0);
     if (tagValue === sequenceDelimiterTag) return null;
-    if (tagValue !== itemTag) throw corruptDicom(this.filePath, `expected a pixel data item at byte ${offset}, found tag ${tagValue.toString(16)}`);
+    if (tagValue !== itemTag)
+      throw corruptDicom(
+        this.filePath,
+        `expected a pixel data item at byte ${offset}, found tag ${tagValue.toString(16)}`,
+      );
     const lengthBytes = header.readUInt32LE(4);
     if (offset + 8 + lengthBytes > this.fileSizeBytes) {
-      throw corruptDicom(this.filePath, `a pixel data fragment at byte ${offset} runs to byte ${offset + 8 + lengthBytes} but the file has ${this.fileSizeBytes} bytes`);
+      throw corruptDicom(
+        this.filePath,
+        `a pixel data fragment at byte ${offset} runs to byte ${offset + 8 + lengthBytes} but the file has ${this.fileSizeBytes} bytes`,
+      );
     }
-    return { dataOffset: offset + 8, lengthBytes, startsWithSoi: header.length >= 10 && lengthBytes >= 2 && header[8] === 0xff && header[9] === 0xd8 };
+    return {
+      dataOffset: offset + 8,
+      lengthBytes,
+      startsWithSoi: header.length >= 10 && lengthBytes >= 2 && header[8] === 0xff && header[9] === 0xd8,
+    };
   }
 
   async uint32s(offset: number, count: number): Promise<number[]> {
@@ -140,7 +174,10 @@ class ItemReader {
 
   async #bytes(offset: number, lengthBytes: number): Promise<Buffer> {
     if (offset + lengthBytes > this.fileSizeBytes) {
-      throw corruptDicom(this.filePath, `its pixel data is cut off at byte ${this.fileSizeBytes} (an item header at byte ${offset} is missing)`);
+      throw corruptDicom(
+        this.filePath,
+        `its pixel data is cut off at byte ${this.fileSizeBytes} (an item header at byte ${offset} is missing)`,
+      );
     }
     const inBuffer = offset - this.#bufferOffset;
     if (inBuffer < 0 || inBuffer + lengthBytes > this.#buffer.length) {

@@ -64,7 +64,10 @@ export async function readDicomHeader(filePath: string, fileSizeBytes: number): 
       }
       if (wholeFile) throw corruptDicom(filePath, `its data elements cannot be parsed (${describeFailure(failure)})`);
       if (chunkBytes >= maxHeaderBytes) {
-        throw corruptDicom(filePath, `no Pixel Data within its first ${maxHeaderBytes / 1024 / 1024} MiB (${describeFailure(failure)})`);
+        throw corruptDicom(
+          filePath,
+          `no Pixel Data within its first ${maxHeaderBytes / 1024 / 1024} MiB (${describeFailure(failure)})`,
+        );
       }
       chunkBytes = Math.min(fileSizeBytes, chunkBytes * 4, maxHeaderBytes);
     }

@@ -13,12 +13,22 @@ export interface TransferSyntax {
 const known: Record<string, Omit<TransferSyntax, 'uid'>> = {
   '1.2.840.10008.1.2': { name: 'implicit VR little endian', pixels: 'native', implicit: true, headerReadable: true },
   '1.2.840.10008.1.2.1': { name: 'explicit VR little endian', pixels: 'native', implicit: false, headerReadable: true },
-  '1.2.840.10008.1.2.1.99': { name: 'deflated explicit VR little endian', pixels: 'other', implicit: false, headerReadable: false },
+  '1.2.840.10008.1.2.1.99': {
+    name: 'deflated explicit VR little endian',
+    pixels: 'other',
+    implicit: false,
+    headerReadable: false,
+  },
   '1.2.840.10008.1.2.2': { name: 'explicit VR big endian', pixels: 'other', implicit: false, headerReadable: false },
   '1.2.840.10008.1.2.4.50': { name: 'JPEG baseline', pixels: 'jpeg', implicit: false, headerReadable: true },
   '1.2.840.10008.1.2.4.51': { name: 'JPEG extended', pixels: 'jpeg', implicit: false, headerReadable: true },
   '1.2.840.10008.1.2.4.57': { name: 'JPEG lossless', pixels: 'other', implicit: false, headerReadable: true },
-  '1.2.840.10008.1.2.4.70': { name: 'JPEG lossless (first-order prediction)', pixels: 'other', implicit: false, headerReadable: true },
+  '1.2.840.10008.1.2.4.70': {
+    name: 'JPEG lossless (first-order prediction)',
+    pixels: 'other',
+    implicit: false,
+    headerReadable: true,
+  },
   '1.2.840.10008.1.2.4.80': { name: 'JPEG-LS lossless', pixels: 'other', implicit: false, headerReadable: true },
   '1.2.840.10008.1.2.4.81': { name: 'JPEG-LS near-lossless', pixels: 'other', implicit: false, headerReadable: true },
   '1.2.840.10008.1.2.4.90': { name: 'JPEG 2000 lossless', pixels: 'other', implicit: false, headerReadable: true },
@@ -31,5 +41,13 @@ const known: Record<string, Omit<TransferSyntax, 'uid'>> = {
 
 export function transferSyntaxOf(uid: string): TransferSyntax {
   const trimmed = uid.replace(/\0/g, '').trim();
-  return { uid: trimmed, ...(known[trimmed] ?? { name: `transfer syntax ${trimmed}`, pixels: 'other', implicit: false, headerReadable: true }) };
+  return {
+    uid: trimmed,
+    ...(known[trimmed] ?? {
+      name: `transfer syntax ${trimmed}`,
+      pixels: 'other',
+      implicit: false,
+      headerReadable: true,
+    }),
+  };
 }

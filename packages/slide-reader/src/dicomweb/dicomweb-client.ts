@@ -181,7 +181,7 @@ export class DicomWebClient {
         'upstream_error',
         `The DICOMweb server "${this.name}" (${this.url}) could not be reached for the ${what} request: ` +
           `${lastProblem}, ${this.#retries + 1} tries. Check that it is running and that DICOMWEB_ENDPOINTS has its ` +
-            `right address.`,
+          `right address.`,
         { endpoint: this.name },
       );
     });

@@ -55,7 +55,7 @@ export class DicomWebServers {
       'not_found',
       known.length === 0
         ? `No DICOMweb server is configured. Set DICOMWEB_ENDPOINTS, e.g. ` +
-          `${name || 'pacs'}=http://127.0.0.1:8042/dicom-web.`
+            `${name || 'pacs'}=http://127.0.0.1:8042/dicom-web.`
         : `No DICOMweb server is named "${name}". Configured: ${known.join(', ')} (DICOMWEB_ENDPOINTS).`,
       { endpoint: name, configured: known },
     );

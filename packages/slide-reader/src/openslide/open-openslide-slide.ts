@@ -45,7 +45,11 @@ const associatedOrder = ['thumbnail', 'label', 'macro'];
  * is missing, `unsupported_format` when OpenSlide does not recognise the file, `corrupt_file`
  * when it recognises but cannot read it, `slide_too_large` past the declared-size limit.
  */
-export async function openOpenSlideSlide(target: OpenSlideTarget, limits: SlideSizeLimits, libraryName?: string | null): Promise<OpenSlideSlideReader> {
+export async function openOpenSlideSlide(
+  target: OpenSlideTarget,
+  limits: SlideSizeLimits,
+  libraryName?: string | null,
+): Promise<OpenSlideSlideReader> {
   const what = target.format ? openSlideFormatNames[target.format] : 'slide';
   const library = loadOpenSlide(libraryName);
   if (!library) {
@@ -78,10 +82,14 @@ export async function openOpenSlideSlide(target: OpenSlideTarget, limits: SlideS
     const vendor = property('openslide.vendor');
     const format = target.format ?? (vendor ? formatByVendor[vendor] : undefined);
     if (!format) {
-      throw new PathLensError('unsupported_format', `${target.openPath} is a ${vendor ?? 'unknown'} slide, a kind PathLens does not take yet. Convert it to a pyramidal TIFF.`, {
-        path: target.openPath,
-        vendor,
-      });
+      throw new PathLensError(
+        'unsupported_format',
+        `${target.openPath} is a ${vendor ?? 'unknown'} slide, a kind PathLens does not take yet. Convert it to a pyramidal TIFF.`,
+        {
+          path: target.openPath,
+          vendor,
+        },
+      );
     }
     const levels = Array.from({ length: library.levelCount(handle) }, (_, level) => {
       const { widthPx, heightPx } = library.levelDimensions(handle, level);
@@ -89,12 +97,19 @@ export async function openOpenSlideSlide(target: OpenSlideTarget, limits: SlideS
       return { widthPx, heightPx, downsample: level === 0 ? 1 : library.levelDownsample(handle, level) };
     });
     if (levels.length === 0 || levels[0]!.widthPx <= 0 || levels[0]!.heightPx <= 0) {
-      throw new PathLensError('corrupt_file', `OpenSlide finds no image in ${target.openPath}. Copy the slide again from its source.`, { path: target.openPath });
+      throw new PathLensError(
+        'corrupt_file',
+        `OpenSlide finds no image in ${target.openPath}. Copy the slide again from its source.`,
+        { path: target.openPath },
+      );
     }
     const mppX = Number(property('openslide.mpp-x'));
     const mppY = Number(property('openslide.mpp-y'));
     const objectivePower = Number(property('openslide.objective-power'));
-    const associatedImages = library.associatedImageNames(handle).filter((name): name is AssociatedImageKind => associatedImageKind(name) === name).sort((first, second) => rank(first) - rank(second) || first.localeCompare(second));
+    const associatedImages = library
+      .associatedImageNames(handle)
+      .filter((name): name is AssociatedImageKind => associatedImageKind(name) === name)
+      .sort((first, second) => rank(first) - rank(second) || first.localeCompare(second));
     const properties: SlideProperties = {
       format,
       reader: 'openslide',
@@ -107,9 +122,16 @@ export async function openOpenSlideSlide(target: OpenSlideTarget, limits: SlideS
       objectivePower: Number.isFinite(objectivePower) && objectivePower > 0 ? objectivePower : null,
       associatedImages,
     };
-    const reader = new OpenSlideSlideReader({ properties, library, handle, filePath: target.openPath, maxDecodedPixels: limits.maxDecodedPixels });
+    const reader = new OpenSlideSlideReader({
+      properties,
+      library,
+      handle,
+      filePath: target.openPath,
+      maxDecodedPixels: limits.maxDecodedPixels,
+    });
     // Decode a pixel of every level now, so a file OpenSlide cannot decode fails at open, not mid-ingest.
-    for (let level = 0; level < levels.length; level++) await reader.readRegion({ level, xLevel0: 0, yLevel0: 0, widthPx: 1, heightPx: 1 });
+    for (let level = 0; level < levels.length; level++)
+      await reader.readRegion({ level, xLevel0: 0, yLevel0: 0, widthPx: 1, heightPx: 1 });
     return reader;
   } catch (error) {
     library.close(handle);

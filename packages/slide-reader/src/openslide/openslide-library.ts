@@ -26,12 +26,25 @@ export interface OpenSlideLibrary {
   associatedImageNames(handle: OpenSlideHandle): string[];
   associatedImageDimensions(handle: OpenSlideHandle, name: string): { widthPx: number; heightPx: number };
   /** Premultiplied ARGB, one uint32 a pixel, `widthPx × heightPx`; position in level-0 pixels. */
-  readRegion(handle: OpenSlideHandle, destination: Uint32Array, xLevel0: number, yLevel0: number, level: number, widthPx: number, heightPx: number): Promise<void>;
+  readRegion(
+    handle: OpenSlideHandle,
+    destination: Uint32Array,
+    xLevel0: number,
+    yLevel0: number,
+    level: number,
+    widthPx: number,
+    heightPx: number,
+  ): Promise<void>;
   readAssociatedImage(handle: OpenSlideHandle, name: string, destination: Uint32Array): Promise<void>;
 }
 
 /** Library names tried in order: Debian/Ubuntu's libopenslide0 (3.4.1), then OpenSlide 4. */
-export const defaultOpenSlideLibraryNames = ['libopenslide.so.0', 'libopenslide.so.1', 'libopenslide.1.dylib', 'libopenslide.0.dylib'];
+export const defaultOpenSlideLibraryNames = [
+  'libopenslide.so.0',
+  'libopenslide.so.1',
+  'libopenslide.1.dylib',
+  'libopenslide.0.dylib',
+];
 
 export const openSlideInstallHint =
   'Install OpenSlide to read it: `apt-get install libopenslide0` on Debian/Ubuntu (`brew install openslide` on macOS), then restart PathLens.';
@@ -81,14 +94,22 @@ function tryLoad(libraryName: string): OpenSlideLibrary | null {
     close: library.func('void openslide_close(openslide_t *osr)'),
     getError: library.func('const char *openslide_get_error(openslide_t *osr)'),
     levelCount: library.func('int32_t openslide_get_level_count(openslide_t *osr)'),
-    levelDimensions: library.func('void openslide_get_level_dimensions(openslide_t *osr, int32_t level, _Out_ int64_t *w, _Out_ int64_t *h)'),
+    levelDimensions: library.func(
+      'void openslide_get_level_dimensions(openslide_t *osr, int32_t level, _Out_ int64_t *w, _Out_ int64_t *h)',
+    ),
     levelDownsample: library.func('double openslide_get_level_downsample(openslide_t *osr, int32_t level)'),
     propertyNames: library.func('const char **openslide_get_property_names(openslide_t *osr)'),
     propertyValue: library.func('const char *openslide_get_property_value(openslide_t *osr, const char *name)'),
     associatedNames: library.func('const char **openslide_get_associated_image_names(openslide_t *osr)'),
-    associatedDimensions: library.func('void openslide_get_associated_image_dimensions(openslide_t *osr, const char *name, _Out_ int64_t *w, _Out_ int64_t *h)'),
-    readRegion: library.func('void openslide_read_region(openslide_t *osr, _Out_ uint32_t *dest, int64_t x, int64_t y, int32_t level, int64_t w, int64_t h)'),
-    readAssociated: library.func('void openslide_read_associated_image(openslide_t *osr, const char *name, _Out_ uint32_t *dest)'),
+    associatedDimensions: library.func(
+      'void openslide_get_associated_image_dimensions(openslide_t *osr, const char *name, _Out_ int64_t *w, _Out_ int64_t *h)',
+    ),
+    readRegion: library.func(
+      'void openslide_read_region(openslide_t *osr, _Out_ uint32_t *dest, int64_t x, int64_t y, int32_t level, int64_t w, int64_t h)',
+    ),
+    readAssociated: library.func(
+      'void openslide_read_associated_image(openslide_t *osr, const char *name, _Out_ uint32_t *dest)',
+    ),
   };
   const dimensions = (fill: (width: number[], height: number[]) => void) => {
     const width = [0];
@@ -107,12 +128,14 @@ function tryLoad(libraryName: string): OpenSlideLibrary | null {
     close: (handle) => call.close(handle),
     getError: (handle) => call.getError(handle) as string | null,
     levelCount: (handle) => Number(call.levelCount(handle)),
-    levelDimensions: (handle, level) => dimensions((width, height) => call.levelDimensions(handle, level, width, height)),
+    levelDimensions: (handle, level) =>
+      dimensions((width, height) => call.levelDimensions(handle, level, width, height)),
     levelDownsample: (handle, level) => Number(call.levelDownsample(handle, level)),
     propertyNames: (handle) => stringList(call.propertyNames(handle)),
     propertyValue: (handle, name) => call.propertyValue(handle, name) as string | null,
     associatedImageNames: (handle) => stringList(call.associatedNames(handle)),
-    associatedImageDimensions: (handle, name) => dimensions((width, height) => call.associatedDimensions(handle, name, width, height)),
+    associatedImageDimensions: (handle, name) =>
+      dimensions((width, height) => call.associatedDimensions(handle, name, width, height)),
     readRegion: (handle, destination, xLevel0, yLevel0, level, widthPx, heightPx) =>
       onWorker(call.readRegion, handle, destination, xLevel0, yLevel0, level, widthPx, heightPx),
     readAssociatedImage: (handle, name, destination) => onWorker(call.readAssociated, handle, name, destination),
@@ -137,7 +160,11 @@ function stringList(pointer: unknown): string[] {
  * @example
  * openSlideStatus(); // { available: true, libraryName: 'libopenslide.so.0', version: '3.4.1' }
  */
-export function openSlideStatus(libraryName?: string | null): { available: boolean; libraryName: string | null; version: string | null } {
+export function openSlideStatus(libraryName?: string | null): {
+  available: boolean;
+  libraryName: string | null;
+  version: string | null;
+} {
   const library = loadOpenSlide(libraryName);
   return { available: library !== null, libraryName: library?.libraryName ?? null, version: library?.version ?? null };
 }

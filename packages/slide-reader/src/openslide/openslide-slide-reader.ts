@@ -1,6 +1,12 @@
 import { resizeRgbImage } from '../resize-rgb-image.ts';
 import { PathLensError } from '@pathlens/core';
-import { checkRegion, levelForThumbnail, noSuchAssociatedImage, readerClosedError, thumbnailSize } from '../read-checks.ts';
+import {
+  checkRegion,
+  levelForThumbnail,
+  noSuchAssociatedImage,
+  readerClosedError,
+  thumbnailSize,
+} from '../read-checks.ts';
 import type { RgbImage, SlideProperties, SlideReader, SlideRegion } from '../slide-reader.ts';
 import { premultipliedArgbToRgb } from './argb-to-rgb.ts';
 import type { OpenSlideHandle, OpenSlideLibrary } from './openslide-library.ts';
@@ -51,16 +57,27 @@ export class OpenSlideSlideReader implements SlideReader {
         { widthPx, heightPx, level },
       );
     }
-    const whole = await this.readRegion({ level, xLevel0: 0, yLevel0: 0, widthPx: source.widthPx, heightPx: source.heightPx });
+    const whole = await this.readRegion({
+      level,
+      xLevel0: 0,
+      yLevel0: 0,
+      widthPx: source.widthPx,
+      heightPx: source.heightPx,
+    });
     return resizeRgbImage(whole, widthPx, heightPx);
   }
 
   async readAssociatedImage(name: string): Promise<RgbImage> {
     const parts = this.#open();
-    if (!(this.properties.associatedImages as string[]).includes(name)) throw noSuchAssociatedImage(this.properties, name);
+    if (!(this.properties.associatedImages as string[]).includes(name))
+      throw noSuchAssociatedImage(this.properties, name);
     const { widthPx, heightPx } = parts.library.associatedImageDimensions(parts.handle, name);
     if (widthPx <= 0 || heightPx <= 0 || widthPx * heightPx > parts.maxDecodedPixels) {
-      throw new PathLensError('slide_too_large', `The "${name}" image (${widthPx}×${heightPx}) is larger than the read limit.`, { name });
+      throw new PathLensError(
+        'slide_too_large',
+        `The "${name}" image (${widthPx}×${heightPx}) is larger than the read limit.`,
+        { name },
+      );
     }
     const argb = new Uint32Array(widthPx * heightPx);
     await this.#track(parts.library.readAssociatedImage(parts.handle, name, argb));

@@ -14,7 +14,11 @@ import { SharpSlideReader } from './sharp-slide-reader.ts';
 const jpeg2000Compressions = new Set([33003, 33005, 34712]);
 
 /** Opens a sniffed file with sharp: TIFF pages are read on demand, PNG/JPEG decoded once. */
-export async function openSharpSlide(filePath: string, sniffed: SniffedFile, limits: SlideSizeLimits): Promise<SharpSlideReader> {
+export async function openSharpSlide(
+  filePath: string,
+  sniffed: SniffedFile,
+  limits: SlideSizeLimits,
+): Promise<SharpSlideReader> {
   return sniffed.signature === 'png' || sniffed.signature === 'jpeg'
     ? openDecodedImage(filePath, sniffed.signature, limits)
     : openTiff(filePath, sniffed, limits);
@@ -48,7 +52,8 @@ async function openTiff(filePath: string, sniffed: SniffedFile, limits: SlideSiz
   const levelSources = layout.levels.map((level) => sourceOf(level.page));
 
   // Decode one pixel of every level now, so a file sharp cannot decode fails at open, not mid-ingest.
-  for (const source of levelSources) await toRgbImage(await openPipeline(source, { left: 0, top: 0, width: 1, height: 1 }), source);
+  for (const source of levelSources)
+    await toRgbImage(await openPipeline(source, { left: 0, top: 0, width: 1, height: 1 }), source);
 
   const properties: SlideProperties = {
     format: layout.format,
@@ -71,12 +76,21 @@ async function openTiff(filePath: string, sniffed: SniffedFile, limits: SlideSiz
 }
 
 /** PNG and JPEG can't be read in pieces, so they are decoded once (size-guarded) and kept. */
-async function openDecodedImage(filePath: string, format: 'png' | 'jpeg', limits: SlideSizeLimits): Promise<SharpSlideReader> {
+async function openDecodedImage(
+  filePath: string,
+  format: 'png' | 'jpeg',
+  limits: SlideSizeLimits,
+): Promise<SharpSlideReader> {
   let metadata: Metadata;
   try {
     metadata = await sharp(filePath, { limitInputPixels: false }).metadata();
   } catch (error) {
-    throw new PathLensError('corrupt_file', `${filePath} looks like a ${format.toUpperCase()} but its header cannot be read: ${(error as Error).message}.`, { path: filePath }, { cause: error });
+    throw new PathLensError(
+      'corrupt_file',
+      `${filePath} looks like a ${format.toUpperCase()} but its header cannot be read: ${(error as Error).message}.`,
+      { path: filePath },
+      { cause: error },
+    );
   }
   const { width: widthPx, height: heightPx } = metadata.autoOrient;
   checkDeclaredSize(filePath, widthPx, heightPx, limits);

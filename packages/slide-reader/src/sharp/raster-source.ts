@@ -73,17 +73,25 @@ export function whiteImage(widthPx: number, heightPx: number): RgbImage {
   return { data: Buffer.alloc(widthPx * heightPx * 3, 255), widthPx, heightPx };
 }
 
-async function readWithGeotiff(source: { filePath: string; pageIndex: number; widthPx: number; heightPx: number }, window?: PixelWindow): Promise<RgbImage> {
+async function readWithGeotiff(
+  source: { filePath: string; pageIndex: number; widthPx: number; heightPx: number },
+  window?: PixelWindow,
+): Promise<RgbImage> {
   const { left, top, width, height } = window ?? { left: 0, top: 0, width: source.widthPx, height: source.heightPx };
   const tiff = await fromFile(source.filePath);
   try {
     const image = await tiff.getImage(source.pageIndex);
     const raster = await image.readRGB({ window: [left, top, left + width, top + height], interleave: true });
     const samples = raster as unknown as ArrayLike<number> & { BYTES_PER_ELEMENT?: number };
-    if (samples.length !== width * height * 3) throw new Error(`decoded ${samples.length} samples, expected ${width * height * 3}`);
+    if (samples.length !== width * height * 3)
+      throw new Error(`decoded ${samples.length} samples, expected ${width * height * 3}`);
     const data =
       samples.BYTES_PER_ELEMENT === 1
-        ? Buffer.from((raster as unknown as Uint8Array).buffer, (raster as unknown as Uint8Array).byteOffset, samples.length)
+        ? Buffer.from(
+            (raster as unknown as Uint8Array).buffer,
+            (raster as unknown as Uint8Array).byteOffset,
+            samples.length,
+          )
         : Buffer.from(Array.from(samples, (value) => value >> 8)); // 16-bit → 8-bit
     return { data, widthPx: width, heightPx: height };
   } catch (error) {

@@ -1,6 +1,12 @@
 import { PathLensError } from '@pathlens/core';
 import type { RgbImage, SlideProperties, SlideReader, SlideRegion } from '../slide-reader.ts';
-import { checkRegion, levelForThumbnail, noSuchAssociatedImage, readerClosedError, thumbnailSize } from '../read-checks.ts';
+import {
+  checkRegion,
+  levelForThumbnail,
+  noSuchAssociatedImage,
+  readerClosedError,
+  thumbnailSize,
+} from '../read-checks.ts';
 import { openPipeline, toRgbImage, whiteBackground, whiteImage, type RasterSource } from './raster-source.ts';
 import { regionWindow } from './region-window.ts';
 
@@ -34,7 +40,12 @@ export class SharpSlideReader implements SlideReader {
     const source = parts.levelSources[region.level]!;
     const { xLevel0, yLevel0, widthPx, heightPx } = region;
     const window = regionWindow(
-      { x: Math.floor(xLevel0 / levelInfo.downsample), y: Math.floor(yLevel0 / levelInfo.downsample), width: widthPx, height: heightPx },
+      {
+        x: Math.floor(xLevel0 / levelInfo.downsample),
+        y: Math.floor(yLevel0 / levelInfo.downsample),
+        width: widthPx,
+        height: heightPx,
+      },
       source.widthPx,
       source.heightPx,
     );
@@ -61,7 +72,11 @@ export class SharpSlideReader implements SlideReader {
     const source = parts.associatedSources.get(name);
     if (!source) throw noSuchAssociatedImage(this.properties, name);
     if (source.widthPx * source.heightPx > parts.maxDecodedPixels) {
-      throw new PathLensError('slide_too_large', `The "${name}" image (${source.widthPx}×${source.heightPx}) is larger than the read limit.`, { name });
+      throw new PathLensError(
+        'slide_too_large',
+        `The "${name}" image (${source.widthPx}×${source.heightPx}) is larger than the read limit.`,
+        { name },
+      );
     }
     return toRgbImage(await openPipeline(source), source);
   }

@@ -6,7 +6,12 @@ import { parseOmeXml, type OmeImage } from './ome-xml.ts';
 import type { TiffPage } from './read-tiff-pages.ts';
 import { reducedCopyDownsample } from './reduced-copy.ts';
 
-const associatedNames: Record<string, AssociatedImageKind> = { label: 'label', macro: 'macro', overview: 'macro', thumbnail: 'thumbnail' };
+const associatedNames: Record<string, AssociatedImageKind> = {
+  label: 'label',
+  macro: 'macro',
+  overview: 'macro',
+  thumbnail: 'thumbnail',
+};
 
 /**
  * Sorts an OME-TIFF into levels and associated images.
@@ -34,7 +39,11 @@ export function describeOmeTiff(pages: TiffPage[], filePath: string): TiffSlideL
   const pageOf = (image: OmeImage): TiffPage => {
     const page = pages[image.ifd];
     if (!page) {
-      throw new PathLensError('corrupt_file', `${filePath}'s OME-XML places image "${image.name ?? ''}" on page ${image.ifd}, but the file has ${pages.length} pages.`, { path: filePath });
+      throw new PathLensError(
+        'corrupt_file',
+        `${filePath}'s OME-XML places image "${image.name ?? ''}" on page ${image.ifd}, but the file has ${pages.length} pages.`,
+        { path: filePath },
+      );
     }
     return page;
   };
@@ -42,7 +51,9 @@ export function describeOmeTiff(pages: TiffPage[], filePath: string): TiffSlideL
   const associatedName = (image: OmeImage) => associatedNames[(image.name ?? '').trim().toLowerCase()] ?? null;
   const main = images.find((image) => associatedName(image) === null);
   const basePage = main ? pageOf(main) : pages[0]!;
-  const levels: TiffLevel[] = [{ widthPx: basePage.widthPx, heightPx: basePage.heightPx, downsample: 1, page: basePage }];
+  const levels: TiffLevel[] = [
+    { widthPx: basePage.widthPx, heightPx: basePage.heightPx, downsample: 1, page: basePage },
+  ];
   for (const subPage of basePage.subPages) {
     const downsample = reducedCopyDownsample(basePage, subPage);
     if (downsample !== null && !levels.some((level) => Math.abs(level.downsample - downsample) < 0.01)) {
@@ -54,10 +65,20 @@ export function describeOmeTiff(pages: TiffPage[], filePath: string): TiffSlideL
   const associatedImages: TiffAssociatedImage[] = [];
   for (const image of images) {
     const name = associatedName(image);
-    if (name && !associatedImages.some((existing) => existing.name === name)) associatedImages.push({ name, page: pageOf(image) });
+    if (name && !associatedImages.some((existing) => existing.name === name))
+      associatedImages.push({ name, page: pageOf(image) });
   }
 
   const mppX = isPlausibleMpp(main?.physicalSizeXUm) ? main.physicalSizeXUm : null;
   const mppY = isPlausibleMpp(main?.physicalSizeYUm) ? main.physicalSizeYUm : null;
-  return { format: 'ome-tiff', vendor: null, levels, associatedImages, mppX, mppY, mppProvenance: mppX || mppY ? 'ome_physical_size' : null, objectivePower: main?.objectivePower ?? null };
+  return {
+    format: 'ome-tiff',
+    vendor: null,
+    levels,
+    associatedImages,
+    mppX,
+    mppY,
+    mppProvenance: mppX || mppY ? 'ome_physical_size' : null,
+    objectivePower: main?.objectivePower ?? null,
+  };
 }

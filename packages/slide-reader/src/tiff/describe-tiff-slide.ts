@@ -52,7 +52,9 @@ export function describeTiffSlide(pages: TiffPage[], filePath = 'the TIFF'): Tif
   if (!firstPage) throw new Error('describeTiffSlide needs at least one page');
   if (isOmeXml(firstPage.description)) return describeOmeTiff(pages, filePath);
   const aperio = isAperioDescription(firstPage.description);
-  const levels: TiffLevel[] = [{ widthPx: firstPage.widthPx, heightPx: firstPage.heightPx, downsample: 1, page: firstPage }];
+  const levels: TiffLevel[] = [
+    { widthPx: firstPage.widthPx, heightPx: firstPage.heightPx, downsample: 1, page: firstPage },
+  ];
   const associatedImages: TiffAssociatedImage[] = [];
   const addAssociated = (name: AssociatedImageKind, page: TiffPage) => {
     if (!associatedImages.some((image) => image.name === name)) associatedImages.push({ name, page });
@@ -66,7 +68,9 @@ export function describeTiffSlide(pages: TiffPage[], filePath = 'the TIFF'): Tif
     }
     const downsample = reducedCopyDownsample(firstPage, page);
     const tiled = page.tileWidthPx !== null;
-    const storedLikeLevels = aperio ? tiled : tiled === (firstPage.tileWidthPx !== null) || (page.newSubfileType & 1) === 1;
+    const storedLikeLevels = aperio
+      ? tiled
+      : tiled === (firstPage.tileWidthPx !== null) || (page.newSubfileType & 1) === 1;
     if (downsample !== null && storedLikeLevels) {
       if (!levels.some((level) => Math.abs(level.downsample - downsample) < 0.01)) {
         levels.push({ widthPx: page.widthPx, heightPx: page.heightPx, downsample, page });
@@ -93,7 +97,10 @@ function associatedName(page: TiffPage, aperio: boolean): AssociatedImageKind | 
   return match?.[1] ? associatedImageKind(match[1]) : null;
 }
 
-function resolutionOf(firstPage: TiffPage, aperio: boolean): Pick<TiffSlideLayout, 'mppX' | 'mppY' | 'mppProvenance' | 'objectivePower'> {
+function resolutionOf(
+  firstPage: TiffPage,
+  aperio: boolean,
+): Pick<TiffSlideLayout, 'mppX' | 'mppY' | 'mppProvenance' | 'objectivePower'> {
   if (aperio && firstPage.description) {
     const { mpp, objectivePower } = parseAperioDescription(firstPage.description);
     return { mppX: mpp, mppY: mpp, mppProvenance: mpp ? 'scanner_metadata' : null, objectivePower };

@@ -7,7 +7,9 @@ export interface OmeImage {
   ifd: number;
   widthPx: number | null;
   heightPx: number | null;
-  /** µm per pixel along x / y, converted from `PhysicalSizeX/Y` in their units; null when absent or in an unknown unit. */
+  /** µm per pixel along x / y, converted from `PhysicalSizeX/Y` in their units; null when absent or in an unknown unit.
+   *
+   */
   physicalSizeXUm: number | null;
   physicalSizeYUm: number | null;
   /** `NominalMagnification` of the objective the image refers to (or the only one described). */
@@ -49,7 +51,8 @@ export function parseOmeXml(text: string): OmeImage[] {
   if (!ome) throw new Error('no <OME> root element');
   const objectives = new Map<string, number | null>();
   for (const instrument of ome.Instrument ?? []) {
-    for (const objective of instrument.Objective ?? []) objectives.set(objective.ID ?? '', positiveNumber(objective.NominalMagnification));
+    for (const objective of instrument.Objective ?? [])
+      objectives.set(objective.ID ?? '', positiveNumber(objective.NominalMagnification));
   }
   const onlyObjective = objectives.size === 1 ? [...objectives.values()][0]! : null;
 
@@ -63,7 +66,8 @@ export function parseOmeXml(text: string): OmeImage[] {
       heightPx: positiveNumber(pixels.SizeY),
       physicalSizeXUm: inMicrometres(pixels.PhysicalSizeX, pixels.PhysicalSizeXUnit),
       physicalSizeYUm: inMicrometres(pixels.PhysicalSizeY, pixels.PhysicalSizeYUnit),
-      objectivePower: objectiveId !== undefined && objectives.has(objectiveId) ? objectives.get(objectiveId)! : onlyObjective,
+      objectivePower:
+        objectiveId !== undefined && objectives.has(objectiveId) ? objectives.get(objectiveId)! : onlyObjective,
     };
   });
 }

@@ -59,7 +59,11 @@ const maxPages = 256;
  * `checkPage` runs on each page before its pixel-data extents are loaded, so a size guard can
  * reject a file that declares absurd dimensions before anything large is read.
  */
-export async function readTiffPages(filePath: string, fileSizeBytes: number, checkPage: (page: TiffPage) => void = () => {}): Promise<TiffPage[]> {
+export async function readTiffPages(
+  filePath: string,
+  fileSizeBytes: number,
+  checkPage: (page: TiffPage) => void = () => {},
+): Promise<TiffPage[]> {
   let tiff: GeoTIFF | undefined;
   try {
     tiff = await fromFile(filePath);
@@ -70,11 +74,21 @@ export async function readTiffPages(filePath: string, fileSizeBytes: number, che
       if (pages.length >= maxPages) throw corrupt(filePath, `more than ${maxPages} pages (the IFD chain may loop)`);
       if (seenOffsets.has(offset)) throw corrupt(filePath, `the IFD chain loops back to byte ${offset}`);
       seenOffsets.add(offset);
-      const { page, nextOffset } = await readPageAt(tiff, offset, { index: pages.length }, fileSizeBytes, filePath, checkPage);
+      const { page, nextOffset } = await readPageAt(
+        tiff,
+        offset,
+        { index: pages.length },
+        fileSizeBytes,
+        filePath,
+        checkPage,
+      );
       for (const [subIfdIndex, subOffset] of page.subIfdOffsets.entries()) {
         if (subIfdIndex >= maxPages || seenOffsets.has(subOffset)) break;
         seenOffsets.add(subOffset);
-        page.subPages.push((await readPageAt(tiff, subOffset, { index: page.index, subIfdIndex }, fileSizeBytes, filePath, checkPage)).page);
+        page.subPages.push(
+          (await readPageAt(tiff, subOffset, { index: page.index, subIfdIndex }, fileSizeBytes, filePath, checkPage))
+            .page,
+        );
       }
       pages.push(page);
       offset = nextOffset;
@@ -134,27 +148,45 @@ function corrupt(filePath: string, reason: string, cause?: unknown): PathLensErr
 }
 
 /** geotiff reads past the end of a file as zeros, so check the IFD really is in the file. */
-async function checkDirectoryFits(tiff: GeoTIFF, offset: number, fileSizeBytes: number, filePath: string, pageIndex: number): Promise<void> {
+async function checkDirectoryFits(
+  tiff: GeoTIFF,
+  offset: number,
+  fileSizeBytes: number,
+  filePath: string,
+  pageIndex: number,
+): Promise<void> {
   const countSizeBytes = tiff.bigTiff ? 8 : 2;
   const entrySizeBytes = tiff.bigTiff ? 20 : 12;
   if (offset + countSizeBytes > fileSizeBytes) {
-    throw corrupt(filePath, `page ${pageIndex} starts at byte ${offset}, past the end of the ${fileSizeBytes}-byte file`);
+    throw corrupt(
+      filePath,
+      `page ${pageIndex} starts at byte ${offset}, past the end of the ${fileSizeBytes}-byte file`,
+    );
   }
   const slice = await tiff.getSlice(offset, countSizeBytes);
   const entryCount = tiff.bigTiff ? slice.readUint64(offset) : slice.readUint16(offset);
   const endByte = offset + countSizeBytes + entryCount * entrySizeBytes + countSizeBytes;
   if (entryCount === 0 || endByte > fileSizeBytes) {
-    throw corrupt(filePath, `page ${pageIndex}'s directory (${entryCount} entries at byte ${offset}) does not fit in the file`);
+    throw corrupt(
+      filePath,
+      `page ${pageIndex}'s directory (${entryCount} entries at byte ${offset}) does not fit in the file`,
+    );
   }
 }
 
-async function describePage(directory: ImageFileDirectory, position: { index: number; subIfdIndex?: number }, filePath: string): Promise<TiffPage> {
+async function describePage(
+  directory: ImageFileDirectory,
+  position: { index: number; subIfdIndex?: number },
+  filePath: string,
+): Promise<TiffPage> {
   const { index } = position;
   const name = position.subIfdIndex === undefined ? `page ${index}` : `page ${index} SubIFD ${position.subIfdIndex}`;
   const widthPx = toNumber(await directory.loadValue(tag.imageWidth));
   const heightPx = toNumber(await directory.loadValue(tag.imageLength));
   if (!widthPx || !heightPx) throw corrupt(filePath, `${name} has no ImageWidth/ImageLength`);
-  const description = directory.hasTag(tag.imageDescription) ? utf8Text(String(await directory.loadValue(tag.imageDescription))) : null;
+  const description = directory.hasTag(tag.imageDescription)
+    ? utf8Text(String(await directory.loadValue(tag.imageDescription)))
+    : null;
   return {
     ...position,
     widthPx,
@@ -164,7 +196,9 @@ async function describePage(directory: ImageFileDirectory, position: { index: nu
     description: description?.replace(/\0+$/, '') ?? null,
     newSubfileType: toNumber(await directory.loadValue(tag.newSubfileType)) ?? 0,
     resolution: await readResolution(directory),
-    subIfdOffsets: directory.hasTag(tag.subIfds) ? Array.from(await directory.loadValue(tag.subIfds) as ArrayLike<number | bigint>, Number) : [],
+    subIfdOffsets: directory.hasTag(tag.subIfds)
+      ? Array.from((await directory.loadValue(tag.subIfds)) as ArrayLike<number | bigint>, Number)
+      : [],
     tagNumbers: tagNumbersOf(directory),
     xmp: directory.hasTag(tag.xmp) ? textOf(await directory.loadValue(tag.xmp)) : null,
     subPages: [],
@@ -173,7 +207,11 @@ async function describePage(directory: ImageFileDirectory, position: { index: nu
 
 function tagNumbersOf(directory: ImageFileDirectory): number[] {
   const numbers = new Set<number>();
-  for (const key of [...directory.actualizedFields.keys(), ...directory.deferredFields.keys(), ...directory.deferredArrays.keys()]) {
+  for (const key of [
+    ...directory.actualizedFields.keys(),
+    ...directory.deferredFields.keys(),
+    ...directory.deferredArrays.keys(),
+  ]) {
     const value = Number(key);
     if (Number.isInteger(value)) numbers.add(value);
   }
@@ -224,7 +262,12 @@ function toNumber(value: unknown): number | null {
 }
 
 /** Every tile (or strip) of the page must end inside the file. */
-async function checkPixelDataFits(directory: ImageFileDirectory, page: TiffPage, fileSizeBytes: number, filePath: string): Promise<void> {
+async function checkPixelDataFits(
+  directory: ImageFileDirectory,
+  page: TiffPage,
+  fileSizeBytes: number,
+  filePath: string,
+): Promise<void> {
   const tiled = page.tileWidthPx !== null;
   const offsetsTag = tiled ? tag.tileOffsets : tag.stripOffsets;
   const countsTag = tiled ? tag.tileByteCounts : tag.stripByteCounts;
@@ -235,16 +278,22 @@ async function checkPixelDataFits(directory: ImageFileDirectory, page: TiffPage,
   for (const arrayTag of [offsetsTag, countsTag]) {
     const deferred = directory.deferredArrays.get(arrayTag);
     if (deferred && deferred.length * 2 > fileSizeBytes) {
-      throw corrupt(filePath, `page ${page.index} claims ${deferred.length} tiles or strips, more than the file can hold`);
+      throw corrupt(
+        filePath,
+        `page ${page.index} claims ${deferred.length} tiles or strips, more than the file can hold`,
+      );
     }
   }
-  const offsets = Array.from(await directory.loadValue(offsetsTag) as ArrayLike<number | bigint>, Number);
-  const byteCounts = Array.from(await directory.loadValue(countsTag) as ArrayLike<number | bigint>, Number);
+  const offsets = Array.from((await directory.loadValue(offsetsTag)) as ArrayLike<number | bigint>, Number);
+  const byteCounts = Array.from((await directory.loadValue(countsTag)) as ArrayLike<number | bigint>, Number);
   let endByte = 0;
   for (let index = 0; index < offsets.length; index++) {
     endByte = Math.max(endByte, (offsets[index] ?? 0) + (byteCounts[index] ?? 0));
   }
   if (endByte > fileSizeBytes) {
-    throw corrupt(filePath, `page ${page.index}'s pixel data runs to byte ${endByte} but the file has ${fileSizeBytes} bytes`);
+    throw corrupt(
+      filePath,
+      `page ${page.index}'s pixel data runs to byte ${endByte} but the file has ${fileSizeBytes} bytes`,
+    );
   }
 }

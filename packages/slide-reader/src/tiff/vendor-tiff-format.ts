@@ -25,6 +25,7 @@ export function vendorTiffFormat(firstPage: TiffPage): VendorTiffFormat | null {
   if (description.includes('leica-microsystems.com/scn')) return 'leica-scn';
   if (firstPage.xmp?.includes('iScan')) return 'ventana-bif';
   if (description.startsWith('<?xml') && description.includes('DPUfsImport')) return 'philips-tiff';
-  if (isAperioDescription(firstPage.description) && aperioJpeg2000Compressions.has(firstPage.compression)) return 'aperio-svs';
+  if (isAperioDescription(firstPage.description) && aperioJpeg2000Compressions.has(firstPage.compression))
+    return 'aperio-svs';
   return null;
 }

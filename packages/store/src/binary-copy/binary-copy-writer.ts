@@ -13,7 +13,8 @@ export class BinaryCopyWriter {
     this.#bytes = new Uint8Array(Math.max(64, expectedBytes + 21));
     this.#view = new DataView(this.#bytes.buffer);
     // Signature "PGCOPY\n\377\r\n\0", then flags and header-extension length (zero).
-    for (const byte of [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]) this.#bytes[this.#offset++] = byte;
+    for (const byte of [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00])
+      this.#bytes[this.#offset++] = byte;
     this.#offset += 8;
   }
 
@@ -45,7 +46,8 @@ export class BinaryCopyWriter {
     if (!/^[0-9a-f]{32}$/i.test(hex)) throw new RangeError(`not a uuid: ${value}`);
     const view = this.#reserve(20);
     view.setInt32(this.#offset, 16);
-    for (let index = 0; index < 16; index++) this.#bytes[this.#offset + 4 + index] = parseInt(hex.slice(index * 2, index * 2 + 2), 16);
+    for (let index = 0; index < 16; index++)
+      this.#bytes[this.#offset + 4 + index] = parseInt(hex.slice(index * 2, index * 2 + 2), 16);
     this.#offset += 20;
     return this;
   }

@@ -19,7 +19,8 @@ export class AuditRepository {
 
   /**
    * @example
-   * await store.audit.record({ actor: 'anonymous', action: 'chat', slideId, model, evidenceIds: ['patch:12'], durationMs: 840, status: 200 });
+   * await store.audit.record({ actor: 'anonymous', action: 'chat', slideId, model, evidenceIds: ['patch:12'],
+   * durationMs: 840, status: 200 });
    */
   async record(event: NewAuditEvent): Promise<AuditEventRow> {
     const [row] = await this.db.insert(auditEvents).values(event).returning();

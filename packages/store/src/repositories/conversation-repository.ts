@@ -44,7 +44,10 @@ export class ConversationRepository {
    * Store a new conversation together with its first messages, in one transaction: a chat that
    * fails or is cancelled before its answer is complete leaves no empty conversation behind.
    */
-  async createWithMessages(conversation: { id: string; slideId: string | null; title: string }, newMessages: NewMessage[]): Promise<MessageRow[]> {
+  async createWithMessages(
+    conversation: { id: string; slideId: string | null; title: string },
+    newMessages: NewMessage[],
+  ): Promise<MessageRow[]> {
     return this.db.transaction(async (transaction) => {
       await transaction.insert(conversations).values(conversation);
       return appendMessages(transaction, conversation.id, newMessages);
@@ -52,7 +55,11 @@ export class ConversationRepository {
   }
 
   async messages(conversationId: string): Promise<MessageRow[]> {
-    return this.db.select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(asc(messages.position));
+    return this.db
+      .select()
+      .from(messages)
+      .where(eq(messages.conversationId, conversationId))
+      .orderBy(asc(messages.position));
   }
 }
 

@@ -91,7 +91,10 @@ export class DeletionRepository {
     audit: DeletionAudit,
   ): Promise<{ slides: SlideRow[]; pairs: ImageTextPairRow[]; conversationIds: string[]; counts: DeletedCounts }> {
     return this.db.transaction(async (transaction) => {
-      const slideIds = transaction.select({ id: slides.id }).from(slides).where(namesPatient(slides.metadata, patientId));
+      const slideIds = transaction
+        .select({ id: slides.id })
+        .from(slides)
+        .where(namesPatient(slides.metadata, patientId));
       const conversationRows = await transaction
         .select({ id: conversations.id })
         .from(conversations)
@@ -101,7 +104,10 @@ export class DeletionRepository {
         ? await this.#deleteConversations(transaction, inArray(conversations.id, conversationIds))
         : { conversations: 0, messages: 0 };
       const deleted = await this.#deleteSlides(transaction, namesPatient(slides.metadata, patientId));
-      const pairs = await transaction.delete(imageTextPairs).where(namesPatient(imageTextPairs.metadata, patientId)).returning();
+      const pairs = await transaction
+        .delete(imageTextPairs)
+        .where(namesPatient(imageTextPairs.metadata, patientId))
+        .returning();
       const counts = { ...deleted.counts, ...conversationCounts, pairs: pairs.length };
       await this.#audit(transaction, audit, 'purge', 'patient', `sha256:${patientIdSha256}`, counts);
       return { slides: deleted.slides, pairs, conversationIds, counts };
@@ -111,7 +117,10 @@ export class DeletionRepository {
   async #deleteSlides(transaction: Transaction, where: SQL): Promise<{ slides: SlideRow[]; counts: DeletedCounts }> {
     const ids = transaction.select({ id: slides.id }).from(slides).where(where);
     const count = async (table: typeof patches | typeof slidePrototypes | typeof reports) => {
-      const [row] = await transaction.select({ count: sql<number>`count(*)::int` }).from(table).where(inArray(table.slideId, ids));
+      const [row] = await transaction
+        .select({ count: sql<number>`count(*)::int` })
+        .from(table)
+        .where(inArray(table.slideId, ids));
       return Number(row?.count ?? 0);
     };
     const patchCount = await count(patches);

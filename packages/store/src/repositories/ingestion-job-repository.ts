@@ -38,7 +38,15 @@ export class IngestionJobRepository {
     const candidate = this.db
       .select({ id: slides.id })
       .from(slides)
-      .where(and(eq(slides.encoderId, options.encoderId), or(eq(slides.status, 'queued'), and(this.abandoned(options.staleAfterSeconds), lt(slides.attempts, options.maxAttempts)))))
+      .where(
+        and(
+          eq(slides.encoderId, options.encoderId),
+          or(
+            eq(slides.status, 'queued'),
+            and(this.abandoned(options.staleAfterSeconds), lt(slides.attempts, options.maxAttempts)),
+          ),
+        ),
+      )
       .orderBy(slides.createdAt)
       .limit(1)
       .for('update', { skipLocked: true });
@@ -128,7 +136,13 @@ export class IngestionJobRepository {
   async release(slideId: string, workerId: string): Promise<boolean> {
     const rows = await this.db
       .update(slides)
-      .set({ status: 'queued', workerId: null, heartbeatAt: null, attempts: sql`greatest(${slides.attempts} - 1, 0)`, updatedAt: sql`now()` })
+      .set({
+        status: 'queued',
+        workerId: null,
+        heartbeatAt: null,
+        attempts: sql`greatest(${slides.attempts} - 1, 0)`,
+        updatedAt: sql`now()`,
+      })
       .where(this.heldBy(slideId, workerId))
       .returning({ id: slides.id });
     return rows.length > 0;
@@ -149,13 +163,20 @@ export class IngestionJobRepository {
    * store, whose single owner process is starting: no other worker can be alive.
    */
   async abandonAllRunning(): Promise<number> {
-    const rows = await this.db.update(slides).set({ heartbeatAt: null }).where(eq(slides.status, 'running')).returning({ id: slides.id });
+    const rows = await this.db
+      .update(slides)
+      .set({ heartbeatAt: null })
+      .where(eq(slides.status, 'running'))
+      .returning({ id: slides.id });
     return rows.length;
   }
 
   /** Slides by status, for a worker's log and the operator. */
   async countByStatus(): Promise<Record<SlideRow['status'], number>> {
-    const rows = await this.db.select({ status: slides.status, count: sql<number>`count(*)::int` }).from(slides).groupBy(slides.status);
+    const rows = await this.db
+      .select({ status: slides.status, count: sql<number>`count(*)::int` })
+      .from(slides)
+      .groupBy(slides.status);
     const counts = { queued: 0, running: 0, ready: 0, failed: 0 };
     for (const row of rows) counts[row.status] = Number(row.count);
     return counts;

@@ -33,9 +33,16 @@ export class PairRepository {
 
   /** Insert a pair; the same image (by hash) is stored once. Returns the stored row and whether it is new. */
   async insert(pair: NewImageTextPair): Promise<{ pair: StoredPair; created: boolean }> {
-    const [inserted] = await this.db.insert(imageTextPairs).values(pair).onConflictDoNothing({ target: imageTextPairs.contentSha256 }).returning(withoutEmbeddings);
+    const [inserted] = await this.db
+      .insert(imageTextPairs)
+      .values(pair)
+      .onConflictDoNothing({ target: imageTextPairs.contentSha256 })
+      .returning(withoutEmbeddings);
     if (inserted) return { pair: inserted, created: true };
-    const [existing] = await this.db.select(withoutEmbeddings).from(imageTextPairs).where(eq(imageTextPairs.contentSha256, pair.contentSha256));
+    const [existing] = await this.db
+      .select(withoutEmbeddings)
+      .from(imageTextPairs)
+      .where(eq(imageTextPairs.contentSha256, pair.contentSha256));
     return { pair: existing!, created: false };
   }
 
@@ -56,14 +63,20 @@ export class PairRepository {
   /** Which of these content hashes are stored already (duplicate check before embedding). */
   async existingContentHashes(hashes: string[]): Promise<Set<string>> {
     if (hashes.length === 0) return new Set();
-    const rows = await this.db.select({ contentSha256: imageTextPairs.contentSha256 }).from(imageTextPairs).where(inArray(imageTextPairs.contentSha256, hashes));
+    const rows = await this.db
+      .select({ contentSha256: imageTextPairs.contentSha256 })
+      .from(imageTextPairs)
+      .where(inArray(imageTextPairs.contentSha256, hashes));
     return new Set(rows.map((row) => row.contentSha256));
   }
 
   /** Number of stored pairs, and how many of them are text-only (no image). */
   async count(): Promise<{ total: number; textOnly: number }> {
     const [row] = await this.db
-      .select({ total: sql<number>`count(*)::int`, textOnly: sql<number>`count(*) filter (where ${imageTextPairs.imageRef} is null)::int` })
+      .select({
+        total: sql<number>`count(*)::int`,
+        textOnly: sql<number>`count(*) filter (where ${imageTextPairs.imageRef} is null)::int`,
+      })
       .from(imageTextPairs);
     return { total: Number(row?.total ?? 0), textOnly: Number(row?.textOnly ?? 0) };
   }

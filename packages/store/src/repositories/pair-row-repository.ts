@@ -12,7 +12,8 @@ export interface NewPairRow {
 }
 
 /** JSON with keys in order, so the same fields always hash the same. */
-const canonicalJson = (metadata: Record<string, string>) => JSON.stringify(Object.fromEntries(Object.entries(metadata).sort(([a], [b]) => a.localeCompare(b))));
+const canonicalJson = (metadata: Record<string, string>) =>
+  JSON.stringify(Object.fromEntries(Object.entries(metadata).sort(([a], [b]) => a.localeCompare(b))));
 
 /** The rows imported into the library, each linked to its (possibly shared) stored entry. */
 export class PairRowRepository {
@@ -26,15 +27,27 @@ export class PairRowRepository {
     if (rows.length === 0) return 0;
     const hashes = [...new Set(rows.map((row) => row.pairContentSha256))];
     const stored = new Set(
-      (await this.db.select({ contentSha256: imageTextPairs.contentSha256 }).from(imageTextPairs).where(inArray(imageTextPairs.contentSha256, hashes))).map(
-        (row) => row.contentSha256,
-      ),
+      (
+        await this.db
+          .select({ contentSha256: imageTextPairs.contentSha256 })
+          .from(imageTextPairs)
+          .where(inArray(imageTextPairs.contentSha256, hashes))
+      ).map((row) => row.contentSha256),
     );
     const values = rows
       .filter((row) => stored.has(row.pairContentSha256))
-      .map((row) => ({ ...row, rowSha256: createHash('sha256').update(`${row.pairContentSha256}\n${row.source ?? ''}\n${canonicalJson(row.metadata)}`).digest('hex') }));
+      .map((row) => ({
+        ...row,
+        rowSha256: createHash('sha256')
+          .update(`${row.pairContentSha256}\n${row.source ?? ''}\n${canonicalJson(row.metadata)}`)
+          .digest('hex'),
+      }));
     if (values.length === 0) return 0;
-    const inserted = await this.db.insert(pairRows).values(values).onConflictDoNothing({ target: pairRows.rowSha256 }).returning({ id: pairRows.id });
+    const inserted = await this.db
+      .insert(pairRows)
+      .values(values)
+      .onConflictDoNothing({ target: pairRows.rowSha256 })
+      .returning({ id: pairRows.id });
     return inserted.length;
   }
 

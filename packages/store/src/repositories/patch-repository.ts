@@ -28,8 +28,18 @@ export class PatchRepository {
     const columns = 'slide_id, x_level0, y_level0, size_level0_px, tissue_fraction, embedding';
     const rows = new BinaryCopyWriter(batch.length * (70 + 4 * embeddingDimension));
     for (const patch of batch) {
-      if (patch.embedding.length !== embeddingDimension) throw new RangeError(`a patch embedding has ${patch.embedding.length} dimensions; the store holds ${embeddingDimension}`);
-      rows.row(6).uuid(slideId).int32(patch.xLevel0).int32(patch.yLevel0).int32(patch.sizeLevel0Px).float32(patch.tissueFraction).vector(patch.embedding);
+      if (patch.embedding.length !== embeddingDimension)
+        throw new RangeError(
+          `a patch embedding has ${patch.embedding.length} dimensions; the store holds ${embeddingDimension}`,
+        );
+      rows
+        .row(6)
+        .uuid(slideId)
+        .int32(patch.xLevel0)
+        .int32(patch.yLevel0)
+        .int32(patch.sizeLevel0Px)
+        .float32(patch.tissueFraction)
+        .vector(patch.embedding);
     }
     await this.handle.copyBinary({
       before: [
@@ -37,29 +47,43 @@ export class PatchRepository {
       ],
       copy: `COPY ${stagingTable} (${columns}) FROM STDIN WITH (FORMAT binary)`,
       data: rows.finish(),
-      after: [`INSERT INTO patches (${columns}) SELECT ${columns} FROM ${stagingTable} ON CONFLICT (slide_id, x_level0, y_level0) DO NOTHING`],
+      after: [
+        `INSERT INTO patches (${columns}) SELECT ${columns} FROM ${stagingTable} ON CONFLICT (slide_id, x_level0, y_level0) DO NOTHING`,
+      ],
     });
   }
 
   /** `"x,y"` keys of the positions already stored for a slide. */
   async storedPositions(slideId: string): Promise<Set<string>> {
-    const rows = await this.db.select({ x: patches.xLevel0, y: patches.yLevel0 }).from(patches).where(eq(patches.slideId, slideId));
+    const rows = await this.db
+      .select({ x: patches.xLevel0, y: patches.yLevel0 })
+      .from(patches)
+      .where(eq(patches.slideId, slideId));
     return new Set(rows.map((row) => `${row.x},${row.y}`));
   }
 
   async countForSlide(slideId: string): Promise<number> {
-    const [row] = await this.db.select({ count: sql<number>`count(*)::int` }).from(patches).where(eq(patches.slideId, slideId));
+    const [row] = await this.db
+      .select({ count: sql<number>`count(*)::int` })
+      .from(patches)
+      .where(eq(patches.slideId, slideId));
     return Number(row?.count ?? 0);
   }
 
   /** Mean of a slide's patch embeddings (not normalised), or null when it has none. */
   async meanEmbedding(slideId: string): Promise<number[] | null> {
-    const [row] = await this.db.select({ mean: sql<string | null>`avg(${patches.embedding})::text` }).from(patches).where(eq(patches.slideId, slideId));
+    const [row] = await this.db
+      .select({ mean: sql<string | null>`avg(${patches.embedding})::text` })
+      .from(patches)
+      .where(eq(patches.slideId, slideId));
     return row?.mean ? (JSON.parse(row.mean) as number[]) : null;
   }
 
   async findByIds(ids: number[]): Promise<{ id: number; slideId: string }[]> {
     if (ids.length === 0) return [];
-    return this.db.select({ id: patches.id, slideId: patches.slideId }).from(patches).where(sql`${patches.id} in ${ids}`);
+    return this.db
+      .select({ id: patches.id, slideId: patches.slideId })
+      .from(patches)
+      .where(sql`${patches.id} in ${ids}`);
   }
 }

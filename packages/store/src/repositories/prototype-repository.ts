@@ -46,7 +46,8 @@ export class PrototypeRepository {
    * never a mix. Every representative patch must belong to the slide.
    *
    * @example
-   * await store.prototypes.replaceForSlide(slide.id, [{ clusterIndex: 0, weight: 1, embedding, representativePatchIds: [12, 40] }]);
+   * await store.prototypes.replaceForSlide(slide.id, [{ clusterIndex: 0, weight: 1, embedding, representativePatchIds:
+   * [12, 40] }]);
    */
   async replaceForSlide(slideId: string, prototypes: NewPrototype[]): Promise<void> {
     const patchIds = [...new Set(prototypes.flatMap((prototype) => prototype.representativePatchIds))];
@@ -59,7 +60,11 @@ export class PrototypeRepository {
         if (owned.length !== patchIds.length) {
           const ownedIds = new Set(owned.map((row) => row.id));
           const foreign = patchIds.filter((id) => !ownedIds.has(id));
-          throw new PathLensError('invalid_request', `Prototype representatives ${foreign.join(', ')} are not patches of slide ${slideId}.`, { slideId, patchIds: foreign });
+          throw new PathLensError(
+            'invalid_request',
+            `Prototype representatives ${foreign.join(', ')} are not patches of slide ${slideId}.`,
+            { slideId, patchIds: foreign },
+          );
         }
       }
       await transaction.delete(slidePrototypes).where(eq(slidePrototypes.slideId, slideId));
@@ -74,12 +79,19 @@ export class PrototypeRepository {
    * `maxCount`, else an even sample by id (every n-th), so memory stays bounded on huge slides.
    */
   async patchesToCluster(slideId: string, maxCount: number): Promise<{ id: number; embedding: number[] }[]> {
-    const [counted] = await this.db.select({ count: sql<number>`count(*)::int` }).from(patches).where(eq(patches.slideId, slideId));
+    const [counted] = await this.db
+      .select({ count: sql<number>`count(*)::int` })
+      .from(patches)
+      .where(eq(patches.slideId, slideId));
     const total = Number(counted?.count ?? 0);
     if (total === 0) return [];
     const step = Math.max(1, Math.ceil(total / Math.max(1, maxCount)));
     const numbered = this.db
-      .select({ id: patches.id, embedding: patches.embedding, position: sql<number>`row_number() over (order by ${patches.id})`.as('position') })
+      .select({
+        id: patches.id,
+        embedding: patches.embedding,
+        position: sql<number>`row_number() over (order by ${patches.id})`.as('position'),
+      })
       .from(patches)
       .where(eq(patches.slideId, slideId))
       .as('numbered');
@@ -93,13 +105,23 @@ export class PrototypeRepository {
 
   /** A slide's prototypes by cluster number, each with its representative patches' level-0 positions. */
   async forSlide(slideId: string): Promise<SlidePrototype[]> {
-    const rows = await this.db.select().from(slidePrototypes).where(eq(slidePrototypes.slideId, slideId)).orderBy(asc(slidePrototypes.clusterIndex));
+    const rows = await this.db
+      .select()
+      .from(slidePrototypes)
+      .where(eq(slidePrototypes.slideId, slideId))
+      .orderBy(asc(slidePrototypes.clusterIndex));
     const patchIds = [...new Set(rows.flatMap((row) => row.representativePatchIds))];
     const patchRows =
       patchIds.length === 0
         ? []
         : await this.db
-            .select({ id: patches.id, xLevel0: patches.xLevel0, yLevel0: patches.yLevel0, sizeLevel0Px: patches.sizeLevel0Px, tissueFraction: patches.tissueFraction })
+            .select({
+              id: patches.id,
+              xLevel0: patches.xLevel0,
+              yLevel0: patches.yLevel0,
+              sizeLevel0Px: patches.sizeLevel0Px,
+              tissueFraction: patches.tissueFraction,
+            })
             .from(patches)
             .where(and(eq(patches.slideId, slideId), inArray(patches.id, patchIds)));
     const patchById = new Map(patchRows.map((row) => [row.id, row]));

@@ -15,13 +15,16 @@ export interface NewReport {
   evidence: unknown[];
 }
 
-/** Report drafts: stored whole in one insert, read back by id, and the latest per slide as evidence for similar slides. */
+/** Report drafts: stored whole in one insert, read back by id, and the latest per slide as evidence for similar slides.
+ *
+ */
 export class ReportRepository {
   constructor(private readonly db: Database) {}
 
   /**
    * @example
-   * const report = await store.reports.create({ slideId, templateId: 'skin', clinicalContext: null, structured, markdown, model: 'pathlens/tiny-chat', evidence });
+   * const report = await store.reports.create({ slideId, templateId: 'skin', clinicalContext: null, structured,
+   * markdown, model: 'pathlens/tiny-chat', evidence });
    */
   async create(report: NewReport): Promise<ReportRow> {
     const [row] = await this.db.insert(reports).values(report).returning();
@@ -35,7 +38,12 @@ export class ReportRepository {
 
   /** A slide's reports, newest first. */
   async listForSlide(slideId: string, limit = 20): Promise<ReportRow[]> {
-    return this.db.select().from(reports).where(eq(reports.slideId, slideId)).orderBy(desc(reports.createdAt)).limit(limit);
+    return this.db
+      .select()
+      .from(reports)
+      .where(eq(reports.slideId, slideId))
+      .orderBy(desc(reports.createdAt))
+      .limit(limit);
   }
 
   /** The newest report of each of these slides (slides without one are absent from the map). */

@@ -97,19 +97,45 @@ export class SearchRepository {
   constructor(private readonly db: Database) {}
 
   /** Library pairs nearest by image (`by: 'image'`, pairs without an image never match) or by caption. */
-  async nearestPairs(embedding: ArrayLike<number>, options: VectorPage & { by: 'image' | 'caption'; filters?: MetadataFilters | undefined; excludePairId?: string | undefined }): Promise<PairHit[]> {
+  async nearestPairs(
+    embedding: ArrayLike<number>,
+    options: VectorPage & {
+      by: 'image' | 'caption';
+      filters?: MetadataFilters | undefined;
+      excludePairId?: string | undefined;
+    },
+  ): Promise<PairHit[]> {
     const column = options.by === 'image' ? imageTextPairs.imageEmbedding : imageTextPairs.captionEmbedding;
     const conditions = [
       options.by === 'image' ? sql`${imageTextPairs.imageEmbedding} is not null` : undefined,
       ...pairFilterConditions(options.filters),
       options.excludePairId ? ne(imageTextPairs.id, options.excludePairId) : undefined,
     ];
-    const fields = { id: imageTextPairs.id, caption: imageTextPairs.caption, source: imageTextPairs.source, metadata: imageTextPairs.metadata, imageRef: imageTextPairs.imageRef };
-    return this.#nearest(embedding, options, { table: imageTextPairs, idColumn: imageTextPairs.id, column, fields, where: and(...conditions) });
+    const fields = {
+      id: imageTextPairs.id,
+      caption: imageTextPairs.caption,
+      source: imageTextPairs.source,
+      metadata: imageTextPairs.metadata,
+      imageRef: imageTextPairs.imageRef,
+    };
+    return this.#nearest(embedding, options, {
+      table: imageTextPairs,
+      idColumn: imageTextPairs.id,
+      column,
+      fields,
+      where: and(...conditions),
+    });
   }
 
   /** Slide patches nearest to an embedding, always exact: within one slide, or across ready slides. */
-  async nearestPatches(embedding: ArrayLike<number>, options: VectorPage & { slideId?: string | undefined; filters?: MetadataFilters | undefined; excludePatchId?: number | undefined }): Promise<PatchHit[]> {
+  async nearestPatches(
+    embedding: ArrayLike<number>,
+    options: VectorPage & {
+      slideId?: string | undefined;
+      filters?: MetadataFilters | undefined;
+      excludePatchId?: number | undefined;
+    },
+  ): Promise<PatchHit[]> {
     const distance = sql<number>`(${patches.embedding} <=> ${toEmbeddingLiteral(embedding)}::vector)`;
     const rows = await this.db
       .select({
@@ -138,19 +164,37 @@ export class SearchRepository {
   }
 
   /** Ready slides nearest to an embedding (slide → slide, by mean patch embedding). */
-  async nearestSlides(embedding: ArrayLike<number>, options: VectorPage & { filters?: MetadataFilters | undefined; excludeSlideId?: string | undefined }): Promise<SlideHit[]> {
+  async nearestSlides(
+    embedding: ArrayLike<number>,
+    options: VectorPage & { filters?: MetadataFilters | undefined; excludeSlideId?: string | undefined },
+  ): Promise<SlideHit[]> {
     const conditions = [
       sql`${slides.embedding} is not null`,
       eq(slides.status, 'ready'),
       ...slideFilterConditions(options.filters),
       options.excludeSlideId ? ne(slides.id, options.excludeSlideId) : undefined,
     ];
-    const fields = { id: slides.id, name: slides.name, metadata: slides.metadata, patchCount: slides.patchCount, widthPx: slides.widthPx, heightPx: slides.heightPx };
-    return this.#nearest(embedding, options, { table: slides, idColumn: slides.id, column: slides.embedding, fields, where: and(...conditions) });
+    const fields = {
+      id: slides.id,
+      name: slides.name,
+      metadata: slides.metadata,
+      patchCount: slides.patchCount,
+      widthPx: slides.widthPx,
+      heightPx: slides.heightPx,
+    };
+    return this.#nearest(embedding, options, {
+      table: slides,
+      idColumn: slides.id,
+      column: slides.embedding,
+      fields,
+      where: and(...conditions),
+    });
   }
 
   /** A pair's stored embeddings (image null for a text-only entry), or undefined when there is no such pair. */
-  async pairEmbeddings(pairId: string): Promise<{ imageEmbedding: number[] | null; captionEmbedding: number[] } | undefined> {
+  async pairEmbeddings(
+    pairId: string,
+  ): Promise<{ imageEmbedding: number[] | null; captionEmbedding: number[] } | undefined> {
     if (!uuidPattern.test(pairId)) return undefined;
     const [row] = await this.db
       .select({ imageEmbedding: imageTextPairs.imageEmbedding, captionEmbedding: imageTextPairs.captionEmbedding })
@@ -162,7 +206,10 @@ export class SearchRepository {
   /** A patch's embedding and where it lies, or undefined when there is no such patch. */
   async patchEmbedding(patchId: number): Promise<{ slideId: string; embedding: number[] } | undefined> {
     if (!Number.isSafeInteger(patchId) || patchId < 1) return undefined;
-    const [row] = await this.db.select({ slideId: patches.slideId, embedding: patches.embedding }).from(patches).where(eq(patches.id, patchId));
+    const [row] = await this.db
+      .select({ slideId: patches.slideId, embedding: patches.embedding })
+      .from(patches)
+      .where(eq(patches.id, patchId));
     return row;
   }
 
@@ -170,8 +217,14 @@ export class SearchRepository {
    * A slide's stored patch embeddings with their level-0 corners, at most `limit` of them spread
    * evenly over the slide (every ⌈count / limit⌉-th patch in id order): what a slide encoder reads.
    */
-  async slidePatchEmbeddings(slideId: string, limit: number): Promise<{ xLevel0: number; yLevel0: number; embedding: number[] }[]> {
-    const [counted] = await this.db.select({ count: sql<number>`count(*)::int` }).from(patches).where(eq(patches.slideId, slideId));
+  async slidePatchEmbeddings(
+    slideId: string,
+    limit: number,
+  ): Promise<{ xLevel0: number; yLevel0: number; embedding: number[] }[]> {
+    const [counted] = await this.db
+      .select({ count: sql<number>`count(*)::int` })
+      .from(patches)
+      .where(eq(patches.slideId, slideId));
     const step = Math.max(1, Math.ceil((counted?.count ?? 0) / Math.max(1, limit)));
     const numbered = this.db
       .select({
@@ -214,13 +267,22 @@ export class SearchRepository {
       .from(patches)
       .where(eq(patches.slideId, slideId))
       .orderBy(patches.yLevel0, patches.xLevel0);
-    return rows.map(({ similarities, ...row }) => ({ ...row, similarities: similarities.slice(1, -1).split(',').map(Number) }));
+    return rows.map(({ similarities, ...row }) => ({
+      ...row,
+      similarities: similarities.slice(1, -1).split(',').map(Number),
+    }));
   }
 
   async #nearest<Fields extends Record<string, PgColumn>>(
     embedding: ArrayLike<number>,
     page: VectorPage,
-    target: { table: typeof imageTextPairs | typeof slides; idColumn: PgColumn; column: PgColumn; fields: Fields; where: SQL | undefined },
+    target: {
+      table: typeof imageTextPairs | typeof slides;
+      idColumn: PgColumn;
+      column: PgColumn;
+      fields: Fields;
+      where: SQL | undefined;
+    },
   ): Promise<({ [Key in keyof Fields]: Fields[Key]['_']['data'] } & { score: number })[]> {
     const offset = page.offset ?? 0;
     const depth = offset + page.k + 1;
@@ -228,10 +290,19 @@ export class SearchRepository {
     const indexDistance = sql<number>`${target.column} <=> ${literal}::vector`;
     // `+ 0` keeps the planner from ordering by the HNSW index: an exact scan, whatever plan a driver cached.
     const exactDistance = sql<number>`(${target.column} <=> ${literal}::vector) + 0`;
-    const toHits = (rows: Record<string, unknown>[]) => rows.map(({ distance, ...row }) => ({ ...row, score: 1 - Number(distance) })) as ({ [Key in keyof Fields]: Fields[Key]['_']['data'] } & { score: number })[];
+    const toHits = (rows: Record<string, unknown>[]) =>
+      rows.map(({ distance, ...row }) => ({ ...row, score: 1 - Number(distance) })) as ({
+        [Key in keyof Fields]: Fields[Key]['_']['data'];
+      } & { score: number })[];
     const mode = page.mode ?? 'approximate';
     if (mode === 'exact') {
-      const rows = await this.db.select({ ...target.fields, distance: exactDistance }).from(target.table).where(target.where).orderBy(exactDistance, target.idColumn).limit(page.k).offset(offset);
+      const rows = await this.db
+        .select({ ...target.fields, distance: exactDistance })
+        .from(target.table)
+        .where(target.where)
+        .orderBy(exactDistance, target.idColumn)
+        .limit(page.k)
+        .offset(offset);
       return toHits(rows);
     }
     const candidates = mode === 'rerank' ? Math.min(maxSearchDepth, depth * (page.rerankFactor ?? 4)) : depth;
@@ -241,9 +312,23 @@ export class SearchRepository {
       // Filtered HNSW scans keep walking the graph until enough rows pass the filter, in distance order.
       if (target.where) await transaction.execute(sql.raw(`set local hnsw.iterative_scan = strict_order`));
       if (mode === 'approximate') {
-        return toHits(await transaction.select({ ...target.fields, distance: indexDistance }).from(target.table).where(target.where).orderBy(indexDistance).limit(page.k).offset(offset));
+        return toHits(
+          await transaction
+            .select({ ...target.fields, distance: indexDistance })
+            .from(target.table)
+            .where(target.where)
+            .orderBy(indexDistance)
+            .limit(page.k)
+            .offset(offset),
+        );
       }
-      const candidateIds = transaction.select({ candidateId: sql<string>`${target.idColumn}`.as('candidate_id') }).from(target.table).where(target.where).orderBy(indexDistance).limit(candidates).as('candidates');
+      const candidateIds = transaction
+        .select({ candidateId: sql<string>`${target.idColumn}`.as('candidate_id') })
+        .from(target.table)
+        .where(target.where)
+        .orderBy(indexDistance)
+        .limit(candidates)
+        .as('candidates');
       const rows = await transaction
         .select({ ...target.fields, distance: exactDistance })
         .from(target.table)
@@ -259,14 +344,21 @@ export class SearchRepository {
 function pairFilterConditions(filters: MetadataFilters | undefined): SQL[] {
   if (!filters) return [];
   const conditions: SQL[] = [];
-  if (filters.source) conditions.push(sql`lower(coalesce(${imageTextPairs.source}, ${imageTextPairs.metadata}->>'source')) = lower(${filters.source})`);
-  for (const [key, value] of metadataEntries(filters)) conditions.push(sql`lower(${imageTextPairs.metadata}->>${key}) = lower(${value})`);
+  if (filters.source)
+    conditions.push(
+      sql`lower(coalesce(${imageTextPairs.source}, ${imageTextPairs.metadata}->>'source')) = lower(${filters.source})`,
+    );
+  for (const [key, value] of metadataEntries(filters))
+    conditions.push(sql`lower(${imageTextPairs.metadata}->>${key}) = lower(${value})`);
   return conditions;
 }
 
 function slideFilterConditions(filters: MetadataFilters | undefined): SQL[] {
   if (!filters) return [];
-  const entries = [...(filters.source ? [['source', filters.source] as [string, string]] : []), ...metadataEntries(filters)];
+  const entries = [
+    ...(filters.source ? [['source', filters.source] as [string, string]] : []),
+    ...metadataEntries(filters),
+  ];
   return entries.map(([key, value]) => sql`lower(${slides.metadata}->>${key}) = lower(${value})`);
 }
 

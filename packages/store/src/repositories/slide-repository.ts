@@ -34,18 +34,30 @@ export class SlideRepository {
 
   /** Slides whose ingestion has not finished: queued ones and those a crash interrupted. */
   async listUnfinished(): Promise<SlideRow[]> {
-    return this.db.select().from(slides).where(inArray(slides.status, ['queued', 'running'])).orderBy(slides.createdAt);
+    return this.db
+      .select()
+      .from(slides)
+      .where(inArray(slides.status, ['queued', 'running']))
+      .orderBy(slides.createdAt);
   }
 
   async markRunning(id: string, tilesTotal: number): Promise<void> {
     await this.db
       .update(slides)
-      .set({ status: 'running', tilesTotal, startedAt: sql`coalesce(${slides.startedAt}, now())`, updatedAt: sql`now()` })
+      .set({
+        status: 'running',
+        tilesTotal,
+        startedAt: sql`coalesce(${slides.startedAt}, now())`,
+        updatedAt: sql`now()`,
+      })
       .where(eq(slides.id, id));
   }
 
   async updateProgress(id: string, progress: { tilesDone: number; patchCount: number }): Promise<void> {
-    await this.db.update(slides).set({ ...progress, updatedAt: sql`now()` }).where(eq(slides.id, id));
+    await this.db
+      .update(slides)
+      .set({ ...progress, updatedAt: sql`now()` })
+      .where(eq(slides.id, id));
   }
 
   async markReady(id: string, result: { patchCount: number; embedding: number[] | null }): Promise<void> {
@@ -85,12 +97,27 @@ export class SlideRepository {
    */
   async requeueRetiled(
     id: string,
-    tiling: Pick<NewSlideRow, 'patchSizeLevel0Px' | 'targetMpp' | 'mppSource' | 'mppX' | 'mppY' | 'metadata' | 'warnings'>,
+    tiling: Pick<
+      NewSlideRow,
+      'patchSizeLevel0Px' | 'targetMpp' | 'mppSource' | 'mppX' | 'mppY' | 'metadata' | 'warnings'
+    >,
   ): Promise<boolean> {
     return this.db.transaction(async (transaction) => {
       const [changed] = await transaction
         .update(slides)
-        .set({ ...tiling, status: 'queued', failureReason: null, attempts: 0, tilesDone: 0, tilesTotal: 0, patchCount: 0, embedding: null, startedAt: null, finishedAt: null, updatedAt: sql`now()` })
+        .set({
+          ...tiling,
+          status: 'queued',
+          failureReason: null,
+          attempts: 0,
+          tilesDone: 0,
+          tilesTotal: 0,
+          patchCount: 0,
+          embedding: null,
+          startedAt: null,
+          finishedAt: null,
+          updatedAt: sql`now()`,
+        })
         .where(and(eq(slides.id, id), inArray(slides.status, ['failed', 'ready'] satisfies SlideStatus[])))
         .returning({ id: slides.id });
       if (!changed) return false;

@@ -24,9 +24,13 @@ export const imageTextPairs = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
-    index('pairs_image_embedding_hnsw_idx').using('hnsw', table.imageEmbedding.op('vector_cosine_ops')).where(sql`${table.imageEmbedding} is not null`),
+    index('pairs_image_embedding_hnsw_idx')
+      .using('hnsw', table.imageEmbedding.op('vector_cosine_ops'))
+      .where(sql`${table.imageEmbedding} is not null`),
     index('pairs_caption_embedding_hnsw_idx').using('hnsw', table.captionEmbedding.op('vector_cosine_ops')),
-    index('pairs_source_idx').on(table.source).where(sql`${table.source} is not null`),
+    index('pairs_source_idx')
+      .on(table.source)
+      .where(sql`${table.source} is not null`),
   ],
 );
 

@@ -12,7 +12,9 @@ export const slides = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     name: text('name').notNull(),
     /** Where the pixels come from: a file on this server, or a series on a configured DICOMweb server. */
-    source: text('source', { enum: ['file', 'dicomweb'] }).notNull().default('file'),
+    source: text('source', { enum: ['file', 'dicomweb'] })
+      .notNull()
+      .default('file'),
     /**
      * Where the file lives on the server (an upload is copied under DATA_DIR first); for a
      * DICOMweb slide, `dicomweb:<endpoint>/studies/<uid>/series/<uid>` (re-read from there).
@@ -35,7 +37,20 @@ export const slides = pgTable(
      * `scanner_metadata`, `ome_physical_size`, `tiff_resolution`, `image_density`), the user
      * (`user`), or none (tiled at level 0 by choice). Rows from before provenance say `file` / `request`.
      */
-    mppSource: text('mpp_source', { enum: ['pixel_spacing', 'imaged_volume', 'scanner_metadata', 'ome_physical_size', 'tiff_resolution', 'image_density', 'user', 'none', 'file', 'request'] })
+    mppSource: text('mpp_source', {
+      enum: [
+        'pixel_spacing',
+        'imaged_volume',
+        'scanner_metadata',
+        'ome_physical_size',
+        'tiff_resolution',
+        'image_density',
+        'user',
+        'none',
+        'file',
+        'request',
+      ],
+    })
       .notNull()
       .default('file'),
     /** What a reader of the slide's results should know (a flagged MPP, patches upsampled from a coarse source). */
@@ -73,7 +88,9 @@ export const slides = pgTable(
   (table) => [
     index('slides_status_idx').on(table.status),
     // Few rows, searched slide→slide across the whole archive: an approximate index.
-    index('slides_embedding_hnsw_idx').using('hnsw', table.embedding.op('vector_cosine_ops')).where(sql`${table.embedding} is not null`),
+    index('slides_embedding_hnsw_idx')
+      .using('hnsw', table.embedding.op('vector_cosine_ops'))
+      .where(sql`${table.embedding} is not null`),
   ],
 );
 

@@ -5,4 +5,9 @@ import { vqaSubcommand } from './vqa-subcommand.ts';
 import { zeroShotSubcommand } from './zero-shot-subcommand.ts';
 
 /** Every `pathlens eval` subcommand; add a new one here. */
-export const evalSubcommands: ((evaluation: Command) => void)[] = [retrievalSubcommand, zeroShotSubcommand, vqaSubcommand, reportsSubcommand];
+export const evalSubcommands: ((evaluation: Command) => void)[] = [
+  retrievalSubcommand,
+  zeroShotSubcommand,
+  vqaSubcommand,
+  reportsSubcommand,
+];

@@ -33,9 +33,14 @@ async function resolveSlide(api: ApiClient, slide: string, baseDir: string): Pro
   if (!existsSync(file)) return slide;
   const form = new FormData();
   form.append('file', await openAsBlob(file), path.basename(file));
-  const queued = (await (await expectOk(await api.fetch('/v1/slides', { method: 'POST', body: form }))).json()) as { id: string };
+  const queued = (await (await expectOk(await api.fetch('/v1/slides', { method: 'POST', body: form }))).json()) as {
+    id: string;
+  };
   for (;;) {
-    const view = (await (await expectOk(await api.fetch(`/v1/slides/${queued.id}`))).json()) as { status: string; failure_reason: string | null };
+    const view = (await (await expectOk(await api.fetch(`/v1/slides/${queued.id}`))).json()) as {
+      status: string;
+      failure_reason: string | null;
+    };
     if (view.status === 'ready') return queued.id;
     if (view.status === 'failed') throw new Error(`Ingesting ${file} failed: ${view.failure_reason}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -51,7 +56,10 @@ export function reportsSubcommand(evaluation: Command): void {
     evaluation
       .command('reports')
       .description('Report drafts against reference reports: BLEU-4, ROUGE-L and key-term recall')
-      .requiredOption('--refs <file>', 'JSON/JSONL rows of { slide (id or slide file), reference, key_terms?, template_id? }')
+      .requiredOption(
+        '--refs <file>',
+        'JSON/JSONL rows of { slide (id or slide file), reference, key_terms?, template_id? }',
+      )
       .option('--limit <count>', 'pairs evaluated (0: all)', '0')
       .option('--server <url>', 'a running PathLens server (default: HOST:PORT when one answers, else in-process)')
       .option('--out <file>', 'also write the scores and every draft as JSON'),
@@ -61,29 +69,57 @@ export function reportsSubcommand(evaluation: Command): void {
     const references = (await loadReportReferences(file)).slice(0, limit > 0 ? limit : undefined);
     const api = await connectApi(configFromOptions(options), options.server as string | undefined);
     const progress = progressReporter('drafting');
-    const results: { slide: string; report_id: string; template_id: string; reference: string; hypothesis: string; rouge_l: number; key_terms: string[]; key_term_recall: number | null }[] = [];
+    const results: {
+      slide: string;
+      report_id: string;
+      template_id: string;
+      reference: string;
+      hypothesis: string;
+      rouge_l: number;
+      key_terms: string[];
+      key_term_recall: number | null;
+    }[] = [];
     let model = '';
     let demo = false;
     try {
-      const templates = (await (await expectOk(await api.fetch('/v1/report-templates'))).json()) as { data: { id: string; key_terms: string[] }[] };
+      const templates = (await (await expectOk(await api.fetch('/v1/report-templates'))).json()) as {
+        data: { id: string; key_terms: string[] }[];
+      };
       for (const [index, reference] of references.entries()) {
         const slideId = await resolveSlide(api, reference.slide, path.dirname(path.resolve(file)));
-        const response = await api.fetch('/v1/reports', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ slide_id: slideId, template_id: reference.templateId ?? undefined }) });
+        const response = await api.fetch('/v1/reports', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ slide_id: slideId, template_id: reference.templateId ?? undefined }),
+        });
         const drafted = (await (await expectOk(response)).json()) as DraftedReport;
         model = drafted.model;
         demo ||= drafted.warnings.some((warning) => warning.startsWith('DEMO'));
         const hypothesis = reportText(drafted.report);
         const templateTerms = templates.data.find((template) => template.id === drafted.template_id)?.key_terms ?? [];
-        const keyTerms = reference.keyTerms ?? templateTerms.filter((term) => keyTermRecall(reference.reference, [term]) === 1);
-        results.push({ slide: slideId, report_id: drafted.id, template_id: drafted.template_id, reference: reference.reference, hypothesis, rouge_l: rougeL(hypothesis, reference.reference), key_terms: keyTerms, key_term_recall: keyTermRecall(hypothesis, keyTerms) });
+        const keyTerms =
+          reference.keyTerms ?? templateTerms.filter((term) => keyTermRecall(reference.reference, [term]) === 1);
+        results.push({
+          slide: slideId,
+          report_id: drafted.id,
+          template_id: drafted.template_id,
+          reference: reference.reference,
+          hypothesis,
+          rouge_l: rougeL(hypothesis, reference.reference),
+          key_terms: keyTerms,
+          key_term_recall: keyTermRecall(hypothesis, keyTerms),
+        });
         progress.update(index + 1, references.length);
       }
     } finally {
       progress.stop();
       await api.close();
     }
-    const bleu4 = corpusBleu4(results.map((result) => ({ hypothesis: result.hypothesis, reference: result.reference })));
-    const meanOf = (values: number[]) => (values.length ? values.reduce((sum, value) => sum + value, 0) / values.length : null);
+    const bleu4 = corpusBleu4(
+      results.map((result) => ({ hypothesis: result.hypothesis, reference: result.reference })),
+    );
+    const meanOf = (values: number[]) =>
+      values.length ? values.reduce((sum, value) => sum + value, 0) / values.length : null;
     const rouge = meanOf(results.map((result) => result.rouge_l));
     const recalls = results.flatMap((result) => (result.key_term_recall === null ? [] : [result.key_term_recall]));
     const keyTerms = meanOf(recalls);
@@ -99,6 +135,14 @@ export function reportsSubcommand(evaluation: Command): void {
         ]),
       ].join('\n'),
     );
-    if (options.out) await writeReport(String(options.out), 'reports', { refs_file: path.resolve(file), model, bleu4, rouge_l: rouge, key_term_recall: keyTerms, pairs: results });
+    if (options.out)
+      await writeReport(String(options.out), 'reports', {
+        refs_file: path.resolve(file),
+        model,
+        bleu4,
+        rouge_l: rouge,
+        key_term_recall: keyTerms,
+        pairs: results,
+      });
   });
 }

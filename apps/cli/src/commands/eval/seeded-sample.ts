@@ -1,4 +1,6 @@
-/** `count` items picked without replacement by a seeded shuffle (mulberry32), in file order: the same sample every run. */
+/** `count` items picked without replacement by a seeded shuffle (mulberry32), in file order: the same sample every run.
+ *
+ */
 export function seededSample<T>(items: T[], count: number, seed: number): T[] {
   let state = seed >>> 0;
   const random = () => {

@@ -5,6 +5,9 @@ import path from 'node:path';
 export async function writeReport(file: string, kind: string, report: object): Promise<void> {
   const absolute = path.resolve(file);
   await mkdir(path.dirname(absolute), { recursive: true });
-  await writeFile(absolute, JSON.stringify({ evaluation: kind, generated_at: new Date().toISOString(), ...report }, null, 2) + '\n');
+  await writeFile(
+    absolute,
+    JSON.stringify({ evaluation: kind, generated_at: new Date().toISOString(), ...report }, null, 2) + '\n',
+  );
   console.log(`wrote ${absolute}`);
 }

@@ -3,14 +3,23 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { PathLensError } from '@pathlens/core';
-import { evaluateZeroShot, LabelSetCatalog, listLabelledImages, parseLabelSet, type LabelSet, type ZeroShotEvaluation } from '@pathlens/retrieval';
+import {
+  evaluateZeroShot,
+  LabelSetCatalog,
+  listLabelledImages,
+  parseLabelSet,
+  type LabelSet,
+  type ZeroShotEvaluation,
+} from '@pathlens/retrieval';
 import { addConfigOptions, configFromOptions } from '../../config-options.ts';
 import { loadEvaluationEncoders } from './load-evaluation-encoders.ts';
 import { progressReporter } from './progress-reporter.ts';
 import { fixed3, textTable } from './text-table.ts';
 import { writeReport } from './write-report.ts';
 
-/** `pathlens eval zeroshot --labels <set> --images <folder or csv>`: accuracy, balanced accuracy, weighted F1, confusion matrix. */
+/** `pathlens eval zeroshot --labels <set> --images <folder or csv>`: accuracy, balanced accuracy, weighted F1,
+ * confusion matrix.
+ */
 export function zeroShotSubcommand(evaluation: Command): void {
   addConfigOptions(
     evaluation
@@ -18,7 +27,10 @@ export function zeroShotSubcommand(evaluation: Command): void {
       .alias('zero-shot')
       .description('Zero-shot accuracy, balanced accuracy, weighted F1 and the confusion matrix on labelled images')
       .requiredOption('--labels <label-set>', 'a label-set id (`pathlens label-sets`) or a label-set .json file')
-      .requiredOption('--images <folder-or-file>', 'a folder (label = sub-folder name, or file-name prefix before - or _) or a CSV/TSV/JSONL with image + label columns')
+      .requiredOption(
+        '--images <folder-or-file>',
+        'a folder (label = sub-folder name, or file-name prefix before - or _) or a CSV/TSV/JSONL with image + label columns',
+      )
       .option('--out <file>', 'also write the results (and every prediction) as JSON'),
   ).action(async (options: Record<string, unknown>) => {
     const config = configFromOptions(options);
@@ -27,10 +39,15 @@ export function zeroShotSubcommand(evaluation: Command): void {
     const encoders = await loadEvaluationEncoders(config);
     const progress = progressReporter('classifying');
     try {
-      const result = await evaluateZeroShot(encoders, images, labelSet, { defaultLogitScale: config.zeroShotLogitScale, rejected, onProgress: progress.update });
+      const result = await evaluateZeroShot(encoders, images, labelSet, {
+        defaultLogitScale: config.zeroShotLogitScale,
+        rejected,
+        onProgress: progress.update,
+      });
       progress.stop();
       console.log(formatZeroShot(result, String(options.images), encoders.entry.demo));
-      if (options.out) await writeReport(String(options.out), 'zeroshot', { images: path.resolve(String(options.images)), ...result });
+      if (options.out)
+        await writeReport(String(options.out), 'zeroshot', { images: path.resolve(String(options.images)), ...result });
     } finally {
       progress.stop();
       await encoders.dispose();
@@ -65,11 +82,27 @@ export function formatZeroShot(result: ZeroShotEvaluation, source: string, demo:
     ]),
     '',
     'confusion matrix (rows: true class, columns: predicted)',
-    textTable([['', ...result.labels.map(short)], ...result.labels.map((label, row) => [label, ...result.confusionMatrix[row]!.map(String)])]),
+    textTable([
+      ['', ...result.labels.map(short)],
+      ...result.labels.map((label, row) => [label, ...result.confusionMatrix[row]!.map(String)]),
+    ]),
     '',
-    textTable([['class', 'precision', 'recall', 'F1', 'support'], ...result.perClass.map((entry) => [entry.id, fixed3(entry.precision), fixed3(entry.recall), fixed3(entry.f1), String(entry.support)])]),
+    textTable([
+      ['class', 'precision', 'recall', 'F1', 'support'],
+      ...result.perClass.map((entry) => [
+        entry.id,
+        fixed3(entry.precision),
+        fixed3(entry.recall),
+        fixed3(entry.f1),
+        String(entry.support),
+      ]),
+    ]),
   ];
-  const skipped = [...result.rejected.map((row) => `line ${row.line}: ${row.reason}`), ...result.unreadable.map((entry) => `${entry.origin}: ${entry.reason}`)];
-  if (skipped.length) lines.push('', `${skipped.length} images skipped:`, ...skipped.slice(0, 20).map((line) => `  ${line}`));
+  const skipped = [
+    ...result.rejected.map((row) => `line ${row.line}: ${row.reason}`),
+    ...result.unreadable.map((entry) => `${entry.origin}: ${entry.reason}`),
+  ];
+  if (skipped.length)
+    lines.push('', `${skipped.length} images skipped:`, ...skipped.slice(0, 20).map((line) => `  ${line}`));
   return lines.join('\n');
 }

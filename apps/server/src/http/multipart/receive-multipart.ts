@@ -48,7 +48,11 @@ const largestFieldBytes = 1_048_576;
  * temporary file is removed before the error is thrown.
  */
 export async function receiveMultipart(request: Request, options: ReceiveOptions): Promise<MultipartBody> {
-  if (!request.body) throw new PathLensError('invalid_request', 'The multipart/form-data body is empty; send the form fields and files.');
+  if (!request.body)
+    throw new PathLensError(
+      'invalid_request',
+      'The multipart/form-data body is empty; send the form fields and files.',
+    );
   let parser: InstanceType<typeof Busboy>;
   try {
     parser = new Busboy({
@@ -72,7 +76,11 @@ export async function receiveMultipart(request: Request, options: ReceiveOptions
 
   parser.on('field', (name: string, value: string, _nameTruncated: boolean, valueTruncated: boolean) => {
     if (valueTruncated) {
-      fieldError ??= new PathLensError('payload_too_large', `Form field ${name.slice(0, 100)} is over 1 MB; send less.`, { param: name });
+      fieldError ??= new PathLensError(
+        'payload_too_large',
+        `Form field ${name.slice(0, 100)} is over 1 MB; send less.`,
+        { param: name },
+      );
     }
     fields.set(name, [...(fields.get(name) ?? []), value]);
   });
@@ -91,7 +99,13 @@ export async function receiveMultipart(request: Request, options: ReceiveOptions
     });
     writes.push(
       pipeline(stream, hashing, createWriteStream(temporaryPath)).then(() => {
-        files[position] = { field, fileName: fileName ?? '', temporaryPath, sizeBytes, contentSha256: hash.digest('hex') };
+        files[position] = {
+          field,
+          fileName: fileName ?? '',
+          temporaryPath,
+          sizeBytes,
+          contentSha256: hash.digest('hex'),
+        };
       }),
     );
   });

@@ -44,7 +44,11 @@ export async function readCsvRecords(filePath: string, options: { delimiter: ','
       }
       row += 1;
       if (record.length !== header.length) {
-        queue.push({ row, line, error: `${record.length} fields where the header has ${header.length}; check the delimiter and quoting on this line` });
+        queue.push({
+          row,
+          line,
+          error: `${record.length} fields where the header has ${header.length}; check the delimiter and quoting on this line`,
+        });
       } else {
         queue.push({ row, line, fields: Object.fromEntries(header.map((name, index) => [name, record[index]])) });
       }
@@ -80,7 +84,16 @@ export async function readCsvRecords(filePath: string, options: { delimiter: ','
 
 /** The header of a CSV file (first record), for detecting its columns before the import starts. */
 export async function readCsvHeader(filePath: string, options: { delimiter: ',' | '\t' }): Promise<string[]> {
-  const parser = createReadStream(filePath, { end: 1_048_575 }).pipe(parse({ delimiter: options.delimiter, bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, to_line: 1 }));
+  const parser = createReadStream(filePath, { end: 1_048_575 }).pipe(
+    parse({
+      delimiter: options.delimiter,
+      bom: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      to_line: 1,
+    }),
+  );
   for await (const record of parser as AsyncIterable<string[]>) return record.map((name) => name.trim());
   return [];
 }

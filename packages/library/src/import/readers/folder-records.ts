@@ -33,16 +33,28 @@ export async function readFolderRecords(folderPath: string): Promise<RecordReade
         const captionPath = path.join(directory, captionName);
         const { size } = await stat(captionPath);
         if (size > largestCaptionFileBytes) {
-          yield { row, file, error: `caption file ${captionName} is ${Math.round(size / 1024)} kB; a caption file holds one caption (under 1 MB)` };
+          yield {
+            row,
+            file,
+            error: `caption file ${captionName} is ${Math.round(size / 1024)} kB; a caption file holds one caption (under 1 MB)`,
+          };
           continue;
         }
-        yield { row, file, fields: { image: path.join(directory, name), caption: await readFile(captionPath, 'utf8') } };
+        yield {
+          row,
+          file,
+          fields: { image: path.join(directory, name), caption: await readFile(captionPath, 'utf8') },
+        };
       }
       for (const name of captions) {
         if (stems.has(stemOf(name))) continue;
         row += 1;
         filesDone += 1;
-        yield { row, file: path.relative(folderPath, path.join(directory, name)), error: `caption file without an image: no ${stemOf(name)}${imageExtensions.join('/')} beside it` };
+        yield {
+          row,
+          file: path.relative(folderPath, path.join(directory, name)),
+          error: `caption file without an image: no ${stemOf(name)}${imageExtensions.join('/')} beside it`,
+        };
       }
     }
   }

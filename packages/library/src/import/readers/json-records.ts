@@ -22,12 +22,24 @@ export async function readJsonRecords(filePath: string): Promise<RecordReader> {
       row += 1;
       const keyText = typeof key === 'string' ? key : undefined;
       if (typeof value === 'string') {
-        pending.push({ row, key: keyText, fields: keyText === undefined ? { caption: value } : { id: keyText, caption: value } });
+        pending.push({
+          row,
+          key: keyText,
+          fields: keyText === undefined ? { caption: value } : { id: keyText, caption: value },
+        });
       } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
         const fields = value as Record<string, unknown>;
-        pending.push({ row, key: keyText, fields: keyText !== undefined && !('id' in fields) ? { id: keyText, ...fields } : fields });
+        pending.push({
+          row,
+          key: keyText,
+          fields: keyText !== undefined && !('id' in fields) ? { id: keyText, ...fields } : fields,
+        });
       } else {
-        pending.push({ row, key: keyText, error: `element ${keyText ?? row - 1} is ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}; expected an object such as {"image": "a.png", "caption": "…"} or a caption string` });
+        pending.push({
+          row,
+          key: keyText,
+          error: `element ${keyText ?? row - 1} is ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}; expected an object such as {"image": "a.png", "caption": "…"} or a caption string`,
+        });
       }
     };
     let failure: Error | null = null;
@@ -37,17 +49,25 @@ export async function readJsonRecords(filePath: string): Promise<RecordReader> {
     const input = createReadStream(filePath);
     try {
       for await (const chunk of input as AsyncIterable<Buffer>) {
-        parser.write(bytesDone === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? chunk.subarray(3) : chunk);
+        parser.write(
+          bytesDone === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? chunk.subarray(3) : chunk,
+        );
         bytesDone += chunk.length;
         yield* pending;
         pending = [];
         if (failure) {
-          yield { row: row + 1, error: `the JSON document is malformed after element ${row} (${(failure as Error).message}); nothing after that point could be read` };
+          yield {
+            row: row + 1,
+            error: `the JSON document is malformed after element ${row} (${(failure as Error).message}); nothing after that point could be read`,
+          };
           return;
         }
       }
       if (!parser.isEnded) {
-        yield { row: row + 1, error: 'the JSON document ends early (truncated file?); every element before the end was read' };
+        yield {
+          row: row + 1,
+          error: 'the JSON document ends early (truncated file?); every element before the end was read',
+        };
       }
     } finally {
       input.destroy();
@@ -62,7 +82,10 @@ export async function firstCharacter(filePath: string): Promise<string | null> {
   try {
     const buffer = Buffer.alloc(4096);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    const text = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
+    const text = buffer
+      .subarray(0, bytesRead)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
     const match = /\S/.exec(text);
     return match ? match[0] : null;
   } finally {

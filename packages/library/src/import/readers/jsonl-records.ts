@@ -1,7 +1,9 @@
 import type { RecordReader } from '../source-record.ts';
 import { readLineRecords } from './line-records.ts';
 
-/** Stream a JSON Lines file: one JSON object per line; blank lines are skipped, a line that is not an object is reported. */
+/** Stream a JSON Lines file: one JSON object per line; blank lines are skipped, a line that is not an object is
+ * reported.
+ */
 export function readJsonlRecords(filePath: string): Promise<RecordReader> {
   return readLineRecords(filePath, (text) => {
     let value: unknown;

@@ -10,7 +10,10 @@ export type LineOutcome = { fields: Record<string, unknown> } | { error: string 
  * Stream a text file line by line (UTF-8, a leading BOM dropped, blank lines skipped), turning
  * each line into a record with `parseLine`; progress is in bytes read.
  */
-export async function readLineRecords(filePath: string, parseLine: (text: string) => LineOutcome): Promise<RecordReader> {
+export async function readLineRecords(
+  filePath: string,
+  parseLine: (text: string) => LineOutcome,
+): Promise<RecordReader> {
   const { size } = await stat(filePath);
   let bytesDone = 0;
   async function* records(): AsyncGenerator<SourceRecord> {

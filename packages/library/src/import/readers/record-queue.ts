@@ -10,9 +10,7 @@ export class RecordQueue<T> implements AsyncIterable<T> {
   private ended = false;
   private paused = false;
 
-  constructor(
-    private readonly flow: { highWaterMark: number; pause(): void; resume(): void; close(): void },
-  ) {}
+  constructor(private readonly flow: { highWaterMark: number; pause(): void; resume(): void; close(): void }) {}
 
   push(item: T): void {
     this.items.push(item);
@@ -30,7 +28,7 @@ export class RecordQueue<T> implements AsyncIterable<T> {
 
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     try {
-      for (let next = 0; ; ) {
+      for (let next = 0; ;) {
         if (next < this.items.length) {
           const item = this.items[next]!;
           next += 1;

@@ -36,8 +36,14 @@ export const tieBreakStep = 0.05;
  * @param smoothing add-α pseudo-count spread over every predictable token (small: the text
  *   should mostly follow the corpus, with occasional unseen transitions when sampling)
  */
-export function countBigramLanguageModel(sequences: readonly number[][], vocabularySize: number, smoothing = 1e-5): BigramLanguageModel {
-  const predecessorIds = [...new Set(sequences.flatMap((sequence) => sequence.slice(0, -1)))].sort((left, right) => left - right);
+export function countBigramLanguageModel(
+  sequences: readonly number[][],
+  vocabularySize: number,
+  smoothing = 1e-5,
+): BigramLanguageModel {
+  const predecessorIds = [...new Set(sequences.flatMap((sequence) => sequence.slice(0, -1)))].sort(
+    (left, right) => left - right,
+  );
   const predictedTokenIds = [...new Set(sequences.flat())].sort((left, right) => left - right);
 
   const tokenToState = new BigInt64Array(vocabularySize);
@@ -66,11 +72,16 @@ export function countBigramLanguageModel(sequences: readonly number[][], vocabul
     for (let column = 0; column < predictableCount; column += 1) total += counts[state * columnCount + column]!;
     const denominator = total + smoothing * predictableCount;
     for (let column = 0; column < predictableCount; column += 1) {
-      logProbabilities[state * columnCount + column] = Math.log((counts[state * columnCount + column]! + smoothing) / denominator);
+      logProbabilities[state * columnCount + column] = Math.log(
+        (counts[state * columnCount + column]! + smoothing) / denominator,
+      );
     }
     logProbabilities[state * columnCount + predictableCount] = neverLogit;
-    separateTopTies(logProbabilities.subarray(state * columnCount, state * columnCount + predictableCount), (column) =>
-      stepsToEnd[Number(tokenToState[predictedTokenIds[column]!])]! + (predictedTokenIds[column] === endTokenId ? -1 : 0),
+    separateTopTies(
+      logProbabilities.subarray(state * columnCount, state * columnCount + predictableCount),
+      (column) =>
+        stepsToEnd[Number(tokenToState[predictedTokenIds[column]!])]! +
+        (predictedTokenIds[column] === endTokenId ? -1 : 0),
     );
   }
 
@@ -91,8 +102,9 @@ function shortestStepsToEnd(
 ): number[] {
   const steps = new Array<number>(stateCount).fill(stateCount);
   const endColumn = predictedTokenIds.indexOf(endTokenId);
-  for (let state = 0; state < stateCount; state += 1) if (counts[state * columnCount + endColumn]! > 0) steps[state] = 0;
-  for (let changed = true; changed; ) {
+  for (let state = 0; state < stateCount; state += 1)
+    if (counts[state * columnCount + endColumn]! > 0) steps[state] = 0;
+  for (let changed = true; changed;) {
     changed = false;
     for (let state = 0; state < stateCount; state += 1) {
       for (let column = 0; column < columnCount - 1; column += 1) {

@@ -4,7 +4,13 @@ import { SeededRandom } from '../../random/seeded-random.ts';
 import type { BigramLanguageModel } from './bigram-language-model.ts';
 
 /** Shape of the tiny chat model's one attention layer; fixed numbers, as transformers.js needs (see NOTES). */
-export const tinyChatAttention = { layerCount: 1, attentionHeadCount: 2, keyValueHeadCount: 1, headDimension: 8, ropeTheta: 10000 } as const;
+export const tinyChatAttention = {
+  layerCount: 1,
+  attentionHeadCount: 2,
+  keyValueHeadCount: 1,
+  headDimension: 8,
+  ropeTheta: 10000,
+} as const;
 
 /**
  * Builds `onnx/model.onnx` of the tiny chat model, in the layout transformers.js expects of
@@ -28,20 +34,46 @@ export function buildTinyChatOnnx(bigram: BigramLanguageModel, vocabularySize: n
   graph.addInput('input_ids', 'int64', ['batch_size', 'sequence_length']);
   graph.addInput('attention_mask', 'int64', ['batch_size', 'total_sequence_length']);
   graph.addInput('position_ids', 'int64', ['batch_size', 'sequence_length']);
-  graph.addInput('past_key_values.0.key', 'float32', ['batch_size', keyValueHeadCount, 'past_sequence_length', headDimension]);
-  graph.addInput('past_key_values.0.value', 'float32', ['batch_size', keyValueHeadCount, 'past_sequence_length', headDimension]);
+  graph.addInput('past_key_values.0.key', 'float32', [
+    'batch_size',
+    keyValueHeadCount,
+    'past_sequence_length',
+    headDimension,
+  ]);
+  graph.addInput('past_key_values.0.value', 'float32', [
+    'batch_size',
+    keyValueHeadCount,
+    'past_sequence_length',
+    headDimension,
+  ]);
 
   // Token → bigram state → one-hot hidden vector [B, S, H].
   const tokenToState = graph.addConstant('model.token_to_state', bigram.tokenToState, [vocabularySize]);
   const state = graph.addNode('Gather', [tokenToState, 'input_ids'], undefined, { axis: 0 });
-  const hidden = graph.addNode('OneHot', [state, graph.addIntegers('model.state_count', [hiddenSize], true), graph.addConstant('model.one_hot_values', new Float32Array([0, 1]), [2])], 'model.hidden', { axis: -1 });
+  const hidden = graph.addNode(
+    'OneHot',
+    [
+      state,
+      graph.addIntegers('model.state_count', [hiddenSize], true),
+      graph.addConstant('model.one_hot_values', new Float32Array([0, 1]), [2]),
+    ],
+    'model.hidden',
+    { axis: -1 },
+  );
 
   // Projections, split into heads: q [B, NH, S, D], k and v [B, KV, S, D].
   const projectionScale = 0.5;
   const projectHeads = (name: string, headCount: number) => {
-    const weight = graph.addConstant(`model.layers.0.${name}.weight`, random.gaussianArray(hiddenSize * headCount * headDimension, projectionScale), [hiddenSize, headCount * headDimension]);
+    const weight = graph.addConstant(
+      `model.layers.0.${name}.weight`,
+      random.gaussianArray(hiddenSize * headCount * headDimension, projectionScale),
+      [hiddenSize, headCount * headDimension],
+    );
     const projected = graph.addNode('MatMul', [hidden, weight]);
-    const split = graph.addNode('Reshape', [projected, graph.addIntegers(`model.${name}.heads_shape`, [0, 0, headCount, headDimension])]);
+    const split = graph.addNode('Reshape', [
+      projected,
+      graph.addIntegers(`model.${name}.heads_shape`, [0, 0, headCount, headDimension]),
+    ]);
     return graph.addNode('Transpose', [split], undefined, { perm: [0, 2, 1, 3] });
   };
   const query = projectHeads('q_proj', attentionHeadCount);
@@ -50,16 +82,38 @@ export function buildTinyChatOnnx(bigram: BigramLanguageModel, vocabularySize: n
 
   // Rotary position embedding from position_ids: x·cos + rotate_half(x)·sin.
   const halfDimension = headDimension / 2;
-  const inverseFrequencies = Float32Array.from({ length: halfDimension }, (_, index) => ropeTheta ** ((-2 * index) / headDimension));
-  const positions = graph.addNode('Unsqueeze', [graph.addNode('Cast', ['position_ids'], undefined, { to: 1 }), graph.addIntegers('model.axis_2', [2])]);
-  const angles = graph.addNode('Mul', [positions, graph.addConstant('model.rope.inverse_frequencies', inverseFrequencies, [halfDimension])]);
-  const fullAngles = graph.addNode('Unsqueeze', [graph.addNode('Concat', [angles, angles], undefined, { axis: -1 }), graph.addIntegers('model.axis_1', [1])]);
+  const inverseFrequencies = Float32Array.from(
+    { length: halfDimension },
+    (_, index) => ropeTheta ** ((-2 * index) / headDimension),
+  );
+  const positions = graph.addNode('Unsqueeze', [
+    graph.addNode('Cast', ['position_ids'], undefined, { to: 1 }),
+    graph.addIntegers('model.axis_2', [2]),
+  ]);
+  const angles = graph.addNode('Mul', [
+    positions,
+    graph.addConstant('model.rope.inverse_frequencies', inverseFrequencies, [halfDimension]),
+  ]);
+  const fullAngles = graph.addNode('Unsqueeze', [
+    graph.addNode('Concat', [angles, angles], undefined, { axis: -1 }),
+    graph.addIntegers('model.axis_1', [1]),
+  ]);
   const cosine = graph.addNode('Cos', [fullAngles]);
   const sine = graph.addNode('Sin', [fullAngles]);
   const axisThree = graph.addIntegers('model.axis_3', [3]);
   const rotate = (input: string) => {
-    const firstHalf = graph.addNode('Slice', [input, graph.addIntegers('model.rope.first_start', [0]), graph.addIntegers('model.rope.first_end', [halfDimension]), axisThree]);
-    const secondHalf = graph.addNode('Slice', [input, graph.addIntegers('model.rope.second_start', [halfDimension]), graph.addIntegers('model.rope.second_end', [headDimension]), axisThree]);
+    const firstHalf = graph.addNode('Slice', [
+      input,
+      graph.addIntegers('model.rope.first_start', [0]),
+      graph.addIntegers('model.rope.first_end', [halfDimension]),
+      axisThree,
+    ]);
+    const secondHalf = graph.addNode('Slice', [
+      input,
+      graph.addIntegers('model.rope.second_start', [halfDimension]),
+      graph.addIntegers('model.rope.second_end', [headDimension]),
+      axisThree,
+    ]);
     const rotated = graph.addNode('Concat', [graph.addNode('Neg', [secondHalf]), firstHalf], undefined, { axis: 3 });
     return graph.addNode('Add', [graph.addNode('Mul', [input, cosine]), graph.addNode('Mul', [rotated, sine])]);
   };
@@ -72,14 +126,22 @@ export function buildTinyChatOnnx(bigram: BigramLanguageModel, vocabularySize: n
 
   // Scores [B, NH, S, T]; the single key/value head broadcasts over the query heads.
   const keyTransposed = graph.addNode('Transpose', [presentKey], undefined, { perm: [0, 1, 3, 2] });
-  const scores = graph.addNode('Mul', [graph.addNode('MatMul', [rotatedQuery, keyTransposed]), graph.addScalar('model.score_scale', 1 / Math.sqrt(headDimension))]);
+  const scores = graph.addNode('Mul', [
+    graph.addNode('MatMul', [rotatedQuery, keyTransposed]),
+    graph.addScalar('model.score_scale', 1 / Math.sqrt(headDimension)),
+  ]);
 
   const bias = addCausalPaddingBias(graph, presentKey, 'input_ids', 'model');
   const probabilities = graph.addNode('Softmax', [graph.addNode('Add', [scores, bias])], undefined, { axis: -1 });
 
   // Context [B, S, NH·D] → output projection back into the hidden space, kept small.
-  const context = graph.addNode('Transpose', [graph.addNode('MatMul', [probabilities, presentValue])], undefined, { perm: [0, 2, 1, 3] });
-  const merged = graph.addNode('Reshape', [context, graph.addIntegers('model.merged_shape', [0, 0, attentionHeadCount * headDimension])]);
+  const context = graph.addNode('Transpose', [graph.addNode('MatMul', [probabilities, presentValue])], undefined, {
+    perm: [0, 2, 1, 3],
+  });
+  const merged = graph.addNode('Reshape', [
+    context,
+    graph.addIntegers('model.merged_shape', [0, 0, attentionHeadCount * headDimension]),
+  ]);
   const outputWeight = graph.addConstant(
     'model.layers.0.o_proj.weight',
     random.gaussianArray(attentionHeadCount * headDimension * hiddenSize, 2e-4),
@@ -95,7 +157,17 @@ export function buildTinyChatOnnx(bigram: BigramLanguageModel, vocabularySize: n
   graph.addNode('Gather', [columnLogits, tokenToColumn], 'logits', { axis: 2 });
 
   graph.addOutput('logits', 'float32', ['batch_size', 'sequence_length', vocabularySize]);
-  graph.addOutput('present.0.key', 'float32', ['batch_size', keyValueHeadCount, 'total_sequence_length', headDimension]);
-  graph.addOutput('present.0.value', 'float32', ['batch_size', keyValueHeadCount, 'total_sequence_length', headDimension]);
+  graph.addOutput('present.0.key', 'float32', [
+    'batch_size',
+    keyValueHeadCount,
+    'total_sequence_length',
+    headDimension,
+  ]);
+  graph.addOutput('present.0.value', 'float32', [
+    'batch_size',
+    keyValueHeadCount,
+    'total_sequence_length',
+    headDimension,
+  ]);
   return graph.toModelBytes();
 }

@@ -31,11 +31,19 @@ export async function chatTokenizerFiles(
 ): Promise<ChatTokenizerFiles> {
   const addedSpecialTokens = options.addedSpecialTokens ?? [];
   const shared = await readSharedTokenizer(sharedTokenizersDir, sharedChatTokenizerName);
-  if (shared) return { ...shared, tokenizerJsonText: withAddedSpecialTokens(shared.tokenizerJsonText, addedSpecialTokens) };
+  if (shared)
+    return { ...shared, tokenizerJsonText: withAddedSpecialTokens(shared.tokenizerJsonText, addedSpecialTokens) };
 
   const tokenizerJson = buildWordTokenizerJson({
     specialTokens: [
-      '<unk>', '<s>', '</s>', '<|endoftext|>', '<|system|>', '<|user|>', '<|assistant|>', fallbackEndOfTurnToken,
+      '<unk>',
+      '<s>',
+      '</s>',
+      '<|endoftext|>',
+      '<|system|>',
+      '<|user|>',
+      '<|assistant|>',
+      fallbackEndOfTurnToken,
       ...addedSpecialTokens,
     ],
     unknownToken: '<unk>',
@@ -70,7 +78,15 @@ function withAddedSpecialTokens(tokenizerJsonText: string, tokens: readonly stri
   const tokenizerJson = JSON.parse(tokenizerJsonText) as Record<string, unknown> & { added_tokens: unknown[] };
   let nextId = tokenizerVocabularySize(tokenizerJson);
   for (const content of tokens) {
-    tokenizerJson.added_tokens.push({ id: nextId++, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+    tokenizerJson.added_tokens.push({
+      id: nextId++,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    });
   }
   return JSON.stringify(tokenizerJson, null, 2) + '\n';
 }

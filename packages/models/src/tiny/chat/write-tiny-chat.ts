@@ -7,14 +7,23 @@ import { buildTinyChatOnnx } from './chat-graph.ts';
 import { fallbackEndOfTurnToken, type ChatTokenizerFiles } from './chat-tokenizer-files.ts';
 
 /** Files of `pathlens/tiny-chat`, in the Hugging Face layout transformers.js loads. */
-export const tinyChatFileNames = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'] as const;
+export const tinyChatFileNames = [
+  'config.json',
+  'generation_config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'onnx/model.onnx',
+] as const;
 
 /**
  * Builds the tiny chat model for the given tokenizer: tokenises the answer corpus, counts
  * bigrams, and writes them into a Qwen2-layout ONNX decoder.
  */
 export function buildTinyChatFiles(tokenizerFiles: ChatTokenizerFiles): GeneratedModelFiles & { stateCount: number } {
-  const { tokenizer, tokenizerJson, tokenizerConfig } = loadTokenizer(tokenizerFiles.tokenizerJsonText, tokenizerFiles.tokenizerConfigText);
+  const { tokenizer, tokenizerJson, tokenizerConfig } = loadTokenizer(
+    tokenizerFiles.tokenizerJsonText,
+    tokenizerFiles.tokenizerConfigText,
+  );
   const vocabularySize = tokenizerVocabularySize(tokenizerJson);
   const eosTokenId = configuredTokenId(tokenizer, tokenizerConfig, 'eos_token');
   if (eosTokenId === undefined) throw new Error('The chat tokenizer has no eos_token');
@@ -26,7 +35,10 @@ export function buildTinyChatFiles(tokenizerFiles: ChatTokenizerFiles): Generate
     padTokenId: configuredTokenId(tokenizer, tokenizerConfig, 'pad_token') ?? eosTokenId,
   };
 
-  const sequences = answerCorpus.map((answer) => [...tokenizer.encode(answer, { add_special_tokens: false }).ids, eosTokenId]);
+  const sequences = answerCorpus.map((answer) => [
+    ...tokenizer.encode(answer, { add_special_tokens: false }).ids,
+    eosTokenId,
+  ]);
   const bigram = countBigramLanguageModel(sequences, vocabularySize);
 
   const files = new Map<string, Uint8Array | string>([

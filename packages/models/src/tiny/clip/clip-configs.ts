@@ -1,7 +1,12 @@
 import { clipImageMean, clipImageStd, tinyClipInputSizePx } from './clip-weights.ts';
 
 /** `config.json` of the tiny CLIP: what transformers.js reads to pick `CLIPModel` classes. */
-export function tinyClipConfig(options: { embeddingDimension: number; vocabularySize: number; startTokenId: number; endTokenId: number }) {
+export function tinyClipConfig(options: {
+  embeddingDimension: number;
+  vocabularySize: number;
+  startTokenId: number;
+  endTokenId: number;
+}) {
   return {
     _name_or_path: 'pathlens/tiny-clip',
     architectures: ['CLIPModel'],

@@ -29,13 +29,30 @@ export function buildTinyClipOnnxFiles(weights: TinyClipWeights, tokenClass: Big
   joint.addInput('input_ids', 'int64', ['text_batch_size', 'sequence_length']);
   joint.addInput('pixel_values', 'float32', ['image_batch_size', 3, tinyClipInputSizePx, tinyClipInputSizePx]);
   joint.addInput('attention_mask', 'int64', ['text_batch_size', 'sequence_length']);
-  const textEmbeds = joint.addNode('LpNormalization', [addTextEmbedding(joint, 'input_ids', 'attention_mask', weights, tokenClass)], 'text_embeds', {
-    axis: -1,
-    p: 2,
-  });
-  const imageEmbeds = joint.addNode('LpNormalization', [addVisionEmbedding(joint, 'pixel_values', weights)], 'image_embeds', { axis: -1, p: 2 });
-  const similarity = joint.addNode('MatMul', [textEmbeds, joint.addNode('Transpose', [imageEmbeds], undefined, { perm: [1, 0] })]);
-  const logitsPerText = joint.addNode('Mul', [similarity, joint.addScalar('logit_scale_exp', weights.logitScale)], 'logits_per_text');
+  const textEmbeds = joint.addNode(
+    'LpNormalization',
+    [addTextEmbedding(joint, 'input_ids', 'attention_mask', weights, tokenClass)],
+    'text_embeds',
+    {
+      axis: -1,
+      p: 2,
+    },
+  );
+  const imageEmbeds = joint.addNode(
+    'LpNormalization',
+    [addVisionEmbedding(joint, 'pixel_values', weights)],
+    'image_embeds',
+    { axis: -1, p: 2 },
+  );
+  const similarity = joint.addNode('MatMul', [
+    textEmbeds,
+    joint.addNode('Transpose', [imageEmbeds], undefined, { perm: [1, 0] }),
+  ]);
+  const logitsPerText = joint.addNode(
+    'Mul',
+    [similarity, joint.addScalar('logit_scale_exp', weights.logitScale)],
+    'logits_per_text',
+  );
   joint.addNode('Transpose', [logitsPerText], 'logits_per_image', { perm: [1, 0] });
   joint.addOutput('text_embeds', 'float32', ['text_batch_size', dimension]);
   joint.addOutput('image_embeds', 'float32', ['image_batch_size', dimension]);

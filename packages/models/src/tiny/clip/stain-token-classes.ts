@@ -63,14 +63,21 @@ export function findStainTokenClasses(tokenizer: Tokenizer, specialTokenIds: Rea
 
 /** Indices of the pieces of one word that carry its class (see `findStainTokenClasses`). */
 function carrierPieceIndices(tokens: StainWordTokens['tokens'], specialTokenIds: ReadonlySet<number>): number[] {
-  const candidates = tokens.map((token, index) => ({ token, index })).filter(({ token }) => !specialTokenIds.has(token.id));
+  const candidates = tokens
+    .map((token, index) => ({ token, index }))
+    .filter(({ token }) => !specialTokenIds.has(token.id));
   if (tokens.length === 1) return candidates.map(({ index }) => index);
   const long = candidates.filter(({ token }) => pieceText(token.token).length >= 3);
   if (long.length > 0) return long.map(({ index }) => index);
-  return candidates.filter(({ token, index }) => index < tokens.length - 1 && pieceText(token.token).length >= 2).map(({ index }) => index);
+  return candidates
+    .filter(({ token, index }) => index < tokens.length - 1 && pieceText(token.token).length >= 2)
+    .map(({ index }) => index);
 }
 
 /** A token's characters without BPE/metaspace markers. */
 function pieceText(token: string): string {
-  return token.replace(/<\/w>$/, '').replace(/^▁/, '').replace(/^##/, '');
+  return token
+    .replace(/<\/w>$/, '')
+    .replace(/^▁/, '')
+    .replace(/^##/, '');
 }

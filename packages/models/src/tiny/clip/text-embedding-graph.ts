@@ -37,9 +37,14 @@ export function addTextEmbedding(
   ]);
   const tokenVectors = graph.addNode('Add', [classVectors, noise]);
 
-  const maskColumn = graph.addNode('Unsqueeze', [graph.addNode('Cast', [attentionMask], undefined, { to: 1 }), axisTwo]);
+  const maskColumn = graph.addNode('Unsqueeze', [
+    graph.addNode('Cast', [attentionMask], undefined, { to: 1 }),
+    axisTwo,
+  ]);
   const axisOne = graph.addIntegers('text.axis_1', [1]);
-  const summed = graph.addNode('ReduceSum', [graph.addNode('Mul', [tokenVectors, maskColumn]), axisOne], undefined, { keepdims: 0 });
+  const summed = graph.addNode('ReduceSum', [graph.addNode('Mul', [tokenVectors, maskColumn]), axisOne], undefined, {
+    keepdims: 0,
+  });
   const counted = graph.addNode('ReduceSum', [maskColumn, axisOne], undefined, { keepdims: 0 });
   const safeCount = graph.addNode('Max', [counted, graph.addScalar('text.one', 1)]);
   const outputScale = graph.addScalar('text.output_scale', weights.outputScale);

@@ -23,9 +23,14 @@ export function addVisionEmbedding(graph: GraphBuilder, pixelValues: string, wei
   const difference = graph.addNode('Sub', [rgbColumn, prototypes]);
   const squaredDistance = graph.addNode('ReduceSumSquare', [difference], undefined, { axes: [2], keepdims: 0 });
   const negativeInverseTemperature = graph.addScalar('vision.negative_inverse_temperature', -1 / weights.temperature);
-  const classWeights = graph.addNode('Softmax', [graph.addNode('Mul', [squaredDistance, negativeInverseTemperature])], 'vision.class_weights', {
-    axis: -1,
-  });
+  const classWeights = graph.addNode(
+    'Softmax',
+    [graph.addNode('Mul', [squaredDistance, negativeInverseTemperature])],
+    'vision.class_weights',
+    {
+      axis: -1,
+    },
+  );
 
   const directions = graph.addConstant('vision.class_directions', weights.classDirections, [classCount, dimension]);
   const classPart = graph.addNode('MatMul', [classWeights, directions]);

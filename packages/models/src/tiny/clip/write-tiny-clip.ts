@@ -1,4 +1,10 @@
-import { configuredTokenId, jsonFileText, loadTokenizer, specialTokenIds, type GeneratedModelFiles } from '../generated-model-files.ts';
+import {
+  configuredTokenId,
+  jsonFileText,
+  loadTokenizer,
+  specialTokenIds,
+  type GeneratedModelFiles,
+} from '../generated-model-files.ts';
 import { tokenizerVocabularySize } from '../tokenizer-source.ts';
 import { tinyClipConfig, tinyClipPreprocessorConfig } from './clip-configs.ts';
 import { buildTinyClipOnnxFiles } from './clip-onnx-files.ts';
@@ -21,8 +27,13 @@ export const tinyClipFileNames = [
  * Builds the tiny CLIP for the given tokenizer: finds which token ids spell stain words,
  * then writes the designed vision and text towers (see `stain-classes.ts`).
  */
-export function buildTinyClipFiles(tokenizerFiles: ClipTokenizerFiles): GeneratedModelFiles & { stainWords: StainWordTokens[] } {
-  const { tokenizer, tokenizerJson, tokenizerConfig } = loadTokenizer(tokenizerFiles.tokenizerJsonText, tokenizerFiles.tokenizerConfigText);
+export function buildTinyClipFiles(
+  tokenizerFiles: ClipTokenizerFiles,
+): GeneratedModelFiles & { stainWords: StainWordTokens[] } {
+  const { tokenizer, tokenizerJson, tokenizerConfig } = loadTokenizer(
+    tokenizerFiles.tokenizerJsonText,
+    tokenizerFiles.tokenizerConfigText,
+  );
   const vocabularySize = tokenizerVocabularySize(tokenizerJson);
   const stainTokens = findStainTokenClasses(tokenizer, specialTokenIds(tokenizerJson));
   const tokenClass = new BigInt64Array(vocabularySize);
@@ -33,7 +44,12 @@ export function buildTinyClipFiles(tokenizerFiles: ClipTokenizerFiles): Generate
   const startTokenId = configuredTokenId(tokenizer, tokenizerConfig, 'bos_token') ?? endTokenId;
 
   const files = new Map<string, Uint8Array | string>([
-    ['config.json', jsonFileText(tinyClipConfig({ embeddingDimension: weights.embeddingDimension, vocabularySize, startTokenId, endTokenId }))],
+    [
+      'config.json',
+      jsonFileText(
+        tinyClipConfig({ embeddingDimension: weights.embeddingDimension, vocabularySize, startTokenId, endTokenId }),
+      ),
+    ],
     ['preprocessor_config.json', jsonFileText(tinyClipPreprocessorConfig())],
     ['tokenizer.json', tokenizerFiles.tokenizerJsonText],
     ['tokenizer_config.json', tokenizerFiles.tokenizerConfigText],

@@ -26,9 +26,17 @@ export function buildSlideEncoderOnnx(layout: VisionChatLayout): Uint8Array {
 
   const graph = new GraphBuilder('tiny_vlm_slide_encoder');
   graph.addInput('patch_embeddings', 'float32', [1, 'patch_count', dimension]);
-  const scores = graph.addNode('Tanh', [graph.addNode('MatMul', ['patch_embeddings', graph.addConstant('slide.stain_direction', difference, [dimension, 1])])]);
+  const scores = graph.addNode('Tanh', [
+    graph.addNode('MatMul', [
+      'patch_embeddings',
+      graph.addConstant('slide.stain_direction', difference, [dimension, 1]),
+    ]),
+  ]);
   const meanScore = graph.addNode('ReduceMean', [scores], undefined, { axes: [1], keepdims: 1 });
-  const one = graph.addNode('Add', [graph.addNode('Mul', [meanScore, graph.addScalar('slide.zero', 0)]), graph.addScalar('slide.one', 1)]);
+  const one = graph.addNode('Add', [
+    graph.addNode('Mul', [meanScore, graph.addScalar('slide.zero', 0)]),
+    graph.addScalar('slide.one', 1),
+  ]);
   const projector = new Float32Array(2 * layout.hiddenSize);
   projector[layout.slideStainSlot] = 1;
   projector[layout.hiddenSize + layout.slideMarkerSlot] = 1;
@@ -36,7 +44,12 @@ export function buildSlideEncoderOnnx(layout: VisionChatLayout): Uint8Array {
     graph.addNode('Concat', [meanScore, one], undefined, { axis: -1 }),
     graph.addConstant('slide.projector.weight', projector, [2, layout.hiddenSize]),
   ]);
-  graph.addNode('Concat', Array.from({ length: tinySlideTokenCount }, () => token), 'slide_embeddings', { axis: 1 });
+  graph.addNode(
+    'Concat',
+    Array.from({ length: tinySlideTokenCount }, () => token),
+    'slide_embeddings',
+    { axis: 1 },
+  );
   graph.addOutput('slide_embeddings', 'float32', [1, tinySlideTokenCount, layout.hiddenSize]);
   return graph.toModelBytes();
 }

@@ -1,5 +1,10 @@
 import { GraphBuilder } from '../../onnx/graph-builder.ts';
-import { stainGain, tinyVisionPatchSizePx, tinyVisionTokensPerImage, type VisionChatLayout } from './vision-chat-layout.ts';
+import {
+  stainGain,
+  tinyVisionPatchSizePx,
+  tinyVisionTokensPerImage,
+  type VisionChatLayout,
+} from './vision-chat-layout.ts';
 
 /**
  * `onnx/vision_encoder.onnx` in the LLaVA export layout (vision tower and projector in one graph):
@@ -15,11 +20,17 @@ export function buildVisionEncoderOnnx(layout: VisionChatLayout): Uint8Array {
     kernel_shape: [tinyVisionPatchSizePx, tinyVisionPatchSizePx],
     strides: [tinyVisionPatchSizePx, tinyVisionPatchSizePx],
   });
-  const flat = graph.addNode('Reshape', [pooled, graph.addIntegers('vision.pooled_shape', [0, 3, tinyVisionTokensPerImage])]);
+  const flat = graph.addNode('Reshape', [
+    pooled,
+    graph.addIntegers('vision.pooled_shape', [0, 3, tinyVisionTokensPerImage]),
+  ]);
   const colours = graph.addNode('Transpose', [flat], undefined, { perm: [0, 2, 1] });
   const blueMinusRed = graph.addConstant('vision.stain_weight', new Float32Array([-stainGain, 0, stainGain]), [3, 1]);
   const stain = graph.addNode('Tanh', [graph.addNode('MatMul', [colours, blueMinusRed])]);
-  const one = graph.addNode('Add', [graph.addNode('Mul', [stain, graph.addScalar('vision.zero', 0)]), graph.addScalar('vision.one', 1)]);
+  const one = graph.addNode('Add', [
+    graph.addNode('Mul', [stain, graph.addScalar('vision.zero', 0)]),
+    graph.addScalar('vision.one', 1),
+  ]);
 
   // Projector: [stain, 1] → hidden, into the stain and marker slots.
   const projector = new Float32Array(2 * layout.hiddenSize);

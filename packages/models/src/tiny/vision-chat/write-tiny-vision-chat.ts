@@ -42,7 +42,10 @@ export const tinyVisionAddedTokens = [imageToken, slideToken] as const;
  * encoder, and a slide encoder over tiny-CLIP patch embeddings.
  */
 export function buildTinyVisionChatFiles(tokenizerFiles: ChatTokenizerFiles): GeneratedModelFiles {
-  const { tokenizer, tokenizerJson, tokenizerConfig } = loadTokenizer(tokenizerFiles.tokenizerJsonText, tokenizerFiles.tokenizerConfigText);
+  const { tokenizer, tokenizerJson, tokenizerConfig } = loadTokenizer(
+    tokenizerFiles.tokenizerJsonText,
+    tokenizerFiles.tokenizerConfigText,
+  );
   const vocabularySize = tokenizerVocabularySize(tokenizerJson);
   const eosTokenId = configuredTokenId(tokenizer, tokenizerConfig, 'eos_token');
   const imageTokenId = tokenizer.token_to_id(imageToken);
@@ -61,14 +64,29 @@ export function buildTinyVisionChatFiles(tokenizerFiles: ChatTokenizerFiles): Ge
   };
 
   const encode = (text: string) => tokenizer.encode(text, { add_special_tokens: false }).ids;
-  const bigram = countBigramLanguageModel(visionAnswerCorpus.map((answer) => [...encode(answer), eosTokenId]), vocabularySize);
+  const bigram = countBigramLanguageModel(
+    visionAnswerCorpus.map((answer) => [...encode(answer), eosTokenId]),
+    vocabularySize,
+  );
   const layout = visionChatLayout(bigram.stateCount);
   const openings: DesignedOpenings = {
-    image: { hematoxylinColumn: openingColumn(bigram, encode(visionAnswers.hematoxylin)), eosinColumn: openingColumn(bigram, encode(visionAnswers.eosin)) },
-    slide: { hematoxylinColumn: openingColumn(bigram, encode(slideAnswers.hematoxylin)), eosinColumn: openingColumn(bigram, encode(slideAnswers.eosin)) },
+    image: {
+      hematoxylinColumn: openingColumn(bigram, encode(visionAnswers.hematoxylin)),
+      eosinColumn: openingColumn(bigram, encode(visionAnswers.eosin)),
+    },
+    slide: {
+      hematoxylinColumn: openingColumn(bigram, encode(slideAnswers.hematoxylin)),
+      eosinColumn: openingColumn(bigram, encode(slideAnswers.eosin)),
+    },
   };
-  const columns = [openings.image.hematoxylinColumn, openings.image.eosinColumn, openings.slide.hematoxylinColumn, openings.slide.eosinColumn];
-  if (new Set(columns).size !== columns.length) throw new Error('The designed vision answers must open with four different tokens');
+  const columns = [
+    openings.image.hematoxylinColumn,
+    openings.image.eosinColumn,
+    openings.slide.hematoxylinColumn,
+    openings.slide.eosinColumn,
+  ];
+  if (new Set(columns).size !== columns.length)
+    throw new Error('The designed vision answers must open with four different tokens');
 
   const slideEncoder: SlideEncoderConfig = {
     file: 'onnx/slide_encoder.onnx',

@@ -16,14 +16,26 @@ export async function openPostgresDatabase(databaseUrl: string): Promise<Databas
     await client`select 1`;
   } catch (error) {
     await client.end({ timeout: 1 });
-    throw new PathLensError('invalid_config', `Cannot connect to DATABASE_URL ${location}: ${(error as Error).message}. Check that the server runs and the URL is right, or unset DATABASE_URL to use the embedded store.`, { location }, { cause: error });
+    throw new PathLensError(
+      'invalid_config',
+      `Cannot connect to DATABASE_URL ${location}: ${(error as Error).message}. Check that the server runs and the URL is right, or unset DATABASE_URL to use the embedded store.`,
+      { location },
+      { cause: error },
+    );
   }
   try {
     await migrate(drizzle({ client }), { migrationsFolder });
   } catch (error) {
     await client.end({ timeout: 1 });
-    const hint = /extension "vector"/.test(String((error as Error).message)) ? ' The server needs pgvector installed (see .ci/setup-postgres.sh).' : '';
-    throw new PathLensError('invalid_config', `Migrating ${location} failed: ${(error as Error).message}.${hint}`, { location }, { cause: error });
+    const hint = /extension "vector"/.test(String((error as Error).message))
+      ? ' The server needs pgvector installed (see .ci/setup-postgres.sh).'
+      : '';
+    throw new PathLensError(
+      'invalid_config',
+      `Migrating ${location} failed: ${(error as Error).message}.${hint}`,
+      { location },
+      { cause: error },
+    );
   }
   const db = drizzle({ client, schema }) as unknown as Database;
   return {

@@ -11,11 +11,18 @@ const auditQuery = z.object({
   slide_id: z.string().uuid().optional(),
 });
 
-/** `GET /v1/audit`: chat, report and deletion requests, newest first (`limit`, `before`, `action`, `slide_id`); admin keys only (route table), or anyone while keys are not required on loopback. */
+/** `GET /v1/audit`: chat, report and deletion requests, newest first (`limit`, `before`, `action`, `slide_id`); admin
+ * keys only (route table), or anyone while keys are not required on loopback.
+ */
 export function auditRoutes() {
   return new Hono<AppEnvironment>().get('/v1/audit', async (context) => {
     const query = parseValue(auditQuery, context.req.query(), 'query');
-    const events = await context.get('runtime').store.audit.list({ limit: query.limit, before: query.before ? new Date(query.before) : undefined, action: query.action, slideId: query.slide_id });
+    const events = await context.get('runtime').store.audit.list({
+      limit: query.limit,
+      before: query.before ? new Date(query.before) : undefined,
+      action: query.action,
+      slideId: query.slide_id,
+    });
     return context.json({
       object: 'list',
       data: events.map((event) => ({

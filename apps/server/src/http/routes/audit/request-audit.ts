@@ -8,7 +8,9 @@ import { errorStatus } from '../../error-status.ts';
 /** Status recorded for a request whose client went away before it finished (nginx's convention). */
 export const clientClosedStatus = 499;
 
-/** Who asked: the key's name and id (`key:lab system (3f2c…)`), never its secret; `anonymous` when keys are not in use. */
+/** Who asked: the key's name and id (`key:lab system (3f2c…)`), never its secret; `anonymous` when keys are not in use.
+ *
+ */
 export function auditActor(context: Context<AppEnvironment>): string {
   return describePrincipal(context.get('principal'));
 }
@@ -38,23 +40,42 @@ export interface RequestAudit {
  * (success, error or cancellation) with how long it took. A failure to write the row is logged,
  * never turned into a failure of the request.
  */
-export function beginAudit(runtime: Runtime, context: Context<AppEnvironment>, action: 'chat' | 'report'): RequestAudit {
+export function beginAudit(
+  runtime: Runtime,
+  context: Context<AppEnvironment>,
+  action: 'chat' | 'report',
+): RequestAudit {
   const startedMs = performance.now();
   const actor = auditActor(context);
-  const fields: AuditFields = { slideId: null, conversationId: null, reportId: null, model: null, evidenceIds: [], unsupportedNumbers: [], originalText: null };
+  const fields: AuditFields = {
+    slideId: null,
+    conversationId: null,
+    reportId: null,
+    model: null,
+    evidenceIds: [],
+    unsupportedNumbers: [],
+    originalText: null,
+  };
   let finished = false;
   const finish = async (status: number) => {
     if (finished) return;
     finished = true;
     try {
-      await runtime.store.audit.record({ actor, action, ...fields, durationMs: Math.round(performance.now() - startedMs), status });
+      await runtime.store.audit.record({
+        actor,
+        action,
+        ...fields,
+        durationMs: Math.round(performance.now() - startedMs),
+        status,
+      });
     } catch (error) {
       runtime.logger.error('could not write the audit row', { error: String(error), action, status });
     }
   };
   return {
     note(update) {
-      for (const [key, value] of Object.entries(update)) if (value !== undefined) (fields as unknown as Record<string, unknown>)[key] = value;
+      for (const [key, value] of Object.entries(update))
+        if (value !== undefined) (fields as unknown as Record<string, unknown>)[key] = value;
     },
     finish,
     fail: (error) => finish(errorStatus[asPathLensError(error).code]),

@@ -33,7 +33,11 @@ const message = z
     message: 'image_url parts are accepted in user messages only',
   });
 /** A parameter that would change what the answer is, refused rather than silently ignored. */
-const refused = (name: string, why: string) => z.unknown().refine((value) => value === undefined || value === null, `${name} is not supported: ${why}`).optional();
+const refused = (name: string, why: string) =>
+  z
+    .unknown()
+    .refine((value) => value === undefined || value === null, `${name} is not supported: ${why}`)
+    .optional();
 
 /** OpenAI parameters PathLens cannot honour and that change the meaning of the answer (400, never ignored). */
 const unsupportedParameters = {
@@ -58,7 +62,12 @@ export const chatCompletionRequest = z.object({
   conversation_id: z.string().uuid('conversation_id must be the id a previous answer returned').optional(),
   /** OpenAI's; only plain text answers are written (JSON output would change what the answer is). */
   response_format: z
-    .object({ type: z.literal('text', 'PathLens writes text answers with [n] citations: omit response_format or send {"type": "text"}') })
+    .object({
+      type: z.literal(
+        'text',
+        'PathLens writes text answers with [n] citations: omit response_format or send {"type": "text"}',
+      ),
+    })
     .passthrough()
     .optional(),
   ...unsupportedParameters,

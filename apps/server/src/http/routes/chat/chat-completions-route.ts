@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { evidenceKey, startChat, unsupportedNumberFlag, type CheckedAnswer, type StartedChat } from '@pathlens/assistant';
+import {
+  evidenceKey,
+  startChat,
+  unsupportedNumberFlag,
+  type CheckedAnswer,
+  type StartedChat,
+} from '@pathlens/assistant';
 import { PathLensError, quotePrefix, type Config } from '@pathlens/core';
 import type { FinishReason, GenerationEvent, QueuePlace } from '@pathlens/language-model';
 import type { AppEnvironment } from '../../app-environment.ts';
@@ -30,7 +36,8 @@ const streamedFlagNote = (numbers: string[]) => `\n\n${unsupportedNumberFlag}: $
 
 /** The audit keeps the model's own text when what the user saw was changed. */
 function noteUnsupportedNumbers(audit: RequestAudit, answer: string, checked: CheckedAnswer) {
-  if (checked.unsupportedNumbers.length) audit.note({ unsupportedNumbers: checked.unsupportedNumbers, originalText: answer });
+  if (checked.unsupportedNumbers.length)
+    audit.note({ unsupportedNumbers: checked.unsupportedNumbers, originalText: answer });
 }
 
 /**
@@ -38,7 +45,8 @@ function noteUnsupportedNumbers(audit: RequestAudit, answer: string, checked: Ch
  * takes its place in the model's bounded queue first (a full queue is a 429 with
  * `retry-after`, before any work), then the answer is grounded in numbered evidence and
  * returned with it; streamed as `chat.completion.chunk` events (headers go out with the first
- * token) ending with one chunk that carries the evidence, then `data: [DONE]`. A client that disconnects stops generation (or
+ * token) ending with one chunk that carries the evidence, then `data: [DONE]`. A client that disconnects stops
+ * generation (or
  * leaves the queue); every request is audited.
  */
 export function chatCompletionsRoute() {
@@ -61,11 +69,24 @@ export function chatCompletionsRoute() {
       checkChatLimits(request, runtime.config);
       audit.note({ slideId: request.slide_id ?? null, conversationId: request.conversation_id ?? null });
       if (request.model && request.model !== languageModel.modelId && request.model !== 'pathlens') {
-        throw new PathLensError('model_not_found', `Model ${quotePrefix(request.model)} is not served here; use "${languageModel.modelId}" (or "pathlens"). GET /v1/models lists them.`, { param: 'model' });
+        throw new PathLensError(
+          'model_not_found',
+          `Model ${quotePrefix(request.model)} is not served here; use "${languageModel.modelId}" (or "pathlens"). GET /v1/models lists them.`,
+          { param: 'model' },
+        );
       }
-      const questionImages = await resolveChatImages(request.messages.at(-1)?.imageReferences ?? [], chatImageLimits(runtime.config), guardedFetchImage({ allowedHosts: runtime.config.chatImageUrlHosts, timeoutMs: runtime.config.fetchTimeoutSeconds * 1000 }));
+      const questionImages = await resolveChatImages(
+        request.messages.at(-1)?.imageReferences ?? [],
+        chatImageLimits(runtime.config),
+        guardedFetchImage({
+          allowedHosts: runtime.config.chatImageUrlHosts,
+          timeoutMs: runtime.config.fetchTimeoutSeconds * 1000,
+        }),
+      );
       const messages = request.messages.map(({ role, content }, index) =>
-        index === request.messages.length - 1 && questionImages.length ? { role, content, images: questionImages } : { role, content },
+        index === request.messages.length - 1 && questionImages.length
+          ? { role, content, images: questionImages }
+          : { role, content },
       );
       place = languageModel.queue.join(abort.signal); // a full queue is a 429 before any work is done
       chat = await startChat(
@@ -93,8 +114,13 @@ export function chatCompletionsRoute() {
         },
       );
       if (!chat.supported) place.leave(); // declined: the model is not needed
-      audit.note({ slideId: chat.slideId, conversationId: chat.conversationId, evidenceIds: chat.evidence.map(evidenceKey) });
-      events = await awaitFirstEvent(chat.events); // waits for the model's turn: a failure before any text is an HTTP error
+      audit.note({
+        slideId: chat.slideId,
+        conversationId: chat.conversationId,
+        evidenceIds: chat.evidence.map(evidenceKey),
+      });
+      // waits for the model's turn: a failure before any text is an HTTP error
+      events = await awaitFirstEvent(chat.events);
     } catch (error) {
       place?.leave();
       await audit.fail(error);
@@ -132,16 +158,40 @@ export function chatCompletionsRoute() {
         object: 'chat.completion',
         created,
         model,
-        choices: [{ index: 0, message: { role: 'assistant', content: checked.shownAnswer }, finish_reason: openAiFinishReason(finish.finishReason), logprobs: null }],
-        usage: { prompt_tokens: finish.promptTokens, completion_tokens: finish.completionTokens, total_tokens: finish.promptTokens + finish.completionTokens },
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: checked.shownAnswer },
+            finish_reason: openAiFinishReason(finish.finishReason),
+            logprobs: null,
+          },
+        ],
+        usage: {
+          prompt_tokens: finish.promptTokens,
+          completion_tokens: finish.completionTokens,
+          total_tokens: finish.promptTokens + finish.completionTokens,
+        },
         ...chatExtensionFields(runtime, chat, checked),
       });
     }
 
     return streamSSE(context, async (stream) => {
       stream.onAbort(() => abort.abort());
-      const chunk = (delta: Record<string, unknown>, finishReason: string | null, extra: Record<string, unknown> = {}) =>
-        stream.writeSSE({ data: JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }], ...extra }) });
+      const chunk = (
+        delta: Record<string, unknown>,
+        finishReason: string | null,
+        extra: Record<string, unknown> = {},
+      ) =>
+        stream.writeSSE({
+          data: JSON.stringify({
+            id,
+            object: 'chat.completion.chunk',
+            created,
+            model,
+            choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }],
+            ...extra,
+          }),
+        });
       let answer = '';
       let status = 200;
       try {
@@ -160,18 +210,26 @@ export function chatCompletionsRoute() {
         const checked = await chat.complete(answer);
         noteUnsupportedNumbers(audit, answer, checked);
         // The streamed text cannot be taken back: the flag follows it, naming each number.
-        if (checked.unsupportedNumbers.length) await chunk({ content: streamedFlagNote(checked.unsupportedNumbers) }, null);
+        if (checked.unsupportedNumbers.length)
+          await chunk({ content: streamedFlagNote(checked.unsupportedNumbers) }, null);
         await chunk({}, openAiFinishReason(finish.finishReason), chatExtensionFields(runtime, chat, checked));
         if (request.stream_options?.include_usage) {
-          const usage = { prompt_tokens: finish.promptTokens, completion_tokens: finish.completionTokens, total_tokens: finish.promptTokens + finish.completionTokens };
-          await stream.writeSSE({ data: JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage }) });
+          const usage = {
+            prompt_tokens: finish.promptTokens,
+            completion_tokens: finish.completionTokens,
+            total_tokens: finish.promptTokens + finish.completionTokens,
+          };
+          await stream.writeSSE({
+            data: JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage }),
+          });
         }
         await stream.writeSSE({ data: '[DONE]' });
       } catch (error) {
         // Headers are sent: the failure travels in the stream, in OpenAI's error envelope.
         const pathLensError = asPathLensError(error);
         status = errorBody(pathLensError).status;
-        if (pathLensError.code === 'internal_error') runtime.logger.error('chat stream failed', { error: String((error as Error).stack ?? error) });
+        if (pathLensError.code === 'internal_error')
+          runtime.logger.error('chat stream failed', { error: String((error as Error).stack ?? error) });
         if (!abort.signal.aborted) {
           await stream.writeSSE({ data: JSON.stringify(errorBody(pathLensError).body) });
           await stream.writeSSE({ data: '[DONE]' });

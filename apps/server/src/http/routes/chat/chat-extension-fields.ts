@@ -10,9 +10,14 @@ export function chatExtensionFields(runtime: Runtime, chat: StartedChat, checked
   const warnings: string[] = [];
   if (runtime.models.demoWarning) warnings.push(runtime.models.demoWarning);
   const invented = checked.citations.filter((citation) => !citation.supported);
-  if (invented.length) warnings.push(`The answer cites evidence that does not exist: ${invented.map((citation) => `[${citation.n}]`).join(' ')}; disregard those statements.`);
+  if (invented.length)
+    warnings.push(
+      `The answer cites evidence that does not exist: ${invented.map((citation) => `[${citation.n}]`).join(' ')}; disregard those statements.`,
+    );
   if (checked.unsupportedNumbers.length) {
-    warnings.push(`No evidence gives these numbers in the answer: ${checked.unsupportedNumbers.join(', ')}; they are shown as "${unsupportedNumberFlag}" and are not assessable from the available evidence.`);
+    warnings.push(
+      `No evidence gives these numbers in the answer: ${checked.unsupportedNumbers.join(', ')}; they are shown as "${unsupportedNumberFlag}" and are not assessable from the available evidence.`,
+    );
   }
   return {
     conversation_id: chat.conversationId,

@@ -30,24 +30,48 @@ const acceptedFormats = new Map([
  * fetched only for allowed hosts; each must be a PNG, JPEG, WebP or TIFF within the byte and
  * pixel limits (a clear 4xx otherwise; a corrupt file is a 400).
  */
-export async function resolveChatImages(references: ImageReference[], limits: ChatImageLimits, fetchImage: FetchImage): Promise<MessageImage[]> {
+export async function resolveChatImages(
+  references: ImageReference[],
+  limits: ChatImageLimits,
+  fetchImage: FetchImage,
+): Promise<MessageImage[]> {
   if (references.length > limits.maxImages) {
-    throw new PathLensError('invalid_request', `${references.length} images were sent; at most ${limits.maxImages} per request (CHAT_MAX_IMAGES).`, { param: 'messages' });
+    throw new PathLensError(
+      'invalid_request',
+      `${references.length} images were sent; at most ${limits.maxImages} per request (CHAT_MAX_IMAGES).`,
+      { param: 'messages' },
+    );
   }
   return Promise.all(references.map((reference, index) => resolveImage(reference.url, index + 1, limits, fetchImage)));
 }
 
-async function resolveImage(url: string, number: number, limits: ChatImageLimits, fetchImage: FetchImage): Promise<MessageImage> {
-  const bytes = url.startsWith('data:') ? decodeDataUrl(url, number, limits.maxBytes) : await fetchAllowed(url, number, limits, fetchImage);
+async function resolveImage(
+  url: string,
+  number: number,
+  limits: ChatImageLimits,
+  fetchImage: FetchImage,
+): Promise<MessageImage> {
+  const bytes = url.startsWith('data:')
+    ? decodeDataUrl(url, number, limits.maxBytes)
+    : await fetchAllowed(url, number, limits, fetchImage);
   if (bytes.byteLength > limits.maxBytes) throw tooLarge(number, bytes.byteLength, limits.maxBytes);
   const metadata = await sharp(bytes, { limitInputPixels: false })
     .metadata()
     .catch((error: unknown) => {
-      throw new PathLensError('invalid_request', `Image ${number} is not a readable image; send a PNG, JPEG, WebP or TIFF file.`, { param: 'messages' }, { cause: error });
+      throw new PathLensError(
+        'invalid_request',
+        `Image ${number} is not a readable image; send a PNG, JPEG, WebP or TIFF file.`,
+        { param: 'messages' },
+        { cause: error },
+      );
     });
   const mediaType = acceptedFormats.get(metadata.format ?? '');
   if (!mediaType || !metadata.width || !metadata.height) {
-    throw new PathLensError('invalid_request', `Image ${number} is ${metadata.format ?? 'of an unknown format'}; send a PNG, JPEG, WebP or TIFF file.`, { param: 'messages' });
+    throw new PathLensError(
+      'invalid_request',
+      `Image ${number} is ${metadata.format ?? 'of an unknown format'}; send a PNG, JPEG, WebP or TIFF file.`,
+      { param: 'messages' },
+    );
   }
   if (metadata.width * metadata.height > limits.maxPixels) {
     throw new PathLensError(
@@ -59,7 +83,12 @@ async function resolveImage(url: string, number: number, limits: ChatImageLimits
   try {
     await sharp(bytes, { limitInputPixels: false }).stats(); // decodes every pixel: a truncated file fails here
   } catch (error) {
-    throw new PathLensError('invalid_request', `Image ${number} is corrupt (${(error as Error).message}); send the file again.`, { param: 'messages' }, { cause: error });
+    throw new PathLensError(
+      'invalid_request',
+      `Image ${number} is corrupt (${(error as Error).message}); send the file again.`,
+      { param: 'messages' },
+      { cause: error },
+    );
   }
   return { bytes, mediaType, label: '' };
 }
@@ -67,22 +96,39 @@ async function resolveImage(url: string, number: number, limits: ChatImageLimits
 function decodeDataUrl(url: string, number: number, maxBytes: number): Uint8Array {
   const match = /^data:([\w.+-]+\/[\w.+-]+)?(;[^,]*)?,(.*)$/s.exec(url);
   if (!match || !(match[2] ?? '').includes(';base64')) {
-    throw new PathLensError('invalid_request', `Image ${number}: only base64 data URLs are accepted (data:image/png;base64,…).`, { param: 'messages' });
+    throw new PathLensError(
+      'invalid_request',
+      `Image ${number}: only base64 data URLs are accepted (data:image/png;base64,…).`,
+      { param: 'messages' },
+    );
   }
   const payload = match[3]!;
   if (payload.length * 0.75 > maxBytes + 4) throw tooLarge(number, Math.floor(payload.length * 0.75), maxBytes);
   return new Uint8Array(Buffer.from(payload, 'base64'));
 }
 
-async function fetchAllowed(url: string, number: number, limits: ChatImageLimits, fetchImage: FetchImage): Promise<Uint8Array> {
+async function fetchAllowed(
+  url: string,
+  number: number,
+  limits: ChatImageLimits,
+  fetchImage: FetchImage,
+): Promise<Uint8Array> {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new PathLensError('invalid_request', `Image ${number}: "${url.slice(0, 80)}" is neither a data: URL nor an http(s) URL.`, { param: 'messages' });
+    throw new PathLensError(
+      'invalid_request',
+      `Image ${number}: "${url.slice(0, 80)}" is neither a data: URL nor an http(s) URL.`,
+      { param: 'messages' },
+    );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new PathLensError('invalid_request', `Image ${number}: ${parsed.protocol} URLs are not accepted; send a data: URL or an http(s) URL.`, { param: 'messages' });
+    throw new PathLensError(
+      'invalid_request',
+      `Image ${number}: ${parsed.protocol} URLs are not accepted; send a data: URL or an http(s) URL.`,
+      { param: 'messages' },
+    );
   }
   if (!limits.urlHosts.includes(parsed.hostname.toLowerCase())) {
     throw new PathLensError(

@@ -21,11 +21,17 @@ const embeddingsRequest = z.object({
     }
     if (value.length === 0) context.addIssue({ code: 'custom', message: 'send at least one text' });
     if (value.length > maxEmbeddingInputs) {
-      context.addIssue({ code: 'custom', message: `${value.length} texts is over the limit of ${maxEmbeddingInputs} per request: send them in batches of at most ${maxEmbeddingInputs}` });
+      context.addIssue({
+        code: 'custom',
+        message: `${value.length} texts is over the limit of ${maxEmbeddingInputs} per request: send them in batches of at most ${maxEmbeddingInputs}`,
+      });
     }
     const notText = value.findIndex((entry) => typeof entry !== 'string');
     if (notText >= 0) {
-      context.addIssue({ code: 'custom', message: `input[${notText}] is not a string: PathLens embeds text, not token ids; send the texts themselves` });
+      context.addIssue({
+        code: 'custom',
+        message: `input[${notText}] is not a string: PathLens embeds text, not token ids; send the texts themselves`,
+      });
     } else {
       const empty = value.findIndex((entry) => entry === '');
       if (empty >= 0) context.addIssue({ code: 'custom', message: `input[${empty}] is empty` });
@@ -56,19 +62,35 @@ export function embeddingsRoutes() {
     const request = await parseJson(context, embeddingsRequest);
     const encoder = runtime.textEncoder;
     if (request.model && request.model !== encoder.modelId && request.model !== 'pathlens') {
-      throw new PathLensError('model_not_found', `Model ${quotePrefix(request.model)} is not the embedding model here; use "${encoder.modelId}" (or "pathlens").`, { param: 'model' });
+      throw new PathLensError(
+        'model_not_found',
+        `Model ${quotePrefix(request.model)} is not the embedding model here; use "${encoder.modelId}" (or "pathlens").`,
+        { param: 'model' },
+      );
     }
     if (request.dimensions !== undefined && request.dimensions !== encoder.embeddingDimension) {
-      throw new PathLensError('invalid_request', `${encoder.modelId} makes ${encoder.embeddingDimension}-d embeddings; omit dimensions or send ${encoder.embeddingDimension}.`, { param: 'dimensions' });
+      throw new PathLensError(
+        'invalid_request',
+        `${encoder.modelId} makes ${encoder.embeddingDimension}-d embeddings; omit dimensions or send ${encoder.embeddingDimension}.`,
+        { param: 'dimensions' },
+      );
     }
     const texts = request.input;
     const vectors: Float32Array[] = [];
-    for (let start = 0; start < texts.length; start += encoder.maxBatchSize) vectors.push(...(await encoder.embedTexts(texts.slice(start, start + encoder.maxBatchSize))));
+    for (let start = 0; start < texts.length; start += encoder.maxBatchSize)
+      vectors.push(...(await encoder.embedTexts(texts.slice(start, start + encoder.maxBatchSize))));
     // The text encoder does not expose its tokenizer: usage is estimated as words, capped at its limit.
-    const promptTokens = texts.reduce((sum, text) => sum + Math.min(encoder.maxTokens, text.split(/\s+/).filter(Boolean).length + 2), 0);
+    const promptTokens = texts.reduce(
+      (sum, text) => sum + Math.min(encoder.maxTokens, text.split(/\s+/).filter(Boolean).length + 2),
+      0,
+    );
     return context.json({
       object: 'list',
-      data: vectors.map((vector, index) => ({ object: 'embedding', index, embedding: request.encoding_format === 'base64' ? toBase64(vector) : Array.from(vector) })),
+      data: vectors.map((vector, index) => ({
+        object: 'embedding',
+        index,
+        embedding: request.encoding_format === 'base64' ? toBase64(vector) : Array.from(vector),
+      })),
       model: encoder.modelId,
       usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
       ...encoderDemoFields(runtime),

@@ -29,10 +29,21 @@ export function regionImageRoute() {
     const slide = await findSlide(runtime.store, context.req.param('id'));
     const query = parseValue(regionQuery, context.req.query(), 'query');
     if (query.x >= slide.widthPx || query.y >= slide.heightPx) {
-      throw new PathLensError('invalid_request', `(${query.x}, ${query.y}) is outside the slide (${slide.widthPx}×${slide.heightPx} level-0 px).`, { param: 'x' });
+      throw new PathLensError(
+        'invalid_request',
+        `(${query.x}, ${query.y}) is outside the slide (${slide.widthPx}×${slide.heightPx} level-0 px).`,
+        { param: 'x' },
+      );
     }
     const outputSidePx = query.out ?? Math.min(query.size, maxRegionOutputPx);
-    const jpeg = await regionJpegRenderer(runtime.openSlide)(slide, { xLevel0: query.x, yLevel0: query.y, sizeLevel0Px: query.size }, outputSidePx);
-    return context.body(jpeg as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'image/jpeg', 'cache-control': 'private, max-age=3600' });
+    const jpeg = await regionJpegRenderer(runtime.openSlide)(
+      slide,
+      { xLevel0: query.x, yLevel0: query.y, sizeLevel0Px: query.size },
+      outputSidePx,
+    );
+    return context.body(jpeg as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': 'image/jpeg',
+      'cache-control': 'private, max-age=3600',
+    });
   });
 }

@@ -8,7 +8,10 @@ export function healthRoutes(holder: RuntimeHolder) {
     .get('/readyz', (context) => {
       const runtime = holder.runtime;
       if (!runtime) {
-        return context.json({ status: holder.startupError ? 'failed' : 'starting', error: holder.startupError?.message ?? null }, 503);
+        return context.json(
+          { status: holder.startupError ? 'failed' : 'starting', error: holder.startupError?.message ?? null },
+          503,
+        );
       }
       return context.json({
         status: 'ready',

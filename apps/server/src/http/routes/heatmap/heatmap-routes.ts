@@ -17,7 +17,11 @@ const heatmapRequest = z
     score_max: z.coerce.number().min(-1).max(1).optional(),
     opacity: z.coerce.number().min(0).max(1).default(0.75),
   })
-  .refine((request) => request.score_min === undefined || request.score_max === undefined || request.score_min < request.score_max, { message: 'score_min must be below score_max', path: ['score_min'] });
+  .refine(
+    (request) =>
+      request.score_min === undefined || request.score_max === undefined || request.score_min < request.score_max,
+    { message: 'score_min must be below score_max', path: ['score_min'] },
+  );
 
 /**
  * `GET /v1/slides/:id/heatmap?q=…`: how similar every stored patch of the slide is to a text
@@ -30,7 +34,13 @@ export function heatmapRoutes() {
     const slideId = context.req.param('id');
     const request = parseValue(heatmapRequest, context.req.query(), 'query parameters');
     const heatmap = await slideHeatmap(runtime, slideId, request.q);
-    const rendering = { maxSizePx: request.max_size_px, colourMap: request.colour_map, scoreMin: request.score_min, scoreMax: request.score_max, opacity: request.opacity };
+    const rendering = {
+      maxSizePx: request.max_size_px,
+      colourMap: request.colour_map,
+      scoreMin: request.score_min,
+      scoreMax: request.score_max,
+      opacity: request.opacity,
+    };
     if (request.format === 'png') {
       const { png, widthPx, heightPx } = await renderHeatmapPng(heatmap, rendering);
       return context.body(new Uint8Array(png), 200, {
@@ -43,7 +53,10 @@ export function heatmapRoutes() {
       });
     }
     const thumbnail = thumbnailSize(heatmap, request.max_size_px);
-    const pngParameters = new URLSearchParams({ ...Object.fromEntries(Object.entries(context.req.query())), format: 'png' });
+    const pngParameters = new URLSearchParams({
+      ...Object.fromEntries(Object.entries(context.req.query())),
+      format: 'png',
+    });
     return context.json({
       object: 'slide_heatmap',
       slide_id: heatmap.slideId,
@@ -58,7 +71,13 @@ export function heatmapRoutes() {
       score_max: heatmap.maxScore,
       thumbnail: { max_size_px: request.max_size_px, width_px: thumbnail.widthPx, height_px: thumbnail.heightPx },
       png_url: `/v1/slides/${heatmap.slideId}/heatmap?${pngParameters}`,
-      patches: heatmap.patches.map((patch) => ({ id: String(patch.id), x_level0: patch.xLevel0, y_level0: patch.yLevel0, size_level0_px: patch.sizeLevel0Px, score: patch.score })),
+      patches: heatmap.patches.map((patch) => ({
+        id: String(patch.id),
+        x_level0: patch.xLevel0,
+        y_level0: patch.yLevel0,
+        size_level0_px: patch.sizeLevel0Px,
+        score: patch.score,
+      })),
       ...encoderDemoFields(runtime),
     });
   });

@@ -25,7 +25,10 @@ export function labelSetsRoutes() {
   return new Hono<AppEnvironment>()
     .get('/v1/label-sets', (context) => {
       const { labelSets } = context.get('runtime');
-      return context.json({ object: 'list', data: labelSets.list().map((labelSet) => labelSetView(labelSet, { withPrompts: false })) });
+      return context.json({
+        object: 'list',
+        data: labelSets.list().map((labelSet) => labelSetView(labelSet, { withPrompts: false })),
+      });
     })
     .get('/v1/label-sets/:id', (context) => {
       const { labelSets } = context.get('runtime');

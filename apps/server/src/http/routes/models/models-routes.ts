@@ -15,7 +15,14 @@ export function modelsRoutes() {
       id: languageModel.modelId,
       object: 'model',
       created: 0,
-      owned_by: languageModel.provider === 'local' ? (runtime.models.chat?.source.kind === 'generated' ? 'pathlens-generated' : runtime.models.chat?.source.kind === 'huggingface' ? runtime.models.chat.source.repository : 'local') : new URL(runtime.config.chatBaseUrl ?? 'http://upstream').host,
+      owned_by:
+        languageModel.provider === 'local'
+          ? runtime.models.chat?.source.kind === 'generated'
+            ? 'pathlens-generated'
+            : runtime.models.chat?.source.kind === 'huggingface'
+              ? runtime.models.chat.source.repository
+              : 'local'
+          : new URL(runtime.config.chatBaseUrl ?? 'http://upstream').host,
       task: 'chat',
       provider: languageModel.provider,
       context_length_tokens: languageModel.contextLengthTokens,
@@ -24,13 +31,20 @@ export function modelsRoutes() {
       accepts_images: languageModel.acceptsImages,
       max_images_per_request: languageModel.maxImagesPerRequest,
       accepts_slide_tokens: languageModel.acceptsSlideEmbedding,
-      queue: { concurrency: queue.concurrency, max_waiting: queue.maxWaiting, running: queue.running, waiting: queue.waiting, rejected: queue.rejected },
+      queue: {
+        concurrency: queue.concurrency,
+        max_waiting: queue.maxWaiting,
+        running: queue.running,
+        waiting: queue.waiting,
+        rejected: queue.rejected,
+      },
     };
     const encoder = {
       id: imageTextEncoder.id,
       object: 'model',
       created: 0,
-      owned_by: imageTextEncoder.source.kind === 'generated' ? 'pathlens-generated' : imageTextEncoder.source.repository,
+      owned_by:
+        imageTextEncoder.source.kind === 'generated' ? 'pathlens-generated' : imageTextEncoder.source.repository,
       task: imageTextEncoder.task,
       embedding_dimension: imageTextEncoder.embeddingDimension,
       demo: imageTextEncoder.demo,

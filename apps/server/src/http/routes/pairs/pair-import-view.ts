@@ -12,10 +12,21 @@ export function pairImportView(job: PairImportJob, rejectedSample?: RejectedRow[
     images_dir: job.plan?.imagesDir ?? job.request.imagesDir,
     source: job.plan?.defaultSource ?? job.request.source,
     text_only: job.request.textOnly,
-    counts: { rows_read: counts.rowsRead, imported: counts.imported, text_only: counts.textOnly, duplicates: counts.duplicates, rejected: counts.rejected },
+    counts: {
+      rows_read: counts.rowsRead,
+      imported: counts.imported,
+      text_only: counts.textOnly,
+      duplicates: counts.duplicates,
+      rejected: counts.rejected,
+    },
     rate_rows_per_second: job.runSeconds > 0 ? Math.round((counts.rowsRead / job.runSeconds) * 10) / 10 : null,
     progress: position
-      ? { done: position.done, total: position.total, unit: position.unit, fraction: job.status === 'finished' ? 1 : position.total ? Math.min(1, position.done / position.total) : null }
+      ? {
+          done: position.done,
+          total: position.total,
+          unit: position.unit,
+          fraction: job.status === 'finished' ? 1 : position.total ? Math.min(1, position.done / position.total) : null,
+        }
       : null,
     rejected_by_code: job.rejectedByCode,
     phi_replacements: job.phiReplacements,

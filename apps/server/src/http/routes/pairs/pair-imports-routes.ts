@@ -19,7 +19,9 @@ export function pairImportsRoutes() {
   return new Hono<AppEnvironment>()
     .post('/v1/pairs/import', async (context) => {
       const runtime = context.get('runtime');
-      const job = await runtime.pairImports.submit(({ uploadDirectory }) => pairImportRequest(context, runtime.config, uploadDirectory));
+      const job = await runtime.pairImports.submit(({ uploadDirectory }) =>
+        pairImportRequest(context, runtime.config, uploadDirectory),
+      );
       context.header('location', `/v1/pairs/imports/${job.id}`);
       return context.json(pairImportView(job), 202);
     })
@@ -44,6 +46,9 @@ export function pairImportsRoutes() {
 
 async function findJob(worker: PairImportWorker, id: string) {
   const job = await worker.get(id);
-  if (!job) throw new PathLensError('not_found', `No library import with id ${id}. List imports with GET /v1/pairs/imports.`, { importId: id });
+  if (!job)
+    throw new PathLensError('not_found', `No library import with id ${id}. List imports with GET /v1/pairs/imports.`, {
+      importId: id,
+    });
   return job;
 }

@@ -26,50 +26,83 @@ const pairJsonRequest = z.object({
  * every imported row linked to it. Imports: see `pairImportsRoutes`.
  */
 export function pairsRoutes() {
-  return new Hono<AppEnvironment>()
-    .post('/v1/pairs', async (context) => {
-      const runtime = context.get('runtime');
-      let pair: NewPair;
-      if ((context.req.header('content-type') ?? '').startsWith('multipart/form-data')) {
-        const body = await receiveUpload(context);
-        try {
-          const image = body.files.find((received) => received.field === 'image');
-          if (!image) throw new PathLensError('invalid_request', 'Send the picture as a multipart field named "image".', { param: 'image' });
+  return (
+    new Hono<AppEnvironment>()
+      .post('/v1/pairs', async (context) => {
+        const runtime = context.get('runtime');
+        let pair: NewPair;
+        if ((context.req.header('content-type') ?? '').startsWith('multipart/form-data')) {
+          const body = await receiveUpload(context);
+          try {
+            const image = body.files.find((received) => received.field === 'image');
+            if (!image)
+              throw new PathLensError('invalid_request', 'Send the picture as a multipart field named "image".', {
+                param: 'image',
+              });
+            pair = {
+              imageBytes: new Uint8Array(await readFile(image.temporaryPath)),
+              caption: parseValue(caption, body.field('caption'), 'caption'),
+              source: parseValue(source, body.field('source'), 'source'),
+            };
+          } finally {
+            await body.discard();
+          }
+        } else {
+          const request = await parseJson(context, pairJsonRequest);
           pair = {
-            imageBytes: new Uint8Array(await readFile(image.temporaryPath)),
-            caption: parseValue(caption, body.field('caption'), 'caption'),
-            source: parseValue(source, body.field('source'), 'source'),
+            imageBytes: Buffer.from(request.image.slice(request.image.indexOf(',') + 1), 'base64'),
+            caption: request.caption,
+            source: request.source,
+            metadata: request.metadata,
           };
-        } finally {
-          await body.discard();
         }
-      } else {
-        const request = await parseJson(context, pairJsonRequest);
-        pair = { imageBytes: Buffer.from(request.image.slice(request.image.indexOf(',') + 1), 'base64'), caption: request.caption, source: request.source, metadata: request.metadata };
-      }
-      const { pair: stored, created, phiCounts } = await addPair({ ...runtime, dataDir: runtime.config.dataDir }, pair);
-      return context.json(
-        { object: 'image_text_pair', id: stored.id, caption: stored.caption, source: stored.source, metadata: stored.metadata, duplicate: !created, phi_replacements: phiCounts },
-        created ? 201 : 200,
-      );
-    })
-    .route('/', pairImportsRoutes())
-    // After the import routes, so /v1/pairs/imports is not taken for an id.
-    .get('/v1/pairs/:id', async (context) => {
-      const { store } = context.get('runtime');
-      const id = context.req.param('id');
-      const pair = z.string().uuid().safeParse(id).success ? await store.pairs.findById(id) : undefined;
-      if (!pair) throw new PathLensError('not_found', `No library pair with id ${id}; search the library with POST /v1/search.`, { param: 'id' });
-      const rows = await store.pairRows.forPair(pair.id);
-      return context.json({
-        object: 'image_text_pair',
-        id: pair.id,
-        caption: pair.caption,
-        source: pair.source,
-        metadata: pair.metadata,
-        image_ref: pair.imageRef,
-        /** Every imported row stored as this entry (a caption shared by many slides: one row each), with its own fields. */
-        rows: rows.map((row) => ({ source: row.source, metadata: row.metadata, created_at: row.createdAt.toISOString() })),
-      });
-    });
+        const {
+          pair: stored,
+          created,
+          phiCounts,
+        } = await addPair({ ...runtime, dataDir: runtime.config.dataDir }, pair);
+        return context.json(
+          {
+            object: 'image_text_pair',
+            id: stored.id,
+            caption: stored.caption,
+            source: stored.source,
+            metadata: stored.metadata,
+            duplicate: !created,
+            phi_replacements: phiCounts,
+          },
+          created ? 201 : 200,
+        );
+      })
+      .route('/', pairImportsRoutes())
+      // After the import routes, so /v1/pairs/imports is not taken for an id.
+      .get('/v1/pairs/:id', async (context) => {
+        const { store } = context.get('runtime');
+        const id = context.req.param('id');
+        const pair = z.string().uuid().safeParse(id).success ? await store.pairs.findById(id) : undefined;
+        if (!pair)
+          throw new PathLensError(
+            'not_found',
+            `No library pair with id ${id}; search the library with POST /v1/search.`,
+            { param: 'id' },
+          );
+        const rows = await store.pairRows.forPair(pair.id);
+        return context.json({
+          object: 'image_text_pair',
+          id: pair.id,
+          caption: pair.caption,
+          source: pair.source,
+          metadata: pair.metadata,
+          image_ref: pair.imageRef,
+          /** Every imported row stored as this entry (a caption shared by many slides: one row each), with its own
+           * fields.
+           */
+          rows: rows.map((row) => ({
+            source: row.source,
+            metadata: row.metadata,
+            created_at: row.createdAt.toISOString(),
+          })),
+        });
+      })
+  );
 }

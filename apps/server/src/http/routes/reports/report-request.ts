@@ -8,6 +8,8 @@ export const reportRequest = z.object({
   template_id: plainText().min(1).max(100).optional(),
   /** Free text from the requester (history, clinical question); recorded, not verified. */
   clinical_context: plainText().max(2000, 'clinical_context is limited to 2000 characters').optional(),
-  /** `assembled` (default; works with any model) or `json` (the model writes the whole report; needs a capable model). */
+  /** `assembled` (default; works with any model) or `json` (the model writes the whole report; needs a capable model).
+   *
+   */
   mode: z.enum(['assembled', 'json']).default('assembled'),
 });

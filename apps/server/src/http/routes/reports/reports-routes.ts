@@ -15,7 +15,8 @@ const isUuid = (value: string) => z.string().uuid().safeParse(value).success;
 
 /**
  * `POST /v1/reports` drafts a structured report for a slide (schema-validated, evidence-cited,
- * unsupported numbers replaced, stored); `GET /v1/reports/:id` reads one back (`?format=json|markdown|fhir`; `fhir` is a FHIR R4 Bundle);
+ * unsupported numbers replaced, stored); `GET /v1/reports/:id` reads one back (`?format=json|markdown|fhir`; `fhir` is
+ * a FHIR R4 Bundle);
  * `GET /v1/slides/:id/reports` lists a slide's; `GET /v1/report-templates` lists the templates.
  */
 export function reportsRoutes() {
@@ -33,18 +34,41 @@ export function reportsRoutes() {
         audit.note({ slideId: request.slide_id });
         place = languageModel.queue.join(abort.signal); // a full queue is a 429 before any work is done
         const drafted = await draftReport(
-          { store: runtime.store, textEncoder: runtime.textEncoder, languageModel, findings: runtime.findings, templates: runtime.reportTemplates },
-          { slideId: request.slide_id, templateId: request.template_id, clinicalContext: request.clinical_context, mode: request.mode, maxAttempts: runtime.config.reportMaxAttempts, signal: abort.signal, place },
+          {
+            store: runtime.store,
+            textEncoder: runtime.textEncoder,
+            languageModel,
+            findings: runtime.findings,
+            templates: runtime.reportTemplates,
+          },
+          {
+            slideId: request.slide_id,
+            templateId: request.template_id,
+            clinicalContext: request.clinical_context,
+            mode: request.mode,
+            maxAttempts: runtime.config.reportMaxAttempts,
+            signal: abort.signal,
+            place,
+          },
         );
         if (!drafted) {
           await audit.finish(clientClosedStatus);
           return context.body(null, 204); // the client went away; no report is stored
         }
-        audit.note({ reportId: drafted.id, evidenceIds: drafted.evidence.map(evidenceKey), unsupportedNumbers: drafted.replacedNumbers, originalText: drafted.originalReport && JSON.stringify(drafted.originalReport) });
+        audit.note({
+          reportId: drafted.id,
+          evidenceIds: drafted.evidence.map(evidenceKey),
+          unsupportedNumbers: drafted.replacedNumbers,
+          originalText: drafted.originalReport && JSON.stringify(drafted.originalReport),
+        });
         await audit.finish(201);
         const warnings = [
           ...(runtime.models.demoWarning ? [runtime.models.demoWarning] : []),
-          ...(drafted.replacedNumbers.length ? [`Numbers no evidence gives were replaced by "not assessable from the available evidence": ${drafted.replacedNumbers.join(', ')}.`] : []),
+          ...(drafted.replacedNumbers.length
+            ? [
+                `Numbers no evidence gives were replaced by "not assessable from the available evidence": ${drafted.replacedNumbers.join(', ')}.`,
+              ]
+            : []),
         ];
         return context.json(
           {
@@ -78,10 +102,13 @@ export function reportsRoutes() {
       const row = isUuid(id) ? await context.get('runtime').store.reports.findById(id) : undefined;
       if (!row) throw new PathLensError('not_found', `No report with id ${id}. Draft one with POST /v1/reports.`);
       const format = parseReportFormat(context.req.query('format'));
-      if (format === 'markdown') return context.body(row.markdown, 200, { 'content-type': 'text/markdown; charset=utf-8' });
+      if (format === 'markdown')
+        return context.body(row.markdown, 200, { 'content-type': 'text/markdown; charset=utf-8' });
       if (format === 'fhir') {
         const slide = await findSlide(context.get('runtime').store, row.slideId);
-        return context.body(JSON.stringify(reportFhirView(row, slide)), 200, { 'content-type': 'application/fhir+json; charset=utf-8' });
+        return context.body(JSON.stringify(reportFhirView(row, slide)), 200, {
+          'content-type': 'application/fhir+json; charset=utf-8',
+        });
       }
       return context.json(reportView(row));
     })

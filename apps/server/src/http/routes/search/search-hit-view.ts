@@ -17,14 +17,37 @@ export function searchHitView(hit: SearchHit & { rank: number }) {
         tissue_fraction: hit.tissueFraction,
       };
     case 'pair':
-      return { kind: 'pair' as const, rank: hit.rank, id: hit.id, score: hit.score, matched: hit.matched, caption: hit.caption, source: hit.source, metadata: hit.metadata, has_image: hit.imageRef !== null };
+      return {
+        kind: 'pair' as const,
+        rank: hit.rank,
+        id: hit.id,
+        score: hit.score,
+        matched: hit.matched,
+        caption: hit.caption,
+        source: hit.source,
+        metadata: hit.metadata,
+        has_image: hit.imageRef !== null,
+      };
     case 'slide':
-      return { kind: 'slide' as const, rank: hit.rank, id: hit.id, score: hit.score, name: hit.name, metadata: hit.metadata, patch_count: hit.patchCount, width_px: hit.widthPx, height_px: hit.heightPx };
+      return {
+        kind: 'slide' as const,
+        rank: hit.rank,
+        id: hit.id,
+        score: hit.score,
+        name: hit.name,
+        metadata: hit.metadata,
+        patch_count: hit.patchCount,
+        width_px: hit.widthPx,
+        height_px: hit.heightPx,
+      };
   }
 }
 
 /** The list envelope every search answers with. */
-export function searchPageView(page: SearchPage, details: { direction: string; query: Record<string, unknown>; model: string; mode: string }) {
+export function searchPageView(
+  page: SearchPage,
+  details: { direction: string; query: Record<string, unknown>; model: string; mode: string },
+) {
   return {
     object: 'list' as const,
     direction: details.direction,

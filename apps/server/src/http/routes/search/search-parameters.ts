@@ -5,17 +5,36 @@ import { maxSearchOffset, maxSearchResults } from '@pathlens/retrieval';
 import type { MetadataFilters, VectorSearchMode } from '@pathlens/store';
 
 /** `true`/`false` as JSON booleans or as query-string / form text. */
-export const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1')]);
+export const flag = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1'),
+]);
 
 /** Query text: the same limits for search, captions and heatmaps. */
-export const queryText = plainText().trim().min(1, 'the query text is empty; say what to look for, e.g. "purple nuclei"').max(2_000, 'the query is longer than 2,000 characters; shorten it (the encoder reads about 77 tokens anyway)');
+export const queryText = plainText()
+  .trim()
+  .min(1, 'the query text is empty; say what to look for, e.g. "purple nuclei"')
+  .max(2_000, 'the query is longer than 2,000 characters; shorten it (the encoder reads about 77 tokens anyway)');
 
 const filterText = plainText().trim().min(1).max(200);
 
 /** Paging, filters and scoring mode: fields every search accepts (query string, form or JSON). */
 export const searchOptionFields = {
-  k: z.coerce.number().int().min(1, 'k must be at least 1').max(maxSearchResults, `k can be at most ${maxSearchResults}; page through more with offset`).default(10),
-  offset: z.coerce.number().int().min(0).max(maxSearchOffset, `offset can be at most ${maxSearchOffset} (results beyond the first 1,000 are not reachable); narrow the search with filters instead`).default(0),
+  k: z.coerce
+    .number()
+    .int()
+    .min(1, 'k must be at least 1')
+    .max(maxSearchResults, `k can be at most ${maxSearchResults}; page through more with offset`)
+    .default(10),
+  offset: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(
+      maxSearchOffset,
+      `offset can be at most ${maxSearchOffset} (results beyond the first 1,000 are not reachable); narrow the search with filters instead`,
+    )
+    .default(0),
   source: filterText.optional(),
   organ: filterText.optional(),
   stain: filterText.optional(),
@@ -28,9 +47,16 @@ export const searchOptionFields = {
 export const searchOptions = z.object(searchOptionFields);
 export type SearchOptions = z.output<typeof searchOptions>;
 
-/** The scoring mode asked for: `exact=true` (every row scored) or `rerank=true` (HNSW candidates re-scored), not both. */
+/** The scoring mode asked for: `exact=true` (every row scored) or `rerank=true` (HNSW candidates re-scored), not both.
+ *
+ */
 export function searchMode(options: SearchOptions): VectorSearchMode {
-  if (options.exact && options.rerank) throw new PathLensError('invalid_request', 'Choose exact=true (score every row) or rerank=true (re-score approximate candidates), not both.', { param: 'exact' });
+  if (options.exact && options.rerank)
+    throw new PathLensError(
+      'invalid_request',
+      'Choose exact=true (score every row) or rerank=true (re-score approximate candidates), not both.',
+      { param: 'exact' },
+    );
   return options.exact ? 'exact' : options.rerank ? 'rerank' : 'approximate';
 }
 

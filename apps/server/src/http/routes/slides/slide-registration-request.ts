@@ -12,7 +12,10 @@ export const requestMpp = z
 
 /** Organ, stain and other facts: short keys (letters, digits, `_`, `-`) to short texts. */
 export const slideMetadata = z
-  .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,39}$/, 'keys are 1–40 letters, digits, _ or -, starting with a letter'), plainText().max(500))
+  .record(
+    z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,39}$/, 'keys are 1–40 letters, digits, _ or -, starting with a letter'),
+    plainText().max(500),
+  )
   .refine((metadata) => Object.keys(metadata).length <= 32, 'at most 32 entries');
 
 /** The fields `POST /v1/slides` takes besides the file itself. */
@@ -37,7 +40,13 @@ export interface SlideRegistrationFields {
 }
 
 export function registrationFieldsOf(request: z.output<typeof multipartRequest>): SlideRegistrationFields {
-  return { name: request.name, force: request.force, mpp: request.mpp, tileAtLevel0: request.tile_at_level0, metadata: request.metadata };
+  return {
+    name: request.name,
+    force: request.force,
+    mpp: request.mpp,
+    tileAtLevel0: request.tile_at_level0,
+    metadata: request.metadata,
+  };
 }
 
 /**
@@ -60,7 +69,11 @@ export function parseMultipartFields(body: Record<string, unknown>): SlideRegist
     try {
       metadata = JSON.parse(metadataText);
     } catch {
-      throw new PathLensError('invalid_request', 'Invalid form field metadata: send a JSON object, e.g. {"organ":"colon","stain":"H&E"}.', { param: 'metadata' });
+      throw new PathLensError(
+        'invalid_request',
+        'Invalid form field metadata: send a JSON object, e.g. {"organ":"colon","stain":"H&E"}.',
+        { param: 'metadata' },
+      );
     }
   }
   const parsed = parseValue(

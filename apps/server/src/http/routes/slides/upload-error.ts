@@ -8,6 +8,8 @@ import { PathLensError } from '@pathlens/core';
 export function namedForUploader(error: unknown, internalPath: string, fileName: string): unknown {
   if (!(error instanceof PathLensError)) return error;
   const rename = (text: string) => text.split(internalPath).join(fileName);
-  const details = Object.fromEntries(Object.entries(error.details).map(([key, value]) => [key, typeof value === 'string' ? rename(value) : value]));
+  const details = Object.fromEntries(
+    Object.entries(error.details).map(([key, value]) => [key, typeof value === 'string' ? rename(value) : value]),
+  );
   return new PathLensError(error.code, rename(error.message), details, { cause: error.cause });
 }
