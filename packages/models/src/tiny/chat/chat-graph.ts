@@ -1,5 +1,6 @@
 import { addCausalPaddingBias } from '../../onnx/attention-mask.ts';
 import { GraphBuilder } from '../../onnx/graph-builder.ts';
+import { addKeyValueCacheInputs, addKeyValueCacheOutputs } from '../../onnx/key-value-cache.ts';
 import { SeededRandom } from '../../random/seeded-random.ts';
 import type { BigramLanguageModel } from './bigram-language-model.ts';
 
@@ -34,18 +35,7 @@ export function buildTinyChatOnnx(bigram: BigramLanguageModel, vocabularySize: n
   graph.addInput('input_ids', 'int64', ['batch_size', 'sequence_length']);
   graph.addInput('attention_mask', 'int64', ['batch_size', 'total_sequence_length']);
   graph.addInput('position_ids', 'int64', ['batch_size', 'sequence_length']);
-  graph.addInput('past_key_values.0.key', 'float32', [
-    'batch_size',
-    keyValueHeadCount,
-    'past_sequence_length',
-    headDimension,
-  ]);
-  graph.addInput('past_key_values.0.value', 'float32', [
-    'batch_size',
-    keyValueHeadCount,
-    'past_sequence_length',
-    headDimension,
-  ]);
+  addKeyValueCacheInputs(graph, keyValueHeadCount, headDimension);
 
   // Token → bigram state → one-hot hidden vector [B, S, H].
   const tokenToState = graph.addConstant('model.token_to_state', bigram.tokenToState, [vocabularySize]);
@@ -157,17 +147,6 @@ export function buildTinyChatOnnx(bigram: BigramLanguageModel, vocabularySize: n
   graph.addNode('Gather', [columnLogits, tokenToColumn], 'logits', { axis: 2 });
 
   graph.addOutput('logits', 'float32', ['batch_size', 'sequence_length', vocabularySize]);
-  graph.addOutput('present.0.key', 'float32', [
-    'batch_size',
-    keyValueHeadCount,
-    'total_sequence_length',
-    headDimension,
-  ]);
-  graph.addOutput('present.0.value', 'float32', [
-    'batch_size',
-    keyValueHeadCount,
-    'total_sequence_length',
-    headDimension,
-  ]);
+  addKeyValueCacheOutputs(graph, keyValueHeadCount, headDimension);
   return graph.toModelBytes();
 }

@@ -1,5 +1,6 @@
 import { addCausalPaddingBias } from '../../onnx/attention-mask.ts';
 import { GraphBuilder } from '../../onnx/graph-builder.ts';
+import { addKeyValueCacheInputs, addKeyValueCacheOutputs } from '../../onnx/key-value-cache.ts';
 import type { BigramLanguageModel } from '../chat/bigram-language-model.ts';
 import { openingBias, type VisionChatLayout } from './vision-chat-layout.ts';
 
@@ -67,18 +68,7 @@ export function buildVisionDecoderOnnx(
   graph.addInput('inputs_embeds', 'float32', ['batch_size', 'sequence_length', layout.hiddenSize]);
   graph.addInput('attention_mask', 'int64', ['batch_size', 'total_sequence_length']);
   graph.addInput('position_ids', 'int64', ['batch_size', 'sequence_length']);
-  graph.addInput('past_key_values.0.key', 'float32', [
-    'batch_size',
-    keyValueHeadCount,
-    'past_sequence_length',
-    headDimension,
-  ]);
-  graph.addInput('past_key_values.0.value', 'float32', [
-    'batch_size',
-    keyValueHeadCount,
-    'past_sequence_length',
-    headDimension,
-  ]);
+  addKeyValueCacheInputs(graph, keyValueHeadCount, headDimension);
 
   const hidden = 'inputs_embeds';
   const axisOne = graph.addIntegers('decoder.axis_1', [1]);
@@ -150,17 +140,6 @@ export function buildVisionDecoderOnnx(
   graph.addNode('Gather', [columnLogits, tokenToColumn], 'logits', { axis: 2 });
 
   graph.addOutput('logits', 'float32', ['batch_size', 'sequence_length', vocabularySize]);
-  graph.addOutput('present.0.key', 'float32', [
-    'batch_size',
-    keyValueHeadCount,
-    'total_sequence_length',
-    headDimension,
-  ]);
-  graph.addOutput('present.0.value', 'float32', [
-    'batch_size',
-    keyValueHeadCount,
-    'total_sequence_length',
-    headDimension,
-  ]);
+  addKeyValueCacheOutputs(graph, keyValueHeadCount, headDimension);
   return graph.toModelBytes();
 }
