@@ -7,26 +7,8 @@ import { associatedImageKind } from '@pathlens/slide-reader';
 import { SlideViewer, servedAssociatedImages, type ViewedSlide } from '@pathlens/viewer';
 import { pathLensFailure } from '../helpers/expect-failure.ts';
 import { describeTiffSlide } from '../../packages/slide-reader/src/tiff/describe-tiff-slide.ts';
-import type { TiffPage } from '../../packages/slide-reader/src/tiff/read-tiff-pages.ts';
+import { tiffPage as page } from './tiff-page.ts';
 import * as fixtures from '../fixtures/make-slide-fixtures.ts';
-
-function page(index: number, widthPx: number, heightPx: number, extra: Partial<TiffPage> = {}): TiffPage {
-  return {
-    index,
-    widthPx,
-    heightPx,
-    tileWidthPx: 256,
-    compression: 7,
-    description: null,
-    newSubfileType: 0,
-    resolution: null,
-    subIfdOffsets: [],
-    tagNumbers: [],
-    xmp: null,
-    subPages: [],
-    ...extra,
-  };
-}
 
 describe('associated images: one vocabulary, served by allowlist', () => {
   let directory: string;

@@ -1,26 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseAperioDescription } from '../../packages/slide-reader/src/tiff/aperio-description.ts';
 import { describeTiffSlide } from '../../packages/slide-reader/src/tiff/describe-tiff-slide.ts';
-import type { TiffPage } from '../../packages/slide-reader/src/tiff/read-tiff-pages.ts';
+import { tiffPage as page } from './tiff-page.ts';
 import { mppFromResolution } from '../../packages/slide-reader/src/resolution-mpp.ts';
-
-function page(index: number, widthPx: number, heightPx: number, extra: Partial<TiffPage> = {}): TiffPage {
-  return {
-    index,
-    widthPx,
-    heightPx,
-    tileWidthPx: 256,
-    compression: 7,
-    description: null,
-    newSubfileType: 0,
-    resolution: null,
-    subIfdOffsets: [],
-    tagNumbers: [],
-    xmp: null,
-    subPages: [],
-    ...extra,
-  };
-}
 
 const cmuDescription =
   'Aperio Image Library v11.2.1 \r\n46000x32914 [42673,5576 2220x2967] (240x240) JPEG/RGB Q=30;Aperio Image Library v10.0.51\r\n' +
