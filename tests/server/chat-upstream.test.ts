@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -13,7 +12,7 @@ import {
   type GenerationRequest,
   type LanguageModel,
 } from '@pathlens/language-model';
-import type { Runtime } from '@pathlens/server';
+import { createApiKey, type Runtime } from '@pathlens/server';
 import { writeTwoStainSlide } from '../helpers/stain-fixtures.ts';
 import { startTestServer } from '../helpers/test-server.ts';
 import { collectGeneration } from '../helpers/collect-generation.ts';
@@ -42,11 +41,14 @@ describe('an OpenAI-compatible upstream: a second PathLens instance serving its 
   let upstream: Awaited<ReturnType<typeof startTestServer>>;
   let upstreamRuntime: Runtime;
   let model: LanguageModel;
+  // The upstream is a PathLens with keys: the primary sends a clinician key, the audit is read with an admin key.
+  let clinician: { key: string; id: string };
+  let adminKey: string;
   const settings = () => ({
     provider: 'openai-compatible' as const,
     baseUrl: `${upstream.server.url}/v1`,
     model: 'pathlens/tiny-chat',
-    apiKey: 'upstream-key',
+    apiKey: clinician.key,
     contextLengthTokens: 4096,
     concurrency: 2,
     queueSize: 4,
@@ -68,6 +70,9 @@ describe('an OpenAI-compatible upstream: a second PathLens instance serving its 
   beforeAll(async () => {
     upstream = await startTestServer({ chatQueueSize: 1 });
     upstreamRuntime = upstream.server.holder.runtime!;
+    const created = await createApiKey(upstreamRuntime.store, { name: 'primary', role: 'clinician' });
+    clinician = { key: created.key, id: created.row.id };
+    adminKey = (await createApiKey(upstreamRuntime.store, { name: 'auditor', role: 'admin' })).key;
     model = await loadLanguageModel(settings());
   });
   afterAll(async () => {
@@ -84,7 +89,7 @@ describe('an OpenAI-compatible upstream: a second PathLens instance serving its 
     // The same answer the upstream gives a direct, non-streamed request.
     const direct = await new OpenAI({
       baseURL: `${upstream.server.url}/v1`,
-      apiKey: 'x',
+      apiKey: clinician.key,
       maxRetries: 0,
     }).chat.completions.create({
       model: 'pathlens/tiny-chat',
@@ -93,12 +98,12 @@ describe('an OpenAI-compatible upstream: a second PathLens instance serving its 
       temperature: 0,
     });
     expect(text).toBe(direct.choices[0]!.message.content);
-    const { data } = (await (await fetch(`${upstream.server.url}/v1/audit?limit=5`)).json()) as {
-      data: { actor: string }[];
-    };
-    expect(data.map((event) => event.actor)).toContain(
-      `key:${createHash('sha256').update('upstream-key').digest('hex').slice(0, 12)}`,
-    );
+    const audit = await fetch(`${upstream.server.url}/v1/audit?limit=5`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    });
+    const { data } = (await audit.json()) as { data: { actor: string }[] };
+    // The upstream knew the primary by its key: the configured key was sent.
+    expect(data.map((event) => event.actor)).toContain(`key:primary (${clinician.id})`);
     expect(model).toMatchObject({
       provider: 'openai-compatible',
       modelId: 'pathlens/tiny-chat',
@@ -164,7 +169,7 @@ describe('an OpenAI-compatible upstream: a second PathLens instance serving its 
         chatProvider: 'openai-compatible',
         chatBaseUrl: `${upstream.server.url}/v1`,
         chatUpstreamModel: 'pathlens/tiny-chat',
-        chatApiKey: 'upstream-key',
+        chatApiKey: clinician.key,
       });
       fixtureDir = await mkdtemp(path.join(os.tmpdir(), 'pathlens-upstream-'));
       const file = path.join(fixtureDir, 'two-stain.png');

@@ -198,8 +198,10 @@ describe.skipIf(!chromiumPath || !realSvs)(
         await page.getByTestId('streaming-answer').waitFor();
         await expect.poll(() => queue.stats().waiting, { timeout: 30_000 }).toBe(1);
         await stop();
-        const stopped = page.getByTestId('assistant-message').last();
-        await expect(stopped.textContent()).resolves.toMatch(/Stopped: the generation was cancelled/);
+        // The stopped answer replaces the streaming one once the app has heard back: wait for it.
+        await expect
+          .poll(() => page.getByTestId('assistant-message').last().textContent(), { timeout: 15_000 })
+          .toMatch(/Stopped: the generation was cancelled/);
         expect(await page.getByTestId('streaming-answer').count()).toBe(0);
         // the form is ready for the next question
         await page.getByRole('button', { name: 'Ask', exact: true }).waitFor();
