@@ -22,3 +22,17 @@ export function unitVectorNear(axis: number, seed: number, dimension = 512, nois
     Array.from({ length: dimension }, (_, index) => (index === axis ? 1 : 0) + (random() - 0.5) * noise),
   );
 }
+
+/** Cosine similarity of two equally long vectors. */
+export function cosine(left: ArrayLike<number>, right: ArrayLike<number>): number {
+  if (left.length !== right.length) throw new Error(`vector lengths differ: ${left.length} vs ${right.length}`);
+  let dot = 0;
+  let leftNorm = 0;
+  let rightNorm = 0;
+  for (let index = 0; index < left.length; index++) {
+    dot += left[index]! * right[index]!;
+    leftNorm += left[index]! ** 2;
+    rightNorm += right[index]! ** 2;
+  }
+  return dot / Math.sqrt(leftNorm * rightNorm);
+}

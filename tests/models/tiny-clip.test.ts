@@ -19,6 +19,7 @@ import { stainClasses, tinyImageTextEncoderId } from '@pathlens/models';
 import { SeededRandom } from '../../packages/models/src/random/seeded-random.ts';
 import { sharedDataFile } from '../helpers/shared-data.ts';
 import { generateTinyModelsInTempDir, tokenizerSourceCases, type TinyModelsInTempDir } from './tiny-model-fixtures.ts';
+import { cosine } from '../helpers/vectors.ts';
 
 /** One prompt per stain class, in `stainClasses` order. */
 const classPrompts = [
@@ -51,18 +52,6 @@ function noisyImage(rgb: readonly number[], seed: number, amplitude = 10): RawIm
 
 function rows(tensor: Tensor): number[][] {
   return tensor.tolist() as number[][];
-}
-
-function cosine(left: number[], right: number[]): number {
-  let dot = 0;
-  let leftNorm = 0;
-  let rightNorm = 0;
-  left.forEach((value, index) => {
-    dot += value * right[index]!;
-    leftNorm += value * value;
-    rightNorm += right[index]! * right[index]!;
-  });
-  return dot / Math.sqrt(leftNorm * rightNorm);
 }
 
 function argmax(values: number[]): number {

@@ -27,6 +27,7 @@ import {
 import { dicomize, freePort, orthancMissing, startOrthanc, type RunningOrthanc } from '../helpers/orthanc-server.ts';
 import { projectRoot, sharedDataFile } from '../helpers/shared-data.ts';
 import { startTestServer, waitForSlide } from '../helpers/test-server.ts';
+import { cosine } from '../helpers/vectors.ts';
 
 const run = promisify(execFile);
 const svsPath = sharedDataFile('wsi/CMU-1-Small-Region.svs');
@@ -436,16 +437,4 @@ function meanAbsoluteDifference(left: { data: Uint8Array }, right: { data: Uint8
   let total = 0;
   for (let index = 0; index < left.data.length; index++) total += Math.abs(left.data[index]! - right.data[index]!);
   return total / left.data.length;
-}
-
-function cosine(left: Float32Array, right: Float32Array): number {
-  let dot = 0;
-  let leftNorm = 0;
-  let rightNorm = 0;
-  for (let index = 0; index < left.length; index++) {
-    dot += left[index]! * right[index]!;
-    leftNorm += left[index]! ** 2;
-    rightNorm += right[index]! ** 2;
-  }
-  return dot / Math.sqrt(leftNorm * rightNorm);
 }

@@ -9,6 +9,7 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { ClipImageEncoder, ClipTextEncoder } from '@pathlens/encoders';
 import { convertClipCheckpoint } from '../../../packages/models/src/convert/convert-clip-checkpoint.ts';
 import { sharedDataDir } from '../../helpers/shared-data.ts';
+import { cosine } from '../../helpers/vectors.ts';
 
 const referenceScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'clip_reference.py');
 export const referencePython = '/usr/bin/python3';
@@ -131,17 +132,4 @@ export async function runConversion(options: CheckpointOptions): Promise<Convers
     await imageEncoder.dispose();
     await textEncoder.dispose();
   }
-}
-
-function cosine(left: ArrayLike<number>, right: ArrayLike<number>): number {
-  if (left.length !== right.length) throw new Error(`embedding lengths differ: ${left.length} vs ${right.length}`);
-  let dot = 0;
-  let leftNorm = 0;
-  let rightNorm = 0;
-  for (let index = 0; index < left.length; index++) {
-    dot += left[index]! * right[index]!;
-    leftNorm += left[index]! ** 2;
-    rightNorm += right[index]! ** 2;
-  }
-  return dot / Math.sqrt(leftNorm * rightNorm);
 }

@@ -52,10 +52,7 @@ export const configSchema = z.object({
         .filter(Boolean),
     ),
   /** Try to download missing real models at start-up (falls back to tiny demo models). */
-  pullModels: z
-    .enum(['true', 'false', '1', '0'])
-    .default('true')
-    .transform((value) => value === 'true' || value === '1'),
+  pullModels: booleanSetting('true'),
   /** Largest accepted upload. */
   maxUploadMegabytes: z.coerce.number().positive().default(4096),
   /** A patch is kept when at least this fraction of its pixels is tissue. */
@@ -78,15 +75,9 @@ export const configSchema = z.object({
   /** Holes in tissue smaller than this are filled, mm². */
   tissueMinHoleAreaMm2: z.coerce.number().min(0).max(1000).default(0.016),
   /** Serve slides' label (and macro) images, which can show patient identity. Off by default. */
-  serveLabelImage: z
-    .enum(['true', 'false', '1', '0'])
-    .default('false')
-    .transform((value) => value === 'true' || value === '1'),
+  serveLabelImage: booleanSetting('false'),
   /** Serve the web app at `/` (built by `npm install`, or at start when missing). */
-  webApp: z
-    .enum(['true', 'false', '1', '0'])
-    .default('true')
-    .transform((value) => value === 'true' || value === '1'),
+  webApp: booleanSetting('true'),
   /**
    * Cores PathLens plans its threads for (0: every core the machine reports). ONNX Runtime
    * sessions get this many intra-op threads; libvips, patch reads and storing are sized from
@@ -100,10 +91,7 @@ export const configSchema = z.object({
    * ViT-B/32, but 0.6–0.8× the encoding speed (measured, README benchmarks). Off by default;
    * `true` where memory is tighter than time.
    */
-  encoderLowMemory: z
-    .enum(['true', 'false', '1', '0'])
-    .default('false')
-    .transform((value) => value === 'true' || value === '1'),
+  encoderLowMemory: booleanSetting('false'),
   /**
    * Where the server's image encoder runs: `worker` (a worker thread: requests and job
    * heartbeats go on while a batch encodes) or `main` (this thread; ~150–250 MB lower peak
@@ -145,10 +133,7 @@ export const configSchema = z.object({
   /** With CHAT_PROVIDER=openai-compatible: generations sent to the server at once. */
   chatUpstreamConcurrency: z.coerce.number().int().min(1).max(64).default(4),
   /** With CHAT_PROVIDER=openai-compatible: the upstream model sees pictures, so they travel as `image_url` parts. */
-  chatUpstreamSeesImages: z
-    .enum(['true', 'false', '1', '0'])
-    .default('false')
-    .transform((value) => value === 'true' || value === '1'),
+  chatUpstreamSeesImages: booleanSetting('false'),
   /** With CHAT_UPSTREAM_SEES_IMAGES: most pictures one request sends upstream. */
   chatUpstreamMaxImages: z.coerce.number().int().min(1).max(64).default(4),
   /** Pictures one chat request may carry in `image_url` parts. */
