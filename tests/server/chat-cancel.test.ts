@@ -30,6 +30,8 @@ describe('a streamed chat that its client stops: the generation ends and nothing
   });
 
   // Each question asks for a slide fact, so the model always runs (a declined question needs no model).
+  // The tiny model ends its answer after ~10 tokens; `min_tokens` keeps it writing until it is stopped,
+  // so a stop always lands mid-generation, however fast or slow this machine is.
   const streamChat = (question: string, signal: AbortSignal, maxTokens = 30) =>
     fetch(`${baseUrl}/v1/chat/completions`, {
       method: 'POST',
@@ -39,6 +41,7 @@ describe('a streamed chat that its client stops: the generation ends and nothing
         slide_id: slideId,
         stream: true,
         max_tokens: maxTokens,
+        min_tokens: maxTokens,
       }),
       signal,
     });

@@ -122,6 +122,21 @@ describe('OpenAI compatibility, proved with the official openai client', () => {
     expect(usage!.total_tokens).toBe(usage!.prompt_tokens + usage!.completion_tokens);
   });
 
+  it('keeps writing to min_tokens (vLLM’s extension) where the model alone stops sooner', async () => {
+    const ask = async (extra: object) =>
+      (await client.chat.completions.create({
+        model: 'pathlens',
+        max_tokens: 60,
+        messages: [{ role: 'user', content: 'Where are the purple nuclei?' }],
+        ...({ slide_id: slideId, ...extra } as object),
+      })) as unknown as Extended;
+    const own = await ask({});
+    expect(own.usage.completion_tokens).toBeLessThan(60); // the tiny model ends its answer early
+    const longer = await ask({ min_tokens: 60 });
+    expect(longer.usage.completion_tokens).toBe(60);
+    expect(longer.choices[0].finish_reason).toBe('length');
+  });
+
   it('says the evidence does not support an answer instead of guessing', async () => {
     const completion = (await client.chat.completions.create({
       model: 'pathlens',
@@ -157,6 +172,7 @@ describe('OpenAI compatibility, proved with the official openai client', () => {
       await ask({ slide_id: 'not-a-uuid' }),
       await ask({}, []),
       await ask({ temperature: 9 }),
+      await ask({ min_tokens: 50, max_tokens: 10 }),
       await ask({}, [{ role: 'assistant', content: 'no question' }]),
     ]) {
       expect(bad).toBeInstanceOf(OpenAI.BadRequestError);

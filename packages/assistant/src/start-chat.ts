@@ -71,6 +71,8 @@ export interface ChatRequest {
   /** Continue a stored conversation; a new one is created when absent. */
   conversationId?: string | undefined;
   maxNewTokens: number;
+  /** See `GenerationRequest.minNewTokens`. */
+  minNewTokens?: number | undefined;
   temperature: number;
   signal?: AbortSignal | undefined;
   /** A place already taken in the model's queue (see `GenerationRequest.place`). */
@@ -299,6 +301,7 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
         languageModel.generate({
           messages: [buildSystemMessage(evidence), ...modelHistory],
           maxNewTokens: request.maxNewTokens,
+          minNewTokens: request.minNewTokens,
           temperature: request.temperature,
           signal: request.signal,
           place: request.place,
@@ -409,6 +412,7 @@ async function passThrough(
     languageModel.generate({
       messages: request.messages,
       maxNewTokens: request.maxNewTokens,
+      minNewTokens: request.minNewTokens,
       temperature: request.temperature,
       signal: request.signal,
       place: request.place,

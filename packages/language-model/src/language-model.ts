@@ -47,6 +47,8 @@ export interface GenerationRequest {
   messages: ChatMessage[];
   /** Upper bound on generated tokens. */
   maxNewTokens: number;
+  /** The end-of-sequence token is refused until this many tokens are written (vLLM's `min_tokens`). */
+  minNewTokens?: number | undefined;
   /** 0 = greedy. */
   temperature: number;
   /**

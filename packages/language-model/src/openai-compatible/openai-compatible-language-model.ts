@@ -104,6 +104,8 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
             model: this.options.model,
             messages: request.messages.map((message) => toUpstreamMessage(message, this.acceptsImages)),
             max_tokens: request.maxNewTokens,
+            // vLLM's and llama.cpp's extension; sent only when asked for (OpenAI itself has no minimum)
+            ...(request.minNewTokens ? { min_tokens: request.minNewTokens } : {}),
             temperature: request.temperature,
             stream: true,
             stream_options: { include_usage: true },

@@ -149,6 +149,7 @@ export class TransformersLanguageModel implements LanguageModel {
         .generate({
           ...inputs,
           max_new_tokens: maxNewTokens,
+          ...(request.minNewTokens ? { min_new_tokens: Math.min(request.minNewTokens, maxNewTokens) } : {}),
           do_sample: request.temperature > 0,
           temperature: request.temperature > 0 ? request.temperature : 1,
           streamer,

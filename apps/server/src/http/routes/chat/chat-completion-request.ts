@@ -57,6 +57,8 @@ export const chatCompletionRequest = z.object({
   temperature: z.number().min(0).max(2).default(0),
   max_tokens: z.number().int().min(1).max(4096).optional(),
   max_completion_tokens: z.number().int().min(1).max(4096).optional(),
+  /** vLLM's extension: the answer does not end before this many tokens (at most the maximum). */
+  min_tokens: z.number().int().min(0).max(4096).optional(),
   n: z.literal(1, 'PathLens answers with one choice; omit n or send 1').optional(),
   slide_id: z.string().uuid('slide_id must be a slide id (a UUID) from POST /v1/slides').optional(),
   conversation_id: z.string().uuid('conversation_id must be the id a previous answer returned').optional(),

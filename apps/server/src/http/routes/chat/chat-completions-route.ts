@@ -75,6 +75,14 @@ export function chatCompletionsRoute() {
           { param: 'model' },
         );
       }
+      const maxNewTokens = request.max_completion_tokens ?? request.max_tokens ?? defaultMaxTokens;
+      if ((request.min_tokens ?? 0) > maxNewTokens) {
+        throw new PathLensError(
+          'invalid_request',
+          `min_tokens (${request.min_tokens}) is more than the answer may have (${maxNewTokens}); lower min_tokens or raise max_tokens.`,
+          { param: 'min_tokens' },
+        );
+      }
       const questionImages = await resolveChatImages(
         request.messages.at(-1)?.imageReferences ?? [],
         chatImageLimits(runtime.config),
@@ -107,7 +115,8 @@ export function chatCompletionsRoute() {
           messages,
           slideId: request.slide_id,
           conversationId: request.conversation_id,
-          maxNewTokens: request.max_completion_tokens ?? request.max_tokens ?? defaultMaxTokens,
+          maxNewTokens,
+          minNewTokens: request.min_tokens,
           temperature: request.temperature,
           signal: abort.signal,
           place,
@@ -194,6 +203,7 @@ export function chatCompletionsRoute() {
         });
       let answer = '';
       let status = 200;
+      let stored = false; // a client that leaves after the turn is stored did not cancel it
       try {
         await chunk({ role: 'assistant', content: '' }, null);
         let finish: Finish = { type: 'finish', finishReason: 'stop', promptTokens: 0, completionTokens: 0 };
@@ -208,6 +218,7 @@ export function chatCompletionsRoute() {
           return;
         }
         const checked = await chat.complete(answer);
+        stored = true;
         noteUnsupportedNumbers(audit, answer, checked);
         // The streamed text cannot be taken back: the flag follows it, naming each number.
         if (checked.unsupportedNumbers.length)
@@ -236,7 +247,7 @@ export function chatCompletionsRoute() {
         }
       } finally {
         heldPlace.leave();
-        await audit.finish(abort.signal.aborted ? clientClosedStatus : status);
+        await audit.finish(abort.signal.aborted && !stored ? clientClosedStatus : status);
       }
     });
   });
