@@ -82,6 +82,11 @@ describe('OpenAI compatibility, proved with the official openai client', () => {
     );
     const pair = evidence.find((item) => item.kind === 'pair' && item.matchedBy === 'image')!;
     expect(pair.caption).toBe('Sheets of lymphocytes with dark purple nuclei.');
+    // A cited library entry shows its own picture: the purple patch it was added with.
+    const picture = await fetch(`${baseUrl}${pair.thumbnailUrl}`);
+    expect(picture.headers.get('content-type')).toBe('image/png');
+    const pictureStats = await sharp(Buffer.from(await picture.arrayBuffer())).stats();
+    expect(pictureStats.channels[2]!.mean).toBeGreaterThan(pictureStats.channels[1]!.mean + 40);
     expect(evidence.find((item) => item.kind === 'slide-facts')).toMatchObject({
       organ: 'colon',
       stain: 'H&E',

@@ -174,6 +174,25 @@ describe('search, heatmaps and zero-shot over HTTP', () => {
       ).not.toContain(textOnlyPairId);
     });
 
+    it('serves a result’s picture for the gallery; a text-only entry’s is a 404 that says why', async () => {
+      const picture = await fetch(`${baseUrl}/v1/pairs/${pairIds.blood}/image`);
+      expect(picture.status).toBe(200);
+      expect(picture.headers.get('content-type')).toBe('image/png');
+      const served = Buffer.from(await picture.arrayBuffer());
+      expect(served.equals(await componentPatchPng('blood', 0))).toBe(true); // the bytes it was added with
+      for (const [id, message] of [
+        [textOnlyPairId, /caption without a picture/],
+        ['00000000-0000-4000-8000-000000000000', /No library pair/],
+        ['not-an-id', /No library pair/],
+      ] as const) {
+        const missing = await fetch(`${baseUrl}/v1/pairs/${id}/image`);
+        expect(missing.status).toBe(404);
+        const { error } = (await missing.json()) as { error: { code: string; message: string } };
+        expect(error.code).toBe('not_found');
+        expect(error.message).toMatch(message);
+      }
+    });
+
     it('pages through one slide without repeats, and exact / rerank agree with the index', async () => {
       const seen: Hit[] = [];
       let offset: number | null = 0;

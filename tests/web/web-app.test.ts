@@ -264,6 +264,13 @@ describe.skipIf(!chromiumPath || !realSvs)(
       await page.getByTestId('search-image-input').setInputFiles(query);
       await page.getByRole('heading', { name: /^Images \([1-9]/ }).waitFor();
       await page.getByTestId('caption-results').locator('li').first().waitFor();
+      if (libraryPatches[0]) {
+        // the library entry added with this very picture is in the gallery, showing its picture
+        const picture = page.getByTestId('image-results').locator('.result-card[data-kind="pair"] img.crop').first();
+        await picture.waitFor();
+        type Picture = { complete: boolean; naturalWidth: number }; // a DOM HTMLImageElement, in the browser
+        expect(await picture.evaluate((image) => (image as unknown as Picture).naturalWidth)).toBe(224);
+      }
     }, 120_000);
 
     it('opens a patch result on its slide at that region', async () => {

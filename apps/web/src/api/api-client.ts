@@ -150,6 +150,7 @@ export const api = {
     (await send(`/v1/slides/${slideId}`, { method: 'DELETE' })).json() as Promise<{ deleted: Record<string, number> }>,
   tissueMaskUrl: (slideId: string) => imageObjectUrl(`/v1/slides/${slideId}/tissue-mask.png?max_size_px=2048`),
   regionImageUrl: (thumbnailPath: string) => imageObjectUrl(thumbnailPath),
+  pairImagePath: (pairId: string) => `/v1/pairs/${pairId}/image`,
   regionPath: (slideId: string, xLevel0: number, yLevel0: number, sizeLevel0Px: number) =>
     `/v1/slides/${slideId}/region.jpg?x=${xLevel0}&y=${yLevel0}&size=${sizeLevel0Px}`,
   async heatmap(slideId: string, queryText: string): Promise<HeatmapImage> {

@@ -163,7 +163,7 @@ function ResultCard({ hit }: { hit: SearchHit }) {
   if (hit.kind === 'pair') {
     return (
       <li class="result-card" data-kind="pair">
-        <div class="crop crop-empty" aria-hidden="true" />
+        <RegionCrop path={hit.has_image ? api.pairImagePath(hit.id) : null} label={`Library picture: ${hit.caption}`} />
         <span class="result-caption">“{hit.caption}”</span>
         <span class="score">
           score {hit.score.toFixed(2)}

@@ -53,6 +53,7 @@ export const routeRoles: Record<string, readonly ApiKeyRole[]> = {
 
   'POST /v1/pairs': library,
   'GET /v1/pairs/:id': readers,
+  'GET /v1/pairs/:id/image': readers,
   'DELETE /v1/pairs/:id': adminOnly,
   'POST /v1/pairs/import': library,
   'GET /v1/pairs/imports': library,

@@ -7,6 +7,7 @@ import { addPair, largestCaptionCharacters, type NewPair } from '@pathlens/libra
 import type { AppEnvironment } from '../../app-environment.ts';
 import { parseJson, parseValue } from '../../parse-request.ts';
 import { pairImportsRoutes } from './pair-imports-routes.ts';
+import { pairImageRoute } from './pair-image-route.ts';
 import { receiveUpload } from '../../multipart/receive-upload.ts';
 
 const caption = plainText().trim().min(1, 'caption is empty').max(largestCaptionCharacters);
@@ -75,6 +76,7 @@ export function pairsRoutes() {
         );
       })
       .route('/', pairImportsRoutes())
+      .route('/', pairImageRoute())
       // After the import routes, so /v1/pairs/imports is not taken for an id.
       .get('/v1/pairs/:id', async (context) => {
         const { store } = context.get('runtime');
