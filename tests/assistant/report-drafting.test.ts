@@ -111,6 +111,8 @@ function scriptedModel(replies: string[]): LanguageModel & { requests: Generatio
     acceptsSlideEmbedding: false,
     acceptsImages: false,
     maxImagesPerRequest: 0,
+    promptTokensPerImage: 0,
+    slideTokenCount: 0,
     queue: new GenerationQueue({ concurrency: 1, maxWaiting: 1 }),
     requests,
     countTokens: (text) => text.split(/\s+/).length,

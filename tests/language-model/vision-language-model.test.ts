@@ -47,6 +47,28 @@ describe('the tiny vision-language model (LlavaForConditionalGeneration)', () =>
     expect(model).toMatchObject({ acceptsImages: true, acceptsSlideEmbedding: true });
     expect(model.maxImagesPerRequest).toBeGreaterThan(0);
     expect(textOnly).toMatchObject({ acceptsImages: false, acceptsSlideEmbedding: false, maxImagesPerRequest: 0 });
+    expect(textOnly).toMatchObject({ promptTokensPerImage: 0, slideTokenCount: 0 });
+  });
+
+  it('knows what a picture and the slide tokens cost its context, as a request measures them', async () => {
+    const promptTokens = async (messages: ChatMessage[]) =>
+      (await collectGeneration(model.generate({ messages, maxNewTokens: 1, temperature: 0 }))).finish.promptTokens;
+    const unlabelled = (count: number): ChatMessage[] => [
+      {
+        role: 'user',
+        content: question,
+        images: Array.from({ length: count }, () => ({
+          bytes: new Uint8Array(purplePng),
+          mediaType: 'image/png',
+          label: '',
+        })),
+      },
+    ];
+    // one more picture adds its image tokens and the line break after them
+    const added = (await promptTokens(unlabelled(2))) - (await promptTokens(unlabelled(1)));
+    expect(model.promptTokensPerImage).toBeGreaterThan(0); // the tiny model: a few patch tokens
+    expect(added).toBe(model.promptTokensPerImage);
+    expect(model.slideTokenCount).toBeGreaterThan(0);
   });
 
   it('answers the same question differently for a hematoxylin and an eosin picture: the pixels reach the answer', async () => {

@@ -6,6 +6,7 @@ export * from './findings-source.ts';
 export * from './thumbnail-urls.ts';
 export * from './gather-evidence.ts';
 export * from './fit-evidence.ts';
+export * from './prompt-budget.ts';
 export * from './follow-up-evidence.ts';
 export * from './check-citations.ts';
 export * from './numeric-claims.ts';

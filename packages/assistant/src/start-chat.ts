@@ -19,6 +19,7 @@ import { draftNotice } from './draft-notice.ts';
 import { describeEvidence, type EvidenceItem, type UnrankedEvidence } from './evidence.ts';
 import { findReadySlide } from './find-ready-slide.ts';
 import { fitEvidence } from './fit-evidence.ts';
+import { sharePromptBudget } from './prompt-budget.ts';
 import { defaultEvidenceLimits, gatherEvidence, type EvidenceSources } from './gather-evidence.ts';
 import { mergeFollowUpEvidence, previousEvidence } from './follow-up-evidence.ts';
 import { flagUnsupportedNumbers } from './numeric-claims.ts';
@@ -262,8 +263,18 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
     : gathered.items;
   const earlier = existing ? previousEvidence(await store.conversations.messages(existing.id)) : [];
   const candidates = earlier.length ? mergeFollowUpEvidence(earlier, gatheredItems) : gatheredItems;
-  const budgetTokens = languageModel.contextLengthTokens - request.maxNewTokens - fixedTokens - 64;
-  const evidence = fitEvidence(candidates, describeEvidence, (text) => languageModel.countTokens(text), budgetTokens, {
+  const showsRegions = slide !== null && languageModel.acceptsImages && dependencies.regionPicture !== undefined;
+  const budget = sharePromptBudget({
+    contextLengthTokens: languageModel.contextLengthTokens,
+    maxNewTokens: request.maxNewTokens,
+    fixedTokens,
+    promptTokensPerImage: languageModel.promptTokensPerImage,
+    userPictures: picturesShown.length,
+    regionPictureSlots: showsRegions ? Math.max(0, languageModel.maxImagesPerRequest - picturesShown.length) : 0,
+    slideTokens: slide && languageModel.acceptsSlideEmbedding ? languageModel.slideTokenCount : 0,
+  });
+  const countTokens = (text: string) => languageModel.countTokens(text);
+  const evidence = fitEvidence(candidates, describeEvidence, countTokens, budget.evidenceTokens, {
     keepNumbers: earlier.length > 0,
   });
   // A question about the slide's own facts is answered from them, whatever its words' similarity to the images.
@@ -282,13 +293,8 @@ export async function startChat(dependencies: AssistantDependencies, request: Ch
       : [],
   );
   const regionPictures =
-    slide && languageModel.acceptsImages && dependencies.regionPicture
-      ? await evidenceRegionPictures(
-          dependencies.regionPicture,
-          slide,
-          evidence,
-          languageModel.maxImagesPerRequest - userPictures.length,
-        )
+    slide && showsRegions
+      ? await evidenceRegionPictures(dependencies.regionPicture!, slide, evidence, budget.regionPictures)
       : [];
   const shownPictures = [...userPictures, ...regionPictures];
   const modelHistory = history.map((message, index) =>

@@ -91,6 +91,10 @@ export interface LanguageModel {
   readonly acceptsImages: boolean;
   /** Most pictures one request may carry (0 when `acceptsImages` is false). */
   readonly maxImagesPerRequest: number;
+  /** Prompt tokens one picture takes at most (measured from the model's processor; 0 without pictures). */
+  readonly promptTokensPerImage: number;
+  /** Prompt tokens the slide tokens take (0 when `acceptsSlideEmbedding` is false). */
+  readonly slideTokenCount: number;
   /** The bounded FIFO queue every generation of this loaded model goes through. */
   readonly queue: GenerationQueue;
   /**

@@ -56,12 +56,20 @@ export function toUpstreamMessage(message: ChatMessage, sendImages: boolean): Up
  * @example
  * const model = new OpenAiCompatibleLanguageModel({ baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3.1:8b', contextLengthTokens: 8192, tokenCounter, concurrency: 4, maxWaiting: 8 });
  */
+/**
+ * What one picture costs an upstream model, which PathLens cannot measure: OpenAI's count for a
+ * 1024² high-detail picture (LLaVA-1.5 takes 576). An upstream that counts more says so in its own error.
+ */
+export const upstreamTokensPerImageEstimate = 765;
+
 export class OpenAiCompatibleLanguageModel implements LanguageModel {
   readonly provider = 'openai-compatible';
   readonly demo = false;
   readonly acceptsSlideEmbedding = false;
+  readonly slideTokenCount = 0;
   readonly acceptsImages: boolean;
   readonly maxImagesPerRequest: number;
+  readonly promptTokensPerImage: number;
   readonly modelId: string;
   readonly contextLengthTokens: number;
   readonly queue: GenerationQueue;
@@ -72,6 +80,7 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
     this.contextLengthTokens = options.contextLengthTokens;
     this.acceptsImages = options.acceptsImages ?? false;
     this.maxImagesPerRequest = this.acceptsImages ? (options.maxImagesPerRequest ?? 4) : 0;
+    this.promptTokensPerImage = this.acceptsImages ? upstreamTokensPerImageEstimate : 0;
     this.queue = new GenerationQueue({ concurrency: options.concurrency, maxWaiting: options.maxWaiting });
     this.client = new OpenAI({
       baseURL: options.baseUrl,

@@ -45,6 +45,8 @@ export class TransformersLanguageModel implements LanguageModel {
   readonly acceptsSlideEmbedding: boolean;
   readonly acceptsImages: boolean;
   readonly maxImagesPerRequest: number;
+  readonly promptTokensPerImage: number;
+  readonly slideTokenCount: number;
   readonly queue: GenerationQueue;
   /** Slide tokens of the generation now running (one at a time), read by the slide-token hook. */
   private pendingSlideTokens: SlideTokens | undefined;
@@ -61,7 +63,9 @@ export class TransformersLanguageModel implements LanguageModel {
     this.queue = new GenerationQueue({ concurrency: 1, maxWaiting: queueSize });
     this.acceptsImages = vision !== undefined;
     this.maxImagesPerRequest = vision?.maxImagesPerRequest ?? 0;
+    this.promptTokensPerImage = vision?.promptTokensPerImage ?? 0;
     this.acceptsSlideEmbedding = vision?.slideEncoder !== undefined && vision.slideTokenId !== undefined;
+    this.slideTokenCount = this.acceptsSlideEmbedding ? vision!.slideEncoder!.config.slide_token_count : 0;
     if (this.acceptsSlideEmbedding) installSlideTokenHook(model, vision!.slideTokenId!, () => this.pendingSlideTokens);
   }
 

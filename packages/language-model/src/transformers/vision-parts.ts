@@ -1,12 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  AutoProcessor,
-  type PreTrainedModel,
-  type Processor,
-  type RawImage,
-  type Tensor,
-} from '@huggingface/transformers';
+import { AutoProcessor, type PreTrainedModel, RawImage, type Processor, type Tensor } from '@huggingface/transformers';
 import { PathLensError } from '@pathlens/core';
 import type { ChatMessage, SlideEmbeddingInput } from '../language-model.ts';
 import { SlideEncoder, type SlideEncoderConfig, type SlideTokens } from './slide-encoder.ts';
@@ -19,6 +13,8 @@ export interface VisionParts {
   processor: Processor;
   imageToken: string;
   maxImagesPerRequest: number;
+  /** Prompt tokens one picture takes at most: see `measurePromptTokensPerImage`. */
+  promptTokensPerImage: number;
   slideEncoder: SlideEncoder | undefined;
   slideTokenId: number | undefined;
 }
@@ -48,13 +44,31 @@ export async function loadVisionParts(
     await readFile(path.join(folder, 'processor_config.json'), 'utf8').catch(() => '{}'),
   ) as { image_token?: string };
   const slideEncoderConfig = config.pathlens?.slide_encoder;
+  const imageToken = processorConfig.image_token ?? '<image>';
   return {
     processor,
-    imageToken: processorConfig.image_token ?? '<image>',
+    imageToken,
     maxImagesPerRequest: config.pathlens?.max_images_per_request ?? defaultMaxImagesPerRequest,
+    promptTokensPerImage: await measurePromptTokensPerImage(processor, imageToken),
     slideEncoder: slideEncoderConfig ? await SlideEncoder.load(folder, slideEncoderConfig) : undefined,
     slideTokenId: config.pathlens?.slide_token_id,
   };
+}
+
+/** Side of the blank picture the measurement uses: larger than any processor keeps, so tiling processors split most. */
+const probeSidePx = 2048;
+
+/**
+ * The prompt tokens one picture adds, measured once by running the model's own processor on a
+ * blank picture (LLaVA: patches² + extra tokens; Idefics3/SmolVLM: one block of image tokens per
+ * tile), so the assistant can charge pictures to the context budget whatever the model family.
+ */
+export async function measurePromptTokensPerImage(processor: Processor, imageToken: string): Promise<number> {
+  const blank = new RawImage(new Uint8ClampedArray(probeSidePx * probeSidePx * 3), probeSidePx, probeSidePx, 3);
+  // as `renderVisionPrompt` writes a picture: its image token and a line break (tokenizers may add a space token)
+  const withPicture = await processVisionInputs(processor, `${imageToken}\n`, [blank]);
+  const withoutPicture = await processVisionInputs(processor, '', []);
+  return withPicture.input_ids!.dims.at(-1)! - withoutPicture.input_ids!.dims.at(-1)!;
 }
 
 /**

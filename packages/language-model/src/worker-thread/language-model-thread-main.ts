@@ -64,6 +64,8 @@ if (model) {
       acceptsSlideEmbedding: model.acceptsSlideEmbedding,
       acceptsImages: model.acceptsImages,
       maxImagesPerRequest: model.maxImagesPerRequest,
+      promptTokensPerImage: model.promptTokensPerImage,
+      slideTokenCount: model.slideTokenCount,
       concurrency: model.queue.concurrency,
     },
   });

@@ -18,6 +18,8 @@ export interface LanguageModelThreadLimits {
   acceptsSlideEmbedding: boolean;
   acceptsImages: boolean;
   maxImagesPerRequest: number;
+  promptTokensPerImage: number;
+  slideTokenCount: number;
   /** The loaded model's own `queue.concurrency`: generations it can run at once. */
   concurrency: number;
 }

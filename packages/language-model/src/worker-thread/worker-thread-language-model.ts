@@ -86,6 +86,14 @@ export class WorkerThreadLanguageModel implements LanguageModel {
     return this.limits.maxImagesPerRequest;
   }
 
+  get promptTokensPerImage(): number {
+    return this.limits.promptTokensPerImage;
+  }
+
+  get slideTokenCount(): number {
+    return this.limits.slideTokenCount;
+  }
+
   countTokens(text: string): number {
     return this.tokenCounter.countTokens(text);
   }
