@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import {
   assembleReport,
   describeEvidence,
@@ -11,17 +11,13 @@ import {
   replaceUnsupportedNumbers,
   reportProblems,
   reportSchema,
+  reviewReportReply,
   writeJsonReport,
   type EvidenceItem,
   type Report,
 } from '@pathlens/assistant';
 import { PathLensError } from '@pathlens/core';
-import {
-  GenerationQueue,
-  type GenerationEvent,
-  type GenerationRequest,
-  type LanguageModel,
-} from '@pathlens/language-model';
+import { TransformersLanguageModel } from '@pathlens/language-model';
 
 const evidence: EvidenceItem[] = [
   {
@@ -97,34 +93,6 @@ const validReport = (): Report => ({
   measurements: [{ name: 'Tissue area scanned', value: 'about 0.50 mm²', evidence: [2] }],
   limitations: ['One slide only.'],
 });
-
-/** A language model that replies with the given texts in turn: drives the repair loop the way a real model's outputs
- * would.
- */
-function scriptedModel(replies: string[]): LanguageModel & { requests: GenerationRequest[] } {
-  const requests: GenerationRequest[] = [];
-  return {
-    modelId: 'scripted',
-    provider: 'local',
-    contextLengthTokens: 8192,
-    demo: false,
-    acceptsSlideEmbedding: false,
-    acceptsImages: false,
-    maxImagesPerRequest: 0,
-    promptTokensPerImage: 0,
-    slideTokenCount: 0,
-    queue: new GenerationQueue({ concurrency: 1, maxWaiting: 1 }),
-    requests,
-    countTokens: (text) => text.split(/\s+/).length,
-    async *generate(request): AsyncIterable<GenerationEvent> {
-      requests.push(request);
-      const reply = replies[requests.length - 1] ?? '';
-      yield { type: 'text', text: reply };
-      yield { type: 'finish', finishReason: 'stop', promptTokens: 10, completionTokens: 10 };
-    },
-    dispose: async () => {},
-  };
-}
 
 describe('the report schema', () => {
   it('round-trips a report through JSON unchanged and finds no problems in it', () => {
@@ -240,43 +208,47 @@ describe('JSON reports: repair, then ask again, then fail clearly', () => {
     expect(parseReportJson('no JSON here')).toBeNull();
   });
 
-  it('asks again with the problems named, and accepts the corrected report', async () => {
+  it('names the problems of a reply in the instruction to try again, and accepts the corrected reply', () => {
     const broken = JSON.stringify({ ...validReport(), key_findings: [{ finding: 'Glands', evidence: [9] }] }).replace(
       /}$/,
       ',}',
     );
-    const model = scriptedModel([broken, JSON.stringify(validReport())]);
-    const templates = await loadReportTemplates();
-    const { report, attempts } = await writeJsonReport(model, evidence, templates.get('colon')!, {
-      clinicalContext: null,
-      maxAttempts: 3,
-      maxNewTokens: 500,
+    const first = reviewReportReply(broken, evidence);
+    expect(first).toMatchObject({
+      report: null,
+      problems: ['key_findings.0.evidence: evidence [9] does not exist (use 1–4)'],
+      repairs: ['JSON syntax repaired'],
     });
-    expect(report).toEqual(validReport());
-    expect(attempts).toEqual([
-      {
-        attempt: 1,
-        problems: ['key_findings.0.evidence: evidence [9] does not exist (use 1–4)'],
-        repairs: ['JSON syntax repaired'],
-      },
-      { attempt: 2, problems: [], repairs: [] },
-    ]);
-    const retry = model.requests[1]!.messages.at(-1)!.content;
-    expect(retry).toContain('evidence [9] does not exist');
-    expect(model.requests[1]!.messages.at(-2)).toEqual({ role: 'assistant', content: broken });
+    expect(first.retryInstruction).toContain('evidence [9] does not exist');
+    expect(reviewReportReply(JSON.stringify(validReport()), evidence)).toEqual({
+      report: validReport(),
+      problems: [],
+      repairs: [],
+      retryInstruction: null,
+    });
+    expect(reviewReportReply('no JSON here', evidence).problems).toEqual(['the answer contains no JSON object']);
   });
 
-  it('fails with report_generation_failed after the last attempt, never returning an invalid report', async () => {
-    const model = scriptedModel(['not json', '{"specimen": 3}', 'still not']);
-    const templates = await loadReportTemplates();
-    const failure = await writeJsonReport(model, evidence, templates.get('general')!, {
-      clinicalContext: null,
-      maxAttempts: 3,
-      maxNewTokens: 500,
-    }).catch((error: unknown) => error);
-    expect(PathLensError.is(failure, 'report_generation_failed')).toBe(true);
-    expect((failure as PathLensError).message).toContain('3 attempt(s)');
-    expect(((failure as PathLensError).details.attempts as unknown[]).length).toBe(3);
-    expect(model.requests).toHaveLength(3);
+  it('with the real tiny chat model, which writes no valid report: fails with report_generation_failed after the last attempt', async () => {
+    const model = await TransformersLanguageModel.load({
+      modelsDir: inject('modelsDir'),
+      modelId: 'pathlens/tiny-chat',
+    });
+    try {
+      const templates = await loadReportTemplates();
+      const failure = await writeJsonReport(model, evidence, templates.get('general')!, {
+        clinicalContext: null,
+        maxAttempts: 3,
+        maxNewTokens: 60,
+      }).catch((error: unknown) => error);
+      expect(PathLensError.is(failure, 'report_generation_failed')).toBe(true);
+      expect((failure as PathLensError).message).toContain('3 attempt(s)');
+      const attempts = (failure as PathLensError).details.attempts as { attempt: number; problems: string[] }[];
+      expect(attempts.map((attempt) => attempt.attempt)).toEqual([1, 2, 3]);
+      expect(attempts.every((attempt) => attempt.problems.length > 0)).toBe(true);
+      expect(model.queue.stats()).toMatchObject({ running: 0, started: 3 }); // one generation per attempt
+    } finally {
+      await model.dispose();
+    }
   });
 });

@@ -20,6 +20,7 @@ export * from './reports/assemble-report.ts';
 export * from './reports/report-problems.ts';
 export * from './reports/parse-report-json.ts';
 export * from './reports/write-description.ts';
+export * from './reports/review-report-reply.ts';
 export * from './reports/write-json-report.ts';
 export * from './reports/render-report-markdown.ts';
 export * from './reports/summarise-report.ts';

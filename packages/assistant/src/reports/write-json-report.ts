@@ -4,9 +4,8 @@ import { buildSystemMessage } from '../build-prompt.ts';
 import { draftNotice, notAssessable } from '../draft-notice.ts';
 import type { EvidenceItem } from '../evidence.ts';
 import { collectText } from './collect-text.ts';
-import { parseReportJson } from './parse-report-json.ts';
 import type { ReportAttempt } from './report-attempts.ts';
-import { reportProblems } from './report-problems.ts';
+import { reviewReportReply } from './review-report-reply.ts';
 import type { Report } from './report-schema.ts';
 import type { ReportTemplate } from './report-template.ts';
 
@@ -35,9 +34,8 @@ export function jsonReportInstructions(template: ReportTemplate): string {
 }
 
 /**
- * Ask the model for the whole report as JSON; parse and mechanically repair each answer
- * (`parseReportJson`), validate it (`reportProblems`), and when invalid ask again with the
- * problems listed, up to `maxAttempts`. Then fail with `report_generation_failed`, naming
+ * Ask the model for the whole report as JSON; review each answer (`reviewReportReply`: parsed,
+ * mechanically repaired, validated), and when invalid ask again with the problems listed, up to `maxAttempts`. Then fail with `report_generation_failed`, naming
  * the problems of the last attempt: never an invalid report.
  */
 export async function writeJsonReport(
@@ -69,17 +67,10 @@ export async function writeJsonReport(
       place: options.place,
     });
     if (finishReason === 'cancelled') return { report: null, attempts };
-    const parsed = parseReportJson(text);
-    const problems = parsed ? reportProblems(parsed.value, evidence) : ['the answer contains no JSON object'];
-    attempts.push({ attempt, problems, repairs: parsed?.repairs ?? [] });
-    if (parsed && problems.length === 0) return { report: parsed.value as Report, attempts };
-    messages.push(
-      { role: 'assistant', content: text },
-      {
-        role: 'user',
-        content: `That is not a valid report: ${problems.slice(0, 12).join('; ')}. Reply with the corrected JSON object only.`,
-      },
-    );
+    const review = reviewReportReply(text, evidence);
+    attempts.push({ attempt, problems: review.problems, repairs: review.repairs });
+    if (review.report) return { report: review.report, attempts };
+    messages.push({ role: 'assistant', content: text }, { role: 'user', content: review.retryInstruction! });
   }
   const last = attempts.at(-1)?.problems ?? [];
   throw new PathLensError(
