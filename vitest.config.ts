@@ -5,8 +5,8 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     // Model loading and WASM PostgreSQL are CPU-heavy: two cores here, so few workers.
     maxWorkers: 2,
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    testTimeout: 180_000,
+    hookTimeout: 300_000,
     globalSetup: ['tests/global-setup.ts'],
   },
 });

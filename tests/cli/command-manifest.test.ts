@@ -26,7 +26,7 @@ describe('pathlens help and argument errors from the command manifest', () => {
     // A full start writes the manifest when it is missing or stale.
     await pathlens(['--help'], 'off');
     expect(readFreshManifest()).not.toBeNull();
-  }, 120_000);
+  }, 180_000);
 
   it.each([[['--help']], [['ingest']], [['eval', 'retrieval']]])(
     'answers `pathlens %j` exactly as the full program does',
@@ -47,5 +47,5 @@ describe('pathlens help and argument errors from the command manifest', () => {
     expect(help.code).toBe(0);
     expect(readFreshManifest()).not.toBeNull();
     expect((await stat(manifestPath)).mtimeMs).toBeGreaterThan(Date.now() - 120_000);
-  }, 120_000);
+  }, 180_000);
 });

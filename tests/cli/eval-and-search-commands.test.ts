@@ -20,7 +20,7 @@ describe('pathlens eval, search, heatmap and classify on the command line', () =
     run(process.execPath, [path.join(projectRoot, 'apps/cli/bin/pathlens.js'), ...args], {
       cwd: directory,
       env: { ...process.env, DATABASE_URL: '' },
-      timeout: 120_000,
+      timeout: 300_000,
     });
   const failure = (...args: string[]) =>
     pathlens(...args).then(
@@ -172,7 +172,7 @@ describe('pathlens eval, search, heatmap and classify on the command line', () =
         expect(response.status).toBe(201);
       }
       await writeFile(path.join(directory, 'query-pink.png'), await componentPatchPng('stroma', 5));
-    }, 180_000);
+    }, 420_000);
     afterAll(async () => test?.dispose());
 
     it('searches in every direction', async () => {

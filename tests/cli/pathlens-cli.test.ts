@@ -16,7 +16,7 @@ describe('the pathlens command, in-process (no server running)', () => {
     run(process.execPath, [path.join(projectRoot, 'apps/cli/bin/pathlens.js'), ...args, ...flags], {
       cwd: directory,
       env: { ...process.env, DATABASE_URL: '' },
-      timeout: 120_000,
+      timeout: 300_000,
     });
 
   beforeAll(async () => {
@@ -63,7 +63,7 @@ describe('the pathlens command, in-process (no server running)', () => {
     expect(chat.stdout).toMatch(/DEMO MODELS/);
     expect(chat.stdout).toMatch(/\[1\] patch region at \(\d+, \d+\)/);
     expect(chat.stdout).toMatch(/conversation: [0-9a-f-]{36}/);
-  }, 180_000);
+  }, 420_000);
 
   it('purges a patient and deletes a slide, in-process, and says what went', async () => {
     await writeTwoStainSlide(path.join(directory, 'patient.png'), { widthPx: 672, heightPx: 448 });
@@ -76,7 +76,7 @@ describe('the pathlens command, in-process (no server running)', () => {
     expect(purge.stdout).not.toContain('P-7');
     const again = await pathlens('delete', 'slide', slide.id).catch((error: { stderr: string }) => error);
     expect((again as { stderr: string }).stderr).toMatch(/No slide with id .* \(slide_not_found, HTTP 404\)/);
-  }, 180_000);
+  }, 420_000);
 
   it('lists the models and fails clearly on a bad setting', async () => {
     const list = await pathlens('models', 'list');

@@ -188,7 +188,7 @@ describe('ingesting a pyramidal TIFF (0.5 µm/px) at 1 µm/px', () => {
       for (const patch of prototype.representativePatches)
         expect(stored.has(`${patch.xLevel0},${patch.yLevel0}`)).toBe(true);
     }
-  }, 60_000);
+  }, 180_000);
 
   it('refuses a file without MPP with no row left, and takes it with --mpp or level-0 tiling', async () => {
     const jpegPath = await writeJpeg(directory);

@@ -26,7 +26,7 @@ describe('the local language model in a worker thread', () => {
       loadLanguageModel({ ...settings, thread: 'worker' }),
       TransformersLanguageModel.load({ modelsDir: settings.modelsDir, modelId: settings.modelId, demo: true }),
     ]);
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => Promise.all([threaded?.dispose(), inProcess?.dispose()]));
 
   it('declares what the model declares and writes the same greedy text, streamed in pieces', async () => {
@@ -50,7 +50,7 @@ describe('the local language model in a worker thread', () => {
     expect(there.text).toBe(here.text);
     expect(there.texts.length).toBeGreaterThan(3);
     expect(there.finish).toEqual(here.finish);
-  }, 60_000);
+  }, 180_000);
 
   it('stops the thread’s generation when the signal aborts, and when the reader stops early', async () => {
     const abort = new AbortController();
@@ -59,6 +59,7 @@ describe('the local language model in a worker thread', () => {
     for await (const event of threaded.generate({
       messages,
       maxNewTokens: 200,
+      minNewTokens: 200, // the tiny model may end its answer sooner: the abort must land mid-generation
       temperature: 0.8,
       signal: abort.signal,
     })) {
@@ -75,7 +76,7 @@ describe('the local language model in a worker thread', () => {
       (await collectGeneration(threaded.generate({ messages, maxNewTokens: 5, temperature: 0 }))).finish
         .completionTokens,
     ).toBeGreaterThan(0);
-  }, 60_000);
+  }, 180_000);
 
   it('keeps the queue on this side: one running, one waiting, the next refused with queue_full', async () => {
     const running = collectGeneration(threaded.generate({ messages, maxNewTokens: 20, temperature: 0 }));
@@ -87,7 +88,7 @@ describe('the local language model in a worker thread', () => {
     expect((refused as PathLensError).code).toBe('queue_full');
     const [first, second] = await Promise.all([running, waiting]);
     expect(second.text).toBe(first.text);
-  }, 60_000);
+  }, 180_000);
 
   it('throws a load failure with its code, and refuses to generate once disposed', async () => {
     const missing = await loadLanguageModel({
@@ -113,5 +114,5 @@ describe('the local language model in a worker thread', () => {
     await expect(collectGeneration(extra.generate({ messages, maxNewTokens: 5, temperature: 0 }))).rejects.toThrow(
       /disposed/,
     );
-  }, 60_000);
+  }, 180_000);
 });

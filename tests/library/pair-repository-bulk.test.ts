@@ -18,7 +18,7 @@ describe.each(testStoreFactories())('pair repository bulk import on $name', (fac
   let dispose: () => Promise<void>;
   beforeAll(async () => {
     ({ store, dispose } = await factory.open());
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => dispose?.());
 
   it('inserts a batch in one statement, skipping content already stored or repeated in the batch', async () => {

@@ -70,7 +70,7 @@ describe.skipIf(Boolean(unavailable) || !sharedInputs)(
       expectMatch(openClip);
       const huggingFace = await convert({ format: 'huggingface', bin: true });
       expectMatch(huggingFace);
-    }, 120_000);
+    }, 180_000);
 
     it.skipIf(!fullSize)(
       'converts a full-size ViT-B/32 open_clip checkpoint with quick GELU (QuiltNet-B-32 dimensions; PATHLENS_FULL_SIZE_TESTS=1)',

@@ -81,7 +81,7 @@ describe('deletion leaves no file or row behind', () => {
     inputDir = await mkdtemp(path.join(os.tmpdir(), 'pathlens-deletion-'));
     test = await startTestServer();
     baseUrl = test.server.url;
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     await test?.dispose();
     await rm(inputDir, { recursive: true, force: true });

@@ -160,7 +160,7 @@ describe('library import over HTTP', () => {
     expect(stdout).toMatch(
       new RegExp(`rejected-rows report: ${baseUrl.replace(/[.]/g, '\\.')}/v1/pairs/imports/[0-9a-f-]{36}/rejected`),
     );
-  }, 90_000);
+  }, 180_000);
 
   it('refuses bad import requests with a code and a message that says what to do', async () => {
     const post = (body: string | FormData, headers: Record<string, string> = {}) =>

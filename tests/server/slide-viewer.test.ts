@@ -47,7 +47,7 @@ describe('slide viewer endpoints over a real server', () => {
     svsPath = await writeSvsLikeTiff(fixtureDir);
     svsId = (await upload(baseUrl, svsPath)).id;
     expect((await waitForSlide(baseUrl, slideId)).status).toBe('ready');
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     await test?.dispose();
     await rm(fixtureDir, { recursive: true, force: true });

@@ -22,7 +22,7 @@ describe('uploads stream to disk: a 1 GiB slide upload with flat server memory',
       modelsDir: inject('modelsDir'),
       environment: { MAX_UPLOAD_MEGABYTES: String(limitMegabytes) },
     });
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     await server?.stop();
     await rm(dataDir, { recursive: true, force: true });
@@ -68,5 +68,5 @@ describe('uploads stream to disk: a 1 GiB slide upload with flat server memory',
     expect(answer.status).toBe(413);
     expect(answer.body.error.code).toBe('payload_too_large');
     expect(await uploadsLeft()).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 });

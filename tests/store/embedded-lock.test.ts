@@ -22,5 +22,5 @@ describe('the embedded store has one owner', () => {
     const next = await openStore({ dataDir });
     expect(await next.slides.list()).toEqual([]);
     await next.close();
-  }, 60_000);
+  }, 180_000);
 });

@@ -34,7 +34,7 @@ describe.each(testStoreFactories())('prototype repository on $name', (factory) =
 
   beforeAll(async () => {
     ({ store, dispose } = await factory.open());
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => dispose?.());
 
   it('stores prototypes and returns them with their representatives’ level-0 positions, in order', async () => {

@@ -43,7 +43,7 @@ describe('a stalled owner keeps the embedded database', () => {
     secondSlidePath = path.join(test.dataDir, 'second.png');
     await writeTwoStainSlide(slidePath, { widthPx: 896, heightPx: 448 });
     await writeTwoStainSlide(secondSlidePath, { widthPx: 672, heightPx: 448 });
-  }, 120_000);
+  }, 180_000);
   let ownerClosed = false;
   afterAll(async () => {
     if (ownerClosed) await rm(test.dataDir, { recursive: true, force: true });

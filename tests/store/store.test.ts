@@ -11,7 +11,7 @@ describe.each(testStoreFactories())('store on $name', (factory) => {
 
   beforeAll(async () => {
     ({ store, dispose } = await factory.open());
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => dispose?.());
 
   it('runs the migrations: pgvector is there and the tables are empty', async () => {

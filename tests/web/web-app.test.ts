@@ -163,7 +163,7 @@ describe.skipIf(!chromiumPath || !realSvs)(
       await page.waitForTimeout(1000);
       await page.screenshot({ path: path.join(screenshotsDir, 'slide-view-heatmap.png') });
       await page.getByLabel('Tissue mask').uncheck();
-    }, 60_000);
+    }, 180_000);
 
     it('keeps the conversation across a reload: the stored turns come back', async () => {
       await page.reload();
@@ -228,13 +228,13 @@ describe.skipIf(!chromiumPath || !realSvs)(
 
     it('Escape stops a generation: the server cancels it, the answer shows it stopped, nothing is stored', async () => {
       await stopBeforeFirstToken('Stopped with Escape: what is the tissue area?', () => page.keyboard.press('Escape'));
-    }, 60_000);
+    }, 180_000);
 
     it('the Stop button does the same', async () => {
       await stopBeforeFirstToken('Stopped with the button: what is the tissue area?', () =>
         page.getByRole('button', { name: 'Stop (Esc)' }).click(),
       );
-    }, 60_000);
+    }, 180_000);
 
     it('drafts a report: structured fields, markdown, not-assessable set apart', async () => {
       await page.getByRole('tab', { name: 'Report draft' }).click();
@@ -271,7 +271,7 @@ describe.skipIf(!chromiumPath || !realSvs)(
         type Picture = { complete: boolean; naturalWidth: number }; // a DOM HTMLImageElement, in the browser
         expect(await picture.evaluate((image) => (image as unknown as Picture).naturalWidth)).toBe(224);
       }
-    }, 120_000);
+    }, 180_000);
 
     it('opens a patch result on its slide at that region', async () => {
       await page.getByTestId('image-results').locator('.result-card[data-kind="patch"] a').first().click();
