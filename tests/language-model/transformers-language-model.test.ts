@@ -37,7 +37,9 @@ describe('TransformersLanguageModel on the tiny generated chat model', () => {
     const abort = new AbortController();
     let pieces = 0;
     let finish: GenerationEvent | undefined;
-    for await (const event of model.generate({ messages, maxNewTokens: 200, temperature: 0.8, signal: abort.signal })) {
+    // min 200 tokens: a sampled answer may otherwise end on its own before the abort lands
+    const request = { messages, maxNewTokens: 200, minNewTokens: 200, temperature: 0.8, signal: abort.signal };
+    for await (const event of model.generate(request)) {
       if (event.type === 'text' && ++pieces === 2) abort.abort();
       if (event.type === 'finish') finish = event;
     }
