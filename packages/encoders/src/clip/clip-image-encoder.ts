@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CLIPVisionModelWithProjection, Tensor, type PreTrainedModel } from '@huggingface/transformers';
 import type { ImageEncoder, RgbPixels } from '../image-encoder.ts';
+import { requireOnnxFiles } from '@pathlens/core';
 import { normalisedRows } from '../l2-normalise.ts';
 import { clipSessionOptions, type ClipLoadOptions } from './clip-load-options.ts';
 import {
@@ -44,8 +45,15 @@ export class ClipImageEncoder implements ImageEncoder {
       await readFile(path.join(folder, 'preprocessor_config.json'), 'utf8'),
     ) as Record<string, unknown>;
     const config = JSON.parse(await readFile(path.join(folder, 'config.json'), 'utf8')) as { projection_dim?: number };
+    const dtype = options.dtype ?? 'fp32';
+    await requireOnnxFiles({
+      folder: path.join(options.modelsDir, options.modelId),
+      modelId: options.modelId,
+      dtype,
+      baseNames: ['vision_model'],
+    });
     const model = await CLIPVisionModelWithProjection.from_pretrained(options.modelId, {
-      dtype: (options.dtype ?? 'fp32') as 'fp32',
+      dtype,
       local_files_only: true,
       session_options: clipSessionOptions(options),
     });

@@ -1,12 +1,15 @@
-import { threadBudget } from '@pathlens/core';
+import { threadBudget, type ModelDtype } from '@pathlens/core';
 
 /** How a CLIP tower is loaded (both `ClipImageEncoder.load` and `ClipTextEncoder.load`). */
 export interface ClipLoadOptions {
   /** MODELS_DIR: the model is read from `<modelsDir>/<modelId>/`, never downloaded. */
   modelsDir: string;
   modelId: string;
-  /** ONNX weight variant: `fp32` (default), `q8`, `fp16`, `q4` (picks `onnx/<tower>_<suffix>.onnx`). */
-  dtype?: string;
+  /**
+   * ONNX weight variant: `fp32` (default), `q8`, `fp16`, `q4` (picks `onnx/<tower><suffix>.onnx`; q8:
+   * `_quantized`). A missing file is a `model_not_found` error saying how to make or get it.
+   */
+  dtype?: ModelDtype;
   /** Most inputs per call the encoder declares (`maxBatchSize`); callers batch to it. Default 64. */
   maxBatchSize?: number;
   /**

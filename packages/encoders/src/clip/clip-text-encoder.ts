@@ -7,6 +7,7 @@ import {
   type PreTrainedTokenizer,
   type Tensor,
 } from '@huggingface/transformers';
+import { requireOnnxFiles } from '@pathlens/core';
 import { normalisedRows } from '../l2-normalise.ts';
 import type { TextEncoder } from '../text-encoder.ts';
 import { clipSessionOptions, type ClipLoadOptions } from './clip-load-options.ts';
@@ -29,8 +30,15 @@ export class ClipTextEncoder implements TextEncoder {
       projection_dim?: number;
     };
     const tokenizer = await AutoTokenizer.from_pretrained(options.modelId, { local_files_only: true });
+    const dtype = options.dtype ?? 'fp32';
+    await requireOnnxFiles({
+      folder: path.join(options.modelsDir, options.modelId),
+      modelId: options.modelId,
+      dtype,
+      baseNames: ['text_model'],
+    });
     const model = await CLIPTextModelWithProjection.from_pretrained(options.modelId, {
-      dtype: (options.dtype ?? 'fp32') as 'fp32',
+      dtype,
       local_files_only: true,
       session_options: clipSessionOptions(options),
     });

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { tinyChatModelId, tinyImageTextEncoderId, tinyVisionChatModelId } from '../model-ids.ts';
 import { modelFolderPath } from '../resolve-model-folder.ts';
+import { quantizeDynamic } from '../quantize/quantize-dynamic.ts';
+import { quantizedFileName } from '../quantize/quantize-model-folder.ts';
 import { chatTokenizerFiles } from './chat/chat-tokenizer-files.ts';
 import { buildTinyChatFiles, tinyChatFileNames } from './chat/write-tiny-chat.ts';
 import { clipTokenizerFiles } from './clip/clip-tokenizer-files.ts';
@@ -94,7 +96,15 @@ async function ensureGeneratedFolder(request: {
   log: (line: string) => void;
 }): Promise<string> {
   const folder = modelFolderPath(request.modelsDir, request.modelId);
-  const marker = createGeneratorMarker(request.modelId, request.tokenizerSource, request.fileNames);
+  // Every ONNX file also as its int8 twin (dtype q8), made by the same quantizer `pathlens models quantize` runs.
+  const quantizedNames = new Map(
+    request.fileNames.flatMap((fileName) => {
+      const quantizedName = quantizedFileName(fileName);
+      return quantizedName === null ? [] : [[fileName, quantizedName] as const];
+    }),
+  );
+  const fileNames = [...request.fileNames, ...quantizedNames.values()];
+  const marker = createGeneratorMarker(request.modelId, request.tokenizerSource, fileNames);
   if (await isGeneratedFolderCurrent(folder, marker)) {
     request.log(`${request.modelId}: up to date in ${folder}`);
     return folder;
@@ -103,6 +113,8 @@ async function ensureGeneratedFolder(request: {
   const { files } = request.build();
   const missing = request.fileNames.filter((fileName) => !files.has(fileName));
   if (missing.length > 0) throw new Error(`${request.modelId}: generator did not produce ${missing.join(', ')}`);
+  for (const [fileName, quantizedName] of quantizedNames)
+    files.set(quantizedName, quantizeDynamic(files.get(fileName) as Uint8Array).modelBytes);
   files.set(generatorMarkerFileName, jsonFileText(marker));
   await writeFolderAtomically(folder, files);
   const tokenizer = request.tokenizerSource.kind === 'shared' ? `real ${request.tokenizerSource.name}` : 'generated';
