@@ -5,7 +5,9 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ClipImageEncoder, ClipTextEncoder, decodeImage, type RgbPixels } from '@pathlens/encoders';
+import { loadConfig, silentLogger } from '@pathlens/core';
 import { TransformersLanguageModel } from '@pathlens/language-model';
+import { selectModels } from '@pathlens/server';
 import {
   entryWithDtype,
   findModelEntry,
@@ -163,6 +165,34 @@ describe('q8 tiny models, loaded through the same code as fp32', () => {
       expect(error.code).toBe('model_not_found');
       expect(error.message).toContain('onnx/vision_model_quantized.onnx');
       expect(error.message).toContain('pathlens models quantize pathlens/tiny-clip');
+    } finally {
+      await rm(copyDir, { recursive: true, force: true });
+    }
+  });
+
+  it('ENCODER_DTYPE=q8 picks the quantized files, and asks for `pathlens models quantize` when only fp32 is there', async () => {
+    const copyDir = await mkdtemp(path.join(os.tmpdir(), 'pathlens-int8-select-'));
+    try {
+      // The tiny CLIP's real files in the folder of the default (non-generated) encoder.
+      const folder = path.join(copyDir, 'Xenova', 'clip-vit-base-patch32');
+      await cp(path.join(modelsDir, 'pathlens', 'tiny-clip'), folder, { recursive: true });
+      const environment = {
+        MODELS_DIR: copyDir,
+        ENCODER_DTYPE: 'q8',
+        PULL_MODELS: 'false',
+        CHAT_PROVIDER: 'openai-compatible',
+        CHAT_BASE_URL: 'http://127.0.0.1:9/v1',
+      };
+      const selected = await selectModels(loadConfig({ environment }), silentLogger);
+      expect(selected.imageTextEncoder).toMatchObject({ id: 'Xenova/clip-vit-base-patch32', dtype: 'q8' });
+      expect(selected.demoWarning).toBeNull();
+
+      await rm(path.join(folder, 'onnx', 'text_model_quantized.onnx'));
+      const error = await pathLensFailure(selectModels(loadConfig({ environment }), silentLogger));
+      expect(error.code).toBe('model_not_found');
+      expect(error.message).toContain('onnx/text_model_quantized.onnx');
+      expect(error.message).toContain('pathlens models quantize Xenova/clip-vit-base-patch32');
+      expect(() => loadConfig({ environment: { ENCODER_DTYPE: 'int3' } })).toThrow(/ENCODER_DTYPE/);
     } finally {
       await rm(copyDir, { recursive: true, force: true });
     }

@@ -73,7 +73,7 @@ export class TransformersLanguageModel implements LanguageModel {
   static async load(options: {
     modelsDir: string;
     modelId: string;
-    /** ONNX weight variant (`onnx/<name><suffix>.onnx`); a missing file is a `model_not_found` error saying how to make it. */
+    /** ONNX weight variant (`onnx/<name><suffix>.onnx`); a missing file: `model_not_found`, saying how to make it. */
     dtype?: ModelDtype;
     contextLengthTokens?: number;
     demo?: boolean;
