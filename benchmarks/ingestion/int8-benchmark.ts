@@ -60,12 +60,13 @@ const patches = await realPatches();
 if (patches.length === 0) throw new Error(`No real patches under ${sharedDataDir}: the agreement needs them.`);
 
 // Agreement first (it also warms both sessions up).
-const agreements: number[] = [];
+const embeddings: { fp32: Float32Array[]; q8: Float32Array[] } = { fp32: [], q8: [] };
 for (let start = 0; start < patches.length; start += batchSize) {
   const batch = patches.slice(start, start + batchSize).map((patch) => patch.pixels);
-  const [fp32, q8] = [await encoders.fp32.embedImages(batch), await encoders.q8.embedImages(batch)];
-  fp32.forEach((embedding, index) => agreements.push(dot(embedding, q8[index]!)));
+  embeddings.fp32.push(...(await encoders.fp32.embedImages(batch)));
+  embeddings.q8.push(...(await encoders.q8.embedImages(batch)));
 }
+const agreements = embeddings.fp32.map((embedding, index) => dot(embedding, embeddings.q8[index]!));
 const sources = [...new Set(patches.map((patch) => patch.source))];
 for (const source of [...sources, 'all']) {
   const values = agreements.filter((_, index) => source === 'all' || patches[index]!.source === source);
@@ -73,6 +74,24 @@ for (const source of [...sources, 'all']) {
     `agreement fp32 vs q8, ${source} (${values.length} patches): mean cosine ${mean(values).toFixed(4)}, min ${Math.min(...values).toFixed(4)}`,
   );
 }
+
+// Context for the agreement: how far apart different patches are, and whether each patch keeps its nearest neighbour.
+const nearest = (vectors: Float32Array[], index: number) => {
+  let best = -1;
+  for (let other = 0; other < vectors.length; other += 1)
+    if (other !== index && (best < 0 || dot(vectors[index]!, vectors[other]!) > dot(vectors[index]!, vectors[best]!)))
+      best = other;
+  return best;
+};
+const pairwise = embeddings.fp32.flatMap((left, index) =>
+  embeddings.fp32.slice(index + 1).map((right) => dot(left, right)),
+);
+const keptNeighbours = embeddings.fp32.filter(
+  (_, index) => nearest(embeddings.fp32, index) === nearest(embeddings.q8, index),
+).length;
+console.log(
+  `context: fp32 cosine between different patches mean ${mean(pairwise).toFixed(4)}, min ${Math.min(...pairwise).toFixed(4)}; nearest other patch the same under q8 for ${keptNeighbours}/${patches.length}`,
+);
 
 // Speed: interleaved rounds, one batch of `batchSize` real patches per model per round.
 const speedBatch = Array.from({ length: batchSize }, (_, index) => patches[index % patches.length]!.pixels);
