@@ -14,10 +14,12 @@
  * (skipped with a message when absent). Random weights are not trained weights: agreement on a
  * real checkpoint can differ (trained weights have outliers that per-tensor scales round harder).
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import onnxProto from 'onnx-proto';
+import { InferenceSession } from 'onnxruntime-node';
 import sharp from 'sharp';
 import { threadBudget } from '@pathlens/core';
 import { ClipImageEncoder, decodeImage, type RgbPixels } from '@pathlens/encoders';
@@ -48,6 +50,8 @@ await quantizeModelFolder(modelFolderPath(modelsDir, modelId), {
   perColumn: args['per-column'],
   log: (line) => console.log(`quantized (${args['per-column'] ? 'per column' : 'per tensor'}): ${line}`),
 });
+
+console.log(`ONNX Runtime's optimised q8 graph: ${await fusedKernels(modelFolderPath(modelsDir, modelId))}`);
 
 const onnxThreads = threadBudget().onnxIntraOpThreads;
 const loadOptions = { modelsDir, modelId, maxBatchSize: batchSize, onnxThreads };
@@ -114,6 +118,22 @@ console.log(
     .join(' ')}`,
 );
 await Promise.all([encoders.fp32.dispose(), encoders.q8.dispose()]);
+
+/** Which int8 kernels ONNX Runtime made of the quantized graph (its optimiser fuses the MatMulInteger pattern). */
+async function fusedKernels(folder: string): Promise<string> {
+  const optimisedPath = path.join(os.tmpdir(), `pathlens-int8-optimised-${process.pid}.onnx`);
+  const session = await InferenceSession.create(path.join(folder, 'onnx', 'vision_model_quantized.onnx'), {
+    intraOpNumThreads: 1,
+    optimizedModelFilePath: optimisedPath,
+  });
+  await session.release();
+  const graph = onnxProto.onnx.ModelProto.decode(await readFile(optimisedPath)).graph!;
+  await rm(optimisedPath, { force: true });
+  const counts = new Map<string, number>();
+  for (const node of graph.node ?? [])
+    if (/Integer|Quantize/.test(node.opType ?? '')) counts.set(node.opType!, (counts.get(node.opType!) ?? 0) + 1);
+  return [...counts].map(([opType, count]) => `${count} ${opType}`).join(', ');
+}
 
 /** The CRC patches, then 224-px tissue tiles of the real SVS at level 0. */
 async function realPatches(): Promise<{ source: string; pixels: RgbPixels }[]> {
