@@ -2,9 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CLIPVisionModelWithProjection, Tensor, type PreTrainedModel } from '@huggingface/transformers';
 import type { ImageEncoder, RgbPixels } from '../image-encoder.ts';
-import { requireOnnxFiles } from '@pathlens/core';
 import { normalisedRows } from '../l2-normalise.ts';
-import { clipSessionOptions, type ClipLoadOptions } from './clip-load-options.ts';
+import { clipSessionOptions, clipTowerDtype, type ClipLoadOptions } from './clip-load-options.ts';
 import {
   channelLookupTables,
   clipPreprocessingFromConfig,
@@ -45,13 +44,7 @@ export class ClipImageEncoder implements ImageEncoder {
       await readFile(path.join(folder, 'preprocessor_config.json'), 'utf8'),
     ) as Record<string, unknown>;
     const config = JSON.parse(await readFile(path.join(folder, 'config.json'), 'utf8')) as { projection_dim?: number };
-    const dtype = options.dtype ?? 'fp32';
-    await requireOnnxFiles({
-      folder: path.join(options.modelsDir, options.modelId),
-      modelId: options.modelId,
-      dtype,
-      baseNames: ['vision_model'],
-    });
+    const dtype = await clipTowerDtype(options, 'vision_model');
     const model = await CLIPVisionModelWithProjection.from_pretrained(options.modelId, {
       dtype,
       local_files_only: true,

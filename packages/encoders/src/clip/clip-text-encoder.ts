@@ -7,10 +7,9 @@ import {
   type PreTrainedTokenizer,
   type Tensor,
 } from '@huggingface/transformers';
-import { requireOnnxFiles } from '@pathlens/core';
 import { normalisedRows } from '../l2-normalise.ts';
 import type { TextEncoder } from '../text-encoder.ts';
-import { clipSessionOptions, type ClipLoadOptions } from './clip-load-options.ts';
+import { clipSessionOptions, clipTowerDtype, type ClipLoadOptions } from './clip-load-options.ts';
 import { useLocalModels } from './transformers-environment.ts';
 
 /** A CLIP-family text tower (`onnx/text_model*.onnx`) and its tokenizer, through transformers.js. */
@@ -30,13 +29,7 @@ export class ClipTextEncoder implements TextEncoder {
       projection_dim?: number;
     };
     const tokenizer = await AutoTokenizer.from_pretrained(options.modelId, { local_files_only: true });
-    const dtype = options.dtype ?? 'fp32';
-    await requireOnnxFiles({
-      folder: path.join(options.modelsDir, options.modelId),
-      modelId: options.modelId,
-      dtype,
-      baseNames: ['text_model'],
-    });
+    const dtype = await clipTowerDtype(options, 'text_model');
     const model = await CLIPTextModelWithProjection.from_pretrained(options.modelId, {
       dtype,
       local_files_only: true,
