@@ -131,25 +131,26 @@ describe('q8 tiny models, loaded through the same code as fp32', () => {
     await Promise.all([fp32.dispose(), int8.dispose()]);
   });
 
-  it('the q8 tiny chat model generates', async () => {
-    const model = await TransformersLanguageModel.load({
-      modelsDir,
-      modelId: 'pathlens/tiny-chat',
-      dtype: 'q8',
-      demo: true,
-    });
-    try {
-      const { text, finish } = await collectGeneration(
-        model.generate({
-          messages: [{ role: 'user', content: 'What does region [1] show?' }],
-          maxNewTokens: 30,
-          temperature: 0,
-        }),
-      );
-      expect(text.trim().length).toBeGreaterThan(10);
-      expect(finish.completionTokens).toBeGreaterThan(3);
-    } finally {
-      await model.dispose();
+  it('the q8 tiny chat models generate what their fp32 twins do (greedy)', async () => {
+    const cases = [
+      { modelId: 'pathlens/tiny-chat', content: 'What does region [1] show?' },
+      { modelId: 'pathlens/tiny-vlm', content: 'What is shown?' },
+    ];
+    for (const { modelId, content } of cases) {
+      const texts: string[] = [];
+      for (const dtype of ['fp32', 'q8'] as const) {
+        const model = await TransformersLanguageModel.load({ modelsDir, modelId, dtype, demo: true });
+        try {
+          const request = { messages: [{ role: 'user' as const, content }], maxNewTokens: 30, temperature: 0 };
+          const { text, finish } = await collectGeneration(model.generate(request));
+          expect(finish.completionTokens).toBeGreaterThan(3);
+          texts.push(text);
+        } finally {
+          await model.dispose();
+        }
+      }
+      expect(texts[0]).toMatch(/\[1\]|nuclei|stroma/);
+      expect(texts[1]).toBe(texts[0]);
     }
   });
 

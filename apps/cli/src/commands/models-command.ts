@@ -100,16 +100,28 @@ export function modelsCommand(program: Command): void {
       .option(
         '--per-column',
         'one weight scale per output column instead of one per matrix (closer to fp32, same speed)',
-      ),
+      )
+      .option('--exclude <weights>', "comma-separated weight names whose MatMul stays fp32 (ORT's nodes_to_exclude)"),
   ).action(async (id: string, options: Record<string, unknown>) => {
     const config = configFromOptions(options);
     if (!modelIdSchema.safeParse(id).success)
       throw new PathLensError('invalid_request', `The model id must look like "owner/name" (got "${id}").`);
-    // Any folder under MODELS_DIR (a converted `local/…` model too); a generated one is made first.
+    // Any folder under MODELS_DIR (a converted `local/…` model too). A generated model is made with its q8 twins.
     const entry = (await loadModelManifest()).models.find((candidate) => candidate.id === id);
-    if (entry?.source.kind === 'generated') await ensureTinyModels({ modelsDir: config.modelsDir });
+    if (entry?.source.kind === 'generated') {
+      const folders = await ensureTinyModels({ modelsDir: config.modelsDir });
+      console.log(`${id}: generated with its int8 files (dtype q8) in ${JSON.stringify(folders)}.`);
+      return;
+    }
     const folder = modelFolderPath(config.modelsDir, id);
-    const files = await quantizeModelFolder(folder, { perColumn: options.perColumn === true, log: console.log });
+    const files = await quantizeModelFolder(folder, {
+      perColumn: options.perColumn === true,
+      excludeWeights: String(options.exclude ?? '')
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+      log: console.log,
+    });
     console.log(
       `${id}: ${files.length} int8 file(s) in ${folder}; load them with dtype q8 (ENCODER_DTYPE / CHAT_DTYPE).`,
     );

@@ -12,6 +12,12 @@ const { AttributeType } = onnx.AttributeProto;
 export interface QuantizeDynamicOptions {
   /** One weight scale per output column instead of one per matrix (ORT's `per_channel`). Default false. */
   perColumn?: boolean;
+  /**
+   * Weights (initializer names) whose MatMul/Gemm stays fp32, like ORT's `nodes_to_exclude`: for a
+   * matrix whose meaning lives below int8 resolution, such as a logit table of -10,000 walls and
+   * 1e-5 tie-breaks, which one scale of 10,000 / 127 would flatten.
+   */
+  excludeWeights?: readonly string[];
 }
 
 export interface QuantizeDynamicResult {
@@ -62,8 +68,9 @@ export function quantizeDynamic(modelBytes: Uint8Array, options: QuantizeDynamic
   const nodes: NodeProto[] = [];
   let quantizedNodeCount = 0;
 
+  const excluded = new Set(options.excludeWeights ?? []);
   for (const node of graph.node as NodeProto[]) {
-    const plan = quantizablePlan(node, initializers, graphInputs);
+    const plan = excluded.has(node.input[1] ?? '') ? null : quantizablePlan(node, initializers, graphInputs);
     if (!plan) {
       nodes.push(node);
       continue;

@@ -87,6 +87,12 @@ export async function ensureTinyModels(options: EnsureTinyModelsOptions): Promis
   return { clipFolder, chatFolder, visionChatFolder };
 }
 
+/**
+ * The chat models' `lm_head` is a designed bigram table (−10,000 for impossible transitions, 1e-5
+ * tie-breaks) that one int8 scale would flatten into ties; it stays fp32, everything else is int8.
+ */
+const tinyQuantizeOptions = { excludeWeights: ['lm_head.weight'] };
+
 async function ensureGeneratedFolder(request: {
   modelsDir: string;
   modelId: string;
@@ -114,7 +120,7 @@ async function ensureGeneratedFolder(request: {
   const missing = request.fileNames.filter((fileName) => !files.has(fileName));
   if (missing.length > 0) throw new Error(`${request.modelId}: generator did not produce ${missing.join(', ')}`);
   for (const [fileName, quantizedName] of quantizedNames)
-    files.set(quantizedName, quantizeDynamic(files.get(fileName) as Uint8Array).modelBytes);
+    files.set(quantizedName, quantizeDynamic(files.get(fileName) as Uint8Array, tinyQuantizeOptions).modelBytes);
   files.set(generatorMarkerFileName, jsonFileText(marker));
   await writeFolderAtomically(folder, files);
   const tokenizer = request.tokenizerSource.kind === 'shared' ? `real ${request.tokenizerSource.name}` : 'generated';
