@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -18,7 +20,7 @@ import {
 import { GraphBuilder } from '../../packages/models/src/onnx/graph-builder.ts';
 import { collectGeneration } from '../helpers/collect-generation.ts';
 import { pathLensFailure } from '../helpers/expect-failure.ts';
-import { sharedDataFile } from '../helpers/shared-data.ts';
+import { projectRoot, sharedDataFile } from '../helpers/shared-data.ts';
 import { stainColours, stainPatchPng } from '../helpers/stain-fixtures.ts';
 import { cosine, seededRandom } from '../helpers/vectors.ts';
 
@@ -151,6 +153,39 @@ describe('q8 tiny models, loaded through the same code as fp32', () => {
       }
       expect(texts[0]).toMatch(/\[1\]|nuclei|stroma/);
       expect(texts[1]).toBe(texts[0]);
+    }
+  });
+
+  it('`pathlens models quantize` writes q8 files for a model folder that has only fp32 ones, which then load', async () => {
+    const copyDir = await mkdtemp(path.join(os.tmpdir(), 'pathlens-int8-cli-'));
+    try {
+      const folder = path.join(copyDir, 'local', 'clip');
+      await cp(path.join(modelsDir, 'pathlens', 'tiny-clip'), folder, { recursive: true });
+      for (const name of await readdir(path.join(folder, 'onnx')))
+        if (name.endsWith('_quantized.onnx')) await rm(path.join(folder, 'onnx', name));
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [
+          path.join(projectRoot, 'apps/cli/bin/pathlens.js'),
+          'models',
+          'quantize',
+          'local/clip',
+          '--models-dir',
+          copyDir,
+        ],
+        { env: { ...process.env, DATABASE_URL: '' }, timeout: 120_000 },
+      );
+      expect(stdout).toContain('onnx/vision_model_quantized.onnx: 2 MatMul/Gemm to int8');
+      expect(stdout).toContain('local/clip: 3 int8 file(s)');
+      const encoder = await ClipImageEncoder.load({ modelsDir: copyDir, modelId: 'local/clip', dtype: 'q8' });
+      const [embedding] = await encoder.embedImages([await decodeImage(await stainPatchPng(stainColours.eosin, 3))]);
+      const [reference] = await fp32Encoder.embedImages([
+        await decodeImage(await stainPatchPng(stainColours.eosin, 3)),
+      ]);
+      expect(cosine(embedding!, reference!)).toBeGreaterThan(0.99);
+      await encoder.dispose();
+    } finally {
+      await rm(copyDir, { recursive: true, force: true });
     }
   });
 
