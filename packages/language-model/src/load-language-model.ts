@@ -1,4 +1,4 @@
-import { PathLensError } from '@pathlens/core';
+import { PathLensError, type ModelDtype } from '@pathlens/core';
 import type { LanguageModel } from './language-model.ts';
 import { OpenAiCompatibleLanguageModel } from './openai-compatible/openai-compatible-language-model.ts';
 import { loadTokenCounter } from './openai-compatible/token-counter.ts';
@@ -12,7 +12,7 @@ export type LanguageModelSettings =
       modelsDir: string;
       /** Manifest id; its folder under `modelsDir`. */
       modelId: string;
-      dtype?: string | undefined;
+      dtype?: ModelDtype | undefined;
       contextLengthTokens?: number | undefined;
       demo: boolean;
       /** CHAT_QUEUE_SIZE. */

@@ -34,3 +34,11 @@ export {
   type ConvertClipCheckpointOptions,
   type ConvertClipCheckpointResult,
 } from './convert/convert-clip-checkpoint.ts';
+export { entryWithDtype } from './entry-with-dtype.ts';
+export {
+  quantizeDynamic,
+  type QuantizeDynamicOptions,
+  type QuantizeDynamicResult,
+} from './quantize/quantize-dynamic.ts';
+export { quantizeInt8Weights, type Int8Weights } from './quantize/int8-weights.ts';
+export { quantizeModelFolder, quantizedFileName, type QuantizedFile } from './quantize/quantize-model-folder.ts';

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { PathLensError } from '@pathlens/core';
+import { modelDtypes, PathLensError } from '@pathlens/core';
 import { z } from 'zod';
 import { defaultManifestPath } from './project-root.ts';
 
@@ -40,7 +40,7 @@ const commonFields = {
   id: modelIdSchema,
   source: sourceSchema,
   /** Weight precision of the ONNX files listed (transformers.js picks `onnx/<name><suffix>.onnx` by it). */
-  dtype: z.enum(['fp32', 'q8', 'q4', 'fp16']),
+  dtype: z.enum(modelDtypes),
   /** Every file needed to run the model; `pull` downloads these and presence is checked against them. */
   files: z.array(relativeFileSchema).min(1),
   description: z.string().min(1),

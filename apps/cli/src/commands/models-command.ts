@@ -9,6 +9,7 @@ import {
   modelFolderPath,
   modelIdSchema,
   pullModel,
+  quantizeModelFolder,
   resolveModelFolder,
 } from '@pathlens/models';
 import { addConfigOptions, configFromOptions } from '../config-options.ts';
@@ -87,6 +88,42 @@ export function modelsCommand(program: Command): void {
     });
     console.log(
       `${modelId}: ${result.format} checkpoint converted into ${outputFolder} (${result.architecture.projectionDim}-d embeddings)`,
+    );
+  });
+
+  addConfigOptions(
+    models
+      .command('quantize <id>')
+      .description(
+        "Write int8 copies (onnx/<name>_quantized.onnx, dtype q8) of a model's fp32 ONNX files, by ONNX Runtime's dynamic quantization; use them with ENCODER_DTYPE=q8 or CHAT_DTYPE=q8",
+      )
+      .option(
+        '--per-column',
+        'one weight scale per output column instead of one per matrix (closer to fp32, same speed)',
+      )
+      .option('--exclude <weights>', "comma-separated weight names whose MatMul stays fp32 (ORT's nodes_to_exclude)"),
+  ).action(async (id: string, options: Record<string, unknown>) => {
+    const config = configFromOptions(options);
+    if (!modelIdSchema.safeParse(id).success)
+      throw new PathLensError('invalid_request', `The model id must look like "owner/name" (got "${id}").`);
+    // Any folder under MODELS_DIR (a converted `local/…` model too). A generated model is made with its q8 twins.
+    const entry = (await loadModelManifest()).models.find((candidate) => candidate.id === id);
+    if (entry?.source.kind === 'generated') {
+      const folders = await ensureTinyModels({ modelsDir: config.modelsDir });
+      console.log(`${id}: generated with its int8 files (dtype q8) in ${JSON.stringify(folders)}.`);
+      return;
+    }
+    const folder = modelFolderPath(config.modelsDir, id);
+    const files = await quantizeModelFolder(folder, {
+      perColumn: options.perColumn === true,
+      excludeWeights: String(options.exclude ?? '')
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+      log: console.log,
+    });
+    console.log(
+      `${id}: ${files.length} int8 file(s) in ${folder}; load them with dtype q8 (ENCODER_DTYPE / CHAT_DTYPE).`,
     );
   });
 

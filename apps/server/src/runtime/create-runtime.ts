@@ -63,7 +63,9 @@ export async function createRuntime(
       ClipTextEncoder.load(loadOptions),
       loadLanguageModel(languageModelSettings(config, models)),
     ]);
-    logger.info(`models: encoder ${imageEncoder.modelId}, chat ${languageModel.modelId}`);
+    logger.info(
+      `models: encoder ${imageEncoder.modelId} (${encoder.dtype}), chat ${languageModel.modelId}${models.chat && config.chatProvider === 'local' ? ` (${models.chat.dtype})` : ''}`,
+    );
     const dicomWeb = DicomWebServers.fromSettings(config);
     const openSlide = slideOpener(dicomWeb);
     const ingestion = new IngestionWorker(

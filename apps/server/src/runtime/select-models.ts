@@ -1,6 +1,7 @@
-import { PathLensError, type Config, type Logger } from '@pathlens/core';
+import { PathLensError, type Config, type Logger, type ModelDtype } from '@pathlens/core';
 import {
   ensureTinyModels,
+  entryWithDtype,
   findModelEntry,
   loadModelManifest,
   pullModel,
@@ -40,17 +41,29 @@ export async function selectModels(
     configuredId: string,
     tinyId: string,
     task: Task,
+    dtype: ModelDtype | undefined,
   ): Promise<Extract<ModelManifestEntry, { task: Task }>> => {
-    const entry = findModelEntry(manifest, configuredId) as Extract<ModelManifestEntry, { task: Task }>;
-    if (entry.task !== task)
+    const manifestEntry = findModelEntry(manifest, configuredId) as Extract<ModelManifestEntry, { task: Task }>;
+    if (manifestEntry.task !== task)
       throw new PathLensError(
         'invalid_config',
-        `Model "${configuredId}" is a ${entry.task} model, not a ${task} model.`,
+        `Model "${configuredId}" is a ${manifestEntry.task} model, not a ${task} model.`,
         { modelId: configuredId },
       );
+    const entry = entryWithDtype(manifestEntry, dtype);
     if (entry.source.kind === 'generated') return entry;
     const folder = await resolveModelFolder(config.modelsDir, entry);
     if (folder.present) return entry;
+    if (entry !== manifestEntry && (await resolveModelFolder(config.modelsDir, manifestEntry)).present)
+      // The model is here at its manifest precision: a missing int8 file is made, not downloaded or replaced.
+      throw new PathLensError(
+        'model_not_found',
+        `${entry.id} has no ${entry.dtype} files (missing ${folder.missingFiles.join(', ')} in ${folder.folder}).` +
+          (entry.dtype === 'q8'
+            ? ` Make them with \`pathlens models quantize ${entry.id}\`, or unset the dtype setting.`
+            : ` Unset the dtype setting to load its ${manifestEntry.dtype} files.`),
+        { modelId: entry.id, dtype: entry.dtype },
+      );
     let reason = `missing files in ${folder.folder}: ${folder.missingFiles.join(', ')}`;
     if (config.pullModels) {
       logger.info(`model ${entry.id} is not in ${config.modelsDir}; downloading it once`);
@@ -77,13 +90,18 @@ export async function selectModels(
       }
     }
     substituted.push({ id: entry.id, reason });
-    return findModelEntry(manifest, tinyId) as Extract<ModelManifestEntry, { task: Task }>;
+    return entryWithDtype(findModelEntry(manifest, tinyId) as Extract<ModelManifestEntry, { task: Task }>, dtype);
   };
 
-  const imageTextEncoder = await pick(config.imageTextEncoder, tinyImageTextEncoderId, 'image-text-encoder');
+  const imageTextEncoder = await pick(
+    config.imageTextEncoder,
+    tinyImageTextEncoderId,
+    'image-text-encoder',
+    config.encoderDtype,
+  );
   const chat =
     config.chatProvider === 'local'
-      ? await pick(config.chatModel, tinyChatModelId, 'chat')
+      ? await pick(config.chatModel, tinyChatModelId, 'chat', config.chatDtype)
       : manifestChatEntry(manifest, config.chatModel);
   if (imageTextEncoder.demo || chat?.demo)
     await ensureTinyModels({ modelsDir: config.modelsDir, log: (line) => logger.debug(line) });

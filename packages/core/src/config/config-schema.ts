@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { dicomWebCredentialsSetting, dicomWebEndpointsSetting } from './dicomweb-settings.ts';
+import { modelDtypes } from './model-dtype.ts';
 
 /** `true`/`false`/`1`/`0` as a boolean. */
 function booleanSetting(defaultValue: 'true' | 'false') {
@@ -41,6 +42,13 @@ export const configSchema = z.object({
   imageTextEncoder: z.string().min(1).default('Xenova/clip-vit-base-patch32'),
   /** Manifest id of the chat model. */
   chatModel: z.string().min(1).default('onnx-community/Qwen2.5-0.5B-Instruct'),
+  /**
+   * ONNX weight precision of the image/text encoder (`fp32`, `q8`: int8, ~2× faster on a CPU;
+   * `q8` files come from the hub or `pathlens models quantize`). Unset: the manifest's (fp32).
+   */
+  encoderDtype: z.enum(modelDtypes).optional(),
+  /** ONNX weight precision of the local chat model (`fp32`, `q8`, `q4`, `fp16`). Unset: the manifest's. */
+  chatDtype: z.enum(modelDtypes).optional(),
   /** Directories a `{ "path": … }` ingest request may read from; none by default. */
   slideDirs: z
     .string()

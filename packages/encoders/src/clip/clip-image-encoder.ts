@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CLIPVisionModelWithProjection, Tensor, type PreTrainedModel } from '@huggingface/transformers';
 import type { ImageEncoder, RgbPixels } from '../image-encoder.ts';
 import { normalisedRows } from '../l2-normalise.ts';
-import { clipSessionOptions, type ClipLoadOptions } from './clip-load-options.ts';
+import { clipSessionOptions, clipTowerDtype, type ClipLoadOptions } from './clip-load-options.ts';
 import {
   channelLookupTables,
   clipPreprocessingFromConfig,
@@ -44,8 +44,9 @@ export class ClipImageEncoder implements ImageEncoder {
       await readFile(path.join(folder, 'preprocessor_config.json'), 'utf8'),
     ) as Record<string, unknown>;
     const config = JSON.parse(await readFile(path.join(folder, 'config.json'), 'utf8')) as { projection_dim?: number };
+    const dtype = await clipTowerDtype(options, 'vision_model');
     const model = await CLIPVisionModelWithProjection.from_pretrained(options.modelId, {
-      dtype: (options.dtype ?? 'fp32') as 'fp32',
+      dtype,
       local_files_only: true,
       session_options: clipSessionOptions(options),
     });

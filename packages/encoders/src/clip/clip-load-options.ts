@@ -1,12 +1,16 @@
-import { threadBudget } from '@pathlens/core';
+import path from 'node:path';
+import { requireOnnxFiles, threadBudget, type ModelDtype } from '@pathlens/core';
 
 /** How a CLIP tower is loaded (both `ClipImageEncoder.load` and `ClipTextEncoder.load`). */
 export interface ClipLoadOptions {
   /** MODELS_DIR: the model is read from `<modelsDir>/<modelId>/`, never downloaded. */
   modelsDir: string;
   modelId: string;
-  /** ONNX weight variant: `fp32` (default), `q8`, `fp16`, `q4` (picks `onnx/<tower>_<suffix>.onnx`). */
-  dtype?: string;
+  /**
+   * ONNX weight variant: `fp32` (default), `q8`, `fp16`, `q4` (picks `onnx/<tower><suffix>.onnx`; q8:
+   * `_quantized`). A missing file is a `model_not_found` error saying how to make or get it.
+   */
+  dtype?: ModelDtype;
   /** Most inputs per call the encoder declares (`maxBatchSize`); callers batch to it. Default 64. */
   maxBatchSize?: number;
   /**
@@ -32,4 +36,15 @@ export function clipSessionOptions(
   const threads = { intraOpNumThreads: options.onnxThreads ?? threadBudget().onnxIntraOpThreads, interOpNumThreads: 1 };
   if (options.lowMemory !== true) return threads;
   return { ...threads, enableCpuMemArena: false, extra: { session: { disable_prepacking: '1' } } };
+}
+
+/** The dtype a tower loads at, once its ONNX file for that dtype is known to be there (else `model_not_found`). */
+export async function clipTowerDtype(
+  options: Pick<ClipLoadOptions, 'modelsDir' | 'modelId' | 'dtype'>,
+  tower: 'vision_model' | 'text_model',
+): Promise<ModelDtype> {
+  const dtype = options.dtype ?? 'fp32';
+  const folder = path.join(options.modelsDir, options.modelId);
+  await requireOnnxFiles({ folder, modelId: options.modelId, dtype, baseNames: [tower] });
+  return dtype;
 }

@@ -9,7 +9,7 @@ import {
 } from '@huggingface/transformers';
 import { normalisedRows } from '../l2-normalise.ts';
 import type { TextEncoder } from '../text-encoder.ts';
-import { clipSessionOptions, type ClipLoadOptions } from './clip-load-options.ts';
+import { clipSessionOptions, clipTowerDtype, type ClipLoadOptions } from './clip-load-options.ts';
 import { useLocalModels } from './transformers-environment.ts';
 
 /** A CLIP-family text tower (`onnx/text_model*.onnx`) and its tokenizer, through transformers.js. */
@@ -29,8 +29,9 @@ export class ClipTextEncoder implements TextEncoder {
       projection_dim?: number;
     };
     const tokenizer = await AutoTokenizer.from_pretrained(options.modelId, { local_files_only: true });
+    const dtype = await clipTowerDtype(options, 'text_model');
     const model = await CLIPTextModelWithProjection.from_pretrained(options.modelId, {
-      dtype: (options.dtype ?? 'fp32') as 'fp32',
+      dtype,
       local_files_only: true,
       session_options: clipSessionOptions(options),
     });

@@ -12,7 +12,7 @@ import {
   type PreTrainedTokenizer,
   type Tensor,
 } from '@huggingface/transformers';
-import { PathLensError, threadBudget } from '@pathlens/core';
+import { PathLensError, requireOnnxFiles, threadBudget, type ModelDtype } from '@pathlens/core';
 import { AsyncEventQueue } from '../async-event-queue.ts';
 import type { GenerationEvent, GenerationRequest, LanguageModel } from '../language-model.ts';
 import { GenerationQueue } from '../queue/generation-queue.ts';
@@ -77,7 +77,8 @@ export class TransformersLanguageModel implements LanguageModel {
   static async load(options: {
     modelsDir: string;
     modelId: string;
-    dtype?: string;
+    /** ONNX weight variant (`onnx/<name><suffix>.onnx`); a missing file: `model_not_found`, saying how to make it. */
+    dtype?: ModelDtype;
     contextLengthTokens?: number;
     demo?: boolean;
     queueSize?: number;
@@ -91,13 +92,20 @@ export class TransformersLanguageModel implements LanguageModel {
       text_config?: { max_position_embeddings?: number };
     };
     const tokenizer = await AutoTokenizer.from_pretrained(options.modelId, { local_files_only: true });
+    const isVision = isVisionModelConfig(config);
+    const dtype = options.dtype ?? 'fp32';
+    await requireOnnxFiles({
+      folder: path.join(options.modelsDir, options.modelId),
+      modelId: options.modelId,
+      dtype,
+      baseNames: isVision ? ['vision_encoder', 'embed_tokens', 'decoder_model_merged'] : ['model'],
+    });
     const modelOptions = {
-      dtype: (options.dtype ?? 'fp32') as 'fp32',
+      dtype,
       local_files_only: true,
       // Threads from the one budget (CPU_THREADS), never ONNX Runtime's own default (one thread here).
       session_options: { intraOpNumThreads: threadBudget().onnxIntraOpThreads, interOpNumThreads: 1 },
     };
-    const isVision = isVisionModelConfig(config);
     const model = isVision
       ? await AutoModelForImageTextToText.from_pretrained(options.modelId, modelOptions)
       : await AutoModelForCausalLM.from_pretrained(options.modelId, modelOptions);

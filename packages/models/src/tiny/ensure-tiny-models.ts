@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { tinyChatModelId, tinyImageTextEncoderId, tinyVisionChatModelId } from '../model-ids.ts';
 import { modelFolderPath } from '../resolve-model-folder.ts';
+import { quantizeDynamic } from '../quantize/quantize-dynamic.ts';
+import { quantizedFileName } from '../quantize/quantize-model-folder.ts';
 import { chatTokenizerFiles } from './chat/chat-tokenizer-files.ts';
 import { buildTinyChatFiles, tinyChatFileNames } from './chat/write-tiny-chat.ts';
 import { clipTokenizerFiles } from './clip/clip-tokenizer-files.ts';
@@ -85,6 +87,12 @@ export async function ensureTinyModels(options: EnsureTinyModelsOptions): Promis
   return { clipFolder, chatFolder, visionChatFolder };
 }
 
+/**
+ * The chat models' `lm_head` is a designed bigram table (−10,000 for impossible transitions, 1e-5
+ * tie-breaks) that one int8 scale would flatten into ties; it stays fp32, everything else is int8.
+ */
+const tinyQuantizeOptions = { excludeWeights: ['lm_head.weight'] };
+
 async function ensureGeneratedFolder(request: {
   modelsDir: string;
   modelId: string;
@@ -94,7 +102,15 @@ async function ensureGeneratedFolder(request: {
   log: (line: string) => void;
 }): Promise<string> {
   const folder = modelFolderPath(request.modelsDir, request.modelId);
-  const marker = createGeneratorMarker(request.modelId, request.tokenizerSource, request.fileNames);
+  // Every ONNX file also as its int8 twin (dtype q8), made by the same quantizer `pathlens models quantize` runs.
+  const quantizedNames = new Map(
+    request.fileNames.flatMap((fileName) => {
+      const quantizedName = quantizedFileName(fileName);
+      return quantizedName === null ? [] : [[fileName, quantizedName] as const];
+    }),
+  );
+  const fileNames = [...request.fileNames, ...quantizedNames.values()];
+  const marker = createGeneratorMarker(request.modelId, request.tokenizerSource, fileNames);
   if (await isGeneratedFolderCurrent(folder, marker)) {
     request.log(`${request.modelId}: up to date in ${folder}`);
     return folder;
@@ -103,6 +119,8 @@ async function ensureGeneratedFolder(request: {
   const { files } = request.build();
   const missing = request.fileNames.filter((fileName) => !files.has(fileName));
   if (missing.length > 0) throw new Error(`${request.modelId}: generator did not produce ${missing.join(', ')}`);
+  for (const [fileName, quantizedName] of quantizedNames)
+    files.set(quantizedName, quantizeDynamic(files.get(fileName) as Uint8Array, tinyQuantizeOptions).modelBytes);
   files.set(generatorMarkerFileName, jsonFileText(marker));
   await writeFolderAtomically(folder, files);
   const tokenizer = request.tokenizerSource.kind === 'shared' ? `real ${request.tokenizerSource.name}` : 'generated';

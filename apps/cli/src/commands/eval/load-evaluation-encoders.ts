@@ -35,7 +35,7 @@ export async function loadEvaluationEncoders(config: Config): Promise<{
       );
     }
   }
-  const options = { modelsDir: config.modelsDir, modelId: entry.id, dtype: entry.dtype };
+  const options = { modelsDir: config.modelsDir, modelId: entry.id, dtype: config.encoderDtype ?? entry.dtype };
   const [imageEncoder, textEncoder] = await Promise.all([
     ClipImageEncoder.load(options),
     ClipTextEncoder.load(options),
