@@ -35,8 +35,9 @@ export function jsonReportInstructions(template: ReportTemplate): string {
 
 /**
  * Ask the model for the whole report as JSON; review each answer (`reviewReportReply`: parsed,
- * mechanically repaired, validated), and when invalid ask again with the problems listed, up to `maxAttempts`. Then fail with `report_generation_failed`, naming
- * the problems of the last attempt: never an invalid report.
+ * mechanically repaired, validated), and when invalid ask again with the problems listed, up to
+ * `maxAttempts`. Then fail with `report_generation_failed`, naming the problems of the last
+ * attempt: never an invalid report.
  */
 export async function writeJsonReport(
   languageModel: LanguageModel,
