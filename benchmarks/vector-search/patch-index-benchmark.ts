@@ -8,7 +8,8 @@
  * recall@10 against exact neighbours computed in JavaScript; writes the same as JSON.
  *
  * @example
- * DATABASE_URL=$(bash .ci/setup-postgres.sh) npx tsx benchmarks/vector-search/patch-index-benchmark.ts --patches 2000000
+ * DATABASE_URL=$(bash .ci/setup-postgres.sh) \
+ *   npx tsx benchmarks/vector-search/patch-index-benchmark.ts --patches 2000000
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';

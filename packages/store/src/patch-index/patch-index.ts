@@ -188,6 +188,8 @@ export class PatchIndex {
         state: await readState(connection),
         rows,
       };
+    // Fresh statistics, so the planner weighs the new index against a scan of the table as it is now.
+    await connection.query('ANALYZE slides, patches');
     const lists = patchIndexLists(rows);
     const swap = before.status === 'ready';
     const target = swap ? nextPatchIndexName : patchIndexName;
