@@ -18,3 +18,4 @@ export { findDataDirectoryOwner } from './drivers/pglite/data-directory-owner.ts
 export * from './repositories/api-key-repository.ts';
 export * from './patch-index/patch-index.ts';
 export * from './patch-index/patch-index-definition.ts';
+export * from './binary-copy/binary-copy-writer.ts';

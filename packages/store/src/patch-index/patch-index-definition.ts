@@ -40,10 +40,15 @@ export function patchIndexDistance(literal: string): SQL<number> {
 }
 
 /**
- * maintenance_work_mem for a build: IVFFlat's k-means holds 50 sample rows a list (halfvec: 2 bytes
- * a dimension), and pgvector refuses to build in less; twice that, at least 128 MB, at most 4 GB.
+ * maintenance_work_mem for a build. pgvector refuses to build IVFFlat in less than its k-means
+ * needs (ivfkmeans.c): 50 sample rows a list, the centres, and a lower-bound matrix of
+ * samples × lists floats, which dominates (2M rows, 1,414 lists: 465 MB). Counted here with
+ * float32 samples, plus a fifth; at least 128 MB, at most 8 GB.
  */
 export function patchIndexBuildMemoryMb(lists: number): number {
-  const sampleBytes = lists * 50 * (8 + 2 * embeddingDimension);
-  return Math.min(4096, Math.max(128, Math.ceil((2 * sampleBytes) / 1_048_576)));
+  const vectorBytes = 8 + 4 * embeddingDimension;
+  const samples = lists * 50;
+  const bytes =
+    samples * vectorBytes + 3 * lists * vectorBytes + samples * lists * 4 + lists * lists * 4 + samples * 16;
+  return Math.min(8192, Math.max(128, Math.ceil((1.2 * bytes) / 1_048_576)));
 }
