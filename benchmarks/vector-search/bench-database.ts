@@ -5,10 +5,11 @@ export interface BenchDatabase {
   /** One statement, rows back. Parameters are bound (`$1`), never spliced into the text. */
   query<Row extends Record<string, unknown>>(statement: string, parameters?: unknown[]): Promise<Row[]>;
   /**
-   * `COPY table (columns) FROM … WITH (FORMAT binary)`: `tuples` yields blocks of binary COPY
-   * tuples (no header, no trailer). Resolves once every row is committed.
+   * `COPY table (columns) FROM … WITH (FORMAT binary)`, one COPY per block: each block is a whole
+   * binary COPY stream (header, rows, trailer) from the store's `BinaryCopyWriter`. Resolves
+   * once every row is committed.
    */
-  copyBinary(table: string, columns: readonly string[], tuples: AsyncIterable<Uint8Array>): Promise<void>;
+  copyBinary(table: string, columns: readonly string[], blocks: AsyncIterable<Uint8Array>): Promise<void>;
   /**
    * CPU seconds used so far by the process doing the database's work: this process for the
    * embedded store; the server backend of our connection when the server runs on this

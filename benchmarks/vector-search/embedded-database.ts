@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import { binaryCopyHeader, binaryCopyTrailer } from './binary-copy.ts';
 import { describeDatabase, type BenchDatabase } from './bench-database.ts';
 
 /**
@@ -22,11 +21,11 @@ export async function openEmbeddedDatabase(): Promise<BenchDatabase> {
       const result = await client.query<Row>(statement, parameters, { onNotice });
       return result.rows;
     },
-    async copyBinary(table, columns, tuples) {
+    async copyBinary(table, columns, blocks) {
       // PGlite reads COPY input from a Blob mounted at /dev/blob: one COPY per block keeps
       // each Blob (and its copy inside the 2 GiB WASM heap) small.
-      for await (const block of tuples) {
-        const blob = new Blob([binaryCopyHeader(), block, binaryCopyTrailer()]);
+      for await (const block of blocks) {
+        const blob = new Blob([block]);
         await client.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob' with (format binary)`, [], {
           blob,
           onNotice,

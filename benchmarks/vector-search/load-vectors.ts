@@ -1,5 +1,5 @@
 import type { BenchDatabase } from './bench-database.ts';
-import { binaryCopyRows } from './binary-copy.ts';
+import { BinaryCopyWriter } from '@pathlens/store';
 import type { ClusteredVectorSource } from './clustered-vectors.ts';
 import type { ExactNeighbours } from './exact-neighbours.ts';
 import { tableName } from './index-variants.ts';
@@ -55,10 +55,15 @@ export async function loadVectors(
       const rows = Math.min(options.blockRows, options.rowCount - firstId);
       const vectors = source.nextDataChunk(rows);
       exact.addChunk(vectors, firstId);
-      const tuples = binaryCopyRows(vectors, dimensions, firstId);
+      const block = new BinaryCopyWriter(rows * (14 + 4 * dimensions));
+      for (let row = 0; row < rows; row += 1)
+        block
+          .row(2)
+          .int32(firstId + row)
+          .vector(vectors.subarray(row * dimensions, (row + 1) * dimensions));
       clientSeconds += (performance.now() - started) / 1000;
       options.onProgress?.(firstId + rows);
-      yield tuples;
+      yield block.finish();
     }
   }
   const started = performance.now();

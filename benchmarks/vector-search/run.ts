@@ -46,7 +46,8 @@ const usage = `usage: npx tsx benchmarks/vector-search/run.ts [options]
   --m 16 --ef-construction 64     HNSW build parameters (pgvector defaults)
   --maintenance-work-mem SIZE     for index builds (default embedded 1GB; postgres: 4 kB a row, 256MB…4GB)
   --parallel-workers N            max_parallel_maintenance_workers on the server (default 1: leader + 1 on 2 cores)
-  --storage external|plain        vector column storage (default external, as the product's schema)
+  --storage plain|external        vector column storage (default plain, as the product's schema since
+                                  migrations/0003; external: pgvector's default, each 512-d vector in TOAST)
   --seed N                        data seed (default ${defaultDataShape.seed})
   --output FILE                   JSON results (default benchmarks/vector-search/results/<store>-<vectors>.json)`;
 
@@ -68,7 +69,7 @@ function parseOptions() {
       'ef-construction': { type: 'string', default: '64' },
       'maintenance-work-mem': { type: 'string' },
       'parallel-workers': { type: 'string', default: '1' },
-      storage: { type: 'string', default: 'external' },
+      storage: { type: 'string', default: 'plain' },
       seed: { type: 'string', default: String(defaultDataShape.seed) },
       output: { type: 'string' },
       help: { type: 'boolean', default: false },

@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import postgres from 'postgres';
-import { binaryCopyHeader, binaryCopyTrailer } from './binary-copy.ts';
 import { describeDatabase, type BenchDatabase } from './bench-database.ts';
 
 /**
@@ -51,16 +50,13 @@ export async function openServerDatabase(serverUrl: string): Promise<BenchDataba
       const rows = await client.unsafe(statement, parameters as postgres.ParameterOrJSON<never>[], { prepare: true });
       return rows as unknown as Row[];
     },
-    async copyBinary(table, columns, tuples) {
-      const writable = await client
-        .unsafe(`copy ${table} (${columns.join(', ')}) from stdin with (format binary)`)
-        .writable();
-      async function* withHeaderAndTrailer() {
-        yield binaryCopyHeader();
-        for await (const block of tuples) yield block;
-        yield binaryCopyTrailer();
+    async copyBinary(table, columns, blocks) {
+      for await (const block of blocks) {
+        const writable = await client
+          .unsafe(`copy ${table} (${columns.join(', ')}) from stdin with (format binary)`)
+          .writable();
+        await pipeline(Readable.from([Buffer.from(block.buffer, block.byteOffset, block.byteLength)]), writable);
       }
-      await pipeline(Readable.from(withHeaderAndTrailer()), writable);
     },
     cpuSeconds: () => backendCpuSeconds(backend!.pid, url.hostname),
     takeNotices: () => notices.splice(0),

@@ -36,7 +36,13 @@ const files =
     : (await readdir(resultsDirectory))
         .filter((name) => name.endsWith('.json'))
         .map((name) => path.join(resultsDirectory, name));
-const results = await Promise.all(files.map(async (file) => JSON.parse(await readFile(file, 'utf8')) as ResultFile));
+// run.ts's files only: patch-index-benchmark.ts writes its own shape (`vector-search/patch-index`), summarised in the
+// README by hand.
+const results = (
+  await Promise.all(
+    files.map(async (file) => JSON.parse(await readFile(file, 'utf8')) as ResultFile & { benchmark?: string }),
+  )
+).filter((result) => result.benchmark === 'vector-search');
 const storeOrder = { embedded: 0, postgres: 1 };
 results.sort(
   (left, right) =>

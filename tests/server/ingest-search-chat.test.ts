@@ -32,6 +32,11 @@ describe('ingest → search → chat over a real listening server', () => {
     expect((await fetch(`${baseUrl}/healthz`)).status).toBe(200);
     const ready = (await (await fetch(`${baseUrl}/readyz`)).json()) as Record<string, any>;
     expect(ready.status).toBe('ready');
+    // The embedded store keeps exact patch search; a server has no patch index yet (no patches).
+    expect(ready.database.patch_index).toMatchObject({
+      status: ready.database.driver === 'pglite' ? 'exact' : 'absent',
+      building: false,
+    });
     const models = (await (await fetch(`${baseUrl}/v1/models`)).json()) as Record<string, any>;
     expect(models.data.map((model: { id: string }) => model.id)).toEqual(['pathlens/tiny-chat', 'pathlens/tiny-clip']);
     expect(models.data[0].demo).toBe(true);

@@ -6,6 +6,7 @@ import { classifyCommand } from './commands/classify-command.ts';
 import { deleteCommands } from './commands/delete-command.ts';
 import { evalCommand } from './commands/eval-command.ts';
 import { heatmapCommand } from './commands/heatmap-command.ts';
+import { indexCommand } from './commands/index-command.ts';
 import { ingestCommand } from './commands/ingest-command.ts';
 import { keysCommand } from './commands/keys-command.ts';
 import { modelsCommand } from './commands/models-command.ts';
@@ -33,6 +34,7 @@ keysCommand(program);
 pairsCommand(program);
 reportCommand(program);
 workerCommand(program);
+indexCommand(program);
 dicomWebCommand(program);
 deleteCommands(program);
 

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { PatchIndexPolicy } from '@pathlens/store';
 import type { IngestionDependencies } from './ingest-slide.ts';
 import type { IngestionProgress } from './ingestion-progress.ts';
 import { QueueWorker, type JobOutcome, type PipelineOptions } from './jobs/queue-worker.ts';
@@ -17,6 +18,11 @@ export interface IngestionWorkerOptions extends PipelineOptions {
    * `worker`.
    */
   processKind?: 'server' | 'worker';
+  /**
+   * When to build the cross-slide patch index (PostgreSQL server only): checked at start and after
+   * every ingested slide, built in the background. Undefined: never automatically.
+   */
+  patchIndex?: PatchIndexPolicy;
 }
 
 /**
@@ -36,6 +42,7 @@ export interface IngestionWorkerOptions extends PipelineOptions {
 export class IngestionWorker extends EventEmitter {
   readonly #loops: QueueWorker[];
   #started: Promise<void> | null = null;
+  readonly #patchIndexPolicy: PatchIndexPolicy | undefined;
 
   constructor(
     private readonly dependencies: IngestionDependencies,
@@ -48,8 +55,10 @@ export class IngestionWorker extends EventEmitter {
       staleAfterSeconds = 60,
       pollIntervalMs,
       processKind = 'worker',
+      patchIndex,
       ...pipeline
     } = options;
+    this.#patchIndexPolicy = patchIndex;
     this.#loops = Array.from(
       { length: concurrency },
       () =>
@@ -64,7 +73,10 @@ export class IngestionWorker extends EventEmitter {
           },
           {
             progress: (progress) => this.emit('progress', progress),
-            finished: (outcome: JobOutcome) => this.emit('finished', outcome),
+            finished: (outcome: JobOutcome) => {
+              if (outcome.status === 'ready') this.#maintainPatchIndex();
+              this.emit('finished', outcome);
+            },
           },
         ),
     );
@@ -84,6 +96,7 @@ export class IngestionWorker extends EventEmitter {
         if (abandoned > 0) logger.info(`resuming ingestion of ${abandoned} slide(s) an earlier run left unfinished`);
       }
       for (const loop of this.#loops) loop.start();
+      if (this.#loops.length > 0) this.#maintainPatchIndex();
     })();
     return this.#started;
   }
@@ -111,6 +124,22 @@ export class IngestionWorker extends EventEmitter {
   async idle(): Promise<void> {
     await this.#started;
     await Promise.all(this.#loops.map((loop) => loop.whenIdle()));
+  }
+
+  /**
+   * Build or rebuild the patch index in the background when the policy says it is due (one query
+   * when it is not). The build runs CONCURRENTLY on its own connection: ingestion and search go on.
+   */
+  #maintainPatchIndex(): void {
+    const policy = this.#patchIndexPolicy;
+    if (!policy) return;
+    const { store, logger } = this.dependencies;
+    void store.patchIndex
+      .maintain(policy)
+      .then((result) => {
+        if (result) logger.info(`patch index: ${result.message}`, { outcome: result.outcome, rows: result.rows });
+      })
+      .catch((error: unknown) => logger.warn(`patch index: building failed: ${(error as Error).message}`));
   }
 
   /** Store the batches in hand, give unfinished slides back to the queue, stop. */

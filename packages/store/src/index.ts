@@ -16,3 +16,6 @@ export * from './repositories/search-repository.ts';
 export * from './repositories/deletion-repository.ts';
 export { findDataDirectoryOwner } from './drivers/pglite/data-directory-owner.ts';
 export * from './repositories/api-key-repository.ts';
+export * from './patch-index/patch-index.ts';
+export * from './patch-index/patch-index-definition.ts';
+export * from './binary-copy/binary-copy-writer.ts';

@@ -1,5 +1,6 @@
 import type { DatabaseHandle } from './database.ts';
 import { openDatabase, type OpenDatabaseOptions } from './open-database.ts';
+import { PatchIndex } from './patch-index/patch-index.ts';
 import { ApiKeyRepository } from './repositories/api-key-repository.ts';
 import { AuditRepository } from './repositories/audit-repository.ts';
 import { ConversationRepository } from './repositories/conversation-repository.ts';
@@ -30,6 +31,8 @@ export class Store {
   readonly apiKeys: ApiKeyRepository;
   /** Nearest-neighbour queries with filters and pagination (search, heatmaps, zero-shot). */
   readonly search: SearchRepository;
+  /** The approximate index over all slides' patches (PostgreSQL server only). */
+  readonly patchIndex: PatchIndex;
   readonly ingestionJobs: IngestionJobRepository;
   /** Deletions and patient purges, each one transaction with its audit row. */
   readonly deletions: DeletionRepository;
@@ -44,7 +47,8 @@ export class Store {
     this.reports = new ReportRepository(handle.db);
     this.audit = new AuditRepository(handle.db);
     this.apiKeys = new ApiKeyRepository(handle.db);
-    this.search = new SearchRepository(handle.db);
+    this.patchIndex = new PatchIndex(handle);
+    this.search = new SearchRepository(handle.db, this.patchIndex);
     this.ingestionJobs = new IngestionJobRepository(handle.db);
     this.deletions = new DeletionRepository(handle.db);
   }

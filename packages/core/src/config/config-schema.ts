@@ -123,6 +123,14 @@ export const configSchema = z.object({
   hnswEfSearch: z.coerce.number().int().min(1).max(1000).default(100),
   /** With `rerank=true`, approximate candidates fetched per wanted result before exact re-scoring. */
   rerankCandidateFactor: z.coerce.number().int().min(1).max(50).default(4),
+  /** PostgreSQL server only: build the cross-slide patch index once this many patches are stored (checked after each
+   * ingested slide); 0 leaves it to `pathlens index patches`. */
+  patchIndexMinRows: z.coerce.number().int().min(0).default(100_000),
+  /** Rebuild the patch index once the patch count reaches this multiple of the count it was built over (its IVFFlat
+   * lists are learnt at build time and go stale as the archive grows). */
+  patchIndexGrowthFactor: z.coerce.number().min(1.5).max(100).default(4),
+  /** IVFFlat lists searched by a cross-slide patch search (ivfflat.probes): more = better recall, slower. */
+  patchIndexProbes: z.coerce.number().int().min(1).max(10_000).default(10),
   /** Where chat and report drafts are generated: `local` (CHAT_MODEL in-process) or `openai-compatible`
    * (CHAT_BASE_URL).
    */

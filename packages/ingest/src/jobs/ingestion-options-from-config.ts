@@ -22,5 +22,6 @@ export function ingestionOptionsFromConfig(config: Config): IngestionWorkerOptio
     concurrency: config.ingestWorkers,
     maxAttempts: config.ingestMaxAttempts,
     staleAfterSeconds: config.ingestStaleSeconds,
+    patchIndex: { minRows: config.patchIndexMinRows, growthFactor: config.patchIndexGrowthFactor },
   };
 }

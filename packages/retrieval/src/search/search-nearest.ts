@@ -33,6 +33,8 @@ export interface SearchSettings {
   efSearch: number;
   /** RERANK_CANDIDATE_FACTOR. */
   rerankFactor: number;
+  /** PATCH_INDEX_PROBES: IVFFlat lists searched by cross-slide patch search on the patch index. */
+  probes?: number | undefined;
 }
 
 export interface SearchPage {
@@ -66,6 +68,7 @@ export async function searchNearest(
     mode: request.mode,
     efSearch: settings.efSearch,
     rerankFactor: settings.rerankFactor,
+    probes: settings.probes,
   };
   const exclude = request.exclude ?? {};
   const lists = await Promise.all(

@@ -1,6 +1,8 @@
 import { and, eq, ne, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Database } from '../database.ts';
+import { patchIndexDistance } from '../patch-index/patch-index-definition.ts';
+import type { PatchIndex } from '../patch-index/patch-index.ts';
 import { imageTextPairs } from '../schema/image-text-pairs.ts';
 import { patches } from '../schema/patches.ts';
 import { slides } from '../schema/slides.ts';
@@ -12,7 +14,8 @@ import { toEmbeddingLiteral } from '../vector-literal.ts';
  * - `rerank`: the index fetches (offset + k + 1) × `rerankFactor` candidates, which are then
  *   re-scored exactly and re-ordered (recall closer to exact for a little more work);
  * - `exact`: a sequential scan, every row scored (the reference the others are measured against).
- * Patch search is always exact (patches have no approximate index, on purpose).
+ * Patch search within one slide is always exact; across slides it uses the IVFFlat patch index
+ * when one is built (PostgreSQL server; see PatchIndex), and is exact otherwise.
  */
 export type VectorSearchMode = 'approximate' | 'exact' | 'rerank';
 
@@ -35,7 +38,16 @@ export interface VectorPage {
   efSearch?: number | undefined;
   /** Candidates per wanted result for `rerank`. Default 4. */
   rerankFactor?: number | undefined;
+  /** IVFFlat lists searched by cross-slide patch search on the patch index (PATCH_INDEX_PROBES). Default 10. */
+  probes?: number | undefined;
 }
+
+export type PatchSearchOptions = VectorPage & {
+  /** Within this slide only (always exact). */
+  slideId?: string | undefined;
+  filters?: MetadataFilters | undefined;
+  excludePatchId?: number | undefined;
+};
 
 export interface PairHit {
   id: string;
@@ -94,7 +106,10 @@ export const maxSearchDepth = 1_000;
  * const hits = await store.search.nearestPairs(embedding, { by: 'caption', k: 10, filters: { organ: 'colon' } });
  */
 export class SearchRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly patchIndex?: PatchIndex,
+  ) {}
 
   /** Library pairs nearest by image (`by: 'image'`, pairs without an image never match) or by caption. */
   async nearestPairs(
@@ -127,17 +142,59 @@ export class SearchRepository {
     });
   }
 
-  /** Slide patches nearest to an embedding, always exact: within one slide, or across ready slides. */
-  async nearestPatches(
-    embedding: ArrayLike<number>,
-    options: VectorPage & {
-      slideId?: string | undefined;
-      filters?: MetadataFilters | undefined;
-      excludePatchId?: number | undefined;
-    },
-  ): Promise<PatchHit[]> {
-    const distance = sql<number>`(${patches.embedding} <=> ${toEmbeddingLiteral(embedding)}::vector)`;
-    const rows = await this.db
+  /**
+   * Slide patches nearest to an embedding: within one slide, always exact (the slide_id index
+   * narrows the scan); across ready slides, through the patch index when it is built and `mode` is
+   * not `exact` (`rerank` fetches `rerankFactor` × more candidates), exactly otherwise. Scores are
+   * exact cosine similarities either way.
+   */
+  async nearestPatches(embedding: ArrayLike<number>, options: PatchSearchOptions): Promise<PatchHit[]> {
+    const literal = toEmbeddingLiteral(embedding);
+    if (options.slideId || options.mode === 'exact' || !(await this.patchIndex?.usable())) {
+      const rows = await this.#patchQuery(this.db, literal, options, 'exact')
+        .limit(options.k)
+        .offset(options.offset ?? 0);
+      return rows.map(toPatchHit);
+    }
+    const offset = options.offset ?? 0;
+    const candidates = (offset + options.k) * (options.mode === 'rerank' ? (options.rerankFactor ?? 4) : 1);
+    const rows = await this.db.transaction(async (transaction) => {
+      await this.#setIndexEffort(transaction, options);
+      return this.#patchQuery(transaction, literal, options, 'index').limit(candidates);
+    });
+    // relaxed_order: the index may hand rows back slightly out of order; sort by the exact distance.
+    rows.sort((left, right) => Number(left.distance) - Number(right.distance) || left.id - right.id);
+    return rows.slice(offset, offset + options.k).map(toPatchHit);
+  }
+
+  /** The query plan `nearestPatches` runs with these options (EXPLAIN), to check which index it uses. */
+  async explainNearestPatches(embedding: ArrayLike<number>, options: PatchSearchOptions): Promise<string> {
+    const literal = toEmbeddingLiteral(embedding);
+    const useIndex = !options.slideId && options.mode !== 'exact' && (await this.patchIndex?.usable());
+    return this.db.transaction(async (transaction) => {
+      if (useIndex) await this.#setIndexEffort(transaction, options);
+      const query = this.#patchQuery(transaction, literal, options, useIndex ? 'index' : 'exact').limit(options.k);
+      const result = await transaction.execute(sql`explain ${query}`);
+      const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, string>[];
+      return rows.map((row) => row['QUERY PLAN']).join('\n');
+    });
+  }
+
+  async #setIndexEffort(transaction: Pick<Database, 'execute'>, options: PatchSearchOptions): Promise<void> {
+    await transaction.execute(sql.raw(`set local ivfflat.probes = ${Math.max(1, Math.trunc(options.probes ?? 10))}`));
+    // Filters (ready slides, metadata) drop rows after the index scan: keep probing until k rows pass (pgvector 0.8).
+    await transaction.execute(sql.raw(`set local ivfflat.iterative_scan = relaxed_order`));
+  }
+
+  /** `exact`: ordered by the float32 distance; `index`: by the patch index's halfvec expression, so it can use it. */
+  #patchQuery(
+    executor: Pick<Database, 'select'>,
+    literal: string,
+    options: PatchSearchOptions,
+    order: 'exact' | 'index',
+  ) {
+    const distance = sql<number>`(${patches.embedding} <=> ${literal}::vector)`;
+    const query = executor
       .select({
         id: patches.id,
         slideId: patches.slideId,
@@ -156,11 +213,8 @@ export class SearchRepository {
           ...slideFilterConditions(options.filters),
           options.excludePatchId !== undefined ? ne(patches.id, options.excludePatchId) : undefined,
         ),
-      )
-      .orderBy(distance, patches.id)
-      .limit(options.k)
-      .offset(options.offset ?? 0);
-    return rows.map(({ distance: rowDistance, ...row }) => ({ ...row, score: 1 - Number(rowDistance) }));
+      );
+    return order === 'exact' ? query.orderBy(distance, patches.id) : query.orderBy(patchIndexDistance(literal));
   }
 
   /** Ready slides nearest to an embedding (slide → slide, by mean patch embedding). */
@@ -339,6 +393,10 @@ export class SearchRepository {
       return toHits(rows);
     });
   }
+}
+
+function toPatchHit({ distance, ...row }: Omit<PatchHit, 'score'> & { distance: number }): PatchHit {
+  return { ...row, score: 1 - Number(distance) };
 }
 
 function pairFilterConditions(filters: MetadataFilters | undefined): SQL[] {

@@ -3,10 +3,11 @@ import { embeddingColumn } from './embedding-column.ts';
 import { slides } from './slides.ts';
 
 /**
- * One tissue patch of a slide. No approximate index on purpose: a slide has thousands to
- * tens of thousands of patches, HNSW insertion costs 3–6 ms a row in embedded PGlite, and
- * questions about a slide search within that slide, where an exact scan over the
- * `slide_id` index is fast and exact. Cross-slide patch search scans exactly too.
+ * One tissue patch of a slide. No approximate index in the schema, on purpose: a slide has
+ * thousands to tens of thousands of patches, HNSW insertion costs 3–6 ms a row in embedded
+ * PGlite, and questions about a slide search within that slide, where an exact scan over the
+ * `slide_id` index is fast and exact. Search across all slides on a PostgreSQL server gets an
+ * IVFFlat index built after bulk load, outside the migrations (see patch-index/).
  */
 export const patches = pgTable(
   'patches',

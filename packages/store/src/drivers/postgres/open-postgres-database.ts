@@ -50,6 +50,18 @@ export async function openPostgresDatabase(databaseUrl: string): Promise<Databas
         for (const statement of after) await transaction.unsafe(statement);
       });
     },
+    async withConnection(work) {
+      const reserved = await client.reserve();
+      try {
+        return await work({
+          query: async <Row extends Record<string, unknown>>(statement: string, parameters: unknown[] = []) =>
+            (await reserved.unsafe(statement, parameters as postgres.ParameterOrJSON<never>[])) as unknown as Row[],
+        });
+      } finally {
+        await reserved.unsafe('RESET ALL').catch(() => {});
+        reserved.release();
+      }
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }

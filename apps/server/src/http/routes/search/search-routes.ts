@@ -165,7 +165,11 @@ async function search(
       mode,
       exclude: details.direction === 'image-to-text' ? {} : resolved.exclude,
     },
-    { efSearch: runtime.config.hnswEfSearch, rerankFactor: runtime.config.rerankCandidateFactor },
+    {
+      efSearch: runtime.config.hnswEfSearch,
+      rerankFactor: runtime.config.rerankCandidateFactor,
+      probes: runtime.config.patchIndexProbes,
+    },
   );
   const echo = {
     ...details.echo,
