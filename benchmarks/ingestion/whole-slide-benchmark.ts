@@ -4,15 +4,15 @@
  * (openslide-python `read_region` in a loop, resize, tissue check, normalise: `openslide_tiling.py`) with 1 and 2
  * processes, on the same slide and the same grid cells, in rounds that alternate the three routes.
  *
- *   npx tsx benchmarks/ingestion/whole-slide-benchmark.ts [--repeat 18x14] [--rounds 3]
+ *   npx tsx benchmarks/ingestion/whole-slide-benchmark.ts [--repeat 18x14] [--rounds 3] [--python false]
  *
  * The slide is a real one: CMU-1-Small-Region.svs (../shared/data/wsi/, 2,220 × 2,967 at 0.499 µm/px) repeated
  * `--repeat` times across × down into a JPEG-tiled pyramidal TIFF (240-px tiles, as the SVS stores them), generated
  * once into .tmp/benchmarks/. Cells are 224 level-0 px (0.5 µm/px). Python reads exactly the cells PathLens reads (the
- * tissue mask's); PathLens's time includes making the mask. Rates are grid cells per second.
+ * tissue mask's); PathLens's time includes making the mask. Rates are grid cells per second; CPU seconds are the
+ * process's (all threads), summed over Python's processes. `--python false` runs PathLens alone (for profiling).
  */
 import { execFile } from 'node:child_process';
-import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,12 +32,14 @@ import { ensureTinyModels, projectRoot, tinyImageTextEncoderId } from '@pathlens
 import { openSlide } from '@pathlens/slide-reader';
 import { openStore } from '@pathlens/store';
 import sharp from 'sharp';
+import { checkPython, loadAverage, warmPageCache } from './python-route.ts';
 import { benchmarkCacheDir } from './synthetic-slide.ts';
 
 const { values: args } = parseArgs({
   options: {
     repeat: { type: 'string', default: '18x14' },
     rounds: { type: 'string', default: '3' },
+    python: { type: 'string', default: 'true' },
   },
 });
 const [repeatAcross, repeatDown] = args.repeat.split('x').map(Number) as [number, number];
@@ -47,7 +49,7 @@ if (!(await exists(sourceSlide))) {
   console.log(`skipped: ${sourceSlide} is absent (the shared test data; see its README)`);
   process.exit(0);
 }
-const pythonProblem = await checkPython();
+const pythonProblem = args.python === 'false' ? 'not asked for (--python false)' : await checkPython();
 const slidePath = await replicatedSlide(sourceSlide, repeatAcross, repeatDown);
 await warmPageCache(slidePath);
 
@@ -83,6 +85,7 @@ console.log(
 
 interface RouteResult {
   seconds: number;
+  cpuSeconds: number;
   patches: number;
 }
 const routes: { name: string; run(): Promise<RouteResult> }[] = [
@@ -92,7 +95,8 @@ const routes: { name: string; run(): Promise<RouteResult> }[] = [
         name: `openslide-python, ${processes} process${processes > 1 ? 'es' : ''}`,
         run: () => pythonRoute(processes),
       }))),
-  { name: 'PathLens ingestSlide, demo encoder, PGlite', run: pathLensRoute },
+  { name: 'PathLens ingestSlide, reads on the ingesting thread', run: () => pathLensRoute(Infinity) },
+  { name: 'PathLens ingestSlide (default: reads in a worker thread)', run: () => pathLensRoute(undefined) },
 ];
 const results = routes.map((): RouteResult[] => []);
 for (let round = 0; round < rounds; round++) {
@@ -100,7 +104,7 @@ for (let round = 0; round < rounds; round++) {
     const result = await route.run();
     results[index]!.push(result);
     console.log(
-      `round ${round + 1}, ${route.name}: ${(grid.length / result.seconds).toFixed(0)} cells/s (${result.seconds.toFixed(1)} s, ${result.patches} patches kept), load ${loadAverage()}`,
+      `round ${round + 1}, ${route.name}: ${(grid.length / result.seconds).toFixed(0)} cells/s (${result.seconds.toFixed(1)} s, ${result.cpuSeconds.toFixed(1)} CPU s, ${result.patches} patches kept), load ${loadAverage()}`,
     );
   }
 }
@@ -121,14 +125,17 @@ if (pythonProblem) {
     [1, '2 processes'],
   ] as const) {
     const ratios = perRound(pythonIndex);
+    const cpuRatios = results[pathLens]!.map(
+      (result, round) => results[pythonIndex]![round]!.cpuSeconds / result.cpuSeconds,
+    );
     console.log(
-      `ratio PathLens / openslide-python ${label}: median ${median(ratios).toFixed(2)}× (rounds: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')})`,
+      `ratio PathLens / openslide-python ${label}, cells per wall second: median ${median(ratios).toFixed(2)}× (rounds: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')}); per CPU second: median ${median(cpuRatios).toFixed(2)}×`,
     );
   }
 }
 console.log(`load average at the end ${loadAverage()}`);
 
-async function pathLensRoute(): Promise<RouteResult> {
+async function pathLensRoute(readThreadMinPatches: number | undefined): Promise<RouteResult> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pathlens-whole-slide-benchmark-'));
   const store = await openStore({ dataDir });
   try {
@@ -139,14 +146,17 @@ async function pathLensRoute(): Promise<RouteResult> {
       targetMpp: 0.5,
     });
     const startedMs = performance.now();
+    const startedCpu = process.cpuUsage();
     await ingestSlide({ store, imageEncoder: encoder, logger: silentLogger }, row, {
       minTissueFraction,
       batchSize: 32,
       dataDir,
+      readThreadMinPatches,
     });
     const seconds = (performance.now() - startedMs) / 1000;
+    const cpu = process.cpuUsage(startedCpu);
     const done = await store.slides.findById(row.id);
-    return { seconds, patches: done?.patchCount ?? 0 };
+    return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, patches: done?.patchCount ?? 0 };
   } finally {
     await store.close();
     await rm(dataDir, { recursive: true, force: true });
@@ -182,7 +192,7 @@ async function pythonRoute(processes: number): Promise<RouteResult> {
           [path.join(import.meta.dirname, 'openslide_tiling.py'), specPath],
           { maxBuffer: 1 << 20 },
         );
-        return JSON.parse(stdout) as { seconds: number; kept: number };
+        return JSON.parse(stdout) as { seconds: number; cpuSeconds: number; kept: number };
       } finally {
         await rm(specPath, { force: true });
       }
@@ -190,6 +200,7 @@ async function pythonRoute(processes: number): Promise<RouteResult> {
   );
   return {
     seconds: Math.max(...parts.map((part) => part.seconds)),
+    cpuSeconds: parts.reduce((sum, part) => sum + part.cpuSeconds, 0),
     patches: parts.reduce((sum, part) => sum + part.kept, 0),
   };
 }
@@ -236,29 +247,9 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-function loadAverage(): string {
-  return os
-    .loadavg()
-    .map((value) => value.toFixed(1))
-    .join(' ');
-}
-
 async function exists(filePath: string): Promise<boolean> {
   return stat(filePath).then(
     () => true,
     () => false,
   );
-}
-
-async function checkPython(): Promise<string | null> {
-  try {
-    await promisify(execFile)('/usr/bin/python3', ['-c', 'import openslide, numpy, PIL']);
-    return null;
-  } catch {
-    return 'needs /usr/bin/python3 with openslide and numpy: apt-get install -y python3-openslide python3-numpy libopenslide0';
-  }
-}
-
-async function warmPageCache(filePath: string): Promise<void> {
-  for await (const _chunk of createReadStream(filePath, { highWaterMark: 8 << 20 }));
 }
