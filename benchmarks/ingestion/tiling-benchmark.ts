@@ -11,13 +11,10 @@
  * as 222 px from level 1 and resized to 224. Both routes get the same list of grid cells: the
  * first `--patches` cells inside the tissue mask, from the middle of the slide on.
  */
-import { execFile } from 'node:child_process';
-import { rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import {
-  defaultTissueThresholds,
   detectTissue,
   mapInOrder,
   measureTissue,
@@ -32,8 +29,8 @@ import {
 import { openSlide, type RgbImage, type SlideReader } from '@pathlens/slide-reader';
 // The encoder's own preprocessing (not part of its public interface): HWC uint8 → normalised CHW float32.
 import { toPixelValues } from '../../packages/encoders/src/clip/clip-preprocessing.ts';
-import { checkPython, loadAverage, warmPageCache } from './python-route.ts';
-import { benchmarkCacheDir, syntheticSlide } from './synthetic-slide.ts';
+import { checkPython, loadAverage, runOpenSlideTiling, warmPageCache } from './python-route.ts';
+import { syntheticSlide } from './synthetic-slide.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -208,32 +205,13 @@ async function pythonRoute(
   routeCells: GridCell[],
   readPlan: { level: number; sizeAtLevelPx: number },
 ): Promise<RouteResult> {
-  const specPath = path.join(benchmarkCacheDir, `tiling-spec-${process.pid}.json`);
-  await writeFile(
-    specPath,
-    JSON.stringify({
-      slide,
-      level: readPlan.level,
-      sizeAtLevelPx: readPlan.sizeAtLevelPx,
-      inputSizePx,
-      cells: routeCells.map((cell) => [cell.xLevel0, cell.yLevel0]),
-      mean: preprocessing.imageMean,
-      std: preprocessing.imageStd,
-      minSaturation: defaultTissueThresholds.minSaturation,
-      maxBrightness: defaultTissueThresholds.maxBrightness,
-      minStainedFraction: minStainedPixelFraction,
-    }),
-  );
-  try {
-    const { stdout } = await promisify(execFile)(
-      '/usr/bin/python3',
-      [path.join(import.meta.dirname, 'openslide_tiling.py'), specPath],
-      { maxBuffer: 1 << 20 },
-    );
-    const result = JSON.parse(stdout) as RouteResult & { openslide: string; openslide_python: string };
-    pythonVersions ??= `openslide ${result.openslide}, openslide-python ${result.openslide_python}`;
-    return result;
-  } finally {
-    await rm(specPath, { force: true });
-  }
+  const result = await runOpenSlideTiling({
+    slide,
+    level: readPlan.level,
+    sizeAtLevelPx: readPlan.sizeAtLevelPx,
+    inputSizePx,
+    cells: routeCells,
+  });
+  pythonVersions ??= `openslide ${result.openslide}, openslide-python ${result.openslide_python}`;
+  return result;
 }

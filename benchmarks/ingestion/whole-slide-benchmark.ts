@@ -7,32 +7,23 @@
  *   npx tsx benchmarks/ingestion/whole-slide-benchmark.ts [--repeat 6x5] [--rounds 3] [--python false]
  *
  * The slide is a real one: CMU-1-Small-Region.svs (../shared/data/wsi/, 2,220 × 2,967 at 0.499 µm/px) repeated
- * `--repeat` times across × down (issue 12 measured 18x14: 32,930 cells) into a JPEG-tiled pyramidal TIFF (240-px tiles, as the SVS stores them), generated
- * once into .tmp/benchmarks/. Cells are 224 level-0 px (0.5 µm/px). Python reads exactly the cells PathLens reads (the
- * tissue mask's); PathLens's time includes making the mask. Rates are grid cells per second; CPU seconds are the
+ * `--repeat` times across × down (issue 12 measured 18x14: 32,930 cells) into a JPEG-tiled pyramidal TIFF (240-px
+ * tiles, as the SVS stores them), generated once into .tmp/benchmarks/. Cells are 224 level-0 px (0.5 µm/px). Python
+ * reads exactly the cells PathLens reads (the tissue mask's); PathLens's time includes making the mask. Rates are grid cells per second; CPU seconds are the
  * process's (all threads), summed over Python's processes. `--python false` runs PathLens alone (for profiling).
  */
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { silentLogger } from '@pathlens/core';
 import { WorkerThreadImageEncoder } from '@pathlens/encoders';
-import {
-  defaultTissueThresholds,
-  ingestSlide,
-  minStainedPixelFraction,
-  patchGrid,
-  registerSlide,
-  slideTissueMask,
-  tissueFractionInRect,
-} from '@pathlens/ingest';
+import { ingestSlide, patchGrid, registerSlide, slideTissueMask, tissueFractionInRect } from '@pathlens/ingest';
 import { ensureTinyModels, projectRoot, tinyImageTextEncoderId } from '@pathlens/models';
 import { openSlide } from '@pathlens/slide-reader';
 import { openStore } from '@pathlens/store';
 import sharp from 'sharp';
-import { checkPython, loadAverage, warmPageCache } from './python-route.ts';
+import { checkPython, loadAverage, runOpenSlideTiling, warmPageCache } from './python-route.ts';
 import { benchmarkCacheDir } from './synthetic-slide.ts';
 
 const { values: args } = parseArgs({
@@ -169,34 +160,15 @@ async function pathLensRoute(readThreadMinPatches: number | undefined): Promise<
 async function pythonRoute(processes: number): Promise<RouteResult> {
   const share = Math.ceil(tissueCells.length / processes);
   const parts = await Promise.all(
-    Array.from({ length: processes }, async (_, part) => {
-      const specPath = path.join(benchmarkCacheDir, `whole-slide-spec-${process.pid}-${part}.json`);
-      await writeFile(
-        specPath,
-        JSON.stringify({
-          slide: slidePath,
-          level: 0,
-          sizeAtLevelPx: slide.patchSizeLevel0Px,
-          inputSizePx: encoder.inputSizePx,
-          cells: tissueCells.slice(part * share, (part + 1) * share).map((cell) => [cell.xLevel0, cell.yLevel0]),
-          mean: [0.48145466, 0.4578275, 0.40821073],
-          std: [0.26862954, 0.26130258, 0.27577711],
-          minSaturation: defaultTissueThresholds.minSaturation,
-          maxBrightness: defaultTissueThresholds.maxBrightness,
-          minStainedFraction: minStainedPixelFraction,
-        }),
-      );
-      try {
-        const { stdout } = await promisify(execFile)(
-          '/usr/bin/python3',
-          [path.join(import.meta.dirname, 'openslide_tiling.py'), specPath],
-          { maxBuffer: 1 << 20 },
-        );
-        return JSON.parse(stdout) as { seconds: number; cpuSeconds: number; kept: number };
-      } finally {
-        await rm(specPath, { force: true });
-      }
-    }),
+    Array.from({ length: processes }, (_, part) =>
+      runOpenSlideTiling({
+        slide: slidePath,
+        level: 0,
+        sizeAtLevelPx: slide.patchSizeLevel0Px,
+        inputSizePx: encoder.inputSizePx,
+        cells: tissueCells.slice(part * share, (part + 1) * share),
+      }),
+    ),
   );
   return {
     seconds: Math.max(...parts.map((part) => part.seconds)),
