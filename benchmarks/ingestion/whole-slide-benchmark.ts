@@ -9,8 +9,9 @@
  * The slide is a real one: CMU-1-Small-Region.svs (../shared/data/wsi/, 2,220 × 2,967 at 0.499 µm/px) repeated
  * `--repeat` times across × down (issue 12 measured 18x14: 32,930 cells) into a JPEG-tiled pyramidal TIFF (240-px
  * tiles, as the SVS stores them), generated once into .tmp/benchmarks/. Cells are 224 level-0 px (0.5 µm/px). Python
- * reads exactly the cells PathLens reads (the tissue mask's); PathLens's time includes making the mask. Rates are grid cells per second; CPU seconds are the
- * process's (all threads), summed over Python's processes. `--python false` runs PathLens alone (for profiling).
+ * reads exactly the cells PathLens reads (the tissue mask's); PathLens's time includes making the mask. Rates are
+ * grid cells per second; CPU seconds are the process's (all threads), summed over Python's processes.
+ * `--python false` runs PathLens alone (for profiling).
  */
 import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
