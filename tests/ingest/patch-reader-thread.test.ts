@@ -40,10 +40,14 @@ describe('reading patches in a worker thread', () => {
       readThreadMinPatches,
     });
     const ready = (await store.slides.findById(slide.id))!;
-    return { ready, patches: await store.prototypes.patchesToCluster(slide.id, 10_000) };
+    return {
+      ready,
+      patches: await store.prototypes.patchesToCluster(slide.id, 10_000),
+      prototypes: await store.prototypes.forSlide(slide.id),
+    };
   };
 
-  it('stores the same patches, embeddings and slide embedding as reading on the ingesting thread', async () => {
+  it('stores the same patches, embeddings, slide embedding and prototypes (k-means in the thread) as the ingesting thread alone', async () => {
     const inThread = await ingest(0);
     const here = await ingest(Number.POSITIVE_INFINITY);
     expect(inThread.ready.status).toBe('ready');
@@ -52,6 +56,17 @@ describe('reading patches in a worker thread', () => {
     expect(inThread.ready.tilesDone).toBe(here.ready.tilesDone);
     expect(inThread.patches.map((patch) => patch.embedding)).toEqual(here.patches.map((patch) => patch.embedding));
     expect(inThread.ready.embedding).toEqual(here.ready.embedding);
+    expect(inThread.prototypes.length).toBeGreaterThan(1);
+    // Same clusters and weights; centres equal up to float32 rounding (the thread gets the embeddings as float32, the
+    // ingesting thread as the database's text of them).
+    expect(inThread.prototypes.map((prototype) => prototype.weight)).toEqual(
+      here.prototypes.map((prototype) => prototype.weight),
+    );
+    inThread.prototypes.forEach((prototype, index) =>
+      prototype.embedding.forEach((value, dimension) =>
+        expect(value).toBeCloseTo(here.prototypes[index]!.embedding[dimension]!, 5),
+      ),
+    );
   });
 
   it('fails the run with the reader’s own error when the file cannot be opened in the thread', async () => {

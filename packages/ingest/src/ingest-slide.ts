@@ -201,7 +201,13 @@ export async function ingestSlide(
       );
     }
     const mean = await store.patches.meanEmbedding(slide.id);
-    await storeSlidePrototypes(store, slide.id, options.prototypes);
+    const clusterInThread = thread;
+    await storeSlidePrototypes(
+      store,
+      slide.id,
+      options.prototypes,
+      clusterInThread ? (patches, settings) => clusterInThread.computePrototypes(patches, settings) : undefined,
+    );
     stopIfAborted();
     await store.slides.markReady(slide.id, {
       patchCount,

@@ -1,11 +1,13 @@
 /**
  * The worker thread's side of `PatchReaderThread`: open the slide, then read, resize and check the cells the parent
- * sends (one request at a time, several reads in flight), and send the tissue patches back in one transferred buffer.
+ * sends (one request at a time, several reads in flight), and send the tissue patches back in one transferred buffer;
+ * at the end, cluster the slide's embeddings into its prototypes.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { packImages, serialiseError } from '@pathlens/core';
 import { openSlide, type RgbImage, type SlideReader } from '@pathlens/slide-reader';
 import { measureTissue } from '../../background-filter.ts';
+import { computePrototypes } from '../../prototypes/slide-prototypes.ts';
 import { readPatch } from '../../tiling/read-patch.ts';
 import { mapInOrder } from '../map-in-order.ts';
 import type {
@@ -36,6 +38,14 @@ if (reader) {
       return;
     }
     try {
+      if (request.type === 'prototypes') {
+        const patches = request.patchIds.map((id, row) => ({
+          id,
+          embedding: new Float32Array(request.embeddings, row * request.dimension * 4, request.dimension),
+        }));
+        reply({ type: 'prototypes', id: request.id, prototypes: computePrototypes(patches, request.settings) });
+        return;
+      }
       const kept: boolean[] = [];
       const images: RgbImage[] = [];
       for await (const image of mapInOrder(request.cells, data.readsInFlight, async (cell) => {

@@ -1,22 +1,25 @@
 import type { Worker } from 'node:worker_threads';
 import { deserialiseError, PathLensError, startWorkerThread, unpackImages } from '@pathlens/core';
 import type { RgbImage } from '@pathlens/slide-reader';
+import type { NewPrototype } from '@pathlens/store';
 import type { GridCell } from '../../patch-grid.ts';
+import type { EmbeddedPatch, PrototypeSettings } from '../../prototypes/slide-prototypes.ts';
 import type {
   PatchReaderThreadData,
   PatchReaderThreadReply,
   PatchReaderThreadRequest,
 } from './patch-reader-thread-protocol.ts';
 
-interface PendingRead {
-  resolve: (images: (RgbImage | null)[]) => void;
+interface PendingCall {
+  resolve: (reply: PatchReaderThreadReply) => void;
   reject: (error: Error) => void;
 }
 
 /**
  * Patch reading in a `node:worker_threads` Worker with its own open slide: decoding (libvips), copying patches out of
  * decoded tiles, resizing and the stained-pixel check run there, so the ingesting thread only schedules, stores and
- * talks to the database. Patches come back in one transferred buffer per call. Calls are answered in order.
+ * talks to the database. Patches come back in one transferred buffer per call. The slide's k-means prototypes are
+ * computed here too, once its patches are stored. Calls are answered in order.
  *
  * @example
  * const thread = await PatchReaderThread.start({ filePath, readPlan, inputSizePx: 224, minStainedPixelFraction: 0.05,
@@ -25,7 +28,7 @@ interface PendingRead {
  * await thread.close();
  */
 export class PatchReaderThread {
-  readonly #pending = new Map<number, PendingRead>();
+  readonly #pending = new Map<number, PendingCall>();
   #nextId = 1;
   #stopped: Error | null = null;
   #closing = false;
@@ -49,17 +52,48 @@ export class PatchReaderThread {
   }
 
   /** Each cell's patch at the encoder's input size, or null where its pixels are background. */
-  readPatches(cells: GridCell[]): Promise<(RgbImage | null)[]> {
+  async readPatches(cells: GridCell[]): Promise<(RgbImage | null)[]> {
+    const reply = await this.#call((id) => ({
+      type: 'read',
+      id,
+      cells: cells.map(({ xLevel0, yLevel0, sizeLevel0Px }) => ({ xLevel0, yLevel0, sizeLevel0Px })),
+    }));
+    if (reply.type !== 'patches') throw new PathLensError('internal_error', `unexpected reply ${reply.type}`);
+    const images = unpackImages(reply.images);
+    let next = 0;
+    return reply.kept.map((kept) => (kept ? images[next++]! : null));
+  }
+
+  /** `computePrototypes` in the thread, so k-means does not hold up the ingesting thread. */
+  async computePrototypes(patches: EmbeddedPatch[], settings: Partial<PrototypeSettings>): Promise<NewPrototype[]> {
+    const dimension = patches[0]?.embedding.length ?? 0;
+    const packed = new Float32Array(patches.length * dimension);
+    patches.forEach((patch, row) => packed.set(patch.embedding, row * dimension));
+    const reply = await this.#call(
+      (id) => ({
+        type: 'prototypes',
+        id,
+        patchIds: patches.map((patch) => patch.id),
+        embeddings: packed.buffer,
+        dimension,
+        settings,
+      }),
+      [packed.buffer],
+    );
+    if (reply.type !== 'prototypes') throw new PathLensError('internal_error', `unexpected reply ${reply.type}`);
+    return reply.prototypes;
+  }
+
+  #call(
+    request: (id: number) => PatchReaderThreadRequest,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<PatchReaderThreadReply> {
     if (this.#stopped) return Promise.reject(this.#stopped);
     if (this.#closing)
       return Promise.reject(new PathLensError('internal_error', 'The patch-reading thread is closed.'));
     const id = this.#nextId++;
-    const result = new Promise<(RgbImage | null)[]>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
-    this.worker.postMessage({
-      type: 'read',
-      id,
-      cells: cells.map(({ xLevel0, yLevel0, sizeLevel0Px }) => ({ xLevel0, yLevel0, sizeLevel0Px })),
-    } satisfies PatchReaderThreadRequest);
+    const result = new Promise<PatchReaderThreadReply>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    this.worker.postMessage(request(id), transfer);
     return result;
   }
 
@@ -73,17 +107,12 @@ export class PatchReaderThread {
   }
 
   #settle(reply: PatchReaderThreadReply): void {
-    if (reply.type !== 'patches' && reply.type !== 'failed') return;
+    if (reply.type === 'ready' || reply.type === 'load-failed') return;
     const pending = this.#pending.get(reply.id);
     if (!pending) return;
     this.#pending.delete(reply.id);
-    if (reply.type === 'failed') {
-      pending.reject(deserialiseError(reply.error));
-      return;
-    }
-    const images = unpackImages(reply.images);
-    let next = 0;
-    pending.resolve(reply.kept.map((kept) => (kept ? images[next++]! : null)));
+    if (reply.type === 'failed') pending.reject(deserialiseError(reply.error));
+    else pending.resolve(reply);
   }
 
   #stop(cause: Error): void {
