@@ -11,14 +11,10 @@
  * as 222 px from level 1 and resized to 224. Both routes get the same list of grid cells: the
  * first `--patches` cells inside the tissue mask, from the middle of the slide on.
  */
-import { execFile } from 'node:child_process';
-import { createReadStream } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import {
-  defaultTissueThresholds,
   detectTissue,
   mapInOrder,
   measureTissue,
@@ -33,7 +29,8 @@ import {
 import { openSlide, type RgbImage, type SlideReader } from '@pathlens/slide-reader';
 // The encoder's own preprocessing (not part of its public interface): HWC uint8 → normalised CHW float32.
 import { toPixelValues } from '../../packages/encoders/src/clip/clip-preprocessing.ts';
-import { benchmarkCacheDir, syntheticSlide } from './synthetic-slide.ts';
+import { checkPython, loadAverage, runOpenSlideTiling, warmPageCache } from './python-route.ts';
+import { syntheticSlide } from './synthetic-slide.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -89,16 +86,16 @@ console.log(
   `grid at 0.5 µm/px: ${grid.length} cells of ${patchSizeLevel0Px} level-0 px, ${tissueCells.length} in tissue (mask in ${maskSeconds.toFixed(2)} s); read ${plan.sizeAtLevelPx} px at level ${plan.level} → ${inputSizePx} px`,
 );
 console.log(
-  `patch budget: ${cells.length} tissue cells, the same list for every route, in ${rounds} rounds that alternate the routes (so a change in machine load hits all of them alike); ${os.cpus().length} CPU cores`,
+  `patch budget: ${cells.length} tissue cells, the same list for every route, in ${rounds} rounds that alternate the routes (so a change in machine load hits all of them alike); ${os.cpus().length} CPU cores; load average ${loadAverage()}`,
 );
 
 const routes: { name: string; run(roundCells: GridCell[]): Promise<RouteResult> }[] = [
   {
-    name: 'PathLens, one read at a time (the pipeline today)',
+    name: 'PathLens, one read at a time (a reference only: not how the pipeline reads)',
     run: (roundCells) => pathLensRoute(reader, roundCells, 1),
   },
   {
-    name: `PathLens, ${concurrency} reads in flight (mapInOrder)`,
+    name: `PathLens, ${concurrency} reads in flight (mapInOrder, as the pipeline reads; large slides do it in a worker thread)`,
     run: (roundCells) => pathLensRoute(reader, roundCells, concurrency),
   },
   ...(pythonProblem
@@ -126,6 +123,7 @@ for (let round = 0; round < rounds; round++) {
 await reader.close();
 routes.forEach((route, index) => report(route.name, totals[index]!));
 if (pythonVersions) console.log(`(${pythonVersions}, /usr/bin/python3)`);
+console.log(`load average at the end ${loadAverage()}`);
 if (pythonProblem) {
   console.log(`openslide-python: skipped — ${pythonProblem}`);
 } else {
@@ -207,46 +205,13 @@ async function pythonRoute(
   routeCells: GridCell[],
   readPlan: { level: number; sizeAtLevelPx: number },
 ): Promise<RouteResult> {
-  const specPath = path.join(benchmarkCacheDir, `tiling-spec-${process.pid}.json`);
-  await writeFile(
-    specPath,
-    JSON.stringify({
-      slide,
-      level: readPlan.level,
-      sizeAtLevelPx: readPlan.sizeAtLevelPx,
-      inputSizePx,
-      cells: routeCells.map((cell) => [cell.xLevel0, cell.yLevel0]),
-      mean: preprocessing.imageMean,
-      std: preprocessing.imageStd,
-      minSaturation: defaultTissueThresholds.minSaturation,
-      maxBrightness: defaultTissueThresholds.maxBrightness,
-      minStainedFraction: minStainedPixelFraction,
-    }),
-  );
-  try {
-    const { stdout } = await promisify(execFile)(
-      '/usr/bin/python3',
-      [path.join(import.meta.dirname, 'openslide_tiling.py'), specPath],
-      { maxBuffer: 1 << 20 },
-    );
-    const result = JSON.parse(stdout) as RouteResult & { openslide: string; openslide_python: string };
-    pythonVersions ??= `openslide ${result.openslide}, openslide-python ${result.openslide_python}`;
-    return result;
-  } finally {
-    await rm(specPath, { force: true });
-  }
-}
-
-/** Why the Python route cannot run here, with how to fix it; null when it can. */
-async function checkPython(): Promise<string | null> {
-  try {
-    await promisify(execFile)('/usr/bin/python3', ['-c', 'import openslide, numpy, PIL']);
-    return null;
-  } catch {
-    return 'needs /usr/bin/python3 with openslide and numpy: apt-get install -y python3-openslide python3-numpy libopenslide0';
-  }
-}
-
-async function warmPageCache(filePath: string): Promise<void> {
-  for await (const _chunk of createReadStream(filePath, { highWaterMark: 8 << 20 }));
+  const result = await runOpenSlideTiling({
+    slide,
+    level: readPlan.level,
+    sizeAtLevelPx: readPlan.sizeAtLevelPx,
+    inputSizePx,
+    cells: routeCells,
+  });
+  pythonVersions ??= `openslide ${result.openslide}, openslide-python ${result.openslide_python}`;
+  return result;
 }

@@ -7,6 +7,7 @@ export function tiffPage(index: number, widthPx: number, heightPx: number, extra
     widthPx,
     heightPx,
     tileWidthPx: 256,
+    tileHeightPx: 256,
     compression: 7,
     description: null,
     newSubfileType: 0,

@@ -2,6 +2,7 @@ export * from './errors/error-code.ts';
 export * from './errors/pathlens-error.ts';
 export * from './errors/serialised-error.ts';
 export * from './threads/start-worker-thread.ts';
+export * from './threads/packed-images.ts';
 export * from './config/config-schema.ts';
 export * from './config/load-config.ts';
 export * from './config/dicomweb-settings.ts';

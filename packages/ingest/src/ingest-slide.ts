@@ -6,6 +6,7 @@ import type { NewPatch, SlideRow, Store } from '@pathlens/store';
 import { measureTissue } from './background-filter.ts';
 import { patchGrid, type GridCell } from './patch-grid.ts';
 import { mapInOrder } from './pipeline/map-in-order.ts';
+import { PatchReaderThread } from './pipeline/patch-reader-thread/patch-reader-thread.ts';
 import { readAhead } from './pipeline/read-ahead.ts';
 import type { PrototypeSettings } from './prototypes/slide-prototypes.ts';
 import { storeSlidePrototypes } from './prototypes/summarise-slide.ts';
@@ -33,6 +34,12 @@ export interface IngestSlideOptions {
   readAheadBatches?: number;
   /** Patch reads in flight at once (libvips decodes on libuv's thread pool). Default: the thread budget's. */
   readConcurrency?: number;
+  /**
+   * A slide file with at least this many tissue cells to read is read in a worker thread (`PatchReaderThread`:
+   * decoding, resizing and the stained-pixel check leave this thread, which then only stores). Default 1,024 (below
+   * that, starting the thread costs more than it saves); 0 always, Infinity never. DICOMweb slides are read here.
+   */
+  readThreadMinPatches?: number;
   /** libvips threads per operation (`sharp.concurrency`, process-wide), set when the run starts. Default: the thread
    * budget's.
    */
@@ -93,6 +100,7 @@ export async function ingestSlide(
   const budget = threadBudget();
   sharp.concurrency(options.libvipsConcurrency ?? budget.libvipsConcurrency);
   const reader = await (dependencies.openSlide ?? fileSlideOpener)(slide);
+  let thread: PatchReaderThread | null = null;
   try {
     const level0 = reader.properties.levels[0]!;
     const grid = patchGrid({
@@ -119,7 +127,18 @@ export async function ingestSlide(
     });
 
     const batchSize = Math.max(1, Math.min(options.batchSize, imageEncoder.maxBatchSize));
-    const source = { reader, readPlan, mask: tissue, inputSizePx: imageEncoder.inputSizePx };
+    const cellsToRead = countCellsToRead(grid, tissue, { fromTile: resumeFromTile, stored }, options.minTissueFraction);
+    thread =
+      slide.source === 'file' && cellsToRead >= (options.readThreadMinPatches ?? defaultReadThreadMinPatches)
+        ? await PatchReaderThread.start({
+            filePath: slide.filePath,
+            readPlan,
+            inputSizePx: imageEncoder.inputSizePx,
+            minStainedPixelFraction,
+            readsInFlight: options.readConcurrency ?? budget.readsInFlight,
+          })
+        : null;
+    const source = { reader, thread, readPlan, mask: tissue, inputSizePx: imageEncoder.inputSizePx };
     const stopIfAborted = () => {
       if (options.signal?.aborted)
         throw new PathLensError(
@@ -182,16 +201,29 @@ export async function ingestSlide(
       );
     }
     const mean = await store.patches.meanEmbedding(slide.id);
-    await storeSlidePrototypes(store, slide.id, options.prototypes);
+    const clusterInThread = thread;
+    await storeSlidePrototypes(
+      store,
+      slide.id,
+      options.prototypes,
+      clusterInThread ? (patches, settings) => clusterInThread.computePrototypes(patches, settings) : undefined,
+    );
     stopIfAborted();
     await store.slides.markReady(slide.id, {
       patchCount,
       embedding: mean ? Array.from(l2Normalise(Float32Array.from(mean))) : null,
     });
   } finally {
+    await thread?.close();
     await reader.close();
   }
 }
+
+/** Tissue cells below this many to read are read on the ingesting thread (see `readThreadMinPatches`). */
+export const defaultReadThreadMinPatches = 1024;
+
+/** Cells a thread reads per call: a batch's worth, so a call's reply is one transfer of ~5 MB. */
+const threadReadsPerCall = 32;
 
 /**
  * Where an interrupted run left off: its `tiles_done`, when the slide was tiled on this
@@ -221,7 +253,13 @@ interface CellTask {
  * patches at a time. Returns early, without a last batch, once `signal` aborts.
  */
 async function* readBatches(
-  source: { reader: SlideReader; readPlan: PatchReadPlan; mask: TissueMask; inputSizePx: number },
+  source: {
+    reader: SlideReader;
+    thread: PatchReaderThread | null;
+    readPlan: PatchReadPlan;
+    mask: TissueMask;
+    inputSizePx: number;
+  },
   grid: GridCell[],
   resume: { fromTile: number; stored: Set<string> },
   options: IngestSlideOptions & { batchSize: number },
@@ -230,7 +268,7 @@ async function* readBatches(
     for (let index = resume.fromTile; index < grid.length; index++) {
       const cell = grid[index]!;
       const tissueFraction = tissueFractionInRect(source.mask, cell);
-      const read = tissueFraction >= options.minTissueFraction && !resume.stored.has(`${cell.xLevel0},${cell.yLevel0}`);
+      const read = isToRead(cell, tissueFraction, resume.stored, options.minTissueFraction);
       yield { cell, index, tissueFraction, read };
     }
   }
@@ -243,12 +281,26 @@ async function* readBatches(
     };
   };
 
+  // In the thread: calls of up to `threadReadsPerCall` reads (background cells ride along), two in flight.
+  const readChunk = async (tasks: CellTask[]): Promise<{ task: CellTask; image: RgbImage | null }[]> => {
+    const toRead = tasks.filter((task) => task.read);
+    const images =
+      toRead.length === 0 || options.signal?.aborted
+        ? []
+        : await source.thread!.readPatches(toRead.map((task) => task.cell));
+    let next = 0;
+    return tasks.map((task) => ({ task, image: task.read && images.length > 0 ? images[next++]! : null }));
+  };
+  async function* readResults(): AsyncGenerator<{ task: CellTask; image: RgbImage | null }> {
+    if (!source.thread) {
+      yield* mapInOrder(cellTasks(), options.readConcurrency ?? threadBudget().readsInFlight, readCell);
+      return;
+    }
+    for await (const chunk of mapInOrder(chunksOfReads(cellTasks(), threadReadsPerCall), 2, readChunk)) yield* chunk;
+  }
+
   let batch: PatchBatch = { cells: [], tissueFractions: [], images: [], tilesDoneAfter: resume.fromTile };
-  for await (const { task, image } of mapInOrder(
-    cellTasks(),
-    options.readConcurrency ?? threadBudget().readsInFlight,
-    readCell,
-  )) {
+  for await (const { task, image } of readResults()) {
     if (options.signal?.aborted) return;
     if (image) {
       batch.cells.push(task.cell);
@@ -263,4 +315,38 @@ async function* readBatches(
     }
   }
   if (!options.signal?.aborted) yield batch;
+}
+
+function isToRead(cell: GridCell, tissueFraction: number, stored: Set<string>, minTissueFraction: number): boolean {
+  return tissueFraction >= minTissueFraction && !stored.has(`${cell.xLevel0},${cell.yLevel0}`);
+}
+
+function countCellsToRead(
+  grid: GridCell[],
+  mask: TissueMask,
+  resume: { fromTile: number; stored: Set<string> },
+  minTissueFraction: number,
+): number {
+  let count = 0;
+  for (let index = resume.fromTile; index < grid.length; index++) {
+    const cell = grid[index]!;
+    if (isToRead(cell, tissueFractionInRect(mask, cell), resume.stored, minTissueFraction)) count++;
+  }
+  return count;
+}
+
+/** Consecutive tasks in groups holding up to `reads` cells to read (and at most 256 tasks, so progress moves). */
+function* chunksOfReads(tasks: Iterable<CellTask>, reads: number): Generator<CellTask[]> {
+  let chunk: CellTask[] = [];
+  let readCount = 0;
+  for (const task of tasks) {
+    chunk.push(task);
+    if (task.read) readCount++;
+    if (readCount >= reads || chunk.length >= 256) {
+      yield chunk;
+      chunk = [];
+      readCount = 0;
+    }
+  }
+  if (chunk.length > 0) yield chunk;
 }

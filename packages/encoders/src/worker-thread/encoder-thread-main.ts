@@ -4,14 +4,13 @@
  * runs, not the parent's event loop.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { serialiseError } from '@pathlens/core';
+import { serialiseError, unpackImages } from '@pathlens/core';
 import { ClipImageEncoder } from '../clip/clip-image-encoder.ts';
 import { ClipTextEncoder } from '../clip/clip-text-encoder.ts';
 import type { ImageEncoder } from '../image-encoder.ts';
 import type { TextEncoder } from '../text-encoder.ts';
 import {
   packEmbeddings,
-  unpackImages,
   type EncoderThreadData,
   type EncoderThreadLimits,
   type EncoderThreadReply,

@@ -1,8 +1,7 @@
 import type { Worker } from 'node:worker_threads';
-import { deserialiseError, PathLensError, startWorkerThread } from '@pathlens/core';
+import { deserialiseError, packImages, PathLensError, startWorkerThread } from '@pathlens/core';
 import type { RgbPixels } from '../image-encoder.ts';
 import {
-  packImages,
   unpackEmbeddings,
   type EncoderThreadData,
   type EncoderThreadLimits,

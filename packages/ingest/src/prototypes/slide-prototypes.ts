@@ -62,9 +62,9 @@ export function computePrototypes(patches: EmbeddedPatch[], settings: Partial<Pr
   }));
 }
 
-/** Distinct vectors (k-means++ cannot seed more centres than that). */
+/** Distinct vectors (k-means++ cannot seed more centres than that), compared by their float32 bytes (as stored). */
 function distinctCount(points: number[][]): number {
-  return new Set(points.map((point) => point.join(','))).size;
+  return new Set(points.map((point) => Buffer.from(Float32Array.from(point).buffer).toString('latin1'))).size;
 }
 
 function mean(vectors: number[][]): number[] {

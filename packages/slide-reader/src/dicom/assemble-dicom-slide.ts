@@ -9,10 +9,7 @@ import type { DicomImageFlavor, DicomInstance } from './dicom-instance.ts';
 import { DicomSlideReader } from './dicom-slide-reader.ts';
 import type { DicomSeries } from './find-dicom-series.ts';
 import type { OpenFrameSource } from './frame-source.ts';
-import { TileCache } from './tile-cache.ts';
-
-/** Decoded frames kept per open slide (a row of 256² tiles across a 100k-px level is ~75 MB). */
-const tileCacheBytes = 96 * 1024 * 1024;
+import { defaultTileCacheBytes, TileCache } from '../tile-cache.ts';
 
 const associatedNameByFlavor: Partial<Record<DicomImageFlavor, AssociatedImageKind>> = {
   THUMBNAIL: 'thumbnail',
@@ -76,7 +73,7 @@ export async function assembleDicomSlide(
   }
   const levelParts = levelGroups.filter((group) => undecodableReason(group[0]!) === null).map(partsOfOneImage);
 
-  const cache = new TileCache(tileCacheBytes);
+  const cache = new TileCache(defaultTileCacheBytes);
   const images: DicomImage[] = [];
   try {
     for (const [index, parts] of levelParts.entries())

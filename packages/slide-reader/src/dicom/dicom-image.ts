@@ -5,7 +5,8 @@ import { decodeFrame } from './decode-frame.ts';
 import type { DicomInstance } from './dicom-instance.ts';
 import { FrameGrid } from './frame-grid.ts';
 import type { DicomFrameSource, OpenFrameSource } from './frame-source.ts';
-import type { TileCache } from './tile-cache.ts';
+import { copyPixels } from '../copy-pixels.ts';
+import type { TileCache } from '../tile-cache.ts';
 
 interface OpenPart {
   instance: DicomInstance;
@@ -89,18 +90,10 @@ export class DicomImage {
     if (right <= Math.max(left, 0) || bottom <= Math.max(top, 0)) return { data, widthPx, heightPx };
     const frames = this.#grid.framesIn(Math.max(left, 0), Math.max(top, 0), right, bottom);
     const tiles = await Promise.all(frames.map((placed) => this.#decode(placed.part, placed.frame)));
-    frames.forEach((placed, index) => {
-      const tile = tiles[index]!;
-      const fromX = Math.max(left, placed.x, 0);
-      const toX = Math.min(right, placed.x + tile.widthPx);
-      const fromY = Math.max(top, placed.y, 0);
-      const toY = Math.min(bottom, placed.y + tile.heightPx);
-      if (toX <= fromX) return;
-      for (let y = fromY; y < toY; y++) {
-        const sourceStart = ((y - placed.y) * tile.widthPx + (fromX - placed.x)) * 3;
-        tile.data.copy(data, ((y - top) * widthPx + (fromX - left)) * 3, sourceStart, sourceStart + (toX - fromX) * 3);
-      }
-    });
+    const region = { data, widthPx, heightPx };
+    frames.forEach((placed, index) =>
+      copyPixels(tiles[index]!, { left: placed.x, top: placed.y }, region, { left, top }, { right, bottom }),
+    );
     return { data, widthPx, heightPx };
   }
 

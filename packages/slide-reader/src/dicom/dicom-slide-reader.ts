@@ -10,7 +10,7 @@ import {
 } from '../read-checks.ts';
 import type { RgbImage, SlideProperties, SlideReader, SlideRegion } from '../slide-reader.ts';
 import type { DicomImage } from './dicom-image.ts';
-import type { TileCache } from './tile-cache.ts';
+import type { TileCache } from '../tile-cache.ts';
 
 export interface DicomSlideReaderParts {
   properties: SlideProperties;

@@ -48,6 +48,9 @@ async function openTiff(filePath: string, sniffed: SniffedFile, limits: SlideSiz
     ...(page.subIfdIndex === undefined ? {} : { subIfdIndex: page.subIfdIndex }),
     widthPx: page.widthPx,
     heightPx: page.heightPx,
+    ...(page.tileWidthPx && page.tileHeightPx
+      ? { tileWidthPx: page.tileWidthPx, tileHeightPx: page.tileHeightPx }
+      : {}),
   });
   const levelSources = layout.levels.map((level) => sourceOf(level.page));
 

@@ -22,6 +22,9 @@ export type RasterSource =
       subIfdIndex?: number;
       widthPx: number;
       heightPx: number;
+      /** Tile size of a tiled page (absent for strips): patch-sized reads then go through decoded tile blocks. */
+      tileWidthPx?: number;
+      tileHeightPx?: number;
     }
   | { kind: 'decoded'; filePath: string; image: RgbImage; widthPx: number; heightPx: number };
 

@@ -8,7 +8,9 @@ import {
   thumbnailSize,
 } from '../read-checks.ts';
 import { openPipeline, toRgbImage, whiteBackground, whiteImage, type RasterSource } from './raster-source.ts';
+import { defaultTileCacheBytes, TileCache } from '../tile-cache.ts';
 import { regionWindow } from './region-window.ts';
+import { maxBlockReadSidePx, readThroughTileBlocks, type TiledSharpPage } from './tile-block-reader.ts';
 
 export interface SharpSlideReaderParts {
   properties: SlideProperties;
@@ -21,13 +23,15 @@ export interface SharpSlideReaderParts {
 }
 
 /**
- * SlideReader over sharp (libvips): each read opens the stored page at the right level and
- * extracts only the tiles it needs (~2 ms for a 224² region of a JPEG-tiled slide).
+ * SlideReader over sharp (libvips): a patch-sized read of a tiled page is assembled from decoded blocks of whole tiles
+ * kept in a cache (`tile-block-reader.ts`: each tile decoded once while ingestion walks the grid); other reads open
+ * the stored page at the right level and extract only the tiles they need.
  * Built by `openSharpSlide`; use `openSlide` rather than this class.
  */
 export class SharpSlideReader implements SlideReader {
   readonly properties: SlideProperties;
   #parts: SharpSlideReaderParts | null;
+  readonly #tileCache = new TileCache(defaultTileCacheBytes);
 
   constructor(parts: SharpSlideReaderParts) {
     this.properties = parts.properties;
@@ -39,16 +43,15 @@ export class SharpSlideReader implements SlideReader {
     const levelInfo = checkRegion(this.properties, region, parts.maxDecodedPixels);
     const source = parts.levelSources[region.level]!;
     const { xLevel0, yLevel0, widthPx, heightPx } = region;
-    const window = regionWindow(
-      {
-        x: Math.floor(xLevel0 / levelInfo.downsample),
-        y: Math.floor(yLevel0 / levelInfo.downsample),
-        width: widthPx,
-        height: heightPx,
-      },
-      source.widthPx,
-      source.heightPx,
-    );
+    const request = {
+      x: Math.floor(xLevel0 / levelInfo.downsample),
+      y: Math.floor(yLevel0 / levelInfo.downsample),
+      width: widthPx,
+      height: heightPx,
+    };
+    if (isTiledPage(source) && widthPx <= maxBlockReadSidePx && heightPx <= maxBlockReadSidePx)
+      return readThroughTileBlocks(source, this.#tileCache, request);
+    const window = regionWindow(request, source.widthPx, source.heightPx);
     if (!window.inside) return whiteImage(widthPx, heightPx);
     const { padding } = window;
     let pipeline = await openPipeline(source, window.inside);
@@ -83,10 +86,15 @@ export class SharpSlideReader implements SlideReader {
 
   async close(): Promise<void> {
     this.#parts = null;
+    this.#tileCache.clear();
   }
 
   #open(): SharpSlideReaderParts {
     if (!this.#parts) throw readerClosedError();
     return this.#parts;
   }
+}
+
+function isTiledPage(source: RasterSource): source is TiledSharpPage {
+  return source.kind === 'sharp-page' && source.tileWidthPx !== undefined && source.tileHeightPx !== undefined;
 }

@@ -11,6 +11,8 @@ export interface TiffPage {
   heightPx: number;
   /** Tile width in pixels; null when the page is stored in strips. */
   tileWidthPx: number | null;
+  /** Tile height in pixels; null when the page is stored in strips. */
+  tileHeightPx: number | null;
   /** TIFF Compression code (1 none, 5 LZW, 7 JPEG, 8 Deflate, 33003/33005 Aperio JPEG 2000). */
   compression: number;
   /** ImageDescription without trailing NULs; null when absent. */
@@ -42,6 +44,7 @@ const tag = {
   yResolution: 283,
   resolutionUnit: 296,
   tileWidth: 322,
+  tileLength: 323,
   tileOffsets: 324,
   tileByteCounts: 325,
   subIfds: 330,
@@ -192,6 +195,7 @@ async function describePage(
     widthPx,
     heightPx,
     tileWidthPx: directory.hasTag(tag.tileWidth) ? toNumber(await directory.loadValue(tag.tileWidth)) : null,
+    tileHeightPx: directory.hasTag(tag.tileLength) ? toNumber(await directory.loadValue(tag.tileLength)) : null,
     compression: toNumber(await directory.loadValue(tag.compression)) ?? 1,
     description: description?.replace(/\0+$/, '') ?? null,
     newSubfileType: toNumber(await directory.loadValue(tag.newSubfileType)) ?? 0,

@@ -1,4 +1,7 @@
-import type { RgbImage } from '../slide-reader.ts';
+import type { RgbImage } from './slide-reader.ts';
+
+/** Decoded tiles kept per open slide by default (a row of 256² tiles across a 100k-px level is ~75 MB). */
+export const defaultTileCacheBytes = 96 * 1024 * 1024;
 
 /**
  * Decoded frames, least recently used evicted first, bounded in bytes. Ingestion reads patches
