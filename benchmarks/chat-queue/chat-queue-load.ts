@@ -15,6 +15,7 @@ import { ensureTinyModels } from '@pathlens/models';
 import { startServer } from '@pathlens/server';
 import { uploadAndIngest } from '../../tests/server/chat-test-slides.ts';
 import { writeTwoStainSlide } from '../../tests/helpers/stain-fixtures.ts';
+import { percentile } from '../shared/percentile.ts';
 
 const { values } = parseArgs({
   options: {
@@ -33,8 +34,6 @@ await ensureTinyModels({ modelsDir });
 const slideFile = path.join(root, 'two-stain.png');
 await writeTwoStainSlide(slideFile, { widthPx: 896, heightPx: 448 });
 
-const percentile = (sorted: number[], fraction: number) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]! : NaN;
 const rows: string[][] = [
   [
     'queue size',

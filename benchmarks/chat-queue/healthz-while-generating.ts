@@ -16,6 +16,7 @@ import { ensureTinyModels } from '@pathlens/models';
 import { startServer } from '@pathlens/server';
 import { uploadAndIngest } from '../../tests/server/chat-test-slides.ts';
 import { writeTwoStainSlide } from '../../tests/helpers/stain-fixtures.ts';
+import { percentile } from '../shared/percentile.ts';
 
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '2' }, 'max-tokens': { type: 'string', default: '200' } },
@@ -25,8 +26,6 @@ const modelsDir = path.join(root, 'models');
 await ensureTinyModels({ modelsDir });
 const slideFile = path.join(root, 'two-stain.png');
 await writeTwoStainSlide(slideFile, { widthPx: 896, heightPx: 448 });
-const percentile = (sorted: number[], fraction: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!;
 
 console.log(
   `${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}; 3 streamed chats of up to ${values['max-tokens']} tokens each`,

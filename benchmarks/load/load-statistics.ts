@@ -1,3 +1,5 @@
+import { percentile } from '../shared/percentile.ts';
+
 /** Latency and status counts per route, for the load benchmark's table. */
 export class Latencies {
   private readonly routes = new Map<
@@ -46,14 +48,13 @@ export class Latencies {
       [...statuses].filter(([status]) => test(status)).reduce((sum, [, n]) => sum + n, 0);
     let total = 0;
     for (const [route, entry] of [...this.routes].sort(([a], [b]) => a.localeCompare(b))) {
-      const sorted = [...entry.latenciesMs].sort((a, b) => a - b);
-      const at = (fraction: number) =>
-        sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!.toFixed(0) : '—';
-      total += sorted.length;
+      const latencies = entry.latenciesMs;
+      const at = (fraction: number) => (latencies.length ? percentile(latencies, fraction).toFixed(0) : '—');
+      total += latencies.length;
       rows.push([
         route,
-        String(sorted.length),
-        (sorted.length / elapsedS).toFixed(2),
+        String(latencies.length),
+        (latencies.length / elapsedS).toFixed(2),
         at(0.5),
         at(0.95),
         at(0.99),

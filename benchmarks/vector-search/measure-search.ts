@@ -1,6 +1,7 @@
 import type { BenchDatabase } from './bench-database.ts';
 import { recallAtK } from './exact-neighbours.ts';
 import type { SearchEffort } from './index-variants.ts';
+import { percentile } from '../shared/percentile.ts';
 
 export interface SearchMeasurement {
   effort: string;
@@ -108,11 +109,4 @@ async function planUses(
 ): Promise<boolean> {
   const rows = await database.query<Record<string, unknown>>(`explain ${searchSql}`, [query]);
   return rows.some((row) => Object.values(row).some((value) => String(value).includes(expectedIndex)));
-}
-
-/** Nearest-rank percentile of `values` (0 < fraction ≤ 1). */
-export function percentile(values: readonly number[], fraction: number): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  const rank = Math.max(1, Math.ceil(fraction * sorted.length));
-  return sorted[rank - 1]!;
 }

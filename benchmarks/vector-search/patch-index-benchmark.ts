@@ -19,7 +19,7 @@ import { openStore, patchIndexName, type NewPatch, type PatchHit, type Store } f
 import { createFreshDatabase } from '../../tests/helpers/fresh-database.ts';
 import { ClusteredVectorSource, defaultDataShape } from './clustered-vectors.ts';
 import { ExactNeighbours, recallAtK } from './exact-neighbours.ts';
-import { percentile } from './measure-search.ts';
+import { percentile } from '../shared/percentile.ts';
 
 const usage = `usage: DATABASE_URL=… npx tsx benchmarks/vector-search/patch-index-benchmark.ts [options]
   --patches N          patch rows (default 2000000)
