@@ -1,4 +1,5 @@
 import type { SlideRow } from '@pathlens/store';
+import type { UnrankedEvidence } from './evidence.ts';
 
 /** One class of a zero-shot label set, read out of a slide's aggregated embedding. */
 export interface ZeroShotFinding {
@@ -20,3 +21,18 @@ export type FindingsSource = (
   subject: Pick<SlideRow, 'embedding'>,
   labelSetIds: string[],
 ) => Promise<ZeroShotFinding[]>;
+
+/** A finding as evidence: the slide's, or (with `imageNumber`) read from the user's picture of that number. */
+export function findingEvidence(finding: ZeroShotFinding, imageNumber?: number): UnrankedEvidence {
+  return {
+    kind: 'finding',
+    id: `${imageNumber === undefined ? '' : `image-${imageNumber}:`}${finding.labelSetId}/${finding.classId}`,
+    score: finding.probability,
+    thumbnailUrl: null,
+    labelSetId: finding.labelSetId,
+    labelSetName: finding.labelSetName,
+    label: finding.className,
+    probability: finding.probability,
+    ...(imageNumber === undefined ? {} : { imageNumber }),
+  };
+}

@@ -1,7 +1,7 @@
 import type { TextEncoder } from '@pathlens/encoders';
 import type { SlideRow, Store } from '@pathlens/store';
 import type { EvidenceItem, NearCaption, UnrankedEvidence } from './evidence.ts';
-import type { FindingsSource } from './findings-source.ts';
+import { findingEvidence, type FindingsSource } from './findings-source.ts';
 import { rankEvidence } from './rank-evidence.ts';
 import { summariseReport } from './reports/summarise-report.ts';
 import { slideFacts } from './slide-facts.ts';
@@ -112,18 +112,7 @@ export async function gatherEvidence(
     const likely = [...group]
       .sort((a, b) => b.probability - a.probability)
       .filter((finding, rank) => rank === 0 || finding.probability >= limits.minFindingProbability);
-    for (const finding of likely.slice(0, limits.findingsPerLabelSet)) {
-      items.push({
-        kind: 'finding',
-        id: `${finding.labelSetId}/${finding.classId}`,
-        score: finding.probability,
-        thumbnailUrl: null,
-        labelSetId: finding.labelSetId,
-        labelSetName: finding.labelSetName,
-        label: finding.className,
-        probability: finding.probability,
-      });
-    }
+    for (const finding of likely.slice(0, limits.findingsPerLabelSet)) items.push(findingEvidence(finding));
   }
 
   const patchEmbeddings = await Promise.all(patches.map((patch) => store.search.patchEmbedding(patch.id)));

@@ -5,7 +5,7 @@ import { decodeImage, type ImageEncoder } from '@pathlens/encoders';
 import type { MessageImage } from '@pathlens/language-model';
 import type { Store } from '@pathlens/store';
 import type { UnrankedEvidence } from './evidence.ts';
-import type { FindingsSource } from './findings-source.ts';
+import { findingEvidence, type FindingsSource } from './findings-source.ts';
 
 const extensions: Record<string, string> = {
   'image/png': 'png',
@@ -72,19 +72,8 @@ export async function questionImageEvidence(
       const likely = findings
         .filter((finding) => finding.labelSetId === labelSetId)
         .sort((a, b) => b.probability - a.probability);
-      for (const finding of likely.slice(0, limits.findingsPerLabelSet)) {
-        items.push({
-          kind: 'finding',
-          id: `image-${imageNumber}:${finding.labelSetId}/${finding.classId}`,
-          score: finding.probability,
-          thumbnailUrl: null,
-          labelSetId: finding.labelSetId,
-          labelSetName: finding.labelSetName,
-          label: finding.className,
-          probability: finding.probability,
-          imageNumber,
-        });
-      }
+      for (const finding of likely.slice(0, limits.findingsPerLabelSet))
+        items.push(findingEvidence(finding, imageNumber));
     }
     items.push({
       kind: 'image',
