@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Hono } from 'hono';
 import sharp from 'sharp';
-import { z } from 'zod';
 import { PathLensError } from '@pathlens/core';
 import type { AppEnvironment } from '../../app-environment.ts';
+import { findPair } from './find-pair.ts';
 
 /** Formats every browser shows as they are stored; anything else (TIFF) is sent as PNG. */
 const contentTypeByExtension: Record<string, string> = {
@@ -22,11 +22,7 @@ export function pairImageRoute() {
   return new Hono<AppEnvironment>().get('/v1/pairs/:id/image', async (context) => {
     const { store, config } = context.get('runtime');
     const id = context.req.param('id');
-    const pair = z.string().uuid().safeParse(id).success ? await store.pairs.findById(id) : undefined;
-    if (!pair)
-      throw new PathLensError('not_found', `No library pair with id ${id}; search the library with POST /v1/search.`, {
-        param: 'id',
-      });
+    const pair = await findPair(store, id);
     if (!pair.imageRef)
       throw new PathLensError(
         'not_found',

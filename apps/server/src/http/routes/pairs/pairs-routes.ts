@@ -8,6 +8,7 @@ import type { AppEnvironment } from '../../app-environment.ts';
 import { parseJson, parseValue } from '../../parse-request.ts';
 import { pairImportsRoutes } from './pair-imports-routes.ts';
 import { pairImageRoute } from './pair-image-route.ts';
+import { findPair } from './find-pair.ts';
 import { receiveUpload } from '../../multipart/receive-upload.ts';
 
 const caption = plainText().trim().min(1, 'caption is empty').max(largestCaptionCharacters);
@@ -80,14 +81,7 @@ export function pairsRoutes() {
       // After the import routes, so /v1/pairs/imports is not taken for an id.
       .get('/v1/pairs/:id', async (context) => {
         const { store } = context.get('runtime');
-        const id = context.req.param('id');
-        const pair = z.string().uuid().safeParse(id).success ? await store.pairs.findById(id) : undefined;
-        if (!pair)
-          throw new PathLensError(
-            'not_found',
-            `No library pair with id ${id}; search the library with POST /v1/search.`,
-            { param: 'id' },
-          );
+        const pair = await findPair(store, context.req.param('id'));
         const rows = await store.pairRows.forPair(pair.id);
         return context.json({
           object: 'image_text_pair',
